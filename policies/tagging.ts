@@ -1,0 +1,58 @@
+import { ResourceValidationPolicy } from '@pulumi/policy';
+import { REQUIRED_TAG_KEYS } from '../stacks/config/load';
+import { tagsOf } from './types';
+
+/**
+ * AWS resource types that take no `tags` input: the required-tags rule skips them.
+ * Everything else under `aws:` is expected to be tagged.
+ */
+export const UNTAGGABLE_AWS_TYPES: ReadonlySet<string> = new Set([
+  'aws:ec2/routeTableAssociation:RouteTableAssociation',
+  'aws:ec2/route:Route',
+  'aws:ec2/vpcEndpointRouteTableAssociation:VpcEndpointRouteTableAssociation',
+  'aws:iam/rolePolicy:RolePolicy',
+  'aws:iam/rolePolicyAttachment:RolePolicyAttachment',
+  'aws:kinesis/streamConsumer:StreamConsumer',
+  'aws:sqs/queuePolicy:QueuePolicy',
+  'aws:sqs/redrivePolicy:RedrivePolicy',
+  'aws:sqs/redriveAllowPolicy:RedriveAllowPolicy',
+  'aws:sns/topicSubscription:TopicSubscription',
+  'aws:sns/topicPolicy:TopicPolicy',
+  'aws:kms/alias:Alias',
+  'aws:eks/accessPolicyAssociation:AccessPolicyAssociation',
+  'aws:appautoscaling/policy:Policy',
+  'aws:route53/record:Record',
+  'aws:route53recoverycontrol/cluster:Cluster',
+  'aws:route53recoverycontrol/controlPanel:ControlPanel',
+  'aws:route53recoverycontrol/routingControl:RoutingControl',
+  'aws:route53recoverycontrol/safetyRule:SafetyRule',
+  'aws:dynamodb/tableItem:TableItem',
+]);
+
+interface RequiredTagsConfig {
+  readonly requiredTags?: readonly string[];
+}
+
+/** Every taggable AWS resource carries the ownership, cost and classification tags. */
+export const requiredTags: ResourceValidationPolicy = {
+  name: 'required-tags',
+  description: 'Taggable AWS resources must carry owner, cost-centre, data-classification and environment tags.',
+  enforcementLevel: 'mandatory',
+  configSchema: {
+    properties: { requiredTags: { type: 'array', items: { type: 'string' } } },
+  },
+  validateResource: (args, reportViolation) => {
+    if (!args.type.startsWith('aws:') || UNTAGGABLE_AWS_TYPES.has(args.type)) return;
+    const required = args.getConfig<RequiredTagsConfig>().requiredTags ?? REQUIRED_TAG_KEYS;
+    const tags = tagsOf(args.props) ?? {};
+    const missing = required.filter((k) => typeof tags[k] !== 'string' || (tags[k] as string).length === 0);
+    if (missing.length > 0) {
+      reportViolation(
+        `${args.type} '${args.name}' must carry the tags ${missing.join(', ')}; ` +
+          'pass the environment tags (config.tags) to the resource.',
+      );
+    }
+  },
+};
+
+export const taggingPolicies = [requiredTags];

@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import { AwsRegion, EnvironmentName, ProjectConfig, projectConfigSchema } from './schema';
+
+/** The Pulumi project name; config keys are namespaced with it. */
+export const PROJECT = 'risk-platform';
+
+/** Config keys that must be Pulumi secrets (`pulumi config set --secret`). */
+export const SECRET_KEYS = ['datadog:apiKey', 'datadog:appKey'] as const;
+
+/** One region of an environment, as the components see it. */
+export interface RegionSite {
+  /** `primary` holds the global tables' home and takes traffic by default; `dr` is the warm standby. */
+  readonly role: 'primary' | 'dr';
+  readonly region: AwsRegion;
+  readonly vpcCidr: string;
+  readonly availabilityZones: readonly string[];
+}
+
+/** The whole, validated configuration of one environment. Components receive parts of it as props. */
+export interface EnvironmentConfig extends Omit<ProjectConfig, 'regions' | 'tags'> {
+  readonly project: string;
+  readonly stack: string;
+  readonly environment: EnvironmentName;
+  readonly regions: { readonly primary: RegionSite; readonly dr: RegionSite };
+  /** Primary first, then DR: the list every per-region loop walks. */
+  readonly sites: readonly RegionSite[];
+  /** Tags applied to every taggable AWS resource. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** Secret config values (plain here; the program wraps them with `pulumi.secret`). */
+  readonly secrets: { readonly datadogApiKey: string; readonly datadogAppKey: string };
+}
+
+/** One problem with the configuration: the key, what was received and what was expected. */
+export interface ConfigIssue {
+  readonly key: string;
+  readonly received: string;
+  readonly expected: string;
+}
+
+/** Thrown for invalid configuration before any resource is registered. CLIs map it to exit code 2. */
+export class ConfigError extends Error {
+  constructor(
+    readonly stackName: string,
+    readonly issues: readonly ConfigIssue[],
+  ) {
+    super(
+      `invalid configuration for stack '${stackName}':\n` +
+        issues.map((i) => `  - ${i.key}: received ${i.received}, expected ${i.expected}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** The tag keys every taggable AWS resource must carry. */
+export const REQUIRED_TAG_KEYS = ['owner', 'cost-centre', 'data-classification', 'environment'] as const;
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing (the key is missing)';
+  return JSON.stringify(value);
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = root;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[p];
+  }
+  return cur;
+}
+
+function issuesFromZod(error: z.ZodError, raw: Record<string, unknown>): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const k of issue.keys) {
+        const path = [...issue.path, k];
+        out.push({
+          key: `${PROJECT}:${path.map(String).join('.')}`,
+          received: describe(valueAt(raw, path)),
+          expected: 'no such key (unknown keys are refused; check the spelling)',
+        });
+      }
+      continue;
+    }
+    const received = valueAt(raw, issue.path);
+    let expected = issue.message;
+    if (received === undefined && issue.code === 'invalid_type') expected = `a value (${issue.message})`;
+    out.push({ key: `${PROJECT}:${issue.path.map(String).join('.')}`, received: describe(received), expected });
+  }
+  return out;
+}
+
+/** Parses a stack config value: Pulumi hands objects over as JSON strings. */
+function decode(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+export interface ParseOptions {
+  /** The stack name; it must equal the `environment` key. */
+  readonly stack: string;
+  /** Keys Pulumi knows to be secret (`pulumi.runtime.isConfigSecret`). */
+  readonly isSecret: (key: string) => boolean;
+}
+
+/**
+ * Parses the whole stack config (as `pulumi.runtime.allConfig()` returns it) into one typed object.
+ * Throws {@link ConfigError} listing every problem, each naming key, value received and expectation.
+ */
+export function parseEnvironmentConfig(all: Readonly<Record<string, string>>, opts: ParseOptions): EnvironmentConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(all)) {
+    if (k.startsWith(`${PROJECT}:`)) raw[k.slice(PROJECT.length + 1)] = decode(v);
+  }
+  const parsed = projectConfigSchema.safeParse(raw);
+  const issues: ConfigIssue[] = parsed.success ? [] : issuesFromZod(parsed.error, raw);
+
+  if (parsed.success && parsed.data.environment !== opts.stack) {
+    issues.push({
+      key: `${PROJECT}:environment`,
+      received: describe(parsed.data.environment),
+      expected: `the stack name ${JSON.stringify(opts.stack)}`,
+    });
+  }
+  const awsRegion = all['aws:region'];
+  const primary = parsed.success ? parsed.data.regions.primary.region : undefined;
+  if (primary && awsRegion !== primary) {
+    issues.push({
+      key: 'aws:region',
+      received: describe(awsRegion),
+      expected: `the primary region ${JSON.stringify(primary)} (the default provider's region)`,
+    });
+  }
+  for (const key of SECRET_KEYS) {
+    if (all[key] === undefined) {
+      issues.push({
+        key,
+        received: describe(undefined),
+        expected: `a secret (pulumi config set --secret ${key} <value>)`,
+      });
+    } else if (!opts.isSecret(key)) {
+      issues.push({
+        key,
+        received: 'a plaintext value',
+        expected: `a secret (pulumi config set --secret ${key} <value>)`,
+      });
+    }
+  }
+  if (!parsed.success || issues.length > 0) throw new ConfigError(opts.stack, issues);
+
+  const c = parsed.data;
+  const site = (role: 'primary' | 'dr'): RegionSite => {
+    const s = c.regions[role];
+    return {
+      role,
+      region: s.region,
+      vpcCidr: s.vpcCidr,
+      availabilityZones: s.availabilityZones ?? ['a', 'b', 'c'].map((z) => `${s.region}${z}`),
+    };
+  };
+  const regions = { primary: site('primary'), dr: site('dr') };
+  return {
+    ...c,
+    project: PROJECT,
+    stack: opts.stack,
+    regions,
+    sites: [regions.primary, regions.dr],
+    tags: {
+      owner: c.tags.owner,
+      'cost-centre': c.tags.costCentre,
+      'data-classification': c.tags.dataClassification,
+      environment: c.environment,
+      project: PROJECT,
+      'managed-by': 'pulumi',
+    },
+    secrets: { datadogApiKey: all['datadog:apiKey'], datadogAppKey: all['datadog:appKey'] },
+  };
+}

@@ -1,0 +1,279 @@
+import { z } from 'zod';
+
+/**
+ * The schema of an environment's stack configuration (`environments/Pulumi.<env>.yaml`).
+ *
+ * Every key lives under the project namespace (`risk-platform:<key>`); provider keys
+ * (`aws:region`, `datadog:apiKey`, ...) are checked where the program needs them.
+ * Parsed once, at program start, by {@link ./load.ts}; components only ever see the
+ * resulting {@link EnvironmentConfig}.
+ */
+
+/** AWS commercial regions this platform may run in. */
+export const AWS_REGIONS = [
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ca-central-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-central-1',
+  'eu-central-2',
+  'eu-north-1',
+  'eu-south-1',
+  'eu-south-2',
+  'ap-south-1',
+  'ap-south-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ap-east-1',
+  'sa-east-1',
+  'me-south-1',
+  'me-central-1',
+  'af-south-1',
+  'il-central-1',
+] as const;
+export type AwsRegion = (typeof AWS_REGIONS)[number];
+
+export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+
+const CIDR_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+/** An IPv4 CIDR block such as `10.40.0.0/16`, with no host bits set. */
+export const cidr = z.string().refine(
+  (v) => {
+    const m = CIDR_RE.exec(v);
+    if (!m) return false;
+    const octets = m.slice(1, 5).map(Number);
+    const prefix = Number(m[5]);
+    if (octets.some((o) => o > 255) || prefix > 32) return false;
+    const ip = octets.reduce((acc, o) => acc * 256 + o, 0);
+    return ip % 2 ** (32 - prefix) === 0;
+  },
+  { message: 'an IPv4 CIDR block such as 10.40.0.0/16 with no host bits set' },
+);
+
+const positive = (what: string) => z.number({ message: `a number (${what})` }).positive({ message: `a number > 0 (${what})` });
+const positiveInt = (what: string) =>
+  z.number({ message: `an integer (${what})` }).int({ message: `an integer (${what})` }).positive({ message: `an integer > 0 (${what})` });
+const nonEmpty = (what: string) => z.string({ message: `a non-empty string (${what})` }).min(1, { message: `a non-empty string (${what})` });
+
+const region = z.enum(AWS_REGIONS, { message: `an AWS region, one of ${AWS_REGIONS.join(', ')}` });
+
+const regionSite = z.strictObject({
+  /** The AWS region. */
+  region,
+  /** The VPC CIDR of this region; primary and DR must not overlap (they are peered for the runbook's reach). */
+  vpcCidr: cidr,
+  /**
+   * Availability zones for subnets and node groups.
+   * @default - `<region>a`, `<region>b`, `<region>c`
+   */
+  availabilityZones: z.array(nonEmpty('an availability zone name')).length(3, { message: 'exactly 3 availability zones' }).optional(),
+});
+
+export const targetsSchema = z.strictObject({
+  /** Peak synchronous scoring requests per second, across the platform. */
+  peakScoringRps: positive('peak scoring requests per second'),
+  /** Peak transactions written to the Kinesis stream per second. */
+  peakStreamRecordsPerSec: positive('peak stream records per second'),
+  /** Mean size of one stream record in bytes (Kinesis caps records at 1 MiB). */
+  meanRecordBytes: positive('mean record size in bytes').max(1048576, { message: 'at most 1048576 bytes (Kinesis record limit)' }),
+  /** Requests per second one scoring-api pod sustains at the latency SLO, from load tests. */
+  scoringPodRps: positive('requests per second per scoring-api pod'),
+  /** Records per second one stream-scorer pod sustains, from load tests. */
+  streamPodRecordsPerSec: positive('records per second per stream-scorer pod'),
+  /** Peak messages per second arriving on the model-feedback queue. */
+  peakFeedbackMessagesPerSec: positive('peak feedback messages per second'),
+  /** Messages per second one feedback-worker pod sustains, from load tests. */
+  feedbackPodMessagesPerSec: positive('messages per second per feedback-worker pod'),
+  /** Feature-table reads per scoring request (drives provisioned read capacity). */
+  featureReadsPerScore: positive('feature reads per scoring request'),
+  /** Multiplier applied on top of peak (1.5 = 50 % headroom). */
+  headroom: z
+    .number({ message: 'a number between 1 and 10 (headroom factor)' })
+    .min(1, { message: 'a number between 1 and 10 (headroom factor)' })
+    .max(10, { message: 'a number between 1 and 10 (headroom factor)' }),
+  /** p99 latency SLO of the scoring API, in milliseconds. */
+  p99LatencyMs: positive('p99 latency SLO in milliseconds'),
+});
+
+export const drSchema = z.strictObject({
+  /** Recovery point objective: the most replication lag a failover may accept, in seconds. */
+  rpoSeconds: positive('RPO in seconds'),
+  /** Recovery time objective for a full failover, in seconds. */
+  rtoSeconds: positive('RTO in seconds'),
+  /** DR warm-standby minimums as a fraction of primary's (0 < f <= 1). */
+  standbyFraction: z
+    .number({ message: 'a number in (0, 1] (standby fraction)' })
+    .gt(0, { message: 'a number in (0, 1] (standby fraction)' })
+    .max(1, { message: 'a number in (0, 1] (standby fraction)' }),
+});
+
+export const tagsSchema = z.strictObject({
+  owner: nonEmpty('the owning team'),
+  costCentre: nonEmpty('the cost centre'),
+  dataClassification: z.enum(['public', 'internal', 'confidential', 'restricted'], {
+    message: 'one of public, internal, confidential, restricted',
+  }),
+});
+
+export const networkSchema = z.strictObject({
+  /** `one-per-az` for zonal independence, `single` to save cost where an AZ outage is acceptable. */
+  natGateways: z.enum(['one-per-az', 'single'], { message: 'one of one-per-az, single' }),
+});
+
+export const streamsSchema = z.strictObject({
+  /** `PROVISIONED` sizes shards from the capacity model; `ON_DEMAND` lets Kinesis scale. */
+  mode: z.enum(['PROVISIONED', 'ON_DEMAND'], { message: 'one of PROVISIONED, ON_DEMAND' }),
+  /** Retention of the transactions stream in hours (24 to 8760). */
+  retentionHours: z
+    .number({ message: 'an integer between 24 and 8760 (hours)' })
+    .int({ message: 'an integer between 24 and 8760 (hours)' })
+    .min(24, { message: 'an integer between 24 and 8760 (hours)' })
+    .max(8760, { message: 'an integer between 24 and 8760 (hours)' }),
+});
+
+export const tablesSchema = z.strictObject({
+  /** `PAY_PER_REQUEST`, or `PROVISIONED` with autoscaling sized from the targets. */
+  billingMode: z.enum(['PAY_PER_REQUEST', 'PROVISIONED'], { message: 'one of PAY_PER_REQUEST, PROVISIONED' }),
+  /** Deletion protection and retain-on-delete for every table. */
+  protect: z.boolean({ message: 'true or false' }),
+  /** How long scoring decisions are kept before TTL expiry, in days. */
+  decisionsTtlDays: positiveInt('days'),
+});
+
+export const messagingSchema = z.strictObject({
+  /** Receives before a message moves to the DLQ (1 to 1000). */
+  maxReceiveCount: z
+    .number({ message: 'an integer between 1 and 1000' })
+    .int({ message: 'an integer between 1 and 1000' })
+    .min(1, { message: 'an integer between 1 and 1000' })
+    .max(1000, { message: 'an integer between 1 and 1000' }),
+  /** The slowest consumer's processing time per message, in seconds (visibility timeout is derived above it). */
+  consumerProcessingSeconds: positive('seconds'),
+  /** How long messages are kept on the queues, in days (1 to 14). */
+  retentionDays: z
+    .number({ message: 'an integer between 1 and 14 (days)' })
+    .int({ message: 'an integer between 1 and 14 (days)' })
+    .min(1, { message: 'an integer between 1 and 14 (days)' })
+    .max(14, { message: 'an integer between 1 and 14 (days)' }),
+});
+
+export const clusterSchema = z.strictObject({
+  /** EKS Kubernetes version, in AWS standard support. */
+  kubernetesVersion: z.string().regex(/^1\.\d{2}$/, { message: 'a Kubernetes minor version such as 1.33' }),
+  /** CIDRs allowed to reach the public API endpoint; empty means the endpoint is private only. */
+  publicAccessCidrs: z.array(cidr),
+  /** Instance types for the managed node groups. */
+  nodeInstanceTypes: z.array(nonEmpty('an EC2 instance type')).min(1, { message: 'at least one instance type' }),
+  /** Allocatable vCPU per node, used to size node groups from pod requests. */
+  nodeVcpu: positiveInt('vCPU per node'),
+  /** Allocatable memory per node in GiB. */
+  nodeMemoryGiB: positive('GiB per node'),
+});
+
+const imageRef = z
+  .string()
+  .regex(/^[a-z0-9.\-/:]+(@sha256:[a-f0-9]{64}|:[A-Za-z0-9._-]+)$/, {
+    message: 'an image reference pinned by digest (repo@sha256:<64 hex>) or an immutable tag (repo:1.2.3)',
+  })
+  .refine((v) => !/:latest$/.test(v), { message: 'an image reference not tagged latest' });
+
+export const workloadsSchema = z.strictObject({
+  /** The namespace all scoring workloads run in. */
+  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'a DNS-1123 label' }),
+  /** The fraud model version served, published to the workloads' ConfigMap. */
+  modelVersion: nonEmpty('the model version'),
+  images: z.strictObject({
+    scoringApi: imageRef,
+    streamScorer: imageRef,
+    feedbackWorker: imageRef,
+  }),
+});
+
+export const trafficSchema = z.strictObject({
+  /** The Route 53 hosted zone the scoring API record lives in, e.g. `risk.example.com`. */
+  hostedZoneName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { message: 'a DNS zone name such as risk.example.com' }),
+  /** The record name of the scoring API inside the zone, e.g. `score`. */
+  recordName: z.string().regex(/^[a-z0-9-]+$/, { message: 'a DNS label such as score' }),
+});
+
+export const observabilitySchema = z.strictObject({
+  /** The Datadog site the monitors live in. */
+  datadogSite: z.enum(['datadoghq.com', 'us3.datadoghq.com', 'us5.datadoghq.com', 'datadoghq.eu', 'ap1.datadoghq.com'], {
+    message: 'a Datadog site such as datadoghq.com',
+  }),
+  /** Where monitors notify, e.g. `@pagerduty-risk-platform`. */
+  notify: z.array(z.string().regex(/^@[\w.-]+$/, { message: 'a Datadog handle such as @pagerduty-risk' })),
+});
+
+/** The project-namespaced keys of the stack config, as parsed. */
+export const projectConfigSchema = z
+  .strictObject({
+    environment: z.enum(ENVIRONMENTS, { message: `one of ${ENVIRONMENTS.join(', ')}` }),
+    regions: z.strictObject({ primary: regionSite, dr: regionSite }),
+    network: networkSchema,
+    targets: targetsSchema,
+    dr: drSchema,
+    tags: tagsSchema,
+    streams: streamsSchema,
+    tables: tablesSchema,
+    messaging: messagingSchema,
+    cluster: clusterSchema,
+    workloads: workloadsSchema,
+    traffic: trafficSchema,
+    observability: observabilitySchema,
+  })
+  .superRefine((c, ctx) => {
+    if (c.regions.dr.region === c.regions.primary.region) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['regions', 'dr', 'region'],
+        message: `a region different from the primary region (${c.regions.primary.region})`,
+      });
+    }
+    if (cidrsOverlap(c.regions.primary.vpcCidr, c.regions.dr.vpcCidr)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['regions', 'dr', 'vpcCidr'],
+        message: `a CIDR that does not overlap the primary VPC (${c.regions.primary.vpcCidr})`,
+      });
+    }
+    for (const role of ['primary', 'dr'] as const) {
+      const site = c.regions[role];
+      site.availabilityZones?.forEach((az, i) => {
+        if (!az.startsWith(site.region)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['regions', role, 'availabilityZones', i],
+            message: `an availability zone of ${site.region}`,
+          });
+        }
+      });
+    }
+  });
+
+export type ProjectConfig = z.infer<typeof projectConfigSchema>;
+
+/** Parses `a.b.c.d/n` into [first address as integer, size]. */
+export function cidrRange(block: string): [number, number] {
+  const [ip, prefix] = block.split('/');
+  const start = ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  return [start, 2 ** (32 - Number(prefix))];
+}
+
+/** True when two CIDR blocks share at least one address. */
+export function cidrsOverlap(a: string, b: string): boolean {
+  if (!CIDR_RE.test(a) || !CIDR_RE.test(b)) return false;
+  const [as, an] = cidrRange(a);
+  const [bs, bn] = cidrRange(b);
+  return as < bs + bn && bs < as + an;
+}

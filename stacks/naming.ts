@@ -1,0 +1,32 @@
+/**
+ * Physical names of the platform's resources. Names are a contract: the DR runbook, dashboards
+ * and the charts refer to them, and renaming a table replaces it (losing data). Each has a test.
+ *
+ * Regional resources that exist in both regions share a name (global table replicas must; streams,
+ * queues and topics do so the runbook finds the DR twin by name).
+ */
+export const physicalNames = (env: string) =>
+  ({
+    stream: `${env}-transactions`,
+    streamScorerConsumer: `${env}-stream-scorer`,
+    featuresTable: `${env}-features`,
+    decisionsTable: `${env}-decisions`,
+    controlTable: `${env}-control`,
+    decisionsTopic: `${env}-risk-decisions`,
+    caseReviewQueue: `${env}-case-review`,
+    caseReviewDlq: `${env}-case-review-dlq`,
+    modelFeedbackQueue: `${env}-model-feedback`,
+    modelFeedbackDlq: `${env}-model-feedback-dlq`,
+  }) as const;
+
+/** The EKS cluster of one region of an environment, e.g. `prod-risk-us-west-2`. */
+export const clusterName = (env: string, region: string) => `${env}-risk-${region}`;
+
+/** DynamoDB key attributes shared by every table: partition `pk` (S) and sort `sk` (S). */
+export const TABLE_KEYS = { partition: 'pk', sort: 'sk' } as const;
+/** The TTL attribute of the decisions table (epoch seconds). */
+export const DECISIONS_TTL_ATTRIBUTE = 'expiresAt';
+
+/** The scoring workloads, by Kubernetes name. */
+export const WORKLOADS = ['scoring-api', 'stream-scorer', 'feedback-worker'] as const;
+export type WorkloadName = (typeof WORKLOADS)[number];

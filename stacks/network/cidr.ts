@@ -1,0 +1,42 @@
+import { cidrRange } from '../config/schema';
+
+/** The subnets of one availability zone. */
+export interface ZoneSubnets {
+  readonly availabilityZone: string;
+  /** Large private subnet for nodes and pods (the VPC CNI gives every pod a VPC address). */
+  readonly privateCidr: string;
+  /** Small public subnet for NAT gateways and internet-facing load balancers. */
+  readonly publicCidr: string;
+}
+
+function toCidr(start: number, prefix: number): string {
+  const octets = [24, 16, 8, 0].map((shift) => Math.floor(start / 2 ** shift) % 256);
+  return `${octets.join('.')}/${prefix}`;
+}
+
+/**
+ * Splits a VPC CIDR into one private and one public subnet per availability zone.
+ *
+ * The VPC is cut into quarters: private subnets take one quarter each (`/prefix+2`), so three AZs use
+ * three quarters; the last quarter holds the public subnets at `/prefix+6` (1/16 of a quarter each).
+ * Pure and deterministic: the same inputs always give the same blocks, so plans are stable.
+ *
+ * @throws if the VPC is smaller than /24 or larger than /16, or if more than 3 zones are asked for.
+ */
+export function planSubnets(vpcCidr: string, availabilityZones: readonly string[]): ZoneSubnets[] {
+  const prefix = Number(vpcCidr.split('/')[1]);
+  if (!(prefix >= 16 && prefix <= 22)) {
+    throw new Error(`'vpcCidr' (${vpcCidr}) must have a prefix between /16 and /22`);
+  }
+  if (availabilityZones.length < 1 || availabilityZones.length > 3) {
+    throw new Error(`'availabilityZones' (${availabilityZones.length}) must hold between 1 and 3 zones`);
+  }
+  const [start, size] = cidrRange(vpcCidr);
+  const quarter = size / 4;
+  const publicSize = quarter / 16;
+  return availabilityZones.map((availabilityZone, i) => ({
+    availabilityZone,
+    privateCidr: toCidr(start + i * quarter, prefix + 2),
+    publicCidr: toCidr(start + 3 * quarter + i * publicSize, prefix + 6),
+  }));
+}

@@ -1,0 +1,213 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { planSubnets } from './cidr';
+
+/** Interface endpoints: data-plane traffic to these services stays off the NAT gateways. */
+export const INTERFACE_ENDPOINT_SERVICES = ['kinesis-streams', 'sqs', 'sns', 'kms', 'sts', 'ecr.api', 'ecr.dkr'] as const;
+/** Gateway endpoints (free, route-table based). */
+export const GATEWAY_ENDPOINT_SERVICES = ['dynamodb', 's3'] as const;
+
+export interface NetworkArgs {
+  /** The AWS region every resource of this network lands in (pulumi-aws v7 per-resource `region`). */
+  readonly region: string;
+  /** The VPC CIDR, split per AZ by {@link planSubnets}. */
+  readonly vpcCidr: string;
+  /** Exactly the AZs to spread over (three for production-grade zonal independence). */
+  readonly availabilityZones: readonly string[];
+  /**
+   * NAT gateways: one per AZ (an AZ outage leaves the others' egress intact) or a single one.
+   * @default 'one-per-az'
+   */
+  readonly natGateways?: 'one-per-az' | 'single';
+  /**
+   * Name of the EKS cluster that will use the subnets, for the load-balancer discovery tags.
+   * Note: only valid when a cluster is deployed into this VPC.
+   */
+  readonly clusterName: string;
+  /** Tags for every taggable resource. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * A VPC over three AZs: private subnets for nodes, public subnets for NAT and load balancers, and VPC
+ * endpoints (gateway: DynamoDB, S3; interface: Kinesis, SQS, SNS, KMS, STS, ECR).
+ */
+export class Network extends pulumi.ComponentResource {
+  readonly vpc: aws.ec2.Vpc;
+  readonly privateSubnets: aws.ec2.Subnet[];
+  readonly publicSubnets: aws.ec2.Subnet[];
+  readonly endpointSecurityGroup: aws.ec2.SecurityGroup;
+  readonly vpcId: pulumi.Output<string>;
+  readonly privateSubnetIds: pulumi.Output<string>[];
+
+  constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('risk-platform:network:Network', name, {}, opts);
+    const zones = planSubnets(args.vpcCidr, args.availabilityZones);
+    const region = args.region;
+    const parent = { parent: this };
+    const tags = (extra: Record<string, string>) => ({ ...args.tags, ...extra });
+
+    this.vpc = new aws.ec2.Vpc(
+      `${name}-vpc`,
+      {
+        region,
+        cidrBlock: args.vpcCidr,
+        enableDnsHostnames: true,
+        enableDnsSupport: true,
+        tags: tags({ Name: `${name}-vpc` }),
+      },
+      parent,
+    );
+    const igw = new aws.ec2.InternetGateway(
+      `${name}-igw`,
+      { region, vpcId: this.vpc.id, tags: tags({ Name: `${name}-igw` }) },
+      parent,
+    );
+    const publicRoutes = new aws.ec2.RouteTable(
+      `${name}-public-rt`,
+      {
+        region,
+        vpcId: this.vpc.id,
+        routes: [{ cidrBlock: '0.0.0.0/0', gatewayId: igw.id }],
+        tags: tags({ Name: `${name}-public-rt` }),
+      },
+      parent,
+    );
+
+    this.publicSubnets = [];
+    this.privateSubnets = [];
+    const natGateways: aws.ec2.NatGateway[] = [];
+    const privateRouteTables: aws.ec2.RouteTable[] = [];
+    const natPerAz = (args.natGateways ?? 'one-per-az') === 'one-per-az';
+
+    zones.forEach((zone, i) => {
+      const suffix = zone.availabilityZone.slice(-1);
+      const pub = new aws.ec2.Subnet(
+        `${name}-public-${suffix}`,
+        {
+          region,
+          vpcId: this.vpc.id,
+          cidrBlock: zone.publicCidr,
+          availabilityZone: zone.availabilityZone,
+          mapPublicIpOnLaunch: false,
+          tags: tags({
+            Name: `${name}-public-${suffix}`,
+            tier: 'public',
+            'kubernetes.io/role/elb': '1',
+            [`kubernetes.io/cluster/${args.clusterName}`]: 'shared',
+          }),
+        },
+        parent,
+      );
+      new aws.ec2.RouteTableAssociation(
+        `${name}-public-${suffix}`,
+        { region, subnetId: pub.id, routeTableId: publicRoutes.id },
+        parent,
+      );
+      this.publicSubnets.push(pub);
+
+      if (natPerAz || i === 0) {
+        const eip = new aws.ec2.Eip(
+          `${name}-nat-${suffix}`,
+          { region, domain: 'vpc', tags: tags({ Name: `${name}-nat-${suffix}` }) },
+          parent,
+        );
+        natGateways.push(
+          new aws.ec2.NatGateway(
+            `${name}-nat-${suffix}`,
+            {
+              region,
+              allocationId: eip.id,
+              subnetId: pub.id,
+              connectivityType: 'public',
+              tags: tags({ Name: `${name}-nat-${suffix}` }),
+            },
+            { parent: this, dependsOn: [igw] },
+          ),
+        );
+      }
+      const nat = natGateways[natPerAz ? i : 0];
+
+      const priv = new aws.ec2.Subnet(
+        `${name}-private-${suffix}`,
+        {
+          region,
+          vpcId: this.vpc.id,
+          cidrBlock: zone.privateCidr,
+          availabilityZone: zone.availabilityZone,
+          tags: tags({
+            Name: `${name}-private-${suffix}`,
+            tier: 'private',
+            'kubernetes.io/role/internal-elb': '1',
+            [`kubernetes.io/cluster/${args.clusterName}`]: 'shared',
+          }),
+        },
+        parent,
+      );
+      const rt = new aws.ec2.RouteTable(
+        `${name}-private-${suffix}-rt`,
+        {
+          region,
+          vpcId: this.vpc.id,
+          routes: [{ cidrBlock: '0.0.0.0/0', natGatewayId: nat.id }],
+          tags: tags({ Name: `${name}-private-${suffix}-rt` }),
+        },
+        parent,
+      );
+      new aws.ec2.RouteTableAssociation(
+        `${name}-private-${suffix}`,
+        { region, subnetId: priv.id, routeTableId: rt.id },
+        parent,
+      );
+      this.privateSubnets.push(priv);
+      privateRouteTables.push(rt);
+    });
+
+    for (const service of GATEWAY_ENDPOINT_SERVICES) {
+      new aws.ec2.VpcEndpoint(
+        `${name}-${service}`,
+        {
+          region,
+          vpcId: this.vpc.id,
+          serviceName: `com.amazonaws.${region}.${service}`,
+          vpcEndpointType: 'Gateway',
+          routeTableIds: privateRouteTables.map((rt) => rt.id),
+          tags: tags({ Name: `${name}-${service}` }),
+        },
+        parent,
+      );
+    }
+
+    this.endpointSecurityGroup = new aws.ec2.SecurityGroup(
+      `${name}-endpoints`,
+      {
+        region,
+        vpcId: this.vpc.id,
+        description: 'HTTPS from inside the VPC to the interface endpoints',
+        ingress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: [args.vpcCidr], description: 'VPC' }],
+        tags: tags({ Name: `${name}-endpoints` }),
+      },
+      parent,
+    );
+    for (const service of INTERFACE_ENDPOINT_SERVICES) {
+      new aws.ec2.VpcEndpoint(
+        `${name}-${service.replace('.', '-')}`,
+        {
+          region,
+          vpcId: this.vpc.id,
+          serviceName: `com.amazonaws.${region}.${service}`,
+          vpcEndpointType: 'Interface',
+          privateDnsEnabled: true,
+          subnetIds: this.privateSubnets.map((s) => s.id),
+          securityGroupIds: [this.endpointSecurityGroup.id],
+          tags: tags({ Name: `${name}-${service}` }),
+        },
+        parent,
+      );
+    }
+
+    this.vpcId = this.vpc.id;
+    this.privateSubnetIds = this.privateSubnets.map((s) => s.id);
+    this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds });
+  }
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+/**
+ * The contract between the stacks and everything that runs outside Pulumi (the DR runbook, CI).
+ *
+ * The program exports it as the stack output `runbook`, so `pulumi stack output --json --stack <env>`
+ * prints `{ "runbook": { ... } }`. The offline plan writes the same object, resolved under mocks, to
+ * `dist/plan/<env>/outputs.json`. Consumers parse it with {@link runbookOutputsSchema}.
+ */
+
+const named = z.strictObject({ name: z.string().min(1), arn: z.string().min(1) });
+
+const queue = z.strictObject({
+  name: z.string().min(1),
+  url: z.string().min(1),
+  arn: z.string().min(1),
+  dlqUrl: z.string().min(1),
+  dlqArn: z.string().min(1),
+});
+
+export const regionOutputsSchema = z.strictObject({
+  role: z.enum(['primary', 'dr']),
+  region: z.string().min(1),
+  /** The KMS key (primary or replica) encrypting this region's data. */
+  keyArn: z.string().min(1),
+  stream: named,
+  /** The enhanced fan-out consumer of the stream scorer. */
+  streamConsumerArn: z.string().min(1),
+  /** Table names are the same in both regions (global tables); ARNs are regional. */
+  tables: z.strictObject({ features: named, decisions: named, control: named }),
+  topic: named,
+  queues: z.strictObject({ caseReview: queue, modelFeedback: queue }),
+  cluster: z.strictObject({
+    name: z.string().min(1),
+    arn: z.string().min(1),
+    endpoint: z.string().min(1),
+    /** Base64 PEM of the cluster CA. */
+    certificateAuthority: z.string(),
+    /** The kubeconfig context name the runbook uses for this cluster (`aws eks update-kubeconfig --alias`). */
+    kubeContext: z.string().min(1),
+  }),
+  workloads: z.strictObject({
+    namespace: z.string().min(1),
+    /** Deployment name -> autoscaler that owns its replica bounds. */
+    deployments: z.array(
+      z.strictObject({
+        name: z.string().min(1),
+        autoscaler: z.strictObject({
+          kind: z.enum(['HorizontalPodAutoscaler', 'ScaledObject']),
+          name: z.string().min(1),
+          /** Minimum replicas with the region at full capacity (primary's sizing). */
+          fullMinReplicas: z.number().int().positive(),
+          /** Minimum replicas in warm standby (the DR fraction of full, at least 1). */
+          standbyMinReplicas: z.number().int().positive(),
+          maxReplicas: z.number().int().positive(),
+        }),
+      }),
+    ),
+  }),
+  /** Route 53 health check bound to this region's routing control. */
+  healthCheckId: z.string().min(1),
+  routingControlArn: z.string().min(1),
+  /** Optional synthetic scoring endpoint, e.g. `https://score-us-west-2.risk.example.com/healthz/score`. */
+  syntheticEndpoint: z.string().optional(),
+});
+
+export const runbookOutputsSchema = z.strictObject({
+  environment: z.string().min(1),
+  primaryRegion: z.string().min(1),
+  drRegion: z.string().min(1),
+  rpoSeconds: z.number().positive(),
+  rtoSeconds: z.number().positive(),
+  standbyFraction: z.number().gt(0).max(1),
+  regions: z.record(z.string(), regionOutputsSchema),
+  traffic: z.strictObject({
+    /** The ARC cluster's data-plane endpoints; the runbook tries each in turn. */
+    clusterEndpoints: z.array(z.strictObject({ endpoint: z.string().min(1), region: z.string().min(1) })).min(1),
+    controlPanelArn: z.string().min(1),
+    safetyRuleArn: z.string().min(1),
+    /** The fully-qualified scoring API record name, e.g. `score.risk.example.com`. */
+    recordName: z.string().min(1),
+  }),
+  /** SNS topic for runbook notifications (the primary region's risk-decisions topic is not used). */
+  notificationTopicArn: z.string().min(1),
+});
+
+export type RegionOutputs = z.infer<typeof regionOutputsSchema>;
+export type RunbookOutputs = z.infer<typeof runbookOutputsSchema>;

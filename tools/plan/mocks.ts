@@ -1,0 +1,111 @@
+import * as pulumi from '@pulumi/pulumi';
+
+/** The account every mock ARN uses. */
+export const MOCK_ACCOUNT_ID = '123456789012';
+
+type State = Record<string, unknown>;
+type Extra = (args: { name: string; physical: string; region: string; inputs: State }) => State;
+
+/** `aws:dynamodb/table:Table` -> `dynamodb`. */
+function awsService(type: string): string {
+  return type.split(':')[1]?.split('/')[0] ?? 'unknown';
+}
+
+/** A deterministic ARN for an AWS resource: `arn:aws:<service>:<region>:<account>:<kind>/<name>`. */
+export function mockArn(type: string, region: string, physical: string): string {
+  const service = awsService(type);
+  const kind = (type.split(':')[2] ?? 'resource').toLowerCase();
+  const globalService = service === 'iam' || service === 'route53';
+  return `arn:aws:${service}:${globalService ? '' : region}:${MOCK_ACCOUNT_ID}:${kind}/${physical}`;
+}
+
+/**
+ * Outputs the cloud would compute, by type. Inputs are echoed back as state for every resource, so
+ * only the computed extras live here. Keep the values deterministic: plans are diffed byte for byte.
+ */
+export const COMPUTED_OUTPUTS: Record<string, Extra> = {
+  'aws:sqs/queue:Queue': ({ physical, region }) => ({
+    url: `https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${physical}`,
+    arn: `arn:aws:sqs:${region}:${MOCK_ACCOUNT_ID}:${physical}`,
+  }),
+  'aws:sns/topic:Topic': ({ physical, region }) => ({ arn: `arn:aws:sns:${region}:${MOCK_ACCOUNT_ID}:${physical}` }),
+  'aws:kinesis/stream:Stream': ({ physical, region }) => ({
+    arn: `arn:aws:kinesis:${region}:${MOCK_ACCOUNT_ID}:stream/${physical}`,
+  }),
+  'aws:kinesis/streamConsumer:StreamConsumer': ({ physical, inputs }) => ({
+    arn: `${String(inputs.streamArn)}/consumer/${physical}:1700000000`,
+  }),
+  'aws:dynamodb/table:Table': ({ physical, region }) => ({
+    arn: `arn:aws:dynamodb:${region}:${MOCK_ACCOUNT_ID}:table/${physical}`,
+    streamArn: `arn:aws:dynamodb:${region}:${MOCK_ACCOUNT_ID}:table/${physical}/stream/2026-01-01T00:00:00.000`,
+  }),
+  'aws:kms/key:Key': ({ name, region }) => ({
+    arn: `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/mrk-${name}`,
+    keyId: `mrk-${name}`,
+  }),
+  'aws:kms/replicaKey:ReplicaKey': ({ name, region }) => ({
+    arn: `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/mrk-${name}`,
+    keyId: `mrk-${name}`,
+  }),
+  'aws:iam/role:Role': ({ physical }) => ({
+    arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${physical}`,
+    uniqueId: `AROA${physical.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 17)}`,
+  }),
+  'aws:iam/policy:Policy': ({ physical }) => ({ arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/${physical}` }),
+  'aws:eks/cluster:Cluster': ({ physical, region }) => ({
+    arn: `arn:aws:eks:${region}:${MOCK_ACCOUNT_ID}:cluster/${physical}`,
+    endpoint: `https://${physical}.gr7.${region}.eks.amazonaws.com`,
+    certificateAuthority: { data: Buffer.from(`mock-ca-${physical}`).toString('base64') },
+    identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${physical.toUpperCase()}` }] }],
+    clusterSecurityGroupId: `sg-${physical}`,
+    status: 'ACTIVE',
+  }),
+  'aws:route53recoverycontrol/cluster:Cluster': ({ physical }) => ({
+    arn: `arn:aws:route53-recovery-control::${MOCK_ACCOUNT_ID}:cluster/${physical}`,
+    clusterEndpoints: ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-1', 'ap-southeast-2'].map((r) => ({
+      endpoint: `https://host-${physical}.${r}.example.aws/v1`,
+      region: r,
+    })),
+  }),
+  'aws:route53/healthCheck:HealthCheck': ({ name }) => ({ id: `hc-${name}` }),
+  'aws:route53/zone:Zone': ({ name }) => ({ zoneId: `Z${name.toUpperCase().replace(/[^A-Z0-9]/g, '')}`, nameServers: [] }),
+};
+
+/**
+ * Deterministic mocks for the whole estate: every resource echoes its inputs, gets an ID derived from
+ * its logical name, and the computed outputs its consumers need (ARNs, URLs, endpoints).
+ */
+export class PlanMocks implements pulumi.runtime.Mocks {
+  constructor(private readonly defaultRegion: string) {}
+
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: State } {
+    const inputs = args.inputs as State;
+    const region = typeof inputs.region === 'string' ? inputs.region : this.defaultRegion;
+    const physical = typeof inputs.name === 'string' ? inputs.name : args.name;
+    const id = `${args.name}-id`;
+    const state: State = { ...inputs, id };
+    if (args.type.startsWith('aws:')) {
+      state.region = region;
+      state.arn = mockArn(args.type, region, physical);
+      if (state.name === undefined) state.name = physical;
+      state.tagsAll = inputs.tags;
+    }
+    Object.assign(state, COMPUTED_OUTPUTS[args.type]?.({ name: args.name, physical, region, inputs }) ?? {});
+    return { id: (state.id as string) ?? id, state };
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    switch (args.token) {
+      case 'aws:index/getCallerIdentity:getCallerIdentity':
+        return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/plan`, userId: 'plan' };
+      case 'aws:index/getPartition:getPartition':
+        return { partition: 'aws', dnsSuffix: 'amazonaws.com' };
+      case 'aws:index/getRegion:getRegion':
+        return { name: this.defaultRegion, region: this.defaultRegion };
+      default:
+        throw new Error(
+          `the offline plan has no mock for the invoke '${args.token}'; add one to tools/plan/mocks.ts or avoid the invoke`,
+        );
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import { Policy, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
+import * as analyzerproto from '@pulumi/pulumi/proto/analyzer_pb';
+import * as structproto from 'google-protobuf/google/protobuf/struct_pb';
+import { PACK_NAME, policies as packPolicies } from '../../policies/pack';
+import { PackPolicy, PolicyPackConfig } from '../../policies/types';
+import { PlannedResource } from '../plan/harness';
+
+/** One policy verdict, in the `npm run policy -- --json` shape (DESIGN.md §3.3). */
+export interface Violation {
+  readonly policy: string;
+  readonly enforcementLevel: 'advisory' | 'mandatory';
+  readonly urn: string;
+  readonly message: string;
+}
+
+const LEVELS: Record<number, Violation['enforcementLevel']> = {
+  [analyzerproto.EnforcementLevel.ADVISORY]: 'advisory',
+  [analyzerproto.EnforcementLevel.MANDATORY]: 'mandatory',
+  [analyzerproto.EnforcementLevel.REMEDIATE]: 'mandatory',
+};
+
+type Config = PolicyPackConfig[string];
+
+type AnalyzeFn<Req> = (call: { request: Req }, cb: (err: unknown, res?: analyzerproto.AnalyzeResponse) => void) => void;
+/** The analyzer entry points @pulumi/policy's gRPC server serves (marked internal, so typed here). */
+interface AnalyzerServer {
+  makeAnalyzeRpcFun(name: string, version: string, level: string, policies: Policy[]): AnalyzeFn<analyzerproto.AnalyzeRequest>;
+  makeAnalyzeStackRpcFun(
+    name: string,
+    version: string,
+    level: string,
+    policies: Policy[],
+  ): AnalyzeFn<analyzerproto.AnalyzeStackRequest>;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const server = require('@pulumi/policy/server') as AnalyzerServer;
+
+/**
+ * Applies policy config the way the engine's `configure` RPC does: the enforcement level overrides
+ * the policy's, and `args.getConfig()` returns the remaining properties.
+ */
+export function configurePolicies(policies: readonly PackPolicy[], config: PolicyPackConfig): PackPolicy[] {
+  return policies.map((p) => {
+    const { enforcementLevel, ...props } = (config[p.name] ?? {}) as Config;
+    const level = enforcementLevel ?? p.enforcementLevel;
+    const withConfig = <A extends { getConfig: <T>() => T }, R>(fn: (args: A, report: never) => R) => {
+      const wrapped = (args: A, report: never) => fn({ ...args, getConfig: () => props } as A, report);
+      return Object.assign(wrapped, { __pulumiType: (fn as { __pulumiType?: string }).__pulumiType });
+    };
+    if ('validateStack' in p) {
+      const sp = p as StackValidationPolicy;
+      return { ...sp, enforcementLevel: level, validateStack: withConfig(sp.validateStack as never) } as PackPolicy;
+    }
+    const rp = p as ResourceValidationPolicy;
+    const v = rp.validateResource;
+    const validateResource = Array.isArray(v) ? v.map((f) => withConfig(f as never)) : v ? withConfig(v as never) : v;
+    return { ...rp, enforcementLevel: level, validateResource } as PackPolicy;
+  });
+}
+
+function resourceOptions(r: PlannedResource): analyzerproto.AnalyzerResourceOptions {
+  const opts = new analyzerproto.AnalyzerResourceOptions();
+  if (r.parent) opts.setParent(r.parent);
+  return opts;
+}
+
+function call<Req>(fn: AnalyzeFn<Req>, request: Req): Promise<analyzerproto.AnalyzeResponse> {
+  return new Promise((resolve, reject) =>
+    fn({ request }, (err, res) => (err || !res ? reject(err ?? new Error('analyzer returned nothing')) : resolve(res))),
+  );
+}
+
+function toViolations(res: analyzerproto.AnalyzeResponse, fallbackUrn: string): Violation[] {
+  return res.getDiagnosticsList().map((d) => ({
+    policy: d.getPolicyname(),
+    enforcementLevel: LEVELS[d.getEnforcementlevel()] ?? 'advisory',
+    urn: d.getUrn() || fallbackUrn,
+    message: d.getMessage(),
+  }));
+}
+
+/**
+ * Evaluates the policy pack against a saved plan through @pulumi/policy's own analyzer entry points
+ * (the functions its gRPC server serves), so the rules see what the engine would show them:
+ * resource policies get each resource's inputs, stack policies the whole graph.
+ * Differences from the engine: stack policies see inputs (the plan has no real outputs).
+ */
+export async function evaluatePolicies(
+  resources: readonly PlannedResource[],
+  config: PolicyPackConfig = {},
+  policies: readonly PackPolicy[] = packPolicies,
+): Promise<Violation[]> {
+  const configured = configurePolicies(policies, config) as Policy[];
+  const analyze = server.makeAnalyzeRpcFun(PACK_NAME, '0.0.0', 'mandatory', configured);
+  const analyzeStack = server.makeAnalyzeStackRpcFun(PACK_NAME, '0.0.0', 'mandatory', configured);
+  const violations: Violation[] = [];
+
+  for (const r of resources) {
+    const req = new analyzerproto.AnalyzeRequest();
+    req.setType(r.type);
+    req.setUrn(r.urn);
+    req.setName(r.name);
+    req.setProperties(structproto.Struct.fromJavaScript(r.props as Record<string, never>));
+    req.setOptions(resourceOptions(r));
+    violations.push(...toViolations(await call(analyze, req), r.urn));
+  }
+
+  const stackReq = new analyzerproto.AnalyzeStackRequest();
+  stackReq.setResourcesList(
+    resources.map((r) => {
+      const ar = new analyzerproto.AnalyzerResource();
+      ar.setType(r.type);
+      ar.setUrn(r.urn);
+      ar.setName(r.name);
+      ar.setProperties(structproto.Struct.fromJavaScript(r.props as Record<string, never>));
+      ar.setOptions(resourceOptions(r));
+      if (r.parent) ar.setParent(r.parent);
+      return ar;
+    }),
+  );
+  violations.push(...toViolations(await call(analyzeStack, stackReq), ''));
+  return violations;
+}
+
+/** True when any verdict is mandatory: the plan and policy CLIs then exit 1. */
+export const hasMandatory = (vs: readonly Violation[]) => vs.some((v) => v.enforcementLevel === 'mandatory');
