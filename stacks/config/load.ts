@@ -85,7 +85,11 @@ function issuesFromZod(error: z.ZodError, raw: Record<string, unknown>): ConfigI
     const received = valueAt(raw, issue.path);
     let expected = issue.message;
     if (received === undefined && issue.code === 'invalid_type') expected = `a value (${issue.message})`;
-    out.push({ key: `${PROJECT}:${issue.path.map(String).join('.')}`, received: describe(received), expected });
+    out.push({
+      key: `${PROJECT}:${issue.path.map(String).join('.')}`,
+      received: describe(received),
+      expected,
+    });
   }
   return out;
 }
@@ -110,7 +114,10 @@ export interface ParseOptions {
  * Parses the whole stack config (as `pulumi.runtime.allConfig()` returns it) into one typed object.
  * Throws {@link ConfigError} listing every problem, each naming key, value received and expectation.
  */
-export function parseEnvironmentConfig(all: Readonly<Record<string, string>>, opts: ParseOptions): EnvironmentConfig {
+export function parseEnvironmentConfig(
+  all: Readonly<Record<string, string>>,
+  opts: ParseOptions,
+): EnvironmentConfig {
   const raw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(all)) {
     if (k.startsWith(`${PROJECT}:`)) raw[k.slice(PROJECT.length + 1)] = decode(v);

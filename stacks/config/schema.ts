@@ -46,24 +46,31 @@ export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 
 const CIDR_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-/** An IPv4 CIDR block such as `10.40.0.0/16`, with no host bits set. */
-export const cidr = z.string().refine(
-  (v) => {
-    const m = CIDR_RE.exec(v);
-    if (!m) return false;
-    const octets = m.slice(1, 5).map(Number);
-    const prefix = Number(m[5]);
-    if (octets.some((o) => o > 255) || prefix > 32) return false;
-    const ip = octets.reduce((acc, o) => acc * 256 + o, 0);
-    return ip % 2 ** (32 - prefix) === 0;
-  },
-  { message: 'an IPv4 CIDR block such as 10.40.0.0/16 with no host bits set' },
-);
+/** True for an IPv4 CIDR block such as `10.40.0.0/16` with no host bits set. */
+export function isCidr(v: string): boolean {
+  const m = CIDR_RE.exec(v);
+  if (!m) return false;
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return false;
+  const ip = octets.reduce((acc, o) => acc * 256 + o, 0);
+  return ip % 2 ** (32 - prefix) === 0;
+}
 
-const positive = (what: string) => z.number({ message: `a number (${what})` }).positive({ message: `a number > 0 (${what})` });
+/** An IPv4 CIDR block such as `10.40.0.0/16`, with no host bits set. */
+export const cidr = z
+  .string()
+  .refine(isCidr, { message: 'an IPv4 CIDR block such as 10.40.0.0/16 with no host bits set' });
+
+const positive = (what: string) =>
+  z.number({ message: `a number (${what})` }).positive({ message: `a number > 0 (${what})` });
 const positiveInt = (what: string) =>
-  z.number({ message: `an integer (${what})` }).int({ message: `an integer (${what})` }).positive({ message: `an integer > 0 (${what})` });
-const nonEmpty = (what: string) => z.string({ message: `a non-empty string (${what})` }).min(1, { message: `a non-empty string (${what})` });
+  z
+    .number({ message: `an integer (${what})` })
+    .int({ message: `an integer (${what})` })
+    .positive({ message: `an integer > 0 (${what})` });
+const nonEmpty = (what: string) =>
+  z.string({ message: `a non-empty string (${what})` }).min(1, { message: `a non-empty string (${what})` });
 
 const region = z.enum(AWS_REGIONS, { message: `an AWS region, one of ${AWS_REGIONS.join(', ')}` });
 
@@ -76,7 +83,10 @@ const regionSite = z.strictObject({
    * Availability zones for subnets and node groups.
    * @default - `<region>a`, `<region>b`, `<region>c`
    */
-  availabilityZones: z.array(nonEmpty('an availability zone name')).length(3, { message: 'exactly 3 availability zones' }).optional(),
+  availabilityZones: z
+    .array(nonEmpty('an availability zone name'))
+    .length(3, { message: 'exactly 3 availability zones' })
+    .optional(),
 });
 
 export const targetsSchema = z.strictObject({
@@ -85,7 +95,9 @@ export const targetsSchema = z.strictObject({
   /** Peak transactions written to the Kinesis stream per second. */
   peakStreamRecordsPerSec: positive('peak stream records per second'),
   /** Mean size of one stream record in bytes (Kinesis caps records at 1 MiB). */
-  meanRecordBytes: positive('mean record size in bytes').max(1048576, { message: 'at most 1048576 bytes (Kinesis record limit)' }),
+  meanRecordBytes: positive('mean record size in bytes').max(1048576, {
+    message: 'at most 1048576 bytes (Kinesis record limit)',
+  }),
   /** Requests per second one scoring-api pod sustains at the latency SLO, from load tests. */
   scoringPodRps: positive('requests per second per scoring-api pod'),
   /** Records per second one stream-scorer pod sustains, from load tests. */
@@ -173,7 +185,9 @@ export const clusterSchema = z.strictObject({
   /** CIDRs allowed to reach the public API endpoint; empty means the endpoint is private only. */
   publicAccessCidrs: z.array(cidr),
   /** Instance types for the managed node groups. */
-  nodeInstanceTypes: z.array(nonEmpty('an EC2 instance type')).min(1, { message: 'at least one instance type' }),
+  nodeInstanceTypes: z
+    .array(nonEmpty('an EC2 instance type'))
+    .min(1, { message: 'at least one instance type' }),
   /** Allocatable vCPU per node, used to size node groups from pod requests. */
   nodeVcpu: positiveInt('vCPU per node'),
   /** Allocatable memory per node in GiB. */
@@ -201,16 +215,21 @@ export const workloadsSchema = z.strictObject({
 
 export const trafficSchema = z.strictObject({
   /** The Route 53 hosted zone the scoring API record lives in, e.g. `risk.example.com`. */
-  hostedZoneName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { message: 'a DNS zone name such as risk.example.com' }),
+  hostedZoneName: z
+    .string()
+    .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { message: 'a DNS zone name such as risk.example.com' }),
   /** The record name of the scoring API inside the zone, e.g. `score`. */
   recordName: z.string().regex(/^[a-z0-9-]+$/, { message: 'a DNS label such as score' }),
 });
 
 export const observabilitySchema = z.strictObject({
   /** The Datadog site the monitors live in. */
-  datadogSite: z.enum(['datadoghq.com', 'us3.datadoghq.com', 'us5.datadoghq.com', 'datadoghq.eu', 'ap1.datadoghq.com'], {
-    message: 'a Datadog site such as datadoghq.com',
-  }),
+  datadogSite: z.enum(
+    ['datadoghq.com', 'us3.datadoghq.com', 'us5.datadoghq.com', 'datadoghq.eu', 'ap1.datadoghq.com'],
+    {
+      message: 'a Datadog site such as datadoghq.com',
+    },
+  ),
   /** Where monitors notify, e.g. `@pagerduty-risk-platform`. */
   notify: z.array(z.string().regex(/^@[\w.-]+$/, { message: 'a Datadog handle such as @pagerduty-risk' })),
 });
@@ -272,7 +291,7 @@ export function cidrRange(block: string): [number, number] {
 
 /** True when two CIDR blocks share at least one address. */
 export function cidrsOverlap(a: string, b: string): boolean {
-  if (!CIDR_RE.test(a) || !CIDR_RE.test(b)) return false;
+  if (!isCidr(a) || !isCidr(b)) return false;
   const [as, an] = cidrRange(a);
   const [bs, bn] = cidrRange(b);
   return as < bs + bn && bs < as + an;

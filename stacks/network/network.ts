@@ -3,7 +3,15 @@ import * as pulumi from '@pulumi/pulumi';
 import { planSubnets } from './cidr';
 
 /** Interface endpoints: data-plane traffic to these services stays off the NAT gateways. */
-export const INTERFACE_ENDPOINT_SERVICES = ['kinesis-streams', 'sqs', 'sns', 'kms', 'sts', 'ecr.api', 'ecr.dkr'] as const;
+export const INTERFACE_ENDPOINT_SERVICES = [
+  'kinesis-streams',
+  'sqs',
+  'sns',
+  'kms',
+  'sts',
+  'ecr.api',
+  'ecr.dkr',
+] as const;
 /** Gateway endpoints (free, route-table based). */
 export const GATEWAY_ENDPOINT_SERVICES = ['dynamodb', 's3'] as const;
 
@@ -184,7 +192,9 @@ export class Network extends pulumi.ComponentResource {
         region,
         vpcId: this.vpc.id,
         description: 'HTTPS from inside the VPC to the interface endpoints',
-        ingress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: [args.vpcCidr], description: 'VPC' }],
+        ingress: [
+          { protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: [args.vpcCidr], description: 'VPC' },
+        ],
         tags: tags({ Name: `${name}-endpoints` }),
       },
       parent,

@@ -19,7 +19,9 @@ export class UsageError extends Error {
     readonly received: unknown,
     readonly expected: string,
   ) {
-    super(`${argument}: received ${received === undefined ? 'nothing' : JSON.stringify(received)}, expected ${expected}`);
+    super(
+      `${argument}: received ${received === undefined ? 'nothing' : JSON.stringify(received)}, expected ${expected}`,
+    );
     this.name = 'UsageError';
   }
 }

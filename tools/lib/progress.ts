@@ -33,7 +33,8 @@ export class Progress {
   constructor(opts: ProgressOptions = {}) {
     this.now = opts.now ?? (() => performance.now());
     this.write =
-      opts.write ?? (opts.json ? (l) => process.stderr.write(`${l}\n`) : (l) => process.stdout.write(`${l}\n`));
+      opts.write ??
+      (opts.json ? (l) => process.stderr.write(`${l}\n`) : (l) => process.stdout.write(`${l}\n`));
     this.started = this.now();
   }
 
@@ -71,7 +72,11 @@ export class Progress {
 /** Renders rows as an aligned plain-text table (for terminal summaries). */
 export function textTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 

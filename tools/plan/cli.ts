@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { listEnvironments } from '../../stacks/config/stack-file';
+import { ENVIRONMENTS_DIR, listEnvironments } from '../../stacks/config/stack-file';
 import { ExitCode, UsageError } from '../lib/exit-codes';
 import { runMain } from '../lib/main';
 import { formatMs, Progress, textTable } from '../lib/progress';
@@ -15,11 +15,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('Offline plan of the estate under Pulumi mocks (no CLI, no cloud).')
     .option('--env <name>', 'plan only this environment')
     .option('--out <dir>', 'output directory', PLAN_DIR)
+    .option('--environments <dir>', 'directory of the Pulumi.<env>.yaml stack files', ENVIRONMENTS_DIR)
     .option('--json', 'print the summary as JSON on stdout (progress goes to stderr)')
     .exitOverride()
     .parse(argv, { from: 'user' });
-  const opts = cmd.opts<{ env?: string; out: string; json?: boolean }>();
-  const known = listEnvironments();
+  const opts = cmd.opts<{ env?: string; out: string; environments: string; json?: boolean }>();
+  const known = listEnvironments(opts.environments);
   if (opts.env !== undefined && !known.includes(opts.env)) {
     throw new UsageError('--env', opts.env, `one of ${known.join(', ')} (environments/Pulumi.<env>.yaml)`);
   }
@@ -30,7 +31,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const t0 = performance.now();
     const result = await progress.step(
       `plan ${env}`,
-      () => planAndWrite(env, opts.out),
+      () => planAndWrite(env, opts.out, opts.environments),
       (r) => {
         const mandatory = r.violations.filter((v) => v.enforcementLevel === 'mandatory').length;
         return `${r.plan.resources.length} resources, ${mandatory} mandatory / ${r.violations.length - mandatory} advisory violations -> ${opts.out}/${env}`;
@@ -54,7 +55,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   const failed = rows.some((r) => r.mandatory > 0);
   if (opts.json) {
-    console.log(JSON.stringify({ ok: !failed, totalMs: Math.round(progress.elapsed()), environments: rows }, null, 2));
+    console.log(
+      JSON.stringify({ ok: !failed, totalMs: Math.round(progress.elapsed()), environments: rows }, null, 2),
+    );
   } else {
     console.log('');
     console.log(

@@ -67,7 +67,13 @@ export function plainInputs(value: unknown): unknown {
 }
 
 /** Services whose resources are global: they land in no region. */
-const GLOBAL_AWS_MODULES = new Set(['iam', 'route53', 'route53recoverycontrol', 'cloudfront', 'organizations']);
+const GLOBAL_AWS_MODULES = new Set([
+  'iam',
+  'route53',
+  'route53recoverycontrol',
+  'cloudfront',
+  'organizations',
+]);
 
 /**
  * Derives the `region` of every resource: an AWS resource's own `region` input (pulumi-aws v7), null
@@ -75,7 +81,10 @@ const GLOBAL_AWS_MODULES = new Set(['iam', 'route53', 'route53recoverycontrol', 
  * provider's region; a component takes the one region its children share (or null); a provider takes
  * its own `region` input or its parent's region.
  */
-export function assignRegions(regs: readonly Registration[], defaultRegion: string): Map<string, string | null> {
+export function assignRegions(
+  regs: readonly Registration[],
+  defaultRegion: string,
+): Map<string, string | null> {
   const byUrn = new Map(regs.map((r) => [r.urn, r]));
   const region = new Map<string, string | null>();
   const children = new Map<string, Registration[]>();
@@ -103,7 +112,9 @@ export function assignRegions(regs: readonly Registration[], defaultRegion: stri
     const own = explicit(r);
     if (own !== undefined) return own;
     const kids = children.get(urn) ?? [];
-    const found = new Set(kids.map((k) => componentRegion(k.urn, seen)).filter((x): x is string => typeof x === 'string'));
+    const found = new Set(
+      kids.map((k) => componentRegion(k.urn, seen)).filter((x): x is string => typeof x === 'string'),
+    );
     return found.size === 1 ? [...found][0] : null;
   };
   for (const r of regs) {
@@ -150,7 +161,10 @@ export async function planEnvironment(
     const values = { ...stackConfig.values, ...overrides };
     const defaultRegion = values['aws:region'] ?? 'us-west-2';
     // Validate before Pulumi is touched: a bad config registers nothing (the program re-parses the same way).
-    const config = parseEnvironmentConfig(values, { stack: env, isSecret: (k) => stackConfig.secretKeys.includes(k) });
+    const config = parseEnvironmentConfig(values, {
+      stack: env,
+      isSecret: (k) => stackConfig.secretKeys.includes(k),
+    });
 
     await pulumi.runtime.setMocks(new PlanMocks(defaultRegion), PROJECT, env, false);
     const monitor = pulumi.runtime.getMonitor() as unknown as {
@@ -184,16 +198,14 @@ export async function planEnvironment(
 
     const regions = assignRegions(registrations, defaultRegion);
     const resources = registrations
-      .map(
-        (r): PlannedResource => ({
-          urn: r.urn,
-          type: r.type,
-          name: r.name,
-          region: regions.get(r.urn) ?? null,
-          parent: r.parent,
-          props: r.props,
-        }),
-      )
+      .map((r): PlannedResource => ({
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        region: regions.get(r.urn) ?? null,
+        parent: r.parent,
+        props: r.props,
+      }))
       .sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
     return { env, config, resources, outputs: plainInputs(outputs) as Record<string, unknown> };
   } finally {

@@ -28,7 +28,9 @@ export const COMPUTED_OUTPUTS: Record<string, Extra> = {
     url: `https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${physical}`,
     arn: `arn:aws:sqs:${region}:${MOCK_ACCOUNT_ID}:${physical}`,
   }),
-  'aws:sns/topic:Topic': ({ physical, region }) => ({ arn: `arn:aws:sns:${region}:${MOCK_ACCOUNT_ID}:${physical}` }),
+  'aws:sns/topic:Topic': ({ physical, region }) => ({
+    arn: `arn:aws:sns:${region}:${MOCK_ACCOUNT_ID}:${physical}`,
+  }),
   'aws:kinesis/stream:Stream': ({ physical, region }) => ({
     arn: `arn:aws:kinesis:${region}:${MOCK_ACCOUNT_ID}:stream/${physical}`,
   }),
@@ -49,26 +51,36 @@ export const COMPUTED_OUTPUTS: Record<string, Extra> = {
   }),
   'aws:iam/role:Role': ({ physical }) => ({
     arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${physical}`,
-    uniqueId: `AROA${physical.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 17)}`,
+    uniqueId: `AROA${physical
+      .toUpperCase()
+      .replace(/[^A-Z0-9]/g, '')
+      .slice(0, 17)}`,
   }),
   'aws:iam/policy:Policy': ({ physical }) => ({ arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/${physical}` }),
   'aws:eks/cluster:Cluster': ({ physical, region }) => ({
     arn: `arn:aws:eks:${region}:${MOCK_ACCOUNT_ID}:cluster/${physical}`,
     endpoint: `https://${physical}.gr7.${region}.eks.amazonaws.com`,
     certificateAuthority: { data: Buffer.from(`mock-ca-${physical}`).toString('base64') },
-    identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${physical.toUpperCase()}` }] }],
+    identities: [
+      { oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${physical.toUpperCase()}` }] },
+    ],
     clusterSecurityGroupId: `sg-${physical}`,
     status: 'ACTIVE',
   }),
   'aws:route53recoverycontrol/cluster:Cluster': ({ physical }) => ({
     arn: `arn:aws:route53-recovery-control::${MOCK_ACCOUNT_ID}:cluster/${physical}`,
-    clusterEndpoints: ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-1', 'ap-southeast-2'].map((r) => ({
-      endpoint: `https://host-${physical}.${r}.example.aws/v1`,
-      region: r,
-    })),
+    clusterEndpoints: ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-1', 'ap-southeast-2'].map(
+      (r) => ({
+        endpoint: `https://host-${physical}.${r}.example.aws/v1`,
+        region: r,
+      }),
+    ),
   }),
   'aws:route53/healthCheck:HealthCheck': ({ name }) => ({ id: `hc-${name}` }),
-  'aws:route53/zone:Zone': ({ name }) => ({ zoneId: `Z${name.toUpperCase().replace(/[^A-Z0-9]/g, '')}`, nameServers: [] }),
+  'aws:route53/zone:Zone': ({ name }) => ({
+    zoneId: `Z${name.toUpperCase().replace(/[^A-Z0-9]/g, '')}`,
+    nameServers: [],
+  }),
 };
 
 /**
@@ -97,7 +109,11 @@ export class PlanMocks implements pulumi.runtime.Mocks {
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
     switch (args.token) {
       case 'aws:index/getCallerIdentity:getCallerIdentity':
-        return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/plan`, userId: 'plan' };
+        return {
+          accountId: MOCK_ACCOUNT_ID,
+          arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/plan`,
+          userId: 'plan',
+        };
       case 'aws:index/getPartition:getPartition':
         return { partition: 'aws', dnsSuffix: 'amazonaws.com' };
       case 'aws:index/getRegion:getRegion':

@@ -23,7 +23,8 @@ const resourceSchema = z.strictObject({
 
 /** Reads and checks a saved plan; anything malformed is a UsageError naming the element and field. */
 export function readPlan(file: string): PlannedResource[] {
-  if (!fs.existsSync(file)) throw new UsageError('<resources.json>', file, 'an existing file written by npm run plan');
+  if (!fs.existsSync(file))
+    throw new UsageError('<resources.json>', file, 'an existing file written by npm run plan');
   let data: unknown;
   try {
     data = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -46,11 +47,16 @@ export function readPlan(file: string): PlannedResource[] {
  * The policy config for a saved plan: `--config`, else `policy-config.json` beside it, else derived
  * from the environment named in the URNs (`urn:pulumi:<stack>::...`) and its stack file.
  */
-export function resolvePolicyConfig(file: string, resources: readonly PlannedResource[], explicit?: string): PolicyPackConfig {
+export function resolvePolicyConfig(
+  file: string,
+  resources: readonly PlannedResource[],
+  explicit?: string,
+): PolicyPackConfig {
   const sibling = path.join(path.dirname(file), 'policy-config.json');
   const configFile = explicit ?? (fs.existsSync(sibling) ? sibling : undefined);
   if (configFile) {
-    if (!fs.existsSync(configFile)) throw new UsageError('--config', configFile, 'an existing policy config file');
+    if (!fs.existsSync(configFile))
+      throw new UsageError('--config', configFile, 'an existing policy config file');
     try {
       return JSON.parse(fs.readFileSync(configFile, 'utf8')) as PolicyPackConfig;
     } catch (e) {
@@ -60,7 +66,9 @@ export function resolvePolicyConfig(file: string, resources: readonly PlannedRes
   const stack = resources[0]?.urn.split('::')[0].slice('urn:pulumi:'.length);
   if (!stack || !listEnvironments().includes(stack)) return {};
   const sc = readStackFile(stackFilePath(stack));
-  return policyConfigFor(parseEnvironmentConfig(sc.values, { stack, isSecret: (k) => sc.secretKeys.includes(k) }));
+  return policyConfigFor(
+    parseEnvironmentConfig(sc.values, { stack, isSecret: (k) => sc.secretKeys.includes(k) }),
+  );
 }
 
 /**

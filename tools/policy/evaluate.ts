@@ -21,10 +21,18 @@ const LEVELS: Record<number, Violation['enforcementLevel']> = {
 
 type Config = PolicyPackConfig[string];
 
-type AnalyzeFn<Req> = (call: { request: Req }, cb: (err: unknown, res?: analyzerproto.AnalyzeResponse) => void) => void;
+type AnalyzeFn<Req> = (
+  call: { request: Req },
+  cb: (err: unknown, res?: analyzerproto.AnalyzeResponse) => void,
+) => void;
 /** The analyzer entry points @pulumi/policy's gRPC server serves (marked internal, so typed here). */
 interface AnalyzerServer {
-  makeAnalyzeRpcFun(name: string, version: string, level: string, policies: Policy[]): AnalyzeFn<analyzerproto.AnalyzeRequest>;
+  makeAnalyzeRpcFun(
+    name: string,
+    version: string,
+    level: string,
+    policies: Policy[],
+  ): AnalyzeFn<analyzerproto.AnalyzeRequest>;
   makeAnalyzeStackRpcFun(
     name: string,
     version: string,
@@ -49,11 +57,19 @@ export function configurePolicies(policies: readonly PackPolicy[], config: Polic
     };
     if ('validateStack' in p) {
       const sp = p as StackValidationPolicy;
-      return { ...sp, enforcementLevel: level, validateStack: withConfig(sp.validateStack as never) } as PackPolicy;
+      return {
+        ...sp,
+        enforcementLevel: level,
+        validateStack: withConfig(sp.validateStack as never),
+      } as PackPolicy;
     }
     const rp = p as ResourceValidationPolicy;
     const v = rp.validateResource;
-    const validateResource = Array.isArray(v) ? v.map((f) => withConfig(f as never)) : v ? withConfig(v as never) : v;
+    const validateResource = Array.isArray(v)
+      ? v.map((f) => withConfig(f as never))
+      : v
+        ? withConfig(v as never)
+        : v;
     return { ...rp, enforcementLevel: level, validateResource } as PackPolicy;
   });
 }
@@ -66,7 +82,9 @@ function resourceOptions(r: PlannedResource): analyzerproto.AnalyzerResourceOpti
 
 function call<Req>(fn: AnalyzeFn<Req>, request: Req): Promise<analyzerproto.AnalyzeResponse> {
   return new Promise((resolve, reject) =>
-    fn({ request }, (err, res) => (err || !res ? reject(err ?? new Error('analyzer returned nothing')) : resolve(res))),
+    fn({ request }, (err, res) =>
+      err || !res ? reject(err ?? new Error('analyzer returned nothing')) : resolve(res),
+    ),
   );
 }
 

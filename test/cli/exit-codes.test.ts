@@ -1,0 +1,143 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ExitCode } from '../../tools/lib/exit-codes';
+import { exitCodeFor } from '../../tools/lib/main';
+import { main as planMain } from '../../tools/plan/cli';
+import { planAndWrite } from '../../tools/plan/run';
+import { main as policyMain } from '../../tools/policy/cli';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+let tmp: string;
+let envDir: string;
+let planFile: string;
+
+/** Runs a CLI in-process and maps its outcome to the exit code the process would have. */
+async function exitOf(run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (e) {
+    return exitCodeFor(e);
+  }
+}
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'risk-cli-'));
+  envDir = path.join(tmp, 'environments');
+  fs.mkdirSync(envDir);
+  for (const f of fs.readdirSync(path.join(ROOT, 'environments'))) {
+    fs.copyFileSync(path.join(ROOT, 'environments', f), path.join(envDir, f));
+  }
+  await planAndWrite('dev', path.join(tmp, 'plan'));
+  planFile = path.join(tmp, 'plan', 'dev', 'resources.json');
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+});
+
+afterAll(() => {
+  jest.restoreAllMocks();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Writes a copy of the saved dev plan with `edit` applied, and returns its path. */
+function mutatedPlan(
+  name: string,
+  edit: (resources: { type: string; props: Record<string, unknown> }[]) => void,
+): string {
+  const resources = JSON.parse(fs.readFileSync(planFile, 'utf8'));
+  edit(resources);
+  const dir = path.join(tmp, name);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(path.join(tmp, 'plan', 'dev', 'policy-config.json'), path.join(dir, 'policy-config.json'));
+  const file = path.join(dir, 'resources.json');
+  fs.writeFileSync(file, JSON.stringify(resources));
+  return file;
+}
+
+describe('npm run plan', () => {
+  test('exits 0 and writes resources.json, report.md, outputs.json and policy-config.json', async () => {
+    const out = path.join(tmp, 'out-ok');
+    expect(await exitOf(() => planMain(['--env', 'dev', '--out', out]))).toBe(ExitCode.Ok);
+    expect(fs.readdirSync(path.join(out, 'dev')).sort()).toEqual(
+      expect.arrayContaining(['outputs.json', 'policy-config.json', 'report.md', 'resources.json']),
+    );
+    const report = fs.readFileSync(path.join(out, 'dev', 'report.md'), 'utf8');
+    expect(report).toContain('```mermaid\nflowchart LR');
+    expect(report).toContain('## Resources by type and region');
+    expect(report).toContain('## Policy verdicts');
+  });
+
+  test('exits 2 for an unknown environment', async () => {
+    expect(await exitOf(() => planMain(['--env', 'qa']))).toBe(ExitCode.Usage);
+  });
+
+  test('exits 2 for an unknown option', async () => {
+    expect(await exitOf(() => planMain(['--bogus']))).toBe(ExitCode.Usage);
+  });
+
+  test('exits 2, naming the key, when a stack file holds a negative peak (real process)', () => {
+    const file = path.join(envDir, 'Pulumi.prod.yaml');
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, 'utf8').replace('peakScoringRps: 40000', 'peakScoringRps: -5'),
+    );
+    const run = spawnSync(
+      TSX,
+      ['tools/plan/cli.ts', '--env', 'prod', '--environments', envDir, '--out', path.join(tmp, 'bad')],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
+    expect(run.status).toBe(ExitCode.Usage);
+    expect(run.stderr).toContain('risk-platform:targets.peakScoringRps: received -5, expected a number > 0');
+    expect(fs.existsSync(path.join(tmp, 'bad', 'prod', 'resources.json'))).toBe(false);
+  });
+});
+
+describe('npm run policy', () => {
+  test('exits 0 on the saved dev plan', async () => {
+    expect(await exitOf(() => policyMain([planFile]))).toBe(ExitCode.Ok);
+  });
+
+  test('exits 1 and names required-tags when the tags are removed (real process, --json)', () => {
+    const file = mutatedPlan('untagged', (rs) => {
+      for (const r of rs) delete r.props.tags;
+    });
+    const run = spawnSync(TSX, ['tools/policy/cli.ts', file, '--json'], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.status).toBe(ExitCode.Failed);
+    const verdicts = JSON.parse(run.stdout) as {
+      policy: string;
+      enforcementLevel: string;
+      urn: string;
+      message: string;
+    }[];
+    expect(verdicts.length).toBeGreaterThan(0);
+    expect(new Set(verdicts.map((v) => v.policy))).toEqual(new Set(['required-tags']));
+    expect(Object.keys(verdicts[0])).toEqual(['policy', 'enforcementLevel', 'urn', 'message']);
+    expect(verdicts[0].enforcementLevel).toBe('mandatory');
+  });
+
+  test('exits 2 when the plan file does not exist', async () => {
+    expect(await exitOf(() => policyMain([path.join(tmp, 'missing.json')]))).toBe(ExitCode.Usage);
+  });
+
+  test('exits 2 naming the element and field when the plan is malformed', async () => {
+    const file = path.join(tmp, 'malformed.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify([{ urn: 'x', type: 't', name: 'n', region: null, parent: null, props: {} }]),
+    );
+    await expect(policyMain([file])).rejects.toThrow(
+      /<resources.json>\[0\]\.urn: received "x", expected Invalid string: must start with "urn:pulumi:"/,
+    );
+  });
+
+  test('exits 2 without a plan argument', async () => {
+    expect(await exitOf(() => policyMain([]))).toBe(ExitCode.Usage);
+  });
+});

@@ -1,0 +1,183 @@
+import { ConfigError, parseEnvironmentConfig } from '../../stacks/config/load';
+import { readStackFile, stackFilePath } from '../../stacks/config/stack-file';
+
+/** The committed prod stack file, as Pulumi hands it to the program. */
+function prodValues(): { values: Record<string, string>; secretKeys: string[] } {
+  return readStackFile(stackFilePath('prod'));
+}
+
+/** Parses prod's config with one key's JSON object edited. */
+function parseWith(key: string, edit: (value: Record<string, unknown>) => void, stack = 'prod') {
+  const { values, secretKeys } = prodValues();
+  const obj = JSON.parse(values[key]) as Record<string, unknown>;
+  edit(obj);
+  return parseEnvironmentConfig(
+    { ...values, [key]: JSON.stringify(obj) },
+    { stack, isSecret: (k) => secretKeys.includes(k) },
+  );
+}
+
+function issuesOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError)
+      return e.issues.map((i) => `${i.key}: received ${i.received}, expected ${i.expected}`);
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseEnvironmentConfig', () => {
+  test('parses the committed prod stack file into one typed object', () => {
+    const { values, secretKeys } = prodValues();
+    const config = parseEnvironmentConfig(values, { stack: 'prod', isSecret: (k) => secretKeys.includes(k) });
+    expect(config.environment).toBe('prod');
+    expect(config.sites.map((s) => [s.role, s.region])).toEqual([
+      ['primary', 'us-west-2'],
+      ['dr', 'us-east-1'],
+    ]);
+    expect(config.regions.dr.availabilityZones).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
+    expect(config.tags).toMatchObject({
+      owner: 'trust-and-safety-platform',
+      'cost-centre': 'cc-4411',
+      'data-classification': 'confidential',
+      environment: 'prod',
+    });
+  });
+
+  test.each<[string, string, (v: Record<string, unknown>) => void, string]>([
+    [
+      'an unknown region',
+      'risk-platform:regions',
+      (v) => ((v.dr as Record<string, unknown>).region = 'mars-north-9'),
+      'risk-platform:regions.dr.region: received "mars-north-9", expected an AWS region, one of us-east-1,',
+    ],
+    [
+      'a negative peak',
+      'risk-platform:targets',
+      (v) => (v.peakScoringRps = -5),
+      'risk-platform:targets.peakScoringRps: received -5, expected a number > 0 (peak scoring requests per second)',
+    ],
+    [
+      'a negative per-pod throughput',
+      'risk-platform:targets',
+      (v) => (v.scoringPodRps = -1),
+      'risk-platform:targets.scoringPodRps: received -1, expected a number > 0 (requests per second per scoring-api pod)',
+    ],
+    [
+      'a DR region equal to the primary',
+      'risk-platform:regions',
+      (v) => ((v.dr as Record<string, unknown>).region = 'us-west-2'),
+      'risk-platform:regions.dr.region: received "us-west-2", expected a region different from the primary region (us-west-2)',
+    ],
+    [
+      'a missing key',
+      'risk-platform:targets',
+      (v) => delete v.headroom,
+      'risk-platform:targets.headroom: received nothing (the key is missing), expected a value (a number between 1 and 10 (headroom factor))',
+    ],
+    [
+      'a wrong type',
+      'risk-platform:targets',
+      (v) => (v.peakStreamRecordsPerSec = 'lots'),
+      'risk-platform:targets.peakStreamRecordsPerSec: received "lots", expected a number (peak stream records per second)',
+    ],
+    [
+      'an unknown key',
+      'risk-platform:dr',
+      (v) => (v.rpoSecs = 5),
+      'risk-platform:dr.rpoSecs: received 5, expected no such key (unknown keys are refused; check the spelling)',
+    ],
+    [
+      'a standby fraction above 1',
+      'risk-platform:dr',
+      (v) => (v.standbyFraction = 1.5),
+      'risk-platform:dr.standbyFraction: received 1.5, expected a number in (0, 1] (standby fraction)',
+    ],
+    [
+      'overlapping VPC CIDRs',
+      'risk-platform:regions',
+      (v) => ((v.dr as Record<string, unknown>).vpcCidr = '10.40.128.0/17'),
+      'risk-platform:regions.dr.vpcCidr: received "10.40.128.0/17", expected a CIDR that does not overlap the primary VPC (10.40.0.0/16)',
+    ],
+    [
+      'a CIDR with host bits',
+      'risk-platform:regions',
+      (v) => ((v.primary as Record<string, unknown>).vpcCidr = '10.40.0.1/16'),
+      'risk-platform:regions.primary.vpcCidr: received "10.40.0.1/16", expected an IPv4 CIDR block such as 10.40.0.0/16 with no host bits set',
+    ],
+    [
+      'an image tagged latest',
+      'risk-platform:workloads',
+      (v) => ((v.images as Record<string, unknown>).scoringApi = 'repo/scoring-api:latest'),
+      'risk-platform:workloads.images.scoringApi: received "repo/scoring-api:latest", expected an image reference not tagged latest',
+    ],
+  ])('refuses %s, naming key, value and expectation', (_what, key, edit, message) => {
+    const issues = issuesOf(() => parseWith(key, edit));
+    expect(issues).toHaveLength(1);
+    expect(issues[0].startsWith(message)).toBe(true);
+  });
+
+  test('refuses an environment key that differs from the stack name', () => {
+    const { values, secretKeys } = prodValues();
+    expect(
+      issuesOf(() =>
+        parseEnvironmentConfig(values, { stack: 'staging', isSecret: (k) => secretKeys.includes(k) }),
+      ),
+    ).toEqual(['risk-platform:environment: received "prod", expected the stack name "staging"']);
+  });
+
+  test('refuses aws:region other than the primary region', () => {
+    const { values, secretKeys } = prodValues();
+    const issues = issuesOf(() =>
+      parseEnvironmentConfig(
+        { ...values, 'aws:region': 'eu-west-1' },
+        { stack: 'prod', isSecret: (k) => secretKeys.includes(k) },
+      ),
+    );
+    expect(issues).toEqual([
+      'aws:region: received "eu-west-1", expected the primary region "us-west-2" (the default provider\'s region)',
+    ]);
+  });
+
+  test('refuses a Datadog key stored in plaintext', () => {
+    const { values } = prodValues();
+    const issues = issuesOf(() => parseEnvironmentConfig(values, { stack: 'prod', isSecret: () => false }));
+    expect(issues).toEqual([
+      'datadog:apiKey: received a plaintext value, expected a secret (pulumi config set --secret datadog:apiKey <value>)',
+      'datadog:appKey: received a plaintext value, expected a secret (pulumi config set --secret datadog:appKey <value>)',
+    ]);
+  });
+
+  test('reports every problem at once', () => {
+    const issues = issuesOf(() =>
+      parseWith('risk-platform:targets', (v) => {
+        v.peakScoringRps = 0;
+        v.headroom = 0.5;
+      }),
+    );
+    expect(issues.map((i) => i.split(':')[1])).toEqual(['targets.peakScoringRps', 'targets.headroom']);
+  });
+});
+
+describe('committed stack files', () => {
+  test.each(['dev', 'staging', 'prod'])('%s parses and keeps no plaintext secret', (env) => {
+    const { values, secretKeys } = readStackFile(stackFilePath(env));
+    expect(() =>
+      parseEnvironmentConfig(values, { stack: env, isSecret: (k) => secretKeys.includes(k) }),
+    ).not.toThrow();
+    for (const [key, value] of Object.entries(values)) {
+      if (/apikey|appkey|password|token|secret/i.test(key)) expect(secretKeys).toContain(key);
+      expect(value).not.toMatch(/^[a-f0-9]{32}$/);
+    }
+  });
+
+  test('staging and prod run primary us-west-2 and DR us-east-1', () => {
+    for (const env of ['staging', 'prod']) {
+      const { values } = readStackFile(stackFilePath(env));
+      const regions = JSON.parse(values['risk-platform:regions']) as Record<string, { region: string }>;
+      expect([regions.primary.region, regions.dr.region]).toEqual(['us-west-2', 'us-east-1']);
+    }
+  });
+});
