@@ -1,0 +1,103 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+
+/**
+ * KEDA objects as typed ApiObjects (keda.sh/v1alpha1). The shapes follow the KEDA 2.x CRDs; the
+ * offline validation checks them against `@kubernetes-models/keda`.
+ *
+ * @see https://keda.sh/docs/latest/reference/scaledobject-spec/
+ */
+export const KEDA_API_VERSION = 'keda.sh/v1alpha1';
+
+/**
+ * How KEDA authenticates to AWS for a workload that runs under EKS Pod Identity.
+ *
+ * `provider: aws` with `roleArn: <the workload's own role>`: the KEDA operator, under its own Pod
+ * Identity association, calls `sts:AssumeRole` on exactly the workload's role and reads the
+ * stream / queue metrics with it.
+ * - No static keys: no Secret, no `secretTargetRef`, no access key parameters.
+ * - No broad operator role: the operator's own role holds only `sts:AssumeRole` (+ `sts:TagSession`)
+ *   on the KEDA-scaled workload roles, and no Kinesis/SQS permissions of its own. Each workload's
+ *   role trusts `pods.eks.amazonaws.com` (its Pod Identity association) and the KEDA operator role.
+ * - Not `identityOwner: workload`: KEDA resolves that from the IRSA annotation
+ *   `eks.amazonaws.com/role-arn` on the workload's ServiceAccount and fails without it
+ *   (kedacore/keda#6418). Pod Identity has no such annotation, and adding one would make the pod
+ *   webhook inject IRSA web-identity credentials that take precedence over Pod Identity.
+ * - Not `aws-eks` (deprecated, IRSA only) nor `aws-kiam` (removed in KEDA 2.15).
+ *
+ * @see https://keda.sh/docs/latest/authentication-providers/aws/
+ */
+export interface AwsPodIdentity {
+  readonly provider: 'aws';
+  /** The role KEDA assumes: the scaled workload's own IAM role. */
+  readonly roleArn: string;
+}
+
+export interface TriggerAuthenticationSpec {
+  readonly podIdentity: AwsPodIdentity;
+}
+
+export interface ScaledObjectTrigger {
+  readonly type: 'aws-kinesis-stream' | 'aws-sqs-queue';
+  /** Scaler metadata: all values are strings. */
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly authenticationRef: { readonly name: string };
+}
+
+export interface ScalingPolicy {
+  readonly type: 'Pods' | 'Percent';
+  readonly value: number;
+  readonly periodSeconds: number;
+}
+
+export interface ScalingRules {
+  readonly stabilizationWindowSeconds: number;
+  readonly selectPolicy: 'Max' | 'Min' | 'Disabled';
+  readonly policies: readonly ScalingPolicy[];
+}
+
+export interface ScaledObjectSpec {
+  readonly scaleTargetRef: {
+    readonly apiVersion: 'apps/v1';
+    readonly kind: 'Deployment';
+    readonly name: string;
+  };
+  readonly pollingInterval: number;
+  readonly cooldownPeriod: number;
+  readonly minReplicaCount: number;
+  readonly maxReplicaCount: number;
+  readonly advanced?: {
+    readonly horizontalPodAutoscalerConfig?: {
+      readonly behavior?: { readonly scaleUp?: ScalingRules; readonly scaleDown?: ScalingRules };
+    };
+  };
+  readonly triggers: readonly ScaledObjectTrigger[];
+}
+
+interface ObjectMetadata {
+  readonly name: string;
+  readonly namespace: string;
+  readonly annotations?: Record<string, string>;
+}
+
+/** A KEDA TriggerAuthentication. */
+export class TriggerAuthentication extends ApiObject {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { readonly metadata: ObjectMetadata; readonly spec: TriggerAuthenticationSpec },
+  ) {
+    super(scope, id, { apiVersion: KEDA_API_VERSION, kind: 'TriggerAuthentication', ...props });
+  }
+}
+
+/** A KEDA ScaledObject. */
+export class ScaledObject extends ApiObject {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { readonly metadata: ObjectMetadata; readonly spec: ScaledObjectSpec },
+  ) {
+    super(scope, id, { apiVersion: KEDA_API_VERSION, kind: 'ScaledObject', ...props });
+  }
+}

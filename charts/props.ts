@@ -1,0 +1,250 @@
+/**
+ * The plain-data input of the workload charts, and its validation.
+ *
+ * The Pulumi program builds these props from the stack config, the capacity model and the
+ * data-plane outputs of one region, and calls {@link synthesizeWorkloads} with them. Nothing here
+ * reads the environment or Pulumi config.
+ */
+
+/** Replica bounds of one workload's autoscaler in one region. */
+export interface Bounds {
+  /** The autoscaler minimum in this region (in DR: the warm-standby minimum). */
+  readonly minReplicas: number;
+  /** The autoscaler maximum in this region. */
+  readonly maxReplicas: number;
+  /**
+   * The minimum with the region at full capacity (primary's sizing), recorded on the autoscaler so
+   * the DR runbook knows what to restore on failover.
+   *
+   * @default - `minReplicas` (the region already runs at full capacity)
+   * Note: only meaningful when `role` is `dr`; in the primary region it must equal `minReplicas`.
+   */
+  readonly fullMinReplicas?: number;
+}
+
+export type RegionRole = 'primary' | 'dr';
+
+/** The input of {@link synthesizeWorkloads}: one region of one environment. */
+export interface WorkloadsProps {
+  /** The environment name, e.g. `prod`. */
+  readonly environment: string;
+  /** The AWS region the cluster runs in, e.g. `us-east-1`. */
+  readonly region: string;
+  /** Whether the region is the primary or the DR (warm standby) region. */
+  readonly role: RegionRole;
+  /** The namespace all scoring workloads run in, e.g. `risk-scoring`. */
+  readonly namespace: string;
+  /** The fraud model version served, published in every workload's ConfigMap. */
+  readonly modelVersion: string;
+  /** Container images, pinned by digest (`repo@sha256:<64 hex>`) or an immutable tag (`repo:1.2.3`). */
+  readonly images: {
+    readonly scoringApi: string;
+    readonly streamScorer: string;
+    readonly feedbackWorker: string;
+  };
+  /** The region's data-plane names (data-plane outputs). */
+  readonly names: {
+    readonly stream: string;
+    readonly streamArn: string;
+    readonly featuresTable: string;
+    readonly decisionsTable: string;
+    readonly controlTable: string;
+    readonly decisionsTopicArn: string;
+    readonly caseReviewQueueUrl: string;
+    readonly modelFeedbackQueueUrl: string;
+    readonly modelFeedbackQueueName: string;
+  };
+  /**
+   * The IAM roles the workloads' Pod Identity associations bind (one per ServiceAccount). KEDA's
+   * TriggerAuthentication assumes the KEDA-scaled workloads' roles (see `keda.ts`).
+   */
+  readonly roleArns: { readonly streamScorer: string; readonly feedbackWorker: string };
+  /** The stream's shard count (ON_DEMAND: the capacity model's equivalent). Caps the stream scorer. */
+  readonly shardCount: number;
+  /** Autoscaler bounds per workload, already this region's values (DR passes the standby minimums). */
+  readonly bounds: {
+    readonly scoringApi: Bounds;
+    readonly streamScorer: Bounds;
+    readonly feedbackWorker: Bounds;
+  };
+  /** The scoring latency SLO in milliseconds, published in the ConfigMap. */
+  readonly scoringLatencySloMs: number;
+  /**
+   * The request rate one scoring-api pod should carry (requests/s): the HPA's AverageValue target
+   * on the request-rate metric. From the capacity model (measured per-pod throughput x utilization).
+   */
+  readonly scoringApiTargetRpsPerPod: number;
+  /**
+   * The EKS cluster name, which scopes the Datadog request-rate query (`kube_cluster_name` tag).
+   *
+   * @default - `${environment}-risk-${region}` (stacks/naming `clusterName`)
+   */
+  readonly clusterName?: string;
+  /**
+   * Visible messages per feedback-worker replica (the KEDA `aws-sqs-queue` `queueLength` target).
+   *
+   * @default 50
+   */
+  readonly feedbackQueueLengthPerReplica?: number;
+  /**
+   * CIDRs of the VPC interface endpoints the pods reach over HTTPS (AWS APIs).
+   *
+   * @default ['10.0.0.0/8']
+   * Note: a DynamoDB *gateway* endpoint routes to public prefix-list IPs, not to the VPC: add those
+   * CIDRs here, or use the DynamoDB interface endpoint.
+   */
+  readonly awsApiCidrs?: readonly string[];
+  /**
+   * CIDRs allowed to reach the scoring API on 8080 (the load balancer's subnets, IP targets).
+   *
+   * @default ['10.0.0.0/8']
+   */
+  readonly ingressCidrs?: readonly string[];
+  /**
+   * The Kubernetes minor version of the cluster, pinned in the namespace's Pod Security labels.
+   *
+   * @default '1.33'
+   */
+  readonly kubernetesVersion?: string;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const IMAGE = /^[a-z0-9][a-z0-9._\-/:]*(@sha256:[a-f0-9]{64}|:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]+$/;
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const MINOR_VERSION = /^1\.\d{2}$/;
+
+const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+
+const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+
+const isCidr = (v: string): boolean => {
+  const m = CIDR.exec(v);
+  return m !== null && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
+};
+
+/**
+ * Checks one workload's bounds; returns the problems, each naming the field, the value and the
+ * expectation in cdk8s-plus style.
+ */
+export function boundsProblems(field: string, b: Bounds, role: RegionRole): string[] {
+  const problems: string[] = [];
+  const min = `'${field}.minReplicas'`;
+  const max = `'${field}.maxReplicas'`;
+  const full = `'${field}.fullMinReplicas'`;
+  if (!isPositiveInt(b.minReplicas)) {
+    problems.push(`${min} (${show(b.minReplicas)}) must be an integer greater than or equal to 1`);
+  }
+  if (!isPositiveInt(b.maxReplicas)) {
+    problems.push(`${max} (${show(b.maxReplicas)}) must be an integer greater than or equal to 1`);
+  }
+  if (problems.length === 0 && b.minReplicas > b.maxReplicas) {
+    problems.push(`${min} (${b.minReplicas}) must be less than or equal to ${max} (${b.maxReplicas})`);
+  }
+  if (b.fullMinReplicas !== undefined && problems.length === 0) {
+    if (!isPositiveInt(b.fullMinReplicas)) {
+      problems.push(`${full} (${show(b.fullMinReplicas)}) must be an integer greater than or equal to 1`);
+    } else if (role === 'primary' && b.fullMinReplicas !== b.minReplicas) {
+      problems.push(
+        `${full} (${b.fullMinReplicas}) must equal ${min} (${b.minReplicas}) when 'role' is 'primary'`,
+      );
+    } else if (b.fullMinReplicas < b.minReplicas) {
+      problems.push(
+        `${full} (${b.fullMinReplicas}) must be greater than or equal to ${min} (${b.minReplicas})`,
+      );
+    } else if (b.fullMinReplicas > b.maxReplicas) {
+      problems.push(`${full} (${b.fullMinReplicas}) must be less than or equal to ${max} (${b.maxReplicas})`);
+    }
+  }
+  return problems;
+}
+
+/** Checks an image reference: pinned by digest or by a tag other than `latest`. */
+export function imageProblems(field: string, image: unknown): string[] {
+  if (typeof image !== 'string' || !IMAGE.test(image) || /:latest$/.test(image)) {
+    return [
+      `'${field}' (${show(image)}) must be pinned by digest (repo@sha256:<64 hex>) or an immutable tag other than 'latest' (repo:1.2.3)`,
+    ];
+  }
+  return [];
+}
+
+/**
+ * Validates the props before anything is built. Throws one Error whose message lists every
+ * problem, one a line, each naming the field, the value received and what was expected.
+ */
+export function validateWorkloadsProps(props: WorkloadsProps): void {
+  const problems: string[] = [];
+  const nonEmpty = (field: string, v: unknown) => {
+    if (typeof v !== 'string' || v.trim() === '')
+      problems.push(`'${field}' (${show(v)}) must be a non-empty string`);
+  };
+  const positive = (field: string, v: unknown, what: string) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+      problems.push(`'${field}' (${show(v)}) must be ${what}`);
+  };
+
+  if (typeof props.environment !== 'string' || !DNS_LABEL.test(props.environment)) {
+    problems.push(`'environment' (${show(props.environment)}) must be a DNS-1123 label such as prod`);
+  }
+  if (typeof props.region !== 'string' || !REGION.test(props.region)) {
+    problems.push(`'region' (${show(props.region)}) must be an AWS region such as us-east-1`);
+  }
+  if (props.role !== 'primary' && props.role !== 'dr') {
+    problems.push(`'role' (${show(props.role)}) must be one of primary, dr`);
+  }
+  if (typeof props.namespace !== 'string' || !DNS_LABEL.test(props.namespace)) {
+    problems.push(`'namespace' (${show(props.namespace)}) must be a DNS-1123 label such as risk-scoring`);
+  }
+  nonEmpty('modelVersion', props.modelVersion);
+  for (const key of ['scoringApi', 'streamScorer', 'feedbackWorker'] as const) {
+    problems.push(...imageProblems(`images.${key}`, props.images?.[key]));
+  }
+  for (const [key, value] of Object.entries(props.names ?? {})) nonEmpty(`names.${key}`, value);
+  for (const key of ['streamScorer', 'feedbackWorker'] as const) {
+    const arn = props.roleArns?.[key];
+    if (typeof arn !== 'string' || !ROLE_ARN.test(arn)) {
+      problems.push(
+        `'roleArns.${key}' (${show(arn)}) must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)`,
+      );
+    }
+  }
+  if (!isPositiveInt(props.shardCount)) {
+    problems.push(`'shardCount' (${show(props.shardCount)}) must be an integer greater than or equal to 1`);
+  }
+  for (const key of ['scoringApi', 'streamScorer', 'feedbackWorker'] as const) {
+    problems.push(...boundsProblems(`bounds.${key}`, props.bounds[key], props.role));
+  }
+  const scorerMax = props.bounds.streamScorer.maxReplicas;
+  if (isPositiveInt(props.shardCount) && isPositiveInt(scorerMax) && scorerMax > props.shardCount) {
+    problems.push(
+      `'bounds.streamScorer.maxReplicas' (${scorerMax}) must be less than or equal to 'shardCount' (${props.shardCount})`,
+    );
+  }
+  positive('scoringLatencySloMs', props.scoringLatencySloMs, 'a positive number of milliseconds');
+  positive('scoringApiTargetRpsPerPod', props.scoringApiTargetRpsPerPod, 'a positive number of requests/s');
+  if (props.clusterName !== undefined) nonEmpty('clusterName', props.clusterName);
+  if (
+    props.feedbackQueueLengthPerReplica !== undefined &&
+    !isPositiveInt(props.feedbackQueueLengthPerReplica)
+  ) {
+    problems.push(
+      `'feedbackQueueLengthPerReplica' (${show(props.feedbackQueueLengthPerReplica)}) must be an integer greater than or equal to 1`,
+    );
+  }
+  for (const key of ['awsApiCidrs', 'ingressCidrs'] as const) {
+    const cidrs = props[key];
+    if (cidrs === undefined) continue;
+    if (cidrs.length === 0) problems.push(`'${key}' ([]) must list at least one CIDR`);
+    cidrs.forEach((c, i) => {
+      if (!isCidr(c)) problems.push(`'${key}[${i}]' (${show(c)}) must be an IPv4 CIDR such as 10.0.0.0/8`);
+    });
+  }
+  if (props.kubernetesVersion !== undefined && !MINOR_VERSION.test(props.kubernetesVersion)) {
+    problems.push(
+      `'kubernetesVersion' (${show(props.kubernetesVersion)}) must be a Kubernetes minor version such as 1.33`,
+    );
+  }
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+}

@@ -1,0 +1,192 @@
+import { createHash } from 'node:crypto';
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as kplus from 'cdk8s-plus-28';
+import { WorkloadDisruptionBudget } from './disruption-budget';
+import { selectorLabels } from './labels';
+
+/** UID and GID every container runs as (non-root, above the 10000 host-user range). */
+export const RUN_AS_USER = 10001;
+
+/** The port every workload serves health checks and `/metrics` on. */
+export const ADMIN_PORT = 8081;
+
+/** The pod-template annotation holding a hash of the ConfigMap data. */
+export const CONFIG_HASH_ANNOTATION = 'risk-platform/config-hash';
+
+/** A stable hash of ConfigMap data (keys sorted). */
+export function configHash(data: Readonly<Record<string, string>>): string {
+  const sorted = Object.keys(data)
+    .sort()
+    .map((k) => [k, data[k]]);
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 16);
+}
+
+/** CPU (millicores) and memory (MiB) requests and limits of one container. */
+export interface ContainerResources {
+  readonly cpuRequestMillis: number;
+  readonly cpuLimitMillis: number;
+  readonly memoryRequestMebibytes: number;
+  readonly memoryLimitMebibytes: number;
+}
+
+export interface ScoringWorkloadProps {
+  /** The workload name: Deployment, ServiceAccount, PDB and container name. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly image: string;
+  readonly resources: ContainerResources;
+  /** ConfigMap data, published to the container as environment variables. */
+  readonly config: Readonly<Record<string, string>>;
+  /** The autoscaler minimum in this region (sizes the disruption budget). */
+  readonly minReplicas: number;
+  /** Extra ports beyond the admin port, e.g. the scoring API's `http` 8080. */
+  readonly ports?: readonly kplus.ContainerPort[];
+  /** Pod template labels beyond the selector labels (environment, region, Datadog tags). */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /**
+   * How long the process may take to become live (model load, lease acquisition).
+   *
+   * @default Duration.seconds(120)
+   */
+  readonly startupBudget?: Duration;
+}
+
+/**
+ * One scoring workload: its own ServiceAccount, ConfigMap, Deployment (restricted security
+ * context, probes, requests/limits, zone spread) and PodDisruptionBudget. The autoscaler is added
+ * by the caller (HPA or KEDA), so the Deployment carries no `replicas`.
+ */
+export class ScoringWorkload extends Construct {
+  public readonly deployment: kplus.Deployment;
+  public readonly serviceAccount: kplus.ServiceAccount;
+  public readonly configMap: kplus.ConfigMap;
+  public readonly disruptionBudget: WorkloadDisruptionBudget;
+
+  constructor(scope: Construct, id: string, props: ScoringWorkloadProps) {
+    super(scope, id);
+    const selector = selectorLabels(props.name);
+
+    // No workload calls the Kubernetes API: no API token is mounted. EKS Pod Identity injects its
+    // own projected token (audience pods.eks.amazonaws.com) regardless of this setting.
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: props.name, namespace: props.namespace },
+      automountToken: false,
+    });
+
+    this.configMap = new kplus.ConfigMap(this, 'Config', {
+      metadata: { name: `${props.name}-config`, namespace: props.namespace },
+      data: { ...props.config },
+    });
+
+    const tmp = kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.mebibytes(256) });
+    const startupPeriod = 5;
+    const startupBudget = (props.startupBudget ?? Duration.seconds(120)).toSeconds();
+
+    this.deployment = new kplus.Deployment(this, 'Deployment', {
+      metadata: { name: props.name, namespace: props.namespace },
+      select: false,
+      serviceAccount: this.serviceAccount,
+      automountServiceAccountToken: false,
+      securityContext: { ensureNonRoot: true, user: RUN_AS_USER, group: RUN_AS_USER, fsGroup: RUN_AS_USER },
+      strategy: kplus.DeploymentStrategy.rollingUpdate({
+        maxSurge: kplus.PercentOrAbsolute.percent(25),
+        maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+      }),
+      volumes: [tmp],
+      containers: [
+        {
+          name: props.name,
+          image: props.image,
+          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          ports: [
+            ...(props.ports ?? []),
+            { number: ADMIN_PORT, name: 'admin', protocol: kplus.Protocol.TCP },
+          ],
+          envFrom: [kplus.Env.fromConfigMap(this.configMap)],
+          volumeMounts: [{ path: '/tmp', volume: tmp }],
+          resources: {
+            cpu: {
+              request: kplus.Cpu.millis(props.resources.cpuRequestMillis),
+              limit: kplus.Cpu.millis(props.resources.cpuLimitMillis),
+            },
+            memory: {
+              request: Size.mebibytes(props.resources.memoryRequestMebibytes),
+              limit: Size.mebibytes(props.resources.memoryLimitMebibytes),
+            },
+          },
+          securityContext: {
+            ensureNonRoot: true,
+            user: RUN_AS_USER,
+            group: RUN_AS_USER,
+            privileged: false,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: [kplus.Capability.ALL] },
+            seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+          },
+          startup: kplus.Probe.fromHttpGet('/healthz/startup', {
+            port: ADMIN_PORT,
+            periodSeconds: Duration.seconds(startupPeriod),
+            failureThreshold: Math.ceil(startupBudget / startupPeriod),
+            timeoutSeconds: Duration.seconds(2),
+          }),
+          readiness: kplus.Probe.fromHttpGet('/healthz/ready', {
+            port: ADMIN_PORT,
+            periodSeconds: Duration.seconds(5),
+            failureThreshold: 2,
+            timeoutSeconds: Duration.seconds(1),
+          }),
+          liveness: kplus.Probe.fromHttpGet('/healthz/live', {
+            port: ADMIN_PORT,
+            periodSeconds: Duration.seconds(10),
+            failureThreshold: 3,
+            timeoutSeconds: Duration.seconds(2),
+          }),
+        },
+      ],
+    });
+    for (const [k, v] of Object.entries({ ...props.podLabels, ...selector }))
+      this.deployment.podMetadata.addLabel(k, v);
+    // envFrom is read at container start: a config change (e.g. a new model version) must roll the pods.
+    this.deployment.podMetadata.addAnnotation(CONFIG_HASH_ANNOTATION, configHash(props.config));
+    this.deployment.select(kplus.LabelSelector.of({ labels: selector }));
+
+    // Escape hatches for what the L2 does not model:
+    // - no `replicas`: the autoscaler owns the count, and a re-apply must not reset it;
+    // - pod-level seccomp RuntimeDefault (restricted Pod Security), on top of the container's;
+    // - zone spread. ScheduleAnyway, not DoNotSchedule: with maxSkew 1 over three zones,
+    //   DoNotSchedule leaves new pods Pending whenever one zone is impaired or out of capacity,
+    //   which is exactly when the launch-day spike or a failover needs them; the scheduler still
+    //   prefers the least-loaded zone, and the PDB and three-zone node groups keep the spread.
+    const api = ApiObject.of(this.deployment);
+    api.addJsonPatch(
+      JsonPatch.remove('/spec/replicas'),
+      // cdk8s-plus labels pods with their construct path; the selector does not use it.
+      JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
+      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+      JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
+        {
+          maxSkew: 1,
+          topologyKey: 'topology.kubernetes.io/zone',
+          whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: { matchLabels: selector },
+          matchLabelKeys: ['pod-template-hash'],
+        },
+        {
+          maxSkew: 1,
+          topologyKey: 'kubernetes.io/hostname',
+          whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: { matchLabels: selector },
+          matchLabelKeys: ['pod-template-hash'],
+        },
+      ]),
+    );
+
+    this.disruptionBudget = new WorkloadDisruptionBudget(this, 'DisruptionBudget', {
+      workload: props.name,
+      namespace: props.namespace,
+      minReplicas: props.minReplicas,
+    });
+  }
+}

@@ -1,0 +1,144 @@
+import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { clusterName as defaultClusterName } from '../stacks/naming';
+import { FEEDBACK_WORKER, FeedbackWorker } from './feedback-worker';
+import { ANNOTATIONS, commonLabels, LABELS, labelTree } from './labels';
+import { WorkloadNamespace } from './namespace';
+import { NetworkPolicies } from './network-policies';
+import { Bounds, validateWorkloadsProps, WorkloadsProps } from './props';
+import { SCORING_API, ScoringApi } from './scoring-api';
+import { STREAM_SCORER, StreamScorer } from './stream-scorer';
+
+/** @default values of the optional {@link WorkloadsProps}. */
+export const WORKLOADS_DEFAULTS = {
+  feedbackQueueLengthPerReplica: 50,
+  awsApiCidrs: ['10.0.0.0/8'],
+  ingressCidrs: ['10.0.0.0/8'],
+  kubernetesVersion: '1.33',
+} as const;
+
+/** The data every workload's ConfigMap publishes (as environment variables). */
+export function workloadConfig(props: WorkloadsProps, workload: string): Record<string, string> {
+  return {
+    WORKLOAD: workload,
+    ENVIRONMENT: props.environment,
+    AWS_REGION: props.region,
+    REGION_ROLE: props.role,
+    MODEL_VERSION: props.modelVersion,
+    SCORING_LATENCY_SLO_MS: String(props.scoringLatencySloMs),
+    TRANSACTIONS_STREAM_NAME: props.names.stream,
+    TRANSACTIONS_STREAM_ARN: props.names.streamArn,
+    FEATURES_TABLE_NAME: props.names.featuresTable,
+    DECISIONS_TABLE_NAME: props.names.decisionsTable,
+    CONTROL_TABLE_NAME: props.names.controlTable,
+    DECISIONS_TOPIC_ARN: props.names.decisionsTopicArn,
+    CASE_REVIEW_QUEUE_URL: props.names.caseReviewQueueUrl,
+    MODEL_FEEDBACK_QUEUE_URL: props.names.modelFeedbackQueueUrl,
+    MODEL_FEEDBACK_QUEUE_NAME: props.names.modelFeedbackQueueName,
+  };
+}
+
+/**
+ * The annotations the DR runbook reads on an autoscaler: the full-capacity minimum it restores on
+ * failover, and (in DR) the standby minimum it returns to on failback.
+ */
+export function autoscalerAnnotations(props: WorkloadsProps, bounds: Bounds): Record<string, string> {
+  const annotations: Record<string, string> = {
+    [ANNOTATIONS.fullMinReplicas]: String(bounds.fullMinReplicas ?? bounds.minReplicas),
+  };
+  if (props.role === 'dr') annotations[ANNOTATIONS.standbyMinReplicas] = String(bounds.minReplicas);
+  return annotations;
+}
+
+/** The Datadog query of the scoring API's request rate in one region's cluster. */
+export function requestRateQuery(environment: string, cluster: string): string {
+  return `sum:trace.http.request.hits{env:${environment},service:${SCORING_API},kube_cluster_name:${cluster}}.as_rate()`;
+}
+
+/**
+ * Every Kubernetes object of the scoring platform in one region: namespace, network policies and
+ * the three workloads with their autoscalers and disruption budgets.
+ */
+export class WorkloadsChart extends Chart {
+  constructor(scope: Construct, id: string, props: WorkloadsProps) {
+    validateWorkloadsProps(props);
+    super(scope, id, {
+      labels: commonLabels(props.environment, props.region, props.role),
+      disableResourceNameHashes: true,
+    });
+    const namespace = props.namespace;
+    const podLabels = (workload: string) => ({
+      ...commonLabels(props.environment, props.region, props.role),
+      // Datadog unified service tagging.
+      'tags.datadoghq.com/env': props.environment,
+      'tags.datadoghq.com/service': workload,
+    });
+
+    const ns = new WorkloadNamespace(this, 'Namespace', {
+      name: namespace,
+      kubernetesVersion: props.kubernetesVersion ?? WORKLOADS_DEFAULTS.kubernetesVersion,
+    });
+    const policies = new NetworkPolicies(this, 'NetworkPolicies', {
+      namespace,
+      awsApiCidrs: props.awsApiCidrs ?? WORKLOADS_DEFAULTS.awsApiCidrs,
+      ingressCidrs: props.ingressCidrs ?? WORKLOADS_DEFAULTS.ingressCidrs,
+    });
+    const scoringApi = new ScoringApi(this, 'ScoringApi', {
+      namespace,
+      image: props.images.scoringApi,
+      bounds: props.bounds.scoringApi,
+      config: workloadConfig(props, SCORING_API),
+      podLabels: podLabels(SCORING_API),
+      requestRateQuery: requestRateQuery(
+        props.environment,
+        props.clusterName ?? defaultClusterName(props.environment, props.region),
+      ),
+      targetRpsPerPod: props.scoringApiTargetRpsPerPod,
+      autoscalerAnnotations: autoscalerAnnotations(props, props.bounds.scoringApi),
+    });
+    const streamScorer = new StreamScorer(this, 'StreamScorer', {
+      namespace,
+      image: props.images.streamScorer,
+      bounds: props.bounds.streamScorer,
+      region: props.region,
+      streamName: props.names.stream,
+      roleArn: props.roleArns.streamScorer,
+      config: workloadConfig(props, STREAM_SCORER),
+      podLabels: podLabels(STREAM_SCORER),
+      autoscalerAnnotations: autoscalerAnnotations(props, props.bounds.streamScorer),
+    });
+    const feedbackWorker = new FeedbackWorker(this, 'FeedbackWorker', {
+      namespace,
+      image: props.images.feedbackWorker,
+      bounds: props.bounds.feedbackWorker,
+      region: props.region,
+      queueUrl: props.names.modelFeedbackQueueUrl,
+      queueLengthPerReplica:
+        props.feedbackQueueLengthPerReplica ?? WORKLOADS_DEFAULTS.feedbackQueueLengthPerReplica,
+      roleArn: props.roleArns.feedbackWorker,
+      config: workloadConfig(props, FEEDBACK_WORKER),
+      podLabels: podLabels(FEEDBACK_WORKER),
+      autoscalerAnnotations: autoscalerAnnotations(props, props.bounds.feedbackWorker),
+    });
+
+    // app.kubernetes.io/name: the workload's name on its objects, the namespace's on shared ones.
+    labelTree(ns, { [LABELS.name]: namespace });
+    labelTree(policies, { [LABELS.name]: namespace });
+    labelTree(scoringApi, { [LABELS.name]: SCORING_API });
+    labelTree(streamScorer, { [LABELS.name]: STREAM_SCORER });
+    labelTree(feedbackWorker, { [LABELS.name]: FEEDBACK_WORKER });
+  }
+}
+
+/**
+ * Synthesizes one region's workload manifests in-process: plain data in, plain manifests out, in
+ * a deterministic order (construct order: namespace, network policies, then each workload's
+ * ServiceAccount, ConfigMap, Deployment, PDB and autoscaling objects). Writes no files.
+ *
+ * Throws when the props are invalid, naming the field, the value and the expectation.
+ */
+export function synthesizeWorkloads(props: WorkloadsProps): Record<string, unknown>[] {
+  const app = new App();
+  const chart = new WorkloadsChart(app, 'risk-scoring', props);
+  return chart.toJson() as Record<string, unknown>[];
+}

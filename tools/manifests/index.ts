@@ -1,0 +1,2 @@
+export * from './served-apis';
+export * from './validate';
