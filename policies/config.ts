@@ -1,13 +1,88 @@
+import { shardRequirement } from '../stacks/capacity';
 import { EnvironmentConfig, REQUIRED_TAG_KEYS } from '../stacks/config/load';
+import { EnvironmentName } from '../stacks/config/schema';
+import { DEFAULT_SUPPORTED_KUBERNETES_VERSIONS } from './network-eks';
 import { PolicyPackConfig } from './types';
+
+/**
+ * What each environment demands beyond its stack config: the guardrails' strictness. Kept here, as
+ * data, so no rule forks on the environment name.
+ */
+export interface EnvironmentPolicyProfile {
+  /** DynamoDB deletion protection on tables and replicas. */
+  readonly requireDeletionProtection: boolean;
+  /** Availability zones a managed node group must span. */
+  readonly minNodeGroupAzs: number;
+  /** The smallest HPA minReplicas. */
+  readonly hpaMinReplicas: number;
+  /** The shortest Kinesis retention, in hours (the replay window). */
+  readonly minRetentionHours: number;
+  /** Replica-count rules (HPA bounds, DR standby minimums) are advisory where the environment tolerates it. */
+  readonly replicaRulesLevel: 'advisory' | 'mandatory';
+}
+
+export const POLICY_PROFILES: Readonly<Record<EnvironmentName, EnvironmentPolicyProfile>> = {
+  dev: {
+    requireDeletionProtection: false,
+    minNodeGroupAzs: 1,
+    hpaMinReplicas: 1,
+    minRetentionHours: 24,
+    replicaRulesLevel: 'advisory',
+  },
+  staging: {
+    requireDeletionProtection: true,
+    minNodeGroupAzs: 1,
+    hpaMinReplicas: 1,
+    minRetentionHours: 24,
+    replicaRulesLevel: 'mandatory',
+  },
+  prod: {
+    requireDeletionProtection: true,
+    minNodeGroupAzs: 3,
+    hpaMinReplicas: 2,
+    minRetentionHours: 168,
+    replicaRulesLevel: 'mandatory',
+  },
+};
+
+/** maxReceiveCount bounds of every work queue's redrive policy. */
+export const MAX_RECEIVE_COUNT_BOUNDS = { min: 3, max: 10 } as const;
 
 /**
  * The per-environment policy configuration, derived from the environment's stack config so the rules
  * and the program can never disagree. `npm run plan` writes it to `dist/plan/<env>/policy-config.json`
  * and CI passes that file to `pulumi preview --policy-pack policies --policy-pack-config`.
+ * Every rule also runs with no config at all (strict defaults).
  */
-export function policyConfigFor(_config: EnvironmentConfig): PolicyPackConfig {
+export function policyConfigFor(config: EnvironmentConfig): PolicyPackConfig {
+  const profile = POLICY_PROFILES[config.environment];
+  const regions = { primaryRegion: config.regions.primary.region, drRegion: config.regions.dr.region };
+  const { peakStreamRecordsPerSec, meanRecordBytes, headroom } = config.targets;
+  // The capacity model's shard count: what a provisioned stream needs, and an ON_DEMAND stream's equivalent.
+  const requiredShardCount = shardRequirement(config.targets).shardCount;
   return {
     'required-tags': { requiredTags: [...REQUIRED_TAG_KEYS] },
+    'dynamodb-deletion-protection': { requireDeletionProtection: profile.requireDeletionProtection },
+    'dynamodb-dr-replica': { drRegion: regions.drRegion },
+    'kinesis-retention': { minRetentionHours: profile.minRetentionHours },
+    'kinesis-shard-capacity': { peakStreamRecordsPerSec, meanRecordBytes, headroom, requiredShardCount },
+    'sqs-dead-letter-queue': {
+      minMaxReceiveCount: MAX_RECEIVE_COUNT_BOUNDS.min,
+      maxMaxReceiveCount: MAX_RECEIVE_COUNT_BOUNDS.max,
+    },
+    'eks-supported-version': { supportedVersions: [...DEFAULT_SUPPORTED_KUBERNETES_VERSIONS] },
+    'eks-node-group-azs': { minNodeGroupAzs: profile.minNodeGroupAzs },
+    'hpa-replica-bounds': {
+      enforcementLevel: profile.replicaRulesLevel,
+      minReplicas: profile.hpaMinReplicas,
+    },
+    'keda-kinesis-max-replicas':
+      config.streams.mode === 'ON_DEMAND' ? { onDemandShardCount: requiredShardCount } : {},
+    'dr-parity': { ...regions },
+    'dr-standby-minimums': {
+      ...regions,
+      enforcementLevel: profile.replicaRulesLevel,
+      standbyFraction: config.dr.standbyFraction,
+    },
   };
 }

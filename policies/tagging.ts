@@ -36,7 +36,8 @@ interface RequiredTagsConfig {
 /** Every taggable AWS resource carries the ownership, cost and classification tags. */
 export const requiredTags: ResourceValidationPolicy = {
   name: 'required-tags',
-  description: 'Taggable AWS resources must carry owner, cost-centre, data-classification and environment tags.',
+  description:
+    'Taggable AWS resources must carry owner, cost-centre, data-classification and environment tags.',
   enforcementLevel: 'mandatory',
   configSchema: {
     properties: { requiredTags: { type: 'array', items: { type: 'string' } } },

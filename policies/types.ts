@@ -16,7 +16,10 @@ export type PolicyArea =
   | 'dr-parity';
 
 /** Per-environment policy configuration, as `--policy-pack-config` takes it. */
-export type PolicyPackConfig = Record<string, { enforcementLevel?: EnforcementLevel } & Record<string, unknown>>;
+export type PolicyPackConfig = Record<
+  string,
+  { enforcementLevel?: EnforcementLevel } & Record<string, unknown>
+>;
 
 /** Reads a resource's `tags` input whatever its shape. */
 export function tagsOf(props: Record<string, unknown>): Record<string, unknown> | undefined {

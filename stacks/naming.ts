@@ -27,6 +27,15 @@ export const TABLE_KEYS = { partition: 'pk', sort: 'sk' } as const;
 /** The TTL attribute of the decisions table (epoch seconds). */
 export const DECISIONS_TTL_ATTRIBUTE = 'expiresAt';
 
+/**
+ * The IAM role of one cluster's KEDA operator, e.g. `prod-risk-us-west-2-keda-operator`. The KEDA-scaled
+ * workloads' roles trust it (by ARN condition), so it is a contract between the data and compute planes.
+ */
+export const kedaOperatorRoleName = (cluster: string) => `${cluster}-keda-operator`;
+
 /** The scoring workloads, by Kubernetes name. */
 export const WORKLOADS = ['scoring-api', 'stream-scorer', 'feedback-worker'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
+
+/** Workloads scaled by KEDA, whose metrics the KEDA operator reads by assuming the workload's own role. */
+export const KEDA_SCALED_WORKLOADS: readonly WorkloadName[] = ['stream-scorer', 'feedback-worker'];

@@ -74,7 +74,9 @@ export const runbookOutputsSchema = z.strictObject({
   regions: z.record(z.string(), regionOutputsSchema),
   traffic: z.strictObject({
     /** The ARC cluster's data-plane endpoints; the runbook tries each in turn. */
-    clusterEndpoints: z.array(z.strictObject({ endpoint: z.string().min(1), region: z.string().min(1) })).min(1),
+    clusterEndpoints: z
+      .array(z.strictObject({ endpoint: z.string().min(1), region: z.string().min(1) }))
+      .min(1),
     controlPanelArn: z.string().min(1),
     safetyRuleArn: z.string().min(1),
     /** The fully-qualified scoring API record name, e.g. `score.risk.example.com`. */

@@ -1,6 +1,8 @@
 import * as pulumi from '@pulumi/pulumi';
 import { EnvironmentConfig, RegionSite } from './config/load';
-import { clusterName } from './naming';
+import { RegionalCompute } from './compute';
+import { clusterName, physicalNames } from './naming';
+import { createRegionalData, DataFoundation, RegionalData } from './data/regional';
 import { Network } from './network/network';
 
 export interface RegionalPlatformArgs {
@@ -8,6 +10,12 @@ export interface RegionalPlatformArgs {
   readonly site: RegionSite;
   /** The environment's validated config; the component hands plain parts of it to its children. */
   readonly config: EnvironmentConfig;
+  /**
+   * The cross-region data plane (capacity plan, keys, global tables, workload roles), created by the
+   * estate before the regions; the region adds its stream and decision fan-out.
+   * @default - no data plane in this region
+   */
+  readonly data?: DataFoundation;
 }
 
 /**
@@ -17,6 +25,10 @@ export interface RegionalPlatformArgs {
 export class RegionalPlatform extends pulumi.ComponentResource {
   readonly site: RegionSite;
   readonly network: Network;
+  /** This region's data plane: key, stream, fan-out, table handles and outputs (undefined without `data`). */
+  readonly data?: RegionalData;
+  /** This region's EKS cluster, add-ons and scoring workloads (undefined without `data`). */
+  readonly compute?: RegionalCompute;
 
   constructor(name: string, args: RegionalPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super('risk-platform:platform:Region', name, {}, opts);
@@ -34,6 +46,55 @@ export class RegionalPlatform extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.registerOutputs({ vpcId: this.network.vpcId });
+    this.data = args.data ? createRegionalData(site, config, args.data, this) : undefined;
+    this.compute =
+      this.data && args.data ? this.createCompute(site, config, args.data, this.data) : undefined;
+    this.registerOutputs({ vpcId: this.network.vpcId, data: this.data?.outputs });
+  }
+  /** The compute plane on top of this region's network and data plane. */
+  private createCompute(
+    site: RegionSite,
+    config: EnvironmentConfig,
+    foundation: DataFoundation,
+    data: RegionalData,
+  ) {
+    const names = physicalNames(config.environment);
+    return new RegionalCompute(
+      site.region,
+      {
+        site,
+        environment: config.environment,
+        cluster: config.cluster,
+        workloads: config.workloads,
+        observability: config.observability,
+        p99LatencyMs: config.targets.p99LatencyMs,
+        standbyFraction: config.dr.standbyFraction,
+        capacity: foundation.capacity,
+        datadog: {
+          apiKey: pulumi.secret(config.secrets.datadogApiKey),
+          appKey: pulumi.secret(config.secrets.datadogAppKey),
+        },
+        privateSubnets: this.network.privateSubnets,
+        vpcCidr: site.vpcCidr,
+        dataPlane: {
+          keyArn: data.key.arn,
+          // Physical names are plan-time values (stacks/naming); ARNs and URLs are the resources' outputs.
+          names: {
+            stream: names.stream,
+            streamArn: data.stream.arn,
+            featuresTable: names.featuresTable,
+            decisionsTable: names.decisionsTable,
+            controlTable: names.controlTable,
+            decisionsTopicArn: data.fanout.topic.arn,
+            caseReviewQueueUrl: data.fanout.queues.caseReview.queue.url,
+            modelFeedbackQueueUrl: data.fanout.queues.modelFeedback.queue.url,
+            modelFeedbackQueueName: names.modelFeedbackQueue,
+          },
+          roles: foundation.identities.roles,
+        },
+        tags: config.tags,
+      },
+      { parent: this },
+    );
   }
 }

@@ -34,7 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       () => planAndWrite(env, opts.out, opts.environments),
       (r) => {
         const mandatory = r.violations.filter((v) => v.enforcementLevel === 'mandatory').length;
-        return `${r.plan.resources.length} resources, ${mandatory} mandatory / ${r.violations.length - mandatory} advisory violations -> ${opts.out}/${env}`;
+        return `${r.plan.resources.length} resources, ${mandatory} mandatory / ${r.violations.length - mandatory} advisory violations, ${r.manifestProblems.length} manifest problems -> ${opts.out}/${env}`;
       },
     );
     results.push({ env, ms: performance.now() - t0, result });
@@ -48,12 +48,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       resources: result.plan.resources.length,
       regions: [...regions].sort(),
       mandatory: mandatory.length,
+      manifestProblems: result.manifestProblems.length,
       advisory: result.violations.length - mandatory.length,
       ms: Math.round(ms),
-      verdict: mandatory.length > 0 ? 'FAIL' : 'PASS',
+      verdict: mandatory.length > 0 || result.manifestProblems.length > 0 ? 'FAIL' : 'PASS',
     };
   });
-  const failed = rows.some((r) => r.mandatory > 0);
+  const failed = rows.some((r) => r.verdict === 'FAIL');
   if (opts.json) {
     console.log(
       JSON.stringify({ ok: !failed, totalMs: Math.round(progress.elapsed()), environments: rows }, null, 2),
@@ -77,6 +78,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     for (const { result } of results) {
       for (const v of result.violations.filter((x) => x.enforcementLevel === 'mandatory')) {
         console.log(`  ${result.plan.env}: [${v.policy}] ${v.message}`);
+      }
+      for (const p of result.manifestProblems) {
+        console.log(`  ${result.plan.env}: [manifest] ${p.object} ${p.field || '(object)'}: ${p.message}`);
       }
     }
     console.log(

@@ -45,10 +45,12 @@ export const COMPUTED_OUTPUTS: Record<string, Extra> = {
     arn: `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/mrk-${name}`,
     keyId: `mrk-${name}`,
   }),
-  'aws:kms/replicaKey:ReplicaKey': ({ name, region }) => ({
-    arn: `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/mrk-${name}`,
-    keyId: `mrk-${name}`,
-  }),
+  // A multi-region replica shares its primary's key ID: only the region in the ARN differs.
+  'aws:kms/replicaKey:ReplicaKey': ({ name, region, inputs }) => {
+    const primary = typeof inputs.primaryKeyArn === 'string' ? inputs.primaryKeyArn.split(':') : [];
+    const keyId = primary.length === 6 ? primary[5].replace(/^key\//, '') : `mrk-${name}`;
+    return { arn: `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/${keyId}`, keyId };
+  },
   'aws:iam/role:Role': ({ physical }) => ({
     arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${physical}`,
     uniqueId: `AROA${physical
@@ -75,6 +77,15 @@ export const COMPUTED_OUTPUTS: Record<string, Extra> = {
         region: r,
       }),
     ),
+  }),
+  'aws:route53recoverycontrol/controlPanel:ControlPanel': ({ physical }) => ({
+    arn: `arn:aws:route53-recovery-control::${MOCK_ACCOUNT_ID}:controlpanel/${physical}`,
+  }),
+  'aws:route53recoverycontrol/routingControl:RoutingControl': ({ physical, inputs }) => ({
+    arn: `${String(inputs.controlPanelArn)}/routingcontrol/${physical}`,
+  }),
+  'aws:route53recoverycontrol/safetyRule:SafetyRule': ({ physical, inputs }) => ({
+    arn: `${String(inputs.controlPanelArn)}/safetyrule/${physical}`,
   }),
   'aws:route53/healthCheck:HealthCheck': ({ name }) => ({ id: `hc-${name}` }),
   'aws:route53/zone:Zone': ({ name }) => ({
@@ -118,6 +129,18 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         return { partition: 'aws', dnsSuffix: 'amazonaws.com' };
       case 'aws:index/getRegion:getRegion':
         return { name: this.defaultRegion, region: this.defaultRegion };
+      case 'aws:route53/getZone:getZone': {
+        // A pre-existing hosted zone, found by name: the ID is derived from the name, deterministically.
+        const name = String((args.inputs as State).name ?? '');
+        const zoneId = `Z${name.toUpperCase().replace(/[^A-Z0-9]/g, '')}`;
+        return {
+          id: zoneId,
+          zoneId,
+          name,
+          arn: `arn:aws:route53:::hostedzone/${zoneId}`,
+          privateZone: false,
+        };
+      }
       default:
         throw new Error(
           `the offline plan has no mock for the invoke '${args.token}'; add one to tools/plan/mocks.ts or avoid the invoke`,

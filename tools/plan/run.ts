@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import { policyConfigFor } from '../../policies/config';
 import { ENVIRONMENTS_DIR, stackFilePath } from '../../stacks/config/stack-file';
 import { evaluatePolicies, Violation } from '../policy/evaluate';
+import { ManifestProblem, validateManifests } from '../manifests/validate';
 import { EnvironmentPlan, planEnvironment, PlannedResource } from './harness';
 import { renderReport } from './report';
 
@@ -13,7 +14,32 @@ export const PLAN_DIR = path.resolve(__dirname, '..', '..', 'dist', 'plan');
 export interface PlanResult {
   readonly plan: EnvironmentPlan;
   readonly violations: Violation[];
+  /** Kubernetes manifests that fail schema or served-API validation; any one fails the plan. */
+  readonly manifestProblems: ManifestProblem[];
   readonly files: string[];
+}
+
+/**
+ * Validates every Kubernetes object of the plan (a `kubernetes:*` resource whose props carry
+ * `apiVersion` and `kind`; Helm releases and providers are not manifests) against the cluster's
+ * pinned Kubernetes version. Each problem names the region, the object and the field.
+ */
+export function validatePlanManifests(
+  resources: readonly PlannedResource[],
+  kubernetesVersion: string,
+): ManifestProblem[] {
+  const manifests = resources.filter(
+    (r) =>
+      r.type.startsWith('kubernetes:') &&
+      typeof r.props.apiVersion === 'string' &&
+      typeof r.props.kind === 'string',
+  );
+  return manifests.flatMap((r) =>
+    validateManifests([r.props], { kubernetesVersion }).map((p) => ({
+      ...p,
+      object: `${r.region ?? 'global'}:${p.object}`,
+    })),
+  );
 }
 
 /** Serializes the plan the way DESIGN.md §3.2 fixes it: byte-identical across runs. */
@@ -55,6 +81,7 @@ export async function planAndWrite(
   const plan = await planEnvironment(env, {}, stackFilePath(env, environmentsDir));
   const policyConfig = policyConfigFor(plan.config);
   const violations = await evaluatePolicies(plan.resources, policyConfig);
+  const manifestProblems = validatePlanManifests(plan.resources, plan.config.cluster.kubernetesVersion);
   const dir = path.join(outDir, env);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
@@ -72,5 +99,5 @@ export async function planAndWrite(
   for (const [region, docs] of manifestsByRegion(plan.resources)) {
     for (const [file, content] of docs) write(path.join('manifests', region, file), content);
   }
-  return { plan, violations, files };
+  return { plan, violations, manifestProblems, files };
 }

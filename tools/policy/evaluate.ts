@@ -74,6 +74,21 @@ export function configurePolicies(policies: readonly PackPolicy[], config: Polic
   });
 }
 
+/**
+ * The provider the engine would attach: an AWS resource without its own `region` input lands in its
+ * provider's region, which the engine shows policies as `provider.props.region`. The plan records
+ * that region per resource, so it is handed over the same way.
+ */
+function providerOf(r: PlannedResource): analyzerproto.AnalyzerProviderResource | undefined {
+  if (!r.type.startsWith('aws:') || !r.region || typeof r.props.region === 'string') return undefined;
+  const provider = new analyzerproto.AnalyzerProviderResource();
+  provider.setType('pulumi:providers:aws');
+  provider.setName(`aws-${r.region}`);
+  provider.setUrn(`${r.urn.split('::').slice(0, 2).join('::')}::pulumi:providers:aws::aws-${r.region}`);
+  provider.setProperties(structproto.Struct.fromJavaScript({ region: r.region }));
+  return provider;
+}
+
 function resourceOptions(r: PlannedResource): analyzerproto.AnalyzerResourceOptions {
   const opts = new analyzerproto.AnalyzerResourceOptions();
   if (r.parent) opts.setParent(r.parent);
@@ -107,37 +122,54 @@ export async function evaluatePolicies(
   resources: readonly PlannedResource[],
   config: PolicyPackConfig = {},
   policies: readonly PackPolicy[] = packPolicies,
+  options: EvaluateOptions = {},
 ): Promise<Violation[]> {
   const configured = configurePolicies(policies, config) as Policy[];
   const analyze = server.makeAnalyzeRpcFun(PACK_NAME, '0.0.0', 'mandatory', configured);
   const analyzeStack = server.makeAnalyzeStackRpcFun(PACK_NAME, '0.0.0', 'mandatory', configured);
   const violations: Violation[] = [];
 
-  for (const r of resources) {
+  // Each resource's properties are serialized once and sent in both requests, as the engine does.
+  const structs = resources.map((r) => structproto.Struct.fromJavaScript(r.props as Record<string, never>));
+  for (const [i, r] of resources.entries()) {
+    if (options.resourceUrns && !options.resourceUrns.has(r.urn)) continue;
     const req = new analyzerproto.AnalyzeRequest();
     req.setType(r.type);
     req.setUrn(r.urn);
     req.setName(r.name);
-    req.setProperties(structproto.Struct.fromJavaScript(r.props as Record<string, never>));
+    req.setProperties(structs[i]);
     req.setOptions(resourceOptions(r));
+    const provider = providerOf(r);
+    if (provider) req.setProvider(provider);
     violations.push(...toViolations(await call(analyze, req), r.urn));
   }
 
   const stackReq = new analyzerproto.AnalyzeStackRequest();
   stackReq.setResourcesList(
-    resources.map((r) => {
+    resources.map((r, i) => {
       const ar = new analyzerproto.AnalyzerResource();
       ar.setType(r.type);
       ar.setUrn(r.urn);
       ar.setName(r.name);
-      ar.setProperties(structproto.Struct.fromJavaScript(r.props as Record<string, never>));
+      ar.setProperties(structs[i]);
       ar.setOptions(resourceOptions(r));
+      const provider = providerOf(r);
+      if (provider) ar.setProvider(provider);
       if (r.parent) ar.setParent(r.parent);
       return ar;
     }),
   );
   violations.push(...toViolations(await call(analyzeStack, stackReq), ''));
   return violations;
+}
+
+export interface EvaluateOptions {
+  /**
+   * Run the resource policies on these resources only (stack policies always see the whole graph).
+   * Resource policies are per-resource, so re-checking an edited plan needs only the edited resources.
+   * @default - every resource
+   */
+  readonly resourceUrns?: ReadonlySet<string>;
 }
 
 /** True when any verdict is mandatory: the plan and policy CLIs then exit 1. */

@@ -1,0 +1,412 @@
+import { EnvironmentConfig } from './config/load';
+import { WorkloadName } from './naming';
+
+/**
+ * The capacity model: pure functions from an environment's declared targets to shard counts, table
+ * capacity, replica bounds and node counts. Nothing here is hand-typed per environment; every size
+ * the stacks and charts use comes from {@link capacityPlan}.
+ *
+ * Rounding: every "units needed" value goes through {@link ceilUnits}, which forgives floating-point
+ * noise (75.00000000001 shards is 75, not 76) but never rounds a real fraction down.
+ */
+
+/** Write capacity of one provisioned Kinesis shard: 1,000 records/s. @see https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html */
+export const SHARD_RECORDS_PER_SEC = 1000;
+/** Write capacity of one provisioned Kinesis shard: 1 MiB/s. */
+export const SHARD_BYTES_PER_SEC = 1024 * 1024;
+
+/**
+ * The autoscaler minimum as a fraction of the pods the peak needs (without headroom). Half of peak
+ * keeps a cold start from a quiet period within one HPA/KEDA scale-up step of the peak.
+ */
+export const MIN_REPLICAS_FRACTION_OF_PEAK = 0.5;
+/**
+ * The lowest autoscaler minimum in the primary region, in every environment: with two pods a single
+ * eviction, node drain or AZ loss never takes a workload to zero, and a PDB can allow one disruption.
+ * It is not relaxed for dev: environment differences live in config, not in the model.
+ */
+export const MIN_REPLICAS_FLOOR = 2;
+/**
+ * The lowest autoscaler maximum: one above the minimum floor, so an autoscaler always has room to act
+ * (a maximum equal to the minimum cannot scale). The stream scorer's shard cap still applies on top.
+ */
+export const MAX_REPLICAS_FLOOR = MIN_REPLICAS_FLOOR + 1;
+
+/** Provisioned table minimums as a fraction of the peak (without headroom). */
+export const TABLE_MIN_FRACTION_OF_PEAK = 0.5;
+/** The lowest provisioned capacity of any table dimension (units). */
+export const TABLE_MIN_UNITS = 5;
+/** Target utilization of DynamoDB target-tracking autoscaling, in percent. */
+export const TABLE_TARGET_UTILIZATION_PERCENT = 70;
+/**
+ * Peak traffic of the control table (reads and writes per second): the active-region record and the
+ * write fence read by the writers, and the runbook's lock, journal and audit writes. Small and flat;
+ * it does not grow with the scoring traffic because readers cache the record.
+ */
+export const CONTROL_TABLE_PEAK = { readsPerSec: 25, writesPerSec: 10 } as const;
+
+/**
+ * The SQS visibility timeout as a multiple of the consumer's processing time: six times, AWS's
+ * guidance for Lambda consumers, which also leaves room for a batch and a retry inside one lease.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+ */
+export const VISIBILITY_TIMEOUT_MULTIPLIER = 6;
+/** SQS's maximum visibility timeout (12 hours). */
+export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43200;
+
+/** Kubernetes allocatable share of a node reserved for the kubelet, system pods and DaemonSets. */
+export const DEFAULT_NODE_RESERVED_FRACTION = 0.1;
+
+type Targets = EnvironmentConfig['targets'];
+
+/** `Math.ceil` that forgives floating-point noise: values within 1e-9 of an integer round to it. */
+export function ceilUnits(x: number): number {
+  const nearest = Math.round(x);
+  return Math.abs(x - nearest) < 1e-9 ? nearest : Math.ceil(x);
+}
+
+function requirePositive(field: string, value: number): void {
+  if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
+    throw new Error(`'${field}' (${String(value)}) must be a finite number greater than 0`);
+  }
+}
+
+function requireTargets(t: Targets): void {
+  for (const [k, v] of Object.entries(t)) requirePositive(`targets.${k}`, v as number);
+  if (t.headroom < 1)
+    throw new Error(`'targets.headroom' (${t.headroom}) must be greater than or equal to 1`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kinesis
+
+/** The shards a write load needs, by each of the two per-shard limits, and the count that meets both. */
+export interface ShardRequirement {
+  /** Shards needed by the record rate (records/s with headroom / 1,000). */
+  readonly byRecords: number;
+  /** Shards needed by the byte rate (bytes/s with headroom / 1 MiB). */
+  readonly byBytes: number;
+  /** `max(byRecords, byBytes)`, at least 1. */
+  readonly shardCount: number;
+}
+
+/**
+ * Shards for the transactions stream: `ceil(max(records*headroom/1000, records*bytes*headroom/1MiB))`.
+ * For ON_DEMAND streams the same number is the model's equivalent (it caps the stream scorer).
+ */
+export function shardRequirement(t: Targets): ShardRequirement {
+  requireTargets(t);
+  const records = t.peakStreamRecordsPerSec * t.headroom;
+  const byRecords = ceilUnits(records / SHARD_RECORDS_PER_SEC);
+  const byBytes = ceilUnits((records * t.meanRecordBytes) / SHARD_BYTES_PER_SEC);
+  return { byRecords, byBytes, shardCount: Math.max(1, byRecords, byBytes) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// DynamoDB
+
+/** Provisioned capacity of one table dimension (read or write), in capacity units. */
+export interface ThroughputBounds {
+  /** The demand at peak, without headroom (units/s). */
+  readonly peak: number;
+  /** The autoscaling minimum: {@link TABLE_MIN_FRACTION_OF_PEAK} of peak, at least {@link TABLE_MIN_UNITS}. */
+  readonly min: number;
+  /** The autoscaling maximum and the initial provisioned capacity: `ceil(peak * headroom)`. */
+  readonly max: number;
+}
+
+/** Read and write capacity of one table. Units assume items up to 4 KB (reads) / 1 KB (writes) and strongly consistent reads. */
+export interface TableCapacity {
+  readonly reads: ThroughputBounds;
+  readonly writes: ThroughputBounds;
+}
+
+/** Bounds for one dimension from its peak demand and the headroom. */
+export function throughputBounds(peak: number, headroom: number): ThroughputBounds {
+  requirePositive('peak', peak);
+  requirePositive('headroom', headroom);
+  const max = Math.max(TABLE_MIN_UNITS, ceilUnits(peak * headroom));
+  const min = Math.min(max, Math.max(TABLE_MIN_UNITS, ceilUnits(peak * TABLE_MIN_FRACTION_OF_PEAK)));
+  return { peak, min, max };
+}
+
+/**
+ * Capacity of the three tables.
+ * - `features`: reads = peakScoringRps * featureReadsPerScore; writes = peakFeedbackMessagesPerSec
+ *   (the feedback worker updates feature vectors, one write per message).
+ * - `decisions`: writes = peakScoringRps (one decision per score); reads = peakFeedbackMessagesPerSec
+ *   (the feedback worker looks up the decision it labels).
+ * - `control`: {@link CONTROL_TABLE_PEAK}.
+ * Each with headroom on top. Note: eventually consistent reads would halve the read units; the model
+ * stays conservative.
+ */
+export function tableCapacity(t: Targets): {
+  features: TableCapacity;
+  decisions: TableCapacity;
+  control: TableCapacity;
+} {
+  requireTargets(t);
+  const h = t.headroom;
+  return {
+    features: {
+      reads: throughputBounds(t.peakScoringRps * t.featureReadsPerScore, h),
+      writes: throughputBounds(t.peakFeedbackMessagesPerSec, h),
+    },
+    decisions: {
+      reads: throughputBounds(t.peakFeedbackMessagesPerSec, h),
+      writes: throughputBounds(t.peakScoringRps, h),
+    },
+    control: {
+      reads: throughputBounds(CONTROL_TABLE_PEAK.readsPerSec, h),
+      writes: throughputBounds(CONTROL_TABLE_PEAK.writesPerSec, h),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workloads
+
+/** Autoscaler bounds of one workload. */
+export interface ReplicaBounds {
+  /** Pods the peak needs without headroom: `peak / perPod` (fractional). */
+  readonly peakPods: number;
+  /** Primary (full-capacity) minimum: `ceil(peakPods * 0.5)`, at least 2, at most `maxReplicas`. */
+  readonly minReplicas: number;
+  /** Maximum in both regions: `ceil(peak * headroom / perPod)`, at least 3 (stream scorer: at most the shards). */
+  readonly maxReplicas: number;
+  /** DR warm-standby minimum: `max(1, ceil(minReplicas * standbyFraction))`. */
+  readonly standbyMinReplicas: number;
+}
+
+/** Options of {@link replicaBounds}. */
+export interface ReplicaBoundsOptions {
+  /** An upper limit on the maximum (the stream scorer: one consumer per shard at most). @default - none */
+  readonly cap?: number;
+}
+
+/** The warm-standby minimum: the configured fraction of the primary minimum, never below 1. */
+export function standbyMinimum(minReplicas: number, standbyFraction: number): number {
+  requirePositive('standbyFraction', standbyFraction);
+  if (standbyFraction > 1)
+    throw new Error(`'standbyFraction' (${standbyFraction}) must be less than or equal to 1`);
+  return Math.max(1, ceilUnits(minReplicas * standbyFraction));
+}
+
+/** Replica bounds from a peak rate, the measured per-pod rate, headroom and the standby fraction. */
+export function replicaBounds(
+  peak: number,
+  perPod: number,
+  headroom: number,
+  standbyFraction: number,
+  opts: ReplicaBoundsOptions = {},
+): ReplicaBounds {
+  requirePositive('peak', peak);
+  requirePositive('perPod', perPod);
+  requirePositive('headroom', headroom);
+  const peakPods = peak / perPod;
+  let maxReplicas = Math.max(MAX_REPLICAS_FLOOR, ceilUnits((peak * headroom) / perPod));
+  if (opts.cap !== undefined) {
+    if (!Number.isInteger(opts.cap) || opts.cap < 1)
+      throw new Error(`'cap' (${opts.cap}) must be an integer >= 1`);
+    maxReplicas = Math.min(maxReplicas, opts.cap);
+  }
+  const minReplicas = Math.min(
+    maxReplicas,
+    Math.max(MIN_REPLICAS_FLOOR, ceilUnits(peakPods * MIN_REPLICAS_FRACTION_OF_PEAK)),
+  );
+  return {
+    peakPods,
+    minReplicas,
+    maxReplicas,
+    standbyMinReplicas: standbyMinimum(minReplicas, standbyFraction),
+  };
+}
+
+/**
+ * Bounds per workload: scoring-api from `peakScoringRps / scoringPodRps`; stream-scorer from
+ * `peakStreamRecordsPerSec / streamPodRecordsPerSec`, capped at the shard count (a shard feeds one
+ * enhanced fan-out subscriber of the consumer group); feedback-worker from
+ * `peakFeedbackMessagesPerSec / feedbackPodMessagesPerSec`.
+ */
+export function workloadBounds(
+  t: Targets,
+  standbyFraction: number,
+  shardCount: number,
+): Record<WorkloadName, ReplicaBounds> {
+  requireTargets(t);
+  return {
+    'scoring-api': replicaBounds(t.peakScoringRps, t.scoringPodRps, t.headroom, standbyFraction),
+    'stream-scorer': replicaBounds(
+      t.peakStreamRecordsPerSec,
+      t.streamPodRecordsPerSec,
+      t.headroom,
+      standbyFraction,
+      {
+        cap: shardCount,
+      },
+    ),
+    'feedback-worker': replicaBounds(
+      t.peakFeedbackMessagesPerSec,
+      t.feedbackPodMessagesPerSec,
+      t.headroom,
+      standbyFraction,
+    ),
+  };
+}
+
+/**
+ * One region's autoscaler bounds in the shape the charts take (`charts/props.ts` `Bounds`): the
+ * primary runs its full minimum, the DR region its standby minimum and records the full one.
+ */
+export function regionBounds(
+  b: ReplicaBounds,
+  role: 'primary' | 'dr',
+): { minReplicas: number; maxReplicas: number; fullMinReplicas: number } {
+  return {
+    minReplicas: role === 'primary' ? b.minReplicas : b.standbyMinReplicas,
+    maxReplicas: b.maxReplicas,
+    fullMinReplicas: b.minReplicas,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messaging
+
+/** The visibility timeout: {@link VISIBILITY_TIMEOUT_MULTIPLIER} times the processing time, at most 12 h. */
+export function visibilityTimeoutSeconds(consumerProcessingSeconds: number): number {
+  requirePositive('consumerProcessingSeconds', consumerProcessingSeconds);
+  const v = ceilUnits(consumerProcessingSeconds * VISIBILITY_TIMEOUT_MULTIPLIER);
+  if (v > MAX_VISIBILITY_TIMEOUT_SECONDS) {
+    throw new Error(
+      `'consumerProcessingSeconds' (${consumerProcessingSeconds}) must be at most ${MAX_VISIBILITY_TIMEOUT_SECONDS / VISIBILITY_TIMEOUT_MULTIPLIER} ` +
+        `(the visibility timeout, ${VISIBILITY_TIMEOUT_MULTIPLIER}x, is capped at ${MAX_VISIBILITY_TIMEOUT_SECONDS} s)`,
+    );
+  }
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nodes
+
+/** Resource requests of one kind of pod and how many of them to place. */
+export interface PodDemand {
+  /** CPU request of one pod, millicores. */
+  readonly cpuMillis: number;
+  /** Memory request of one pod, MiB. */
+  readonly memoryMiB: number;
+  /** Number of pods. */
+  readonly count: number;
+}
+
+/** The allocatable size of one node. */
+export interface NodeShape {
+  readonly vcpu: number;
+  readonly memoryGiB: number;
+}
+
+/** Options of {@link nodeCount}. */
+export interface NodeCountOptions {
+  /** Share of each node kept for the kubelet, system pods and DaemonSets. @default 0.1 */
+  readonly reservedFraction?: number;
+  /** Round up to a multiple of this (spread evenly over the AZs). @default 3 */
+  readonly zones?: number;
+}
+
+/**
+ * Nodes needed to place the pods: per pod kind, `ceil(count / podsPerNode)` where `podsPerNode` is how
+ * many fit in the node's unreserved CPU and memory; summed (no cross-kind packing, so fragmentation
+ * never makes it short), at least one per zone, rounded up to a multiple of the zone count.
+ * Throws when a pod does not fit on an empty node.
+ */
+export function nodeCount(pods: readonly PodDemand[], node: NodeShape, opts: NodeCountOptions = {}): number {
+  const reserved = opts.reservedFraction ?? DEFAULT_NODE_RESERVED_FRACTION;
+  const zones = opts.zones ?? 3;
+  if (!(reserved >= 0 && reserved < 1)) throw new Error(`'reservedFraction' (${reserved}) must be in [0, 1)`);
+  if (!Number.isInteger(zones) || zones < 1) throw new Error(`'zones' (${zones}) must be an integer >= 1`);
+  requirePositive('node.vcpu', node.vcpu);
+  requirePositive('node.memoryGiB', node.memoryGiB);
+  const cpu = node.vcpu * 1000 * (1 - reserved);
+  const mem = node.memoryGiB * 1024 * (1 - reserved);
+  let nodes = 0;
+  pods.forEach((p, i) => {
+    requirePositive(`pods[${i}].cpuMillis`, p.cpuMillis);
+    requirePositive(`pods[${i}].memoryMiB`, p.memoryMiB);
+    if (p.count === 0) return;
+    const perNode = Math.floor(Math.min(cpu / p.cpuMillis, mem / p.memoryMiB));
+    if (perNode < 1) {
+      throw new Error(
+        `'pods[${i}]' (${p.cpuMillis}m CPU, ${p.memoryMiB}Mi) must fit on one node (${Math.floor(cpu)}m CPU, ${Math.floor(mem)}Mi allocatable)`,
+      );
+    }
+    nodes += Math.ceil(p.count / perNode);
+  });
+  return Math.max(zones, Math.ceil(nodes / zones) * zones);
+}
+
+/** A workload's pod requests and its replica bounds in one region. */
+export interface WorkloadPods {
+  readonly cpuMillis: number;
+  readonly memoryMiB: number;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+}
+
+/** Node group size for a region: nodes for everyone's minimum and for everyone's maximum. */
+export function nodeGroupSize(
+  workloads: readonly WorkloadPods[],
+  node: NodeShape,
+  opts: NodeCountOptions = {},
+): { minSize: number; maxSize: number; desiredSize: number } {
+  const at = (n: (w: WorkloadPods) => number) =>
+    nodeCount(
+      workloads.map((w) => ({ cpuMillis: w.cpuMillis, memoryMiB: w.memoryMiB, count: n(w) })),
+      node,
+      opts,
+    );
+  const minSize = at((w) => w.minReplicas);
+  return {
+    minSize,
+    desiredSize: minSize,
+    maxSize: Math.max(
+      minSize,
+      at((w) => w.maxReplicas),
+    ),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plan
+
+/** Everything the capacity model derives for one environment. */
+export interface CapacityPlan {
+  readonly stream: ShardRequirement & {
+    /** The stream's mode from config; for ON_DEMAND `shardCount` is the model's equivalent. */
+    readonly mode: EnvironmentConfig['streams']['mode'];
+  };
+  readonly tables: {
+    readonly features: TableCapacity;
+    readonly decisions: TableCapacity;
+    readonly control: TableCapacity;
+  };
+  readonly workloads: Readonly<Record<WorkloadName, ReplicaBounds>>;
+  /** The request rate one scoring-api pod should carry at peak (HPA target): `scoringPodRps / headroom`. */
+  readonly scoringApiTargetRpsPerPod: number;
+  readonly messaging: { readonly visibilityTimeoutSeconds: number };
+}
+
+/** The whole capacity plan of an environment. Computed once, in `stacks/program.ts`. */
+export function capacityPlan(
+  config: Pick<EnvironmentConfig, 'targets' | 'dr' | 'streams' | 'messaging'>,
+): CapacityPlan {
+  const t = config.targets;
+  const stream = shardRequirement(t);
+  return {
+    stream: { ...stream, mode: config.streams.mode },
+    tables: tableCapacity(t),
+    workloads: workloadBounds(t, config.dr.standbyFraction, stream.shardCount),
+    scoringApiTargetRpsPerPod: t.scoringPodRps / t.headroom,
+    messaging: {
+      visibilityTimeoutSeconds: visibilityTimeoutSeconds(config.messaging.consumerProcessingSeconds),
+    },
+  };
+}

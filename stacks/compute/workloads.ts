@@ -1,0 +1,153 @@
+import * as aws from '@pulumi/aws';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { synthesizeWorkloads, WorkloadsProps } from '../../charts';
+import { WORKLOADS, WorkloadName } from '../naming';
+import { EksCluster } from './cluster';
+import { InputTokens } from './inputs';
+
+/** The chart props, with the data-plane values that are Outputs allowed as Inputs. */
+export type WorkloadsInputProps = Omit<WorkloadsProps, 'names' | 'roleArns'> & {
+  readonly names: { readonly [K in keyof WorkloadsProps['names']]: pulumi.Input<string> };
+};
+
+export interface WorkloadsArgs {
+  readonly cluster: EksCluster;
+  readonly provider: k8s.Provider;
+  /** The chart props of this region (DR: standby minimums, with the full minimums recorded). */
+  readonly props: WorkloadsInputProps;
+  /** Each workload's IAM role (data plane), bound to its ServiceAccount through EKS Pod Identity. */
+  readonly roles: Readonly<Record<WorkloadName, aws.iam.Role>>;
+  /** Resources that must exist before the objects are applied (add-ons that serve their CRDs and metrics). */
+  readonly dependsOn: readonly pulumi.Resource[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** One Deployment and the autoscaler that owns its replica bounds, for the DR runbook. */
+export interface DeploymentOutputs {
+  readonly name: string;
+  readonly autoscaler: {
+    readonly kind: 'HorizontalPodAutoscaler' | 'ScaledObject';
+    readonly name: string;
+    readonly fullMinReplicas: number;
+    readonly standbyMinReplicas: number;
+    readonly maxReplicas: number;
+  };
+}
+
+type Manifest = Record<string, unknown> & {
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly annotations?: Record<string, string> };
+  readonly spec?: Record<string, unknown>;
+};
+
+const AUTOSCALER_KINDS = ['HorizontalPodAutoscaler', 'ScaledObject'] as const;
+
+/**
+ * Reads the runbook's view of each Deployment from the synthesized objects: the autoscaler that
+ * targets it, its minimum here, its full-capacity minimum (annotation) and its maximum.
+ */
+export function deploymentsOf(
+  objs: readonly Record<string, unknown>[],
+  standbyFraction: number,
+): DeploymentOutputs[] {
+  const manifests = objs as readonly Manifest[];
+  return manifests
+    .filter((o) => o.kind === 'Deployment')
+    .map((d) => {
+      const scaler = manifests.find(
+        (o) =>
+          (AUTOSCALER_KINDS as readonly string[]).includes(o.kind) &&
+          (o.spec?.scaleTargetRef as { name?: string } | undefined)?.name === d.metadata.name,
+      );
+      if (!scaler)
+        throw new Error(
+          `Deployment '${d.metadata.name}' has no HorizontalPodAutoscaler or ScaledObject targeting it`,
+        );
+      const spec = scaler.spec as Record<string, number>;
+      const isHpa = scaler.kind === 'HorizontalPodAutoscaler';
+      const min = isHpa ? spec.minReplicas : spec.minReplicaCount;
+      const max = isHpa ? spec.maxReplicas : spec.maxReplicaCount;
+      const fullMin = Number(scaler.metadata.annotations?.['risk-platform/full-min-replicas'] ?? min);
+      const standbyAnnotation = scaler.metadata.annotations?.['risk-platform/standby-min-replicas'];
+      const standbyMin =
+        standbyAnnotation !== undefined
+          ? Number(standbyAnnotation)
+          : Math.max(1, Math.ceil(fullMin * standbyFraction));
+      return {
+        name: d.metadata.name,
+        autoscaler: {
+          kind: scaler.kind as DeploymentOutputs['autoscaler']['kind'],
+          name: scaler.metadata.name,
+          fullMinReplicas: fullMin,
+          standbyMinReplicas: standbyMin,
+          maxReplicas: max,
+        },
+      };
+    });
+}
+
+/**
+ * The scoring workloads of one region: the cdk8s charts synthesized in-process and applied through
+ * the region's Kubernetes provider with `k8s.yaml.ConfigGroup({ objs })`, so every object is a
+ * registered `kubernetes:*` resource (visible in preview and in the offline plan), plus each
+ * workload's EKS Pod Identity association (in both regions: the DR identity works the moment
+ * traffic moves).
+ */
+export class Workloads extends pulumi.ComponentResource {
+  /** The synthesized manifests as plan-time data (placeholders where a value is an Output). */
+  readonly manifests: readonly Record<string, unknown>[];
+  readonly configGroup: k8s.yaml.ConfigGroup;
+  readonly podIdentities: Record<WorkloadName, aws.eks.PodIdentityAssociation>;
+  readonly namespace: string;
+
+  constructor(name: string, args: WorkloadsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('risk-platform:compute:Workloads', name, {}, opts);
+    const { cluster, props } = args;
+    const tokens = new InputTokens();
+    const names = Object.fromEntries(
+      Object.entries(props.names).map(([key, value]) => [key, tokens.token(key, value)]),
+    ) as unknown as WorkloadsProps['names'];
+    const roleArn = (key: string, role: aws.iam.Role) =>
+      tokens.token(key, role.arn, (p) => `arn:aws:iam::000000000000:role/${p}`);
+    const chartProps: WorkloadsProps = {
+      ...props,
+      names,
+      roleArns: {
+        streamScorer: roleArn('roleStreamScorer', args.roles['stream-scorer']),
+        feedbackWorker: roleArn('roleFeedbackWorker', args.roles['feedback-worker']),
+      },
+    };
+    this.manifests = synthesizeWorkloads(chartProps);
+    this.namespace = props.namespace;
+
+    this.podIdentities = Object.fromEntries(
+      WORKLOADS.map((workload) => [
+        workload,
+        new aws.eks.PodIdentityAssociation(
+          `${name}-${workload}`,
+          {
+            region: cluster.region,
+            clusterName: cluster.cluster.name,
+            namespace: props.namespace,
+            serviceAccount: workload,
+            roleArn: args.roles[workload].arn,
+            tags: { ...args.tags },
+          },
+          { parent: this },
+        ),
+      ]),
+    ) as Record<WorkloadName, aws.eks.PodIdentityAssociation>;
+
+    this.configGroup = new k8s.yaml.ConfigGroup(
+      `${name}-objects`,
+      { objs: this.manifests.map((o) => tokens.resolve(o)), resourcePrefix: cluster.region },
+      {
+        parent: this,
+        provider: args.provider,
+        dependsOn: [...args.dependsOn, ...Object.values(this.podIdentities)],
+      },
+    );
+    this.registerOutputs({ namespace: this.namespace });
+  }
+}

@@ -1,0 +1,72 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { WORKLOADS } from '../naming';
+import { WorkloadIdentities } from './identities';
+import { PlatformKeys } from './keys';
+import { DecisionFanout } from './messaging';
+import { DataPlaneArns, workloadPolicy } from './policy-documents';
+import { TransactionStream } from './stream';
+import { PlatformTables } from './tables';
+
+export interface WorkloadPermissionsArgs {
+  /** The roles to grant to. */
+  readonly identities: WorkloadIdentities;
+  readonly keys: PlatformKeys;
+  readonly tables: PlatformTables;
+  /** Every region's stream (primary and DR). */
+  readonly streams: readonly TransactionStream[];
+  /** Every region's fan-out (primary and DR). */
+  readonly fanouts: readonly DecisionFanout[];
+}
+
+/**
+ * The least-privilege inline policy of each workload role, built from the resource objects of both
+ * regions (a workload runs in either region and must reach that region's copies the moment traffic
+ * moves). See {@link workloadPolicy} for what each workload may do.
+ */
+export class WorkloadPermissions extends pulumi.ComponentResource {
+  readonly policies: readonly aws.iam.RolePolicy[];
+  /** The resolved ARNs the policies are built from. */
+  readonly arns: pulumi.Output<DataPlaneArns>;
+
+  constructor(name: string, args: WorkloadPermissionsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('risk-platform:data:WorkloadPermissions', name, {}, opts);
+    if (args.streams.length === 0 || args.fanouts.length === 0) {
+      throw new Error(
+        `'streams' (${args.streams.length}) and 'fanouts' (${args.fanouts.length}) must not be empty`,
+      );
+    }
+    this.arns = pulumi
+      .all({
+        streams: args.streams.map((s) => s.arn),
+        streamConsumers: args.streams.map((s) => s.consumerArn),
+        features: args.tables.features.arns,
+        decisions: args.tables.decisions.arns,
+        control: args.tables.control.arns,
+        topics: args.fanouts.map((f) => f.topic.arn),
+        modelFeedbackQueues: args.fanouts.map((f) => f.queues.modelFeedback.queue.arn),
+        keys: args.keys.arns,
+      })
+      .apply((a): DataPlaneArns => ({
+        streams: a.streams,
+        streamConsumers: a.streamConsumers,
+        tables: { features: a.features, decisions: a.decisions, control: a.control },
+        topics: a.topics,
+        modelFeedbackQueues: a.modelFeedbackQueues,
+        keys: a.keys,
+      }));
+    this.policies = WORKLOADS.map(
+      (workload) =>
+        new aws.iam.RolePolicy(
+          `${name}-${workload}`,
+          {
+            name: 'data-plane',
+            role: args.identities.roles[workload].name,
+            policy: this.arns.apply((a) => JSON.stringify(workloadPolicy(workload, a))),
+          },
+          { parent: this },
+        ),
+    );
+    this.registerOutputs({});
+  }
+}

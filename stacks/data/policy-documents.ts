@@ -1,0 +1,378 @@
+import { WorkloadName } from '../naming';
+
+/**
+ * Pure builders of the data plane's IAM, KMS, SNS and SQS policy documents. They take resolved ARNs
+ * (components resolve their resource objects with `pulumi.all` and call these), return plain objects,
+ * and never emit a wildcard action or an Allow to a wildcard principal: there is no parameter through
+ * which one could arrive. Unit-tested in `test/stacks/data/policy-documents.test.ts`.
+ */
+
+export type ConditionBlock = Readonly<
+  Record<string, Readonly<Record<string, string | boolean | readonly string[]>>>
+>;
+
+export type Principal =
+  '*' | { readonly AWS: string | readonly string[] } | { readonly Service: string | readonly string[] };
+
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Principal?: Principal;
+  readonly Action: readonly string[];
+  readonly Resource?: string | readonly string[];
+  readonly Condition?: ConditionBlock;
+}
+
+export interface PolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: readonly PolicyStatement[];
+}
+
+const document = (statements: readonly PolicyStatement[]): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: statements,
+});
+
+/** `arn:aws:iam::<account>:root`: the account, which delegates to its IAM policies. */
+export const accountRootArn = (accountId: string) => `arn:aws:iam::${accountId}:root`;
+
+/** The deterministic ARN of an EKS cluster. */
+export const eksClusterArn = (region: string, accountId: string, name: string) =>
+  `arn:aws:eks:${region}:${accountId}:cluster/${name}`;
+
+/** The IAM role name of a workload, e.g. `prod-risk-scoring-api`. A contract: the charts bind it. */
+export const workloadRoleName = (env: string, workload: WorkloadName) => `${env}-risk-${workload}`;
+
+/** The same ARN in another region (global table replicas and multi-region keys keep the rest). */
+export function arnInRegion(arn: string, region: string): string {
+  const parts = arn.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn')
+    throw new Error(`'arn' (${JSON.stringify(arn)}) must be an ARN`);
+  parts[3] = region;
+  return parts.join(':');
+}
+
+/** The AWS services that use the platform keys on a caller's behalf, as `kms:ViaService` values. */
+export const KEY_SERVICES = ['dynamodb', 'kinesis', 'sqs', 'sns', 'eks'] as const;
+
+/** Key administration: everything but cryptographic use, spelled out (no `kms:*`). */
+export const KEY_ADMIN_ACTIONS = [
+  'kms:CancelKeyDeletion',
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:DescribeKey',
+  'kms:DisableKey',
+  'kms:DisableKeyRotation',
+  'kms:EnableKey',
+  'kms:EnableKeyRotation',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListAliases',
+  'kms:ListGrants',
+  'kms:ListKeyPolicies',
+  'kms:ListKeyRotations',
+  'kms:ListResourceTags',
+  'kms:PutKeyPolicy',
+  'kms:ReplicateKey',
+  'kms:RetireGrant',
+  'kms:RevokeGrant',
+  'kms:RotateKeyOnDemand',
+  'kms:ScheduleKeyDeletion',
+  'kms:SynchronizeMultiRegionKey',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
+  'kms:UpdatePrimaryRegion',
+] as const;
+
+/** Cryptographic use of a key through an AWS service (what DynamoDB, Kinesis, SQS, SNS, EKS need). */
+export const KEY_USE_ACTIONS = [
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+] as const;
+
+export interface KeyPolicyInput {
+  readonly accountId: string;
+  /** The region the key (or replica) lives in; `kms:ViaService` names this region's endpoints. */
+  readonly region: string;
+  /** The platform's workload roles, named as the key's users (through the platform services only). */
+  readonly workloadRoleArns: readonly string[];
+  /** SNS topics that deliver into queues encrypted with this key. */
+  readonly topicArns: readonly string[];
+}
+
+/**
+ * The key policy of a platform key (the same shape for the primary and its DR replica):
+ * - `KeyAdministration`: the account root, administrative actions only; this also lets the account's
+ *   IAM policies grant administration (the deployer's role).
+ * - `AccountUseThroughPlatformServices`: principals of this account (with an IAM grant as well) may use
+ *   the key only through DynamoDB, Kinesis, SQS, SNS or EKS in this region: the deployer creating
+ *   tables and replicas (grants), the runbook writing the control table.
+ * - `PlatformWorkloadRoles`: the workload roles by ARN, through the same services only.
+ * - `SnsDeliveryToEncryptedQueues`: the SNS service, for the platform's topics only, so it can deliver
+ *   into KMS-encrypted queues.
+ * No statement allows a `*` principal.
+ */
+export function keyPolicy(p: KeyPolicyInput): PolicyDocument {
+  const root = accountRootArn(p.accountId);
+  const viaService = KEY_SERVICES.map((s) => `${s}.${p.region}.amazonaws.com`);
+  const statements: PolicyStatement[] = [
+    {
+      Sid: 'KeyAdministration',
+      Effect: 'Allow',
+      Principal: { AWS: root },
+      Action: [...KEY_ADMIN_ACTIONS],
+      Resource: '*',
+    },
+    {
+      Sid: 'AccountUseThroughPlatformServices',
+      Effect: 'Allow',
+      Principal: { AWS: root },
+      Action: [...KEY_USE_ACTIONS],
+      Resource: '*',
+      Condition: { StringEquals: { 'kms:CallerAccount': p.accountId, 'kms:ViaService': viaService } },
+    },
+  ];
+  if (p.workloadRoleArns.length > 0) {
+    statements.push({
+      Sid: 'PlatformWorkloadRoles',
+      Effect: 'Allow',
+      Principal: { AWS: [...p.workloadRoleArns] },
+      Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'],
+      Resource: '*',
+      Condition: { StringEquals: { 'kms:ViaService': viaService } },
+    });
+  }
+  if (p.topicArns.length > 0) {
+    statements.push({
+      Sid: 'SnsDeliveryToEncryptedQueues',
+      Effect: 'Allow',
+      Principal: { Service: 'sns.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: '*',
+      Condition: { ArnEquals: { 'aws:SourceArn': [...p.topicArns] } },
+    });
+  }
+  return document(statements);
+}
+
+/** Denies every request that does not use TLS (`aws:SecureTransport` false). */
+export function denyInsecureTransport(actions: readonly string[], resource: string): PolicyStatement {
+  return {
+    Sid: 'DenyInsecureTransport',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: [...actions],
+    Resource: resource,
+    Condition: { Bool: { 'aws:SecureTransport': false } },
+  };
+}
+
+/**
+ * A queue's policy: TLS only and, when `topicArn` is given, `sqs:SendMessage` for SNS on behalf of that
+ * topic alone. Consumers get access through their IAM roles.
+ */
+export function queuePolicy(p: { readonly queueArn: string; readonly topicArn?: string }): PolicyDocument {
+  const statements: PolicyStatement[] = [denyInsecureTransport(['sqs:*'], p.queueArn)];
+  if (p.topicArn) {
+    statements.push({
+      Sid: 'AllowDecisionTopic',
+      Effect: 'Allow',
+      Principal: { Service: 'sns.amazonaws.com' },
+      Action: ['sqs:SendMessage'],
+      Resource: p.queueArn,
+      Condition: { ArnEquals: { 'aws:SourceArn': p.topicArn } },
+    });
+  }
+  return document(statements);
+}
+
+/** The topic's policy: TLS only, and `sns:Publish` for the named publisher roles. */
+export function topicPolicy(p: {
+  readonly topicArn: string;
+  readonly publisherRoleArns: readonly string[];
+}): PolicyDocument {
+  const statements: PolicyStatement[] = [denyInsecureTransport(['sns:*'], p.topicArn)];
+  if (p.publisherRoleArns.length > 0) {
+    statements.push({
+      Sid: 'AllowScoringPublishers',
+      Effect: 'Allow',
+      Principal: { AWS: [...p.publisherRoleArns] },
+      Action: ['sns:Publish'],
+      Resource: p.topicArn,
+    });
+  }
+  return document(statements);
+}
+
+/** `redrivePolicy` of a source queue. */
+export const redrivePolicy = (dlqArn: string, maxReceiveCount: number) =>
+  JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount });
+
+/** `redriveAllowPolicy` of a DLQ: only its source queue may use it. */
+export const redriveAllowPolicy = (sourceQueueArn: string) =>
+  JSON.stringify({ redrivePermission: 'byQueue', sourceQueueArns: [sourceQueueArn] });
+
+export interface PodIdentityTrustInput {
+  readonly accountId: string;
+  /** The clusters allowed to hand out the role: both regions' (so the DR cluster works on failover). */
+  readonly clusterArns: readonly string[];
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /**
+   * Roles that may also assume this role: the KEDA operators of both clusters, for a KEDA-scaled
+   * workload (its scaler reads the stream or queue with the workload's own identity).
+   * @default - none
+   */
+  readonly assumableByRoleArns?: readonly string[];
+}
+
+/**
+ * The trust policy of a workload role for EKS Pod Identity: the `pods.eks.amazonaws.com` service may
+ * assume it and tag the session, only for the given clusters (session tag `eks-cluster-arn`), the
+ * namespace and the one service account, and only from this account.
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html
+ */
+export function podIdentityTrustPolicy(p: PodIdentityTrustInput): PolicyDocument {
+  if (p.clusterArns.length === 0) throw new Error(`'clusterArns' ([]) must name at least one cluster`);
+  return document([
+    {
+      Sid: 'EksPodIdentity',
+      Effect: 'Allow',
+      Principal: { Service: 'pods.eks.amazonaws.com' },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Condition: {
+        StringEquals: {
+          'aws:SourceAccount': p.accountId,
+          'aws:RequestTag/eks-cluster-arn': [...p.clusterArns],
+          'aws:RequestTag/kubernetes-namespace': p.namespace,
+          'aws:RequestTag/kubernetes-service-account': p.serviceAccount,
+        },
+      },
+    },
+    // The account root as principal with an `aws:PrincipalArn` condition, rather than the role ARNs as
+    // principals: IAM refuses a trust policy naming a role that does not exist yet, and the KEDA
+    // operator roles are created with the clusters, after the workload roles.
+    ...(p.assumableByRoleArns && p.assumableByRoleArns.length > 0
+      ? [
+          {
+            Sid: 'KedaOperatorScalesWithWorkloadIdentity',
+            Effect: 'Allow' as const,
+            Principal: { AWS: `arn:aws:iam::${p.accountId}:root` },
+            Action: ['sts:AssumeRole', 'sts:TagSession'],
+            Condition: { ArnEquals: { 'aws:PrincipalArn': [...p.assumableByRoleArns] } },
+          },
+        ]
+      : []),
+  ]);
+}
+
+/** The resolved ARNs a workload policy is built from; every list holds both regions' resources. */
+export interface DataPlaneArns {
+  readonly streams: readonly string[];
+  readonly streamConsumers: readonly string[];
+  readonly tables: {
+    readonly features: readonly string[];
+    readonly decisions: readonly string[];
+    readonly control: readonly string[];
+  };
+  readonly topics: readonly string[];
+  readonly modelFeedbackQueues: readonly string[];
+  readonly keys: readonly string[];
+}
+
+const allow = (Sid: string, Action: readonly string[], Resource: readonly string[]): PolicyStatement => {
+  if (Resource.length === 0) throw new Error(`statement '${Sid}' must name at least one resource`);
+  return { Sid, Effect: 'Allow', Action: [...Action], Resource: [...Resource] };
+};
+
+const READ_ITEMS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
+const KEY_USE = ['kms:Decrypt', 'kms:GenerateDataKey'];
+
+/**
+ * The least-privilege policy of one workload:
+ * - `scoring-api`: reads features, writes decisions, reads the control record (active region, write
+ *   fence), forwards transactions to the stream, publishes decisions.
+ * - `stream-scorer`: consumes the stream through its enhanced fan-out consumer (and reads the stream's
+ *   shape, which KEDA's Kinesis scaler does with this identity), reads features, writes decisions,
+ *   reads the control record, publishes decisions.
+ * - `feedback-worker`: consumes model-feedback (KEDA's SQS scaler reads the queue attributes with this
+ *   identity), reads the decision it labels and updates features.
+ * All of them use the platform keys (both regions) for the encrypted stores.
+ */
+export function workloadPolicy(workload: WorkloadName, a: DataPlaneArns): PolicyDocument {
+  const keys = allow('UsePlatformKeys', KEY_USE, a.keys);
+  const readControl = allow('ReadControl', ['dynamodb:GetItem'], a.tables.control);
+  const publish = allow('PublishDecisions', ['sns:Publish'], a.topics);
+  const readFeatures = allow('ReadFeatures', READ_ITEMS, a.tables.features);
+  const writeDecisions = allow('WriteDecisions', ['dynamodb:PutItem'], a.tables.decisions);
+  switch (workload) {
+    case 'scoring-api':
+      return document([
+        readFeatures,
+        writeDecisions,
+        readControl,
+        allow('ForwardTransactions', ['kinesis:PutRecord', 'kinesis:PutRecords'], a.streams),
+        publish,
+        keys,
+      ]);
+    case 'stream-scorer':
+      return document([
+        allow(
+          'ReadStream',
+          [
+            'kinesis:DescribeStream',
+            'kinesis:DescribeStreamSummary',
+            'kinesis:GetRecords',
+            'kinesis:GetShardIterator',
+            'kinesis:ListShards',
+          ],
+          a.streams,
+        ),
+        allow(
+          'ConsumeWithEnhancedFanOut',
+          ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'],
+          a.streamConsumers,
+        ),
+        readFeatures,
+        writeDecisions,
+        readControl,
+        publish,
+        keys,
+      ]);
+    case 'feedback-worker':
+      return document([
+        allow(
+          'ConsumeModelFeedback',
+          [
+            'sqs:ChangeMessageVisibility',
+            'sqs:DeleteMessage',
+            'sqs:GetQueueAttributes',
+            'sqs:ReceiveMessage',
+          ],
+          a.modelFeedbackQueues,
+        ),
+        allow('ReadDecisions', ['dynamodb:GetItem'], a.tables.decisions),
+        allow(
+          'UpdateFeatures',
+          ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          a.tables.features,
+        ),
+        keys,
+      ]);
+  }
+}
+
+/** The actions of a document that are wildcards (`*`, `svc:*` or any `*` inside an action). */
+export function wildcardActions(doc: PolicyDocument): string[] {
+  return doc.Statement.filter((s) => s.Effect === 'Allow')
+    .flatMap((s) => s.Action)
+    .filter((a) => a.includes('*'));
+}

@@ -1,0 +1,153 @@
+import * as pulumi from '@pulumi/pulumi';
+import { CapacityPlan } from '../capacity';
+import { EnvironmentConfig, RegionSite } from '../config/load';
+import { DECISIONS_TTL_ATTRIBUTE, physicalNames } from '../naming';
+import { RegionOutputs } from '../outputs';
+import { WorkloadIdentities } from './identities';
+import { PlatformKeys, RegionKey } from './keys';
+import { DecisionFanout } from './messaging';
+import { StreamCapacity, TransactionStream } from './stream';
+import { GlobalTable, PlatformTables, TableBilling } from './tables';
+
+/** The cross-region data plane, created once per environment before the regions. */
+export interface DataFoundation {
+  readonly capacity: CapacityPlan;
+  readonly identities: WorkloadIdentities;
+  readonly keys: PlatformKeys;
+  readonly tables: PlatformTables;
+}
+
+/**
+ * Creates the cross-region pieces in dependency order: the workload roles (trust only), the
+ * multi-region keys (whose policy names the roles), and the three global tables.
+ */
+export function createDataFoundation(
+  config: EnvironmentConfig,
+  capacity: CapacityPlan,
+  accountId: pulumi.Input<string>,
+): DataFoundation {
+  const env = config.environment;
+  const names = physicalNames(env);
+  const identities = new WorkloadIdentities('workloads', {
+    environment: env,
+    accountId,
+    clusterRegions: config.sites.map((s) => s.region),
+    namespace: config.workloads.namespace,
+    tags: config.tags,
+  });
+  const keys = new PlatformKeys('keys', {
+    environment: env,
+    primaryRegion: config.regions.primary.region,
+    drRegion: config.regions.dr.region,
+    accountId,
+    workloadRoles: Object.values(identities.roles),
+    topicName: names.decisionsTopic,
+    tags: config.tags,
+  });
+  const table = (logical: keyof PlatformTables, tableName: string, ttlAttribute?: string) =>
+    new GlobalTable(logical, {
+      tableName,
+      keys,
+      billing:
+        config.tables.billingMode === 'PROVISIONED'
+          ? TableBilling.provisioned(capacity.tables[logical])
+          : TableBilling.onDemand(),
+      ttlAttribute,
+      protect: config.tables.protect,
+      tags: config.tags,
+    });
+  const tables: PlatformTables = {
+    features: table('features', names.featuresTable),
+    decisions: table('decisions', names.decisionsTable, DECISIONS_TTL_ATTRIBUTE),
+    control: table('control', names.controlTable),
+  };
+  return { capacity, identities, keys, tables };
+}
+
+/** One region's data plane, as `RegionalPlatform` exposes it. */
+export interface RegionalData {
+  readonly key: RegionKey;
+  readonly stream: TransactionStream;
+  readonly fanout: DecisionFanout;
+  /** The stream's shard count (ON_DEMAND: the capacity model's equivalent). */
+  readonly shardCount: number;
+  /** Table names (the same in both regions) and this region's ARNs. */
+  readonly tables: Readonly<
+    Record<keyof PlatformTables, { name: pulumi.Output<string>; arn: pulumi.Output<string> }>
+  >;
+  /** The data-plane part of the runbook's region outputs (stacks/outputs.ts), resolved. */
+  readonly outputs: pulumi.Output<RegionDataOutputs>;
+}
+
+/** The data-plane fields of {@link RegionOutputs}. */
+export type RegionDataOutputs = Pick<
+  RegionOutputs,
+  'keyArn' | 'stream' | 'streamConsumerArn' | 'tables' | 'topic' | 'queues'
+>;
+
+/** Creates one region's stream and fan-out (children of `parent`) and collects the region's handles. */
+export function createRegionalData(
+  site: RegionSite,
+  config: EnvironmentConfig,
+  foundation: DataFoundation,
+  parent: pulumi.Resource,
+): RegionalData {
+  const names = physicalNames(config.environment);
+  const { capacity, keys, identities } = foundation;
+  const key = keys.keyIn(site.region);
+  const stream = new TransactionStream(
+    `${site.region}-transactions`,
+    {
+      region: site.region,
+      streamName: names.stream,
+      consumerName: names.streamScorerConsumer,
+      key,
+      capacity:
+        config.streams.mode === 'PROVISIONED'
+          ? StreamCapacity.provisioned(capacity.stream.shardCount)
+          : StreamCapacity.onDemand(),
+      retentionHours: config.streams.retentionHours,
+      tags: config.tags,
+    },
+    { parent },
+  );
+  const fanout = new DecisionFanout(
+    `${site.region}-decisions`,
+    {
+      region: site.region,
+      names: {
+        topic: names.decisionsTopic,
+        queues: {
+          caseReview: { queue: names.caseReviewQueue, dlq: names.caseReviewDlq },
+          modelFeedback: { queue: names.modelFeedbackQueue, dlq: names.modelFeedbackDlq },
+        },
+      },
+      key,
+      publishers: [identities.roles['scoring-api'], identities.roles['stream-scorer']],
+      maxReceiveCount: config.messaging.maxReceiveCount,
+      visibilityTimeoutSeconds: capacity.messaging.visibilityTimeoutSeconds,
+      retentionDays: config.messaging.retentionDays,
+      tags: config.tags,
+    },
+    { parent },
+  );
+  const tableHandle = (t: GlobalTable) => ({ name: t.name, arn: t.arnIn(site.region) });
+  const tables = {
+    features: tableHandle(foundation.tables.features),
+    decisions: tableHandle(foundation.tables.decisions),
+    control: tableHandle(foundation.tables.control),
+  };
+  const queue = (k: 'caseReview' | 'modelFeedback') => {
+    const q = fanout.queues[k];
+    return { name: q.queue.name, url: q.queue.url, arn: q.queue.arn, dlqUrl: q.dlq.url, dlqArn: q.dlq.arn };
+  };
+  const outputs: pulumi.Output<RegionDataOutputs> = pulumi.output({
+    keyArn: key.arn,
+    stream: { name: stream.name, arn: stream.arn },
+    streamConsumerArn: stream.consumerArn,
+    tables,
+    topic: { name: fanout.topic.name, arn: fanout.topic.arn },
+    queues: { caseReview: queue('caseReview'), modelFeedback: queue('modelFeedback') },
+  });
+  return { key, stream, fanout, shardCount: capacity.stream.shardCount, tables, outputs };
+}

@@ -1,0 +1,3 @@
+export * from './monitor-specs';
+export * from './monitors';
+export * from './thresholds';

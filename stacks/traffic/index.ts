@@ -1,0 +1,3 @@
+export * from './dns';
+export * from './notifications';
+export * from './traffic-switch';

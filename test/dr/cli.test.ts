@@ -1,0 +1,147 @@
+import { PassThrough } from 'node:stream';
+import { ExitCode } from '../../tools/lib/exit-codes';
+import { LocalEnvironment } from '../../tools/dr/local/harness';
+import { loadOutputsFile } from '../../tools/dr/outputs';
+import { CommandResult, runCli } from '../../tools/dr/program';
+import { FAST, FIXTURE, startLocal } from './helpers';
+
+let env: LocalEnvironment;
+beforeAll(async () => {
+  env = await startLocal();
+});
+afterAll(() => env.stop());
+beforeEach(() => env.reset());
+
+interface Run {
+  readonly code: ExitCode;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly result?: CommandResult;
+}
+
+/** Drives the commander program in-process against the local environment. */
+async function dr(args: string[], opts: { tty?: boolean; answer?: string } = {}): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  let result: CommandResult | undefined;
+  const stdin = Object.assign(new PassThrough(), { isTTY: opts.tty ?? false });
+  if (opts.answer !== undefined) setTimeout(() => stdin.write(`${opts.answer}\n`), 20);
+  const code = await runCli(args, {
+    io: { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), stdin, prompt: new PassThrough() },
+    clients: () => env.clients(),
+    loadOutputs: async (e, file) => {
+      const outputs = await loadOutputsFile(file ?? FIXTURE);
+      if (outputs.environment !== e)
+        throw new (await import('../../tools/lib/exit-codes')).UsageError('--env', e, 'staging');
+      return { ...outputs, notificationTopicArn: env.outputs.notificationTopicArn };
+    },
+    owner: 'test@jest',
+    timings: FAST,
+    onResult: (r) => (result = r),
+  });
+  return { code, stdout, stderr, result };
+}
+
+describe('exit codes', () => {
+  test('status exits 0 and names the active region', async () => {
+    const r = await dr(['status', '--env', 'staging']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^staging: active region us-west-2$/m);
+  });
+
+  test('failover --yes exits 0 when it completes', async () => {
+    const r = await dr(['failover', '--env', 'staging', '--yes']);
+    expect(r.code).toBe(0);
+    expect(r.result).toMatchObject({ operation: 'failover', status: 'completed' });
+  });
+
+  test('failover exits 1 when preflight refuses', async () => {
+    await env.reset({ replicationLatencyMs: 60_000 });
+    const r = await dr(['failover', '--env', 'staging', '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/stale replication/);
+  });
+
+  test('an unknown command exits 2', async () => {
+    expect((await dr(['teleport', '--env', 'staging'])).code).toBe(2);
+  });
+
+  test('a missing --env exits 2', async () => {
+    const r = await dr(['status']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/required option '--env <env>' not specified/);
+  });
+
+  test('--force without --reason exits 2 naming --reason', async () => {
+    const r = await dr(['failover', '--env', 'staging', '--yes', '--force']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'error: --reason: received nothing, expected a non-empty reason with --force (it is recorded in the audit)\n',
+    );
+  });
+
+  test('--to a region outside the environment exits 2', async () => {
+    const r = await dr(['failover', '--env', 'staging', '--yes', '--to', 'eu-west-9']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'error: --to: received "eu-west-9", expected one of the environment\'s regions (us-west-2, us-east-1)\n',
+    );
+  });
+
+  test('an outputs file that breaks the schema exits 2 naming the field', async () => {
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const bad = JSON.parse((await import('node:fs')).readFileSync(FIXTURE, 'utf8')) as {
+      runbook: { rpoSeconds: unknown };
+    };
+    bad.runbook.rpoSeconds = 'fifteen';
+    const file = join(mkdtempSync(join(tmpdir(), 'dr-')), 'outputs.json');
+    writeFileSync(file, JSON.stringify(bad));
+    const r = await dr(['status', '--env', 'staging', '--outputs', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      new RegExp(`^error: ${file}: runbook\\.rpoSeconds: received "fifteen", expected`),
+    );
+  });
+});
+
+describe('confirmation', () => {
+  test('a state-changing command without --yes refuses when stdin is not a terminal', async () => {
+    const r = await dr(['failover', '--env', 'staging']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'refused: refusing to failover staging from us-west-2 to us-east-1 without --yes: stdin is not a terminal to confirm on\n',
+    );
+    expect(await env.controlItems('us-east-1')).toEqual([]);
+  });
+
+  test('on a terminal, typing the environment name confirms', async () => {
+    const r = await dr(['failover', '--env', 'staging'], { tty: true, answer: 'staging' });
+    expect(r.code).toBe(0);
+  });
+
+  test('--dry-run needs no confirmation and exits 0', async () => {
+    const r = await dr(['failover', '--env', 'staging', '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/DRY RUN failover us-west-2 -> us-east-1/);
+  });
+});
+
+describe('output', () => {
+  test('--json prints the result on stdout and progress on stderr', async () => {
+    const r = await dr(['failover', '--env', 'staging', '--yes', '--json']);
+    const parsed = JSON.parse(r.stdout) as { status: string; steps: unknown[] };
+    expect(parsed.status).toBe('completed');
+    expect(parsed.steps).toHaveLength(8);
+    expect(r.stderr).toMatch(/^\[1\] failover 1\/8 preflight/m);
+  });
+
+  test('drill reports the RTO per step, in total, and the observed RPO', async () => {
+    const r = await dr(['drill', '--env', 'staging', '--yes']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^failover\.5\s+flip\s+done\s+\d+ ms/m);
+    expect(r.stdout).toMatch(/^RTO \(failover steps\)\s+\d+ ms\s+900\.00 s$/m);
+    expect(r.stdout).toMatch(/^RPO \(replication latency at cut-over\)\s+420 ms\s+15\.00 s$/m);
+  });
+});

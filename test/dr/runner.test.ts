@@ -1,0 +1,280 @@
+import { keys } from '../../tools/dr/control/keys';
+import { LocalEnvironment } from '../../tools/dr/local/harness';
+import { OperationResult, runOperation } from '../../tools/dr/runner';
+import { planSteps } from '../../tools/dr/steps';
+import { failover, journalIn, runnerDeps, sideEffects, startLocal } from './helpers';
+
+let env: LocalEnvironment;
+beforeAll(async () => {
+  env = await startLocal();
+});
+afterAll(() => env.stop());
+
+class Crash extends Error {
+  override name = 'SimulatedCrash';
+}
+
+describe('a crash at each step, then a resume', () => {
+  const results = new Map<
+    number,
+    {
+      crashed: OperationResult;
+      resumed: OperationResult;
+      auditSteps: number[];
+      effects: object;
+      routing: object;
+    }
+  >();
+  beforeAll(async () => {
+    for (const [i] of planSteps('failover').entries()) {
+      const n = i + 1;
+      await env.reset();
+      const op = failover(env);
+      const crashed = await runOperation(
+        runnerDeps(env, {
+          afterEffect: (ref) => {
+            if (ref.n === n) throw new Crash(`crash after step ${n}`);
+          },
+        }),
+        { op, dryRun: false },
+      );
+      const resumed = await runOperation(runnerDeps(env), { op, dryRun: false });
+      const audit = await journalIn(env, op.to).audit();
+      results.set(n, {
+        crashed,
+        resumed,
+        auditSteps: audit.filter((a) => a.runId === resumed.runId).map((a) => a.n ?? 0),
+        effects: sideEffects(env),
+        routing: env.arc.state.controls,
+      });
+    }
+  });
+  const numbers = planSteps('failover').map((s, i) => [i + 1, s.id] as const);
+
+  test.each(numbers)('crash at step %i (%s) fails the first run', (n) => {
+    expect(results.get(n)?.crashed.status).toBe('failed');
+  });
+  test.each(numbers)('after a crash at step %i (%s) the re-run resumes the same run and completes', (n) => {
+    const r = results.get(n);
+    expect(r?.resumed).toMatchObject({ status: 'completed', resumed: true, runId: r?.crashed.runId });
+  });
+  test.each(numbers)('after a crash at step %i (%s) the audit holds every step exactly once', (n) => {
+    expect(results.get(n)?.auditSteps.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+  test.each(numbers)('after a crash at step %i (%s) each side effect happened once', (n) => {
+    expect(results.get(n)?.effects).toEqual({ patches: 3, arcUpdates: 1, notifications: 1 });
+  });
+  test.each(numbers)('after a crash at step %i (%s) traffic ends in DR', (n) => {
+    const outputs = env.outputs;
+    expect(results.get(n)?.routing).toEqual({
+      [outputs.regions['us-west-2'].routingControlArn]: 'Off',
+      [outputs.regions['us-east-1'].routingControlArn]: 'On',
+    });
+  });
+});
+
+describe('the lock', () => {
+  test('a second invocation is refused while the first holds the lock', async () => {
+    await env.reset();
+    const op = failover(env);
+    let release: () => void = () => undefined;
+    const paused = new Promise<void>((r) => (release = r));
+    let second: OperationResult | undefined;
+    const first = runOperation(
+      runnerDeps(env, {
+        afterEffect: async (ref) => {
+          if (ref.id === 'fence') {
+            second = await runOperation(runnerDeps(env), { op, dryRun: false });
+            release();
+          }
+        },
+      }),
+      { op, dryRun: false },
+    );
+    await paused;
+    expect(second?.status).toBe('refused');
+    expect(second?.error).toMatch(/being driven by another invocation/);
+    expect((await first).status).toBe('completed');
+  });
+
+  test('another run is refused while the lock is unexpired', async () => {
+    await env.reset();
+    const op = failover(env);
+    const control = journalIn(env, op.to).table;
+    await control.put({
+      ...keys.lock(),
+      runId: 'other-run',
+      operation: 'failback',
+      owner: 'someone@else',
+      invocation: 'x',
+      acquiredAt: 'then',
+      expiresAt: Date.now() + 60_000,
+    });
+    const result = await runOperation(runnerDeps(env), { op, dryRun: false });
+    expect(result.status).toBe('refused');
+    expect(result.error).toMatch(/held by run other-run \(failback by someone@else\)/);
+    expect(env.arc.updateCalls()).toBe(0);
+  });
+
+  test('a resumed run waits for the lapsed lease of its crashed invocation', async () => {
+    await env.reset();
+    const op = failover(env);
+    const crashed = await runOperation(
+      runnerDeps(env, {
+        lease: { leaseMs: 300, waitMs: 0 },
+        afterEffect: (ref) => {
+          if (ref.id === 'fence') throw new Crash('crash');
+        },
+      }),
+      { op, dryRun: false },
+    );
+    // A hard crash does not hand the lease back: put it back to look held.
+    await journalIn(env, op.to).table.update(keys.lock(), {
+      UpdateExpression: 'SET expiresAt = :e',
+      ExpressionAttributeValues: { ':e': Date.now() + 300 },
+    });
+    const deps = runnerDeps(env, { lease: { leaseMs: 300, waitMs: 2000 } });
+    const resumed = await runOperation(deps, { op, dryRun: false });
+    expect(resumed).toMatchObject({ status: 'completed', runId: crashed.runId });
+    expect(deps.lines.some((l) => l.includes('waiting 1 s for the lease of a crashed invocation'))).toBe(
+      true,
+    );
+  });
+});
+
+describe('preflight', () => {
+  test('stale replication is refused with the reason', async () => {
+    await env.reset({ replicationLatencyMs: 60_000 });
+    const result = await runOperation(runnerDeps(env), { op: failover(env), dryRun: false });
+    expect(result.status).toBe('refused');
+    expect(result.error).toBe(
+      'PreflightRefused: preflight refused: replication latency us-west-2 -> us-east-1 within RPO 15 s: stale replication: ' +
+        'staging-features 60000 ms, staging-decisions 60000 ms, staging-control 60000 ms exceeds 15000 ms (override with --force --reason "...")',
+    );
+    expect(env.arc.updateCalls()).toBe(0);
+  });
+
+  test('a refused run is recorded in the audit and leaves no open run', async () => {
+    await env.reset({ replicationLatencyMs: 60_000 });
+    const op = failover(env);
+    const result = await runOperation(runnerDeps(env), { op, dryRun: false });
+    const journal = journalIn(env, op.to);
+    expect((await journal.audit()).map((a) => [a.runId, a.stepId])).toEqual([[result.runId, 'preflight']]);
+    expect(await journal.openRun()).toBeUndefined();
+  });
+
+  test('--force --reason overrides stale replication and the reason is in the audit', async () => {
+    await env.reset({ replicationLatencyMs: 60_000 });
+    const op = failover(env);
+    const result = await runOperation(runnerDeps(env), {
+      op,
+      dryRun: false,
+      forceReason: 'us-west-2 is down, INC-4711',
+    });
+    const preflight = (await journalIn(env, op.to).audit()).find((a) => a.stepId === 'preflight');
+    expect(result.status).toBe('completed');
+    expect(preflight?.forceReason).toBe('us-west-2 is down, INC-4711');
+    expect(preflight?.data?.overriddenChecks).toEqual([
+      expect.stringMatching(/^replication latency .*stale replication/),
+    ]);
+  });
+
+  test('the observed RPO is the replication latency measured at cut-over', async () => {
+    await env.reset({ replicationLatencyMs: 1234 });
+    const result = await runOperation(runnerDeps(env), { op: failover(env), dryRun: false });
+    expect(result.replicationLatencyMs).toBe(1234);
+  });
+});
+
+describe('dry run', () => {
+  test('writes nothing to the control tables and makes no ARC call', async () => {
+    await env.reset();
+    const result = await runOperation(runnerDeps(env), { op: failover(env), dryRun: true });
+    expect(result.status).toBe('planned');
+    expect(await env.controlItems('us-east-1')).toEqual([]);
+    expect(await env.controlItems('us-west-2')).toEqual([]);
+    expect(env.arc.calls).toHaveLength(0);
+    expect(sideEffects(env)).toEqual({ patches: 0, arcUpdates: 0, notifications: 0 });
+  });
+
+  test('lists every step as planned', async () => {
+    await env.reset();
+    const result = await runOperation(runnerDeps(env), { op: failover(env), dryRun: true });
+    expect(result.steps.map((s) => `${s.n}:${s.id}:${s.status}`)).toEqual(
+      planSteps('failover').map((s, i) => `${i + 1}:${s.id}:planned`),
+    );
+  });
+});
+
+describe('ARC', () => {
+  test('falls back to the next cluster endpoint when the first fails', async () => {
+    await env.reset();
+    const [first, second] = env.outputs.traffic.clusterEndpoints;
+    env.arc.failingEndpoints.add(first.endpoint);
+    const result = await runOperation(runnerDeps(env), { op: failover(env), dryRun: false });
+    const updates = env.arc.calls.filter((c) => c.command === 'UpdateRoutingControlStates');
+    expect(result.status).toBe('completed');
+    expect(updates.map((c) => c.endpoint)).toEqual([first.endpoint, second.endpoint]);
+  });
+
+  test('fails the step when every endpoint fails, leaving the journal to resume', async () => {
+    await env.reset();
+    for (const e of env.outputs.traffic.clusterEndpoints) env.arc.failingEndpoints.add(e.endpoint);
+    const op = failover(env);
+    const result = await runOperation(runnerDeps(env), { op, dryRun: false });
+    expect(result.status).toBe('failed');
+    expect(result.steps.find((s) => s.status === 'failed')?.id).toBe('flip');
+    expect((await journalIn(env, op.to).openRun())?.runId).toBe(result.runId);
+  });
+
+  test('the stand-in enforces the safety rule: turning primary off first is rejected', async () => {
+    await env.reset();
+    const { UpdateRoutingControlStateCommand } = await import('@aws-sdk/client-route53-recovery-cluster');
+    const ep = env.outputs.traffic.clusterEndpoints[0];
+    const client = env.clients().arc(ep.endpoint, ep.region);
+    await expect(
+      client.send(
+        new UpdateRoutingControlStateCommand({
+          RoutingControlArn: env.outputs.regions['us-west-2'].routingControlArn,
+          RoutingControlState: 'Off',
+        }),
+      ),
+    ).rejects.toThrow(/violate the safety rule/);
+  });
+});
+
+describe('failback', () => {
+  test('restores the standby minimums in the region that becomes standby', async () => {
+    await env.reset();
+    const op = failover(env);
+    await runOperation(runnerDeps(env), { op, dryRun: false });
+    const back = await runOperation(runnerDeps(env), {
+      op: { kind: 'failback', from: op.to, to: op.from },
+      dryRun: false,
+    });
+    expect(back.status).toBe('completed');
+    expect(Object.values(env.kube['us-east-1'].state.autoscalers).map((a) => a.min)).toEqual(
+      env.outputs.regions['us-east-1'].workloads.deployments.map((d) => d.autoscaler.standbyMinReplicas),
+    );
+  });
+
+  test('is refused while a failover run is unfinished in its target region', async () => {
+    await env.reset();
+    const op = failover(env);
+    await runOperation(
+      runnerDeps(env, {
+        afterEffect: (r) => {
+          if (r.id === 'flip') throw new Crash('x');
+        },
+      }),
+      { op, dryRun: false },
+    );
+    // A failback to us-east-1 (from the wrong side) shares the journal with the unfinished failover.
+    const result = await runOperation(runnerDeps(env), {
+      op: { kind: 'failback', from: op.from, to: op.to },
+      dryRun: false,
+    });
+    expect(result.status).toBe('refused');
+    expect(result.error).toMatch(/an unfinished failover run .* finish it first/);
+  });
+});

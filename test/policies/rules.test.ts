@@ -1,0 +1,604 @@
+/**
+ * One passing and at least one failing case per rule, awsguard style: GIVEN the happy-path stack
+ * (test/policies/fixtures.ts), WHEN one field changes, THEN exactly the named policies fire. Every
+ * case runs through the real evaluator (@pulumi/policy's analyzer entry points).
+ */
+import { policies } from '../../policies/pack';
+import { PlannedResource } from '../../tools/plan/harness';
+import { evaluatePolicies } from '../../tools/policy/evaluate';
+import { DR, happyStack, PRIMARY, PROD_CONFIG, resource, violated, withChange } from './fixtures';
+
+type Props = Record<string, unknown>;
+type Change = (props: Props) => void;
+
+interface Case {
+  /** The behaviour, as the test is named. */
+  readonly when: string;
+  /** The logical name of the resource to change (fixtures name them `<region>-...`). */
+  readonly resource: string;
+  readonly change: Change;
+  /** The exact set of policies that must fire. */
+  readonly expect: readonly string[];
+}
+
+const doc = (p: Props) => JSON.parse(p.policy as string) as { Statement: Props[] };
+const setDoc = (p: Props, d: unknown, key = 'policy') => {
+  p[key] = JSON.stringify(d);
+};
+const container = (p: Props) =>
+  ((p.spec as Props).template as { spec: { containers: Props[] } }).spec.containers[0] as Props & {
+    securityContext: Props;
+    resources: Props;
+  };
+const podSpec = (p: Props) => ((p.spec as Props).template as { spec: Props }).spec;
+const spec = (p: Props) => p.spec as Props;
+
+const CASES: Record<string, readonly Case[]> = {
+  'dynamodb-pitr': [
+    {
+      when: 'fails if the table has no PITR',
+      resource: `${PRIMARY}-prod-features`,
+      change: (p) => void (p.pointInTimeRecovery = { enabled: false }),
+      expect: ['dynamodb-pitr'],
+    },
+    {
+      when: 'fails if the DR replica has no PITR',
+      resource: `${PRIMARY}-prod-features`,
+      change: (p) => void ((p.replicas as Props[])[0].pointInTimeRecovery = false),
+      expect: ['dynamodb-pitr'],
+    },
+  ],
+  'dynamodb-cmk-encryption': [
+    {
+      when: 'fails if the table uses the AWS-owned key',
+      resource: `${PRIMARY}-prod-features`,
+      change: (p) => void (p.serverSideEncryption = { enabled: false }),
+      expect: ['dynamodb-cmk-encryption'],
+    },
+    {
+      when: 'fails if the DR replica has no CMK',
+      resource: `${PRIMARY}-prod-features`,
+      change: (p) => void delete (p.replicas as Props[])[0].kmsKeyArn,
+      expect: ['dynamodb-cmk-encryption'],
+    },
+  ],
+  'dynamodb-deletion-protection': [
+    {
+      when: 'fails if the table is unprotected',
+      resource: `${PRIMARY}-prod-features`,
+      change: (p) => void (p.deletionProtectionEnabled = false),
+      expect: ['dynamodb-deletion-protection'],
+    },
+    {
+      when: 'fails if the DR replica is unprotected',
+      resource: `${PRIMARY}-prod-features`,
+      change: (p) => void delete (p.replicas as Props[])[0].deletionProtectionEnabled,
+      expect: ['dynamodb-deletion-protection'],
+    },
+  ],
+  'dynamodb-dr-replica': [
+    {
+      when: 'fails if the replica is in another region than DR',
+      resource: `${PRIMARY}-prod-features`,
+      change: (p) => void ((p.replicas as Props[])[0].regionName = 'eu-west-1'),
+      expect: ['dr-parity', 'dynamodb-dr-replica'],
+    },
+  ],
+  'kinesis-kms-encryption': [
+    {
+      when: 'fails if the stream is unencrypted',
+      resource: `${PRIMARY}-transactions`,
+      change: (p) => void (p.encryptionType = 'NONE'),
+      expect: ['kinesis-kms-encryption'],
+    },
+    {
+      when: 'fails with the AWS-managed key',
+      resource: `${PRIMARY}-transactions`,
+      change: (p) => void (p.kmsKeyId = 'alias/aws/kinesis'),
+      expect: ['kinesis-kms-encryption'],
+    },
+  ],
+  'kinesis-retention': [
+    {
+      when: 'fails if retention is below the minimum',
+      resource: `${DR}-transactions`,
+      change: (p) => void (p.retentionPeriod = 24),
+      expect: ['kinesis-retention'],
+    },
+  ],
+  'kinesis-shard-capacity': [
+    {
+      when: 'fails if shards are below the declared peak',
+      resource: `${PRIMARY}-transactions`,
+      change: (p) => void (p.shardCount = 107),
+      expect: ['kinesis-shard-capacity'],
+    },
+  ],
+  'sqs-kms-encryption': [
+    {
+      when: 'fails if the queue has no CMK',
+      resource: `${PRIMARY}-prod-case-review`,
+      change: (p) => void delete p.kmsMasterKeyId,
+      expect: ['sqs-kms-encryption'],
+    },
+    {
+      when: 'fails if the DLQ uses the AWS-managed key',
+      resource: `${DR}-prod-case-review-dlq`,
+      change: (p) => void (p.kmsMasterKeyId = 'alias/aws/sqs'),
+      expect: ['sqs-kms-encryption'],
+    },
+  ],
+  'sqs-dead-letter-queue': [
+    {
+      when: 'fails if maxReceiveCount is above the bound',
+      resource: `${PRIMARY}-prod-case-review`,
+      change: (p) =>
+        setDoc(p, { ...JSON.parse(p.redrivePolicy as string), maxReceiveCount: 50 }, 'redrivePolicy'),
+      expect: ['sqs-dead-letter-queue'],
+    },
+    {
+      when: 'fails if the queue has no redrive policy',
+      resource: `${DR}-prod-case-review`,
+      change: (p) => void delete p.redrivePolicy,
+      expect: ['sqs-dead-letter-queue'],
+    },
+  ],
+  'sqs-tls-only': [
+    {
+      when: 'fails if the queue policy does not deny insecure transport',
+      resource: `${PRIMARY}-prod-case-review-policy`,
+      change: (p) => {
+        const d = doc(p);
+        d.Statement[0].Condition = { Bool: { 'aws:SecureTransport': 'true' } };
+        setDoc(p, d);
+      },
+      expect: ['sqs-tls-only'],
+    },
+  ],
+  'sqs-no-public-principal': [
+    {
+      when: 'fails if a wildcard principal is not conditioned to the topic',
+      resource: `${PRIMARY}-prod-case-review-policy`,
+      change: (p) => {
+        const d = doc(p);
+        d.Statement[1] = { ...d.Statement[1], Principal: '*', Condition: undefined };
+        setDoc(p, d);
+      },
+      expect: ['sqs-no-public-principal'],
+    },
+  ],
+  'sns-kms-encryption': [
+    {
+      when: 'fails if the topic has no CMK',
+      resource: `${PRIMARY}-risk-decisions`,
+      change: (p) => void delete p.kmsMasterKeyId,
+      expect: ['sns-kms-encryption'],
+    },
+  ],
+  'sns-no-public-principal': [
+    {
+      when: 'fails if the topic policy allows a wildcard principal',
+      resource: `${DR}-risk-decisions-policy`,
+      change: (p) => {
+        const d = doc(p);
+        d.Statement[0].Principal = { AWS: '*' };
+        setDoc(p, d);
+      },
+      expect: ['sns-no-public-principal'],
+    },
+  ],
+  'kms-key-rotation': [
+    {
+      when: 'fails if rotation is off',
+      resource: `${PRIMARY}-platform-key`,
+      change: (p) => void (p.enableKeyRotation = false),
+      expect: ['kms-key-rotation'],
+    },
+  ],
+  'kms-no-wildcard-principal': [
+    {
+      when: "fails if the key policy allows '*'",
+      resource: `${DR}-platform-key`,
+      change: (p) => {
+        const d = doc(p);
+        d.Statement[0].Principal = '*';
+        setDoc(p, d);
+      },
+      expect: ['kms-no-wildcard-principal'],
+    },
+  ],
+  'eks-supported-version': [
+    {
+      when: 'fails on a version out of standard support',
+      resource: `${PRIMARY}-cluster`,
+      change: (p) => void (p.version = '1.33'),
+      expect: ['eks-supported-version'],
+    },
+  ],
+  'eks-no-public-endpoint': [
+    {
+      when: 'fails if the public endpoint is open to 0.0.0.0/0',
+      resource: `${PRIMARY}-cluster`,
+      change: (p) =>
+        void Object.assign(p.vpcConfig as Props, {
+          endpointPublicAccess: true,
+          publicAccessCidrs: ['0.0.0.0/0'],
+        }),
+      expect: ['eks-no-public-endpoint'],
+    },
+    {
+      when: 'fails if the public endpoint is on with the default CIDRs',
+      resource: `${DR}-cluster`,
+      change: (p) => void delete (p.vpcConfig as Props).endpointPublicAccess,
+      expect: ['eks-no-public-endpoint'],
+    },
+  ],
+  'eks-control-plane-logging': [
+    {
+      when: 'fails if the audit log is off',
+      resource: `${PRIMARY}-cluster`,
+      change: (p) =>
+        void (p.enabledClusterLogTypes = ['api', 'authenticator', 'controllerManager', 'scheduler']),
+      expect: ['eks-control-plane-logging'],
+    },
+  ],
+  'eks-secrets-encryption': [
+    {
+      when: 'fails if secrets are not envelope-encrypted',
+      resource: `${PRIMARY}-cluster`,
+      change: (p) => void delete p.encryptionConfig,
+      expect: ['eks-secrets-encryption'],
+    },
+  ],
+  'eks-node-group-azs': [
+    {
+      when: 'fails if the node group spans two AZs',
+      resource: `${DR}-workers`,
+      change: (p) => void (p.subnetIds = (p.subnetIds as string[]).slice(0, 2)),
+      expect: ['eks-node-group-azs'],
+    },
+  ],
+  'iam-no-wildcard-actions': [
+    {
+      when: "fails on a '<service>:*' action",
+      resource: `${PRIMARY}-stream-scorer-data`,
+      change: (p) => {
+        const d = doc(p);
+        d.Statement[0].Action = 'kinesis:*';
+        setDoc(p, d);
+      },
+      expect: ['iam-no-wildcard-actions'],
+    },
+  ],
+  'iam-no-wildcard-data-plane-resources': [
+    {
+      when: "fails on data-plane actions on '*'",
+      resource: `${PRIMARY}-stream-scorer-data`,
+      change: (p) => {
+        const d = doc(p);
+        d.Statement[0].Resource = '*';
+        setDoc(p, d);
+      },
+      expect: ['iam-no-wildcard-data-plane-resources'],
+    },
+  ],
+  'iam-trust-scoped': [
+    {
+      when: 'fails if the Pod Identity trust has no scoping condition',
+      resource: `${DR}-stream-scorer`,
+      change: (p) => {
+        const d = JSON.parse(p.assumeRolePolicy as string) as { Statement: Props[] };
+        delete d.Statement[0].Condition;
+        setDoc(p, d, 'assumeRolePolicy');
+      },
+      expect: ['iam-trust-scoped'],
+    },
+    {
+      when: "fails if the trust policy allows '*'",
+      resource: `${PRIMARY}-stream-scorer`,
+      change: (p) => {
+        const d = JSON.parse(p.assumeRolePolicy as string) as { Statement: Props[] };
+        d.Statement[0].Principal = { AWS: '*' };
+        setDoc(p, d, 'assumeRolePolicy');
+      },
+      expect: ['iam-trust-scoped'],
+    },
+  ],
+  'image-tag-pinned': [
+    {
+      when: "fails on the 'latest' tag",
+      resource: `${PRIMARY}-deployment-scoring-api`,
+      change: (p) => void (container(p).image = 'registry.local:5000/risk/scoring-api:latest'),
+      expect: ['image-digest', 'image-tag-pinned'],
+    },
+    {
+      when: 'fails on an untagged image',
+      resource: `${DR}-deployment-stream-scorer`,
+      change: (p) => void (container(p).image = 'registry.local:5000/risk/stream-scorer'),
+      expect: ['image-digest', 'image-tag-pinned'],
+    },
+  ],
+  'image-digest': [
+    {
+      when: 'advises on a tag without digest',
+      resource: `${PRIMARY}-deployment-scoring-api`,
+      change: (p) => void (container(p).image = 'registry.local/risk/scoring-api:1.4.2'),
+      expect: ['image-digest'],
+    },
+  ],
+  'container-resources': [
+    {
+      when: 'fails without limits',
+      resource: `${PRIMARY}-deployment-scoring-api`,
+      change: (p) => void delete container(p).resources.limits,
+      expect: ['container-resources'],
+    },
+  ],
+  'container-probes': [
+    {
+      when: 'fails without a liveness probe',
+      resource: `${DR}-deployment-scoring-api`,
+      change: (p) => void delete container(p).livenessProbe,
+      expect: ['container-probes'],
+    },
+  ],
+  'container-security-context': [
+    {
+      when: 'fails with a writable root filesystem',
+      resource: `${PRIMARY}-deployment-stream-scorer`,
+      change: (p) => void (container(p).securityContext.readOnlyRootFilesystem = false),
+      expect: ['container-security-context'],
+    },
+    {
+      when: 'fails if privileged',
+      resource: `${PRIMARY}-deployment-scoring-api`,
+      change: (p) => void (container(p).securityContext.privileged = true),
+      expect: ['container-security-context'],
+    },
+    {
+      when: 'fails without drop ALL',
+      resource: `${PRIMARY}-deployment-scoring-api`,
+      change: (p) => void (container(p).securityContext.capabilities = { drop: ['NET_RAW'] }),
+      expect: ['container-security-context'],
+    },
+  ],
+  'no-default-service-account': [
+    {
+      when: 'fails on the default service account',
+      resource: `${PRIMARY}-deployment-scoring-api`,
+      change: (p) => void delete podSpec(p).serviceAccountName,
+      expect: ['no-default-service-account'],
+    },
+  ],
+  'no-secret-literals-in-env': [
+    {
+      when: 'fails on a literal password in env',
+      resource: `${PRIMARY}-deployment-scoring-api`,
+      change: (p) => void (container(p).env = [{ name: 'DB_PASSWORD', value: 'hunter2' }]),
+      expect: ['no-secret-literals-in-env'],
+    },
+  ],
+  'topology-spread-zones': [
+    {
+      when: 'fails without a zone spread',
+      resource: `${DR}-deployment-scoring-api`,
+      change: (p) =>
+        void (podSpec(p).topologySpreadConstraints = [
+          { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' },
+        ]),
+      expect: ['topology-spread-zones'],
+    },
+  ],
+  'network-policy-default-deny': [
+    {
+      when: 'fails if the namespace denies ingress only',
+      resource: `${DR}-networkpolicy-default-deny`,
+      change: (p) => void (spec(p).policyTypes = ['Ingress']),
+      expect: ['network-policy-default-deny'],
+    },
+  ],
+  'deployment-pdb': [
+    {
+      when: 'fails if the PDB allows no disruption',
+      resource: `${PRIMARY}-poddisruptionbudget-scoring-api`,
+      change: (p) => void (spec(p).maxUnavailable = 0),
+      expect: ['deployment-pdb'],
+    },
+    {
+      when: 'fails if minAvailable equals the autoscaler minimum',
+      resource: `${PRIMARY}-poddisruptionbudget-stream-scorer`,
+      change: (p) => {
+        delete spec(p).maxUnavailable;
+        spec(p).minAvailable = 4;
+      },
+      expect: ['deployment-pdb'],
+    },
+    {
+      when: 'fails if no PDB selects the Deployment',
+      resource: `${DR}-poddisruptionbudget-scoring-api`,
+      change: (p) => void (spec(p).selector = { matchLabels: { 'app.kubernetes.io/name': 'other' } }),
+      expect: ['deployment-pdb'],
+    },
+  ],
+  'hpa-replica-bounds': [
+    {
+      when: 'fails if minReplicas is 1 in prod',
+      resource: `${PRIMARY}-horizontalpodautoscaler-scoring-api`,
+      change: (p) => void (spec(p).minReplicas = 1),
+      expect: ['hpa-replica-bounds'],
+    },
+    {
+      when: 'fails if maxReplicas equals minReplicas',
+      resource: `${PRIMARY}-horizontalpodautoscaler-scoring-api`,
+      change: (p) => void (spec(p).maxReplicas = 6),
+      expect: ['hpa-replica-bounds'],
+    },
+  ],
+  'autoscaler-exclusive': [
+    {
+      when: 'fails if an HPA and a ScaledObject target the same Deployment',
+      resource: `${PRIMARY}-horizontalpodautoscaler-scoring-api`,
+      change: (p) => void ((spec(p).scaleTargetRef as Props).name = 'stream-scorer'),
+      expect: ['autoscaler-exclusive'],
+    },
+  ],
+  'keda-kinesis-max-replicas': [
+    {
+      when: 'fails if maxReplicaCount exceeds the shards',
+      resource: `${DR}-scaledobject-stream-scorer`,
+      change: (p) => void (spec(p).maxReplicaCount = 109),
+      expect: ['keda-kinesis-max-replicas'],
+    },
+    {
+      when: "fails if the stream is not in the ScaledObject's region",
+      resource: `${PRIMARY}-scaledobject-stream-scorer`,
+      change: (p) =>
+        void (((spec(p).triggers as Props[])[0].metadata as Props).streamName = 'prod-transactions-typo'),
+      expect: ['keda-kinesis-max-replicas'],
+    },
+  ],
+  'keda-workload-identity': [
+    {
+      when: 'fails if the TriggerAuthentication reads a Secret',
+      resource: `${PRIMARY}-triggerauthentication-stream-scorer-aws`,
+      change: (p) =>
+        void (p.spec = { secretTargetRef: [{ parameter: 'awsAccessKeyID', name: 'aws', key: 'id' }] }),
+      expect: ['keda-workload-identity'],
+    },
+    {
+      when: 'fails on the deprecated aws-eks provider',
+      resource: `${DR}-triggerauthentication-stream-scorer-aws`,
+      change: (p) => void ((spec(p).podIdentity as Props).provider = 'aws-eks'),
+      expect: ['keda-workload-identity'],
+    },
+  ],
+  'dr-parity': [
+    {
+      when: 'fails if the DR topic is missing (renamed)',
+      resource: `${DR}-risk-decisions`,
+      change: (p) => void (p.name = 'prod-risk-decisions-v2'),
+      expect: ['dr-parity'],
+    },
+    {
+      when: 'fails if the DR cluster is missing (other region)',
+      resource: `${DR}-cluster`,
+      change: (p) => void (p.region = 'eu-west-1'),
+      expect: ['dr-parity'],
+    },
+    {
+      when: 'fails if the DR Deployment is missing (other region)',
+      resource: `${DR}-horizontalpodautoscaler-scoring-api`,
+      change: (p) => void ((p.metadata as { labels: Props }).labels['risk-platform/region'] = 'eu-west-1'),
+      expect: ['dr-parity'],
+    },
+  ],
+  'dr-standby-minimums': [
+    {
+      when: 'fails if the DR minimum is below the standby fraction',
+      resource: `${DR}-scaledobject-stream-scorer`,
+      change: (p) => void (spec(p).minReplicaCount = 0),
+      expect: ['dr-standby-minimums'],
+    },
+  ],
+  'required-tags': [
+    {
+      when: 'fails without the owner tag',
+      resource: `${PRIMARY}-transactions`,
+      change: (p) => void delete (p.tags as Props).owner,
+      expect: ['required-tags'],
+    },
+  ],
+};
+
+describe('the happy-path stack', () => {
+  let clean: string[];
+  beforeAll(async () => {
+    clean = await violated(happyStack());
+  });
+  test.each(policies.map((p) => p.name))('passes %s', (name) => {
+    expect(clean).not.toContain(name);
+  });
+  test('passes every rule with no policy config at all (defaults)', async () => {
+    expect(await violated(happyStack(), {})).toEqual([]);
+  });
+});
+
+describe.each(Object.entries(CASES))('%s', (_policy, cases) => {
+  test.each(cases.map((c) => [c.when, c] as const))('%s', async (_when, c) => {
+    const vs = await evaluatePolicies(withChange(happyStack(), c.resource, c.change), PROD_CONFIG);
+    expect([...new Set(vs.map((v) => v.policy))].sort()).toEqual([...c.expect].sort());
+    // Each message says what must hold and names the resource.
+    for (const v of vs) expect(v.message).toMatch(/\bmust\b/);
+  });
+});
+
+test('every policy of the pack has at least one failing case', () => {
+  expect(Object.keys(CASES).sort()).toEqual(policies.map((p) => p.name).sort());
+});
+
+describe('per-environment configuration', () => {
+  const relax = (stack: PlannedResource[]) =>
+    withChange(stack, `${PRIMARY}-prod-features`, (p) => void (p.deletionProtectionEnabled = false));
+
+  test('deletion protection is not required where the config says so (dev)', async () => {
+    expect(
+      await violated(relax(happyStack()), {
+        'dynamodb-deletion-protection': { requireDeletionProtection: false },
+      }),
+    ).toEqual([]);
+  });
+
+  test('dev downgrades the replica-count rules to advisory through enforcementLevel', async () => {
+    const stack = withChange(
+      happyStack(),
+      `${PRIMARY}-horizontalpodautoscaler-scoring-api`,
+      (p) => void (spec(p).maxReplicas = 6),
+    );
+    const config = {
+      ...PROD_CONFIG,
+      'hpa-replica-bounds': { enforcementLevel: 'advisory' as const, minReplicas: 1 },
+    };
+    expect(await violated(stack, config, 'mandatory')).toEqual([]);
+    expect(await violated(stack, config, 'advisory')).toEqual(['hpa-replica-bounds']);
+  });
+
+  test('an ON_DEMAND stream needs no shard count', async () => {
+    const stack = withChange(happyStack(), `${PRIMARY}-transactions`, (p) => {
+      delete p.shardCount;
+      p.streamModeDetails = { streamMode: 'ON_DEMAND' };
+    });
+    expect(await violated(stack)).toEqual([]);
+  });
+
+  test('the required shard count from the capacity model wins over the targets', async () => {
+    const config = { ...PROD_CONFIG, 'kinesis-shard-capacity': { requiredShardCount: 120 } };
+    expect(await violated(happyStack(), config)).toEqual(['kinesis-shard-capacity']);
+  });
+
+  test('a public endpoint restricted to named CIDRs passes', async () => {
+    const stack = withChange(happyStack(), `${PRIMARY}-cluster`, (p) => {
+      Object.assign(p.vpcConfig as Props, {
+        endpointPublicAccess: true,
+        publicAccessCidrs: ['203.0.113.0/24'],
+      });
+    });
+    expect(await violated(stack)).toEqual([]);
+  });
+
+  test('an AWS resource without a region input takes its region from the provider, as the engine shows it', async () => {
+    const stack = happyStack().map((r) =>
+      r.type === 'aws:sns/topic:Topic' ? { ...r, props: { ...r.props, region: undefined } } : r,
+    );
+    expect(
+      await violated(stack.map((r) => ({ ...r, props: JSON.parse(JSON.stringify(r.props)) as Props }))),
+    ).toEqual([]);
+  });
+
+  test('an untaggable resource type is skipped by required-tags', async () => {
+    const stack = [
+      ...happyStack(),
+      resource('aws:kms/alias:Alias', 'alias', PRIMARY, { name: 'alias/platform', targetKeyId: 'k' }),
+    ];
+    expect(await violated(stack)).toEqual([]);
+  });
+});

@@ -1,0 +1,82 @@
+import * as pulumi from '@pulumi/pulumi';
+import { synthesizeWorkloads } from '../../../charts';
+import { exampleWorkloadsProps } from '../../../charts/example-props';
+import {
+  buildKubeconfig,
+  deploymentsOf,
+  InputTokens,
+  MANAGED_ADDON_VERSIONS,
+  HELM_CHARTS,
+} from '../../../stacks/compute';
+
+describe('buildKubeconfig', () => {
+  it('authenticates with aws eks get-token for the cluster and its region', () => {
+    // GIVEN / WHEN
+    const kc = buildKubeconfig({
+      clusterName: 'prod-risk-us-east-1',
+      region: 'us-east-1',
+      endpoint: 'https://x',
+      certificateAuthority: 'Y2E=',
+    });
+    // THEN
+    const user = (kc.users as Array<{ user: { exec: { command: string; args: string[] } } }>)[0].user.exec;
+    expect(user.command).toBe('aws');
+    expect(user.args).toEqual([
+      'eks',
+      'get-token',
+      '--cluster-name',
+      'prod-risk-us-east-1',
+      '--region',
+      'us-east-1',
+      '--output',
+      'json',
+    ]);
+    expect(kc['current-context']).toBe('prod-risk-us-east-1');
+  });
+});
+
+describe('InputTokens', () => {
+  it('returns plain strings unchanged and placeholders for Outputs', () => {
+    const tokens = new InputTokens();
+    expect(tokens.token('plain', 'abc')).toBe('abc');
+    expect(tokens.token('out', pulumi.output('x'))).toBe('__pulumi_input_out__');
+  });
+
+  it('refuses a mangled placeholder', () => {
+    const tokens = new InputTokens();
+    tokens.token('streamArn', pulumi.output('x'));
+    expect(() => tokens.resolve({ a: 'pre-__pulumi_input_stream' + 'Arn_' })).toThrow(
+      /mangled input placeholder/,
+    );
+  });
+});
+
+describe('deploymentsOf', () => {
+  it('reads each Deployment’s autoscaler, full and standby minimums in the DR region', () => {
+    // GIVEN the example DR chart (standby fraction 0.25)
+    const objs = synthesizeWorkloads(exampleWorkloadsProps('prod', 'us-east-1', 'dr'));
+    // WHEN
+    const deployments = deploymentsOf(objs, 0.25);
+    // THEN
+    expect(deployments.map((d) => [d.name, d.autoscaler.kind])).toEqual([
+      ['scoring-api', 'HorizontalPodAutoscaler'],
+      ['stream-scorer', 'ScaledObject'],
+      ['feedback-worker', 'ScaledObject'],
+    ]);
+    expect(deployments[0].autoscaler).toMatchObject({
+      fullMinReplicas: 6,
+      standbyMinReplicas: 2,
+      maxReplicas: 60,
+    });
+  });
+});
+
+describe('pinned versions', () => {
+  it('pins every managed add-on to an exact eksbuild', () => {
+    for (const v of Object.values(MANAGED_ADDON_VERSIONS))
+      expect(v).toMatch(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/);
+  });
+  it('pins every Helm chart to an exact semver', () => {
+    for (const c of Object.values(HELM_CHARTS)) expect(c.version).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});

@@ -1,0 +1,159 @@
+import {
+  arnInRegion,
+  DataPlaneArns,
+  keyPolicy,
+  podIdentityTrustPolicy,
+  queuePolicy,
+  redriveAllowPolicy,
+  redrivePolicy,
+  topicPolicy,
+  wildcardActions,
+  workloadPolicy,
+  workloadRoleName,
+} from '../../../stacks/data/policy-documents';
+import { WORKLOADS } from '../../../stacks/naming';
+
+const ACCOUNT = '123456789012';
+const both = (service: string, resource: string) =>
+  ['us-west-2', 'us-east-1'].map((r) => `arn:aws:${service}:${r}:${ACCOUNT}:${resource}`);
+
+const ARNS: DataPlaneArns = {
+  streams: both('kinesis', 'stream/prod-transactions'),
+  streamConsumers: both('kinesis', 'stream/prod-transactions/consumer/prod-stream-scorer:1'),
+  tables: {
+    features: both('dynamodb', 'table/prod-features'),
+    decisions: both('dynamodb', 'table/prod-decisions'),
+    control: both('dynamodb', 'table/prod-control'),
+  },
+  topics: both('sns', 'prod-risk-decisions'),
+  modelFeedbackQueues: both('sqs', 'prod-model-feedback'),
+  keys: both('kms', 'key/mrk-1'),
+};
+
+describe('workloadPolicy', () => {
+  test.each([...WORKLOADS])('%s has no wildcard action', (w) => {
+    expect(wildcardActions(workloadPolicy(w, ARNS))).toEqual([]);
+  });
+
+  test.each([...WORKLOADS])('%s names only resources of the data plane, never "*"', (w) => {
+    const all = new Set(Object.values(ARNS).flatMap((v) => (Array.isArray(v) ? v : Object.values(v).flat())));
+    for (const s of workloadPolicy(w, ARNS).Statement)
+      for (const r of [s.Resource].flat()) expect(all.has(String(r))).toBe(true);
+  });
+
+  test('the stream scorer subscribes through its consumer only', () => {
+    const s = workloadPolicy('stream-scorer', ARNS).Statement.find((x) =>
+      x.Action.includes('kinesis:SubscribeToShard'),
+    );
+    expect(s?.Resource).toEqual(ARNS.streamConsumers);
+  });
+
+  test('the stream scorer can read the stream shape KEDA scales on', () => {
+    const actions = workloadPolicy('stream-scorer', ARNS).Statement.flatMap((s) => s.Action);
+    expect(actions).toEqual(expect.arrayContaining(['kinesis:DescribeStreamSummary', 'kinesis:ListShards']));
+  });
+
+  test('the feedback worker cannot publish or touch the stream', () => {
+    const actions = workloadPolicy('feedback-worker', ARNS).Statement.flatMap((s) => s.Action);
+    expect(actions.filter((a) => a.startsWith('sns:') || a.startsWith('kinesis:'))).toEqual([]);
+  });
+
+  test('rejects an empty resource list rather than emitting a statement without resources', () => {
+    expect(() => workloadPolicy('scoring-api', { ...ARNS, topics: [] })).toThrow(
+      new Error(`statement 'PublishDecisions' must name at least one resource`),
+    );
+  });
+});
+
+describe('keyPolicy', () => {
+  const doc = keyPolicy({
+    accountId: ACCOUNT,
+    region: 'us-east-1',
+    workloadRoleArns: [`arn:aws:iam::${ACCOUNT}:role/prod-risk-scoring-api`],
+    topicArns: [`arn:aws:sns:us-east-1:${ACCOUNT}:prod-risk-decisions`],
+  });
+
+  test('has no wildcard principal and no kms:* action', () => {
+    for (const s of doc.Statement) {
+      expect(s.Principal).not.toBe('*');
+      expect(s.Action).not.toContain('kms:*');
+    }
+  });
+
+  test('administration goes to the account root and excludes decryption', () => {
+    const admin = doc.Statement.find((s) => s.Sid === 'KeyAdministration');
+    expect(admin?.Principal).toEqual({ AWS: `arn:aws:iam::${ACCOUNT}:root` });
+    expect(admin?.Action).not.toContain('kms:Decrypt');
+  });
+
+  test('SNS may use the key only for the platform topics', () => {
+    const sns = doc.Statement.find((s) => s.Sid === 'SnsDeliveryToEncryptedQueues');
+    expect(sns?.Condition).toEqual({
+      ArnEquals: { 'aws:SourceArn': [`arn:aws:sns:us-east-1:${ACCOUNT}:prod-risk-decisions`] },
+    });
+  });
+});
+
+describe('queuePolicy and topicPolicy', () => {
+  test('a queue policy without a topic only denies non-TLS access', () => {
+    expect(queuePolicy({ queueArn: 'arn:aws:sqs:us-west-2:1:q' }).Statement).toEqual([
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: ['sqs:*'],
+        Resource: 'arn:aws:sqs:us-west-2:1:q',
+        Condition: { Bool: { 'aws:SecureTransport': false } },
+      },
+    ]);
+  });
+
+  test('a wildcard principal appears only in Deny statements', () => {
+    const docs = [
+      queuePolicy({ queueArn: 'arn:aws:sqs:us-west-2:1:q', topicArn: 'arn:aws:sns:us-west-2:1:t' }),
+      topicPolicy({ topicArn: 'arn:aws:sns:us-west-2:1:t', publisherRoleArns: ['arn:aws:iam::1:role/r'] }),
+    ];
+    for (const d of docs)
+      for (const s of d.Statement.filter((x) => x.Principal === '*')) expect(s.Effect).toBe('Deny');
+  });
+});
+
+describe('redrive policies', () => {
+  test('the redrive policy names the DLQ and the receive count', () => {
+    expect(JSON.parse(redrivePolicy('arn:dlq', 5))).toEqual({
+      deadLetterTargetArn: 'arn:dlq',
+      maxReceiveCount: 5,
+    });
+  });
+
+  test('the DLQ admits only its source queue', () => {
+    expect(JSON.parse(redriveAllowPolicy('arn:q'))).toEqual({
+      redrivePermission: 'byQueue',
+      sourceQueueArns: ['arn:q'],
+    });
+  });
+});
+
+describe('podIdentityTrustPolicy', () => {
+  test('rejects a trust without clusters', () => {
+    expect(() =>
+      podIdentityTrustPolicy({ accountId: ACCOUNT, clusterArns: [], namespace: 'ns', serviceAccount: 'sa' }),
+    ).toThrow(new Error(`'clusterArns' ([]) must name at least one cluster`));
+  });
+});
+
+describe('names and ARNs', () => {
+  test('workload role names are <env>-risk-<workload>', () => {
+    expect(workloadRoleName('prod', 'feedback-worker')).toBe('prod-risk-feedback-worker');
+  });
+
+  test('arnInRegion swaps only the region', () => {
+    expect(arnInRegion('arn:aws:dynamodb:us-west-2:1:table/t', 'us-east-1')).toBe(
+      'arn:aws:dynamodb:us-east-1:1:table/t',
+    );
+  });
+
+  test('arnInRegion rejects a non-ARN', () => {
+    expect(() => arnInRegion('table/t', 'us-east-1')).toThrow(new Error(`'arn' ("table/t") must be an ARN`));
+  });
+});

@@ -1,0 +1,93 @@
+import * as pulumi from '@pulumi/pulumi';
+import { tableCapacity } from '../../../stacks/capacity';
+import { PlatformKeys } from '../../../stacks/data/keys';
+import { GlobalTable, TableBilling } from '../../../stacks/data/tables';
+import { PlanMocks } from '../../../tools/plan/mocks';
+
+/*
+ * Resource options (retainOnDelete, ignoreChanges) are not in a plan's props, so this file builds a
+ * GlobalTable directly under Pulumi mocks and reads the options its children were registered with
+ * through a transformation, the SDK's own hook on child registration.
+ */
+
+interface Seen {
+  readonly type: string;
+  readonly name: string;
+  readonly opts: pulumi.CustomResourceOptions;
+}
+
+async function buildTable(protect: boolean, billing = TableBilling.onDemand()) {
+  await pulumi.runtime.setMocks(new PlanMocks('us-west-2'), 'risk-platform', 'test', false);
+  const seen: Seen[] = [];
+  const keys = new PlatformKeys('keys', {
+    environment: 'test',
+    primaryRegion: 'us-west-2',
+    drRegion: 'us-east-1',
+    accountId: '123456789012',
+    tags: { environment: 'test' },
+  });
+  const table = new GlobalTable(
+    'features',
+    { tableName: 'test-features', keys, billing, protect, tags: { environment: 'test' } },
+    {
+      transformations: [
+        (args) => {
+          seen.push({ type: args.type, name: args.name, opts: args.opts });
+          return undefined;
+        },
+      ],
+    },
+  );
+  const replicaArn = await new Promise<string>((resolve) => table.arnIn('us-east-1').apply(resolve));
+  return { seen, table, replicaArn };
+}
+
+const tableOpts = (seen: Seen[]) => {
+  const t = seen.find((s) => s.type === 'aws:dynamodb/table:Table');
+  if (!t) throw new Error('no table registered');
+  return t.opts;
+};
+
+describe('GlobalTable options', () => {
+  test('a protected table is retained on delete', async () => {
+    const { seen } = await buildTable(true);
+    expect(tableOpts(seen).retainOnDelete).toBe(true);
+  });
+
+  test('an unprotected table is not retained on delete', async () => {
+    const { seen } = await buildTable(false);
+    expect(tableOpts(seen).retainOnDelete).toBe(false);
+  });
+
+  test('a provisioned table leaves its capacity to autoscaling after creation', async () => {
+    const capacity = tableCapacity({
+      peakScoringRps: 100,
+      peakStreamRecordsPerSec: 100,
+      meanRecordBytes: 100,
+      scoringPodRps: 10,
+      streamPodRecordsPerSec: 10,
+      peakFeedbackMessagesPerSec: 10,
+      feedbackPodMessagesPerSec: 10,
+      featureReadsPerScore: 2,
+      headroom: 1.5,
+      p99LatencyMs: 30,
+    }).features;
+    const { seen } = await buildTable(true, TableBilling.provisioned(capacity));
+    expect(tableOpts(seen).ignoreChanges).toEqual(['readCapacity', 'writeCapacity']);
+    expect(seen.filter((s) => s.type === 'aws:appautoscaling/target:Target')).toHaveLength(4);
+  });
+
+  test('the replica ARN is the table ARN with the DR region', async () => {
+    const { replicaArn } = await buildTable(true);
+    expect(replicaArn).toBe('arn:aws:dynamodb:us-east-1:123456789012:table/test-features');
+  });
+});
+
+describe('TableBilling.provisioned', () => {
+  test('rejects a minimum above the maximum, naming both', () => {
+    const bad = { reads: { peak: 10, min: 20, max: 10 }, writes: { peak: 10, min: 5, max: 15 } };
+    expect(() => TableBilling.provisioned(bad)).toThrow(
+      new Error(`'capacity.reads' (min 20, max 10) must be integers with 1 <= min <= max`),
+    );
+  });
+});

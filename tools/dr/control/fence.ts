@@ -1,0 +1,22 @@
+import { keys } from './keys';
+import { ControlTable } from './table';
+
+/**
+ * The active-region and write-fence record (`active-region` / `current`). Writers in every region
+ * read it and refuse to write when their region is `writeFence.region`.
+ */
+export interface ActiveRegionRecord {
+  readonly activeRegion: string;
+  readonly writeFence: { readonly region: string; readonly since: string };
+  readonly runId: string;
+  readonly operation: string;
+  readonly updatedAt: string;
+}
+
+export async function readActiveRegion(table: ControlTable): Promise<ActiveRegionRecord | undefined> {
+  return table.get<ActiveRegionRecord>(keys.activeRegion());
+}
+
+export async function writeActiveRegion(table: ControlTable, record: ActiveRegionRecord): Promise<void> {
+  await table.put({ ...keys.activeRegion(), ...record });
+}

@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto';
+import { OperationKind } from '../operation';
+import { keys } from './keys';
+import { ControlTable, ifConditionHolds } from './table';
+
+/** The header of one run of an operation (`journal#<runId>` / `run`). */
+export interface RunRecord {
+  readonly runId: string;
+  readonly operation: OperationKind;
+  readonly environment: string;
+  readonly from: string;
+  readonly to: string;
+  /** ISO time; also the prefix of the run's audit keys, so audit records sort by run. */
+  readonly startedAt: string;
+  readonly status: 'running' | 'completed' | 'refused';
+  /** `user@host` of the invocation that started the run. */
+  readonly owner: string;
+  /** Set when preflight was overridden with `--force --reason`. */
+  readonly forceReason?: string;
+  readonly completedAt?: string;
+}
+
+/** One step's journal entry (`journal#<runId>` / `step#NN`). */
+export interface StepEntry {
+  readonly n: number;
+  readonly stepId: string;
+  readonly title: string;
+  readonly status: 'running' | 'done';
+  readonly attempts: number;
+  readonly firstStartedAt: string;
+  readonly completedAt?: string;
+  /** Duration of the attempt that completed the step. */
+  readonly durationMs?: number;
+  readonly detail?: string;
+  readonly data?: Record<string, unknown>;
+}
+
+/** One audit record (`audit` / `<run start>#<runId>#step#NN`), written once per completed step. */
+export interface AuditRecord {
+  readonly runId: string;
+  readonly operation: OperationKind;
+  readonly environment: string;
+  readonly from: string;
+  readonly to: string;
+  readonly owner: string;
+  readonly n?: number;
+  readonly stepId: string;
+  readonly at: string;
+  readonly durationMs?: number;
+  readonly detail: string;
+  readonly forceReason?: string;
+  readonly data?: Record<string, unknown>;
+}
+
+/** A new run id, e.g. `failover-20250301T031522Z-9f3a`. */
+export function newRunId(kind: string, now: Date): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${kind}-${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+/** Thrown when the journal holds a run that this invocation may not start or resume. */
+export class JournalConflict extends Error {
+  override name = 'JournalConflict';
+}
+
+/**
+ * The run journal in the target region's control table: one header per run, one entry per step,
+ * a pointer to the unfinished run (so a re-run resumes it) and the audit log.
+ */
+export class Journal {
+  constructor(readonly table: ControlTable) {}
+
+  /** The unfinished run, if any. */
+  async openRun(): Promise<RunRecord | undefined> {
+    const pointer = await this.table.get<{ runId: string }>(keys.openRun());
+    return pointer ? this.getRun(pointer.runId) : undefined;
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    const item = await this.table.get(keys.run(runId));
+    return item ? stripKeys<RunRecord>(item) : undefined;
+  }
+
+  /**
+   * Creates the run and claims the open-run pointer. When another run already holds the pointer,
+   * nothing is written and that run is returned instead (the caller resumes or refuses it).
+   */
+  async createRun(run: RunRecord): Promise<{ readonly run: RunRecord; readonly created: boolean }> {
+    const claimed = await this.table.putIfAbsent({
+      ...keys.openRun(),
+      runId: run.runId,
+      operation: run.operation,
+      startedAt: run.startedAt,
+    });
+    if (!claimed) {
+      const other = await this.openRun();
+      if (!other) throw new JournalConflict('the open-run pointer names a run with no journal header');
+      return { run: other, created: false };
+    }
+    await this.table.putIfAbsent({ ...keys.run(run.runId), ...run });
+    return { run, created: true };
+  }
+
+  async steps(runId: string): Promise<Map<number, StepEntry>> {
+    const items = await this.table.query(keys.journalPk(runId));
+    const steps = new Map<number, StepEntry>();
+    for (const item of items) {
+      if (String(item.sk).startsWith('step#')) {
+        const entry = stripKeys<StepEntry>(item);
+        steps.set(entry.n, entry);
+      }
+    }
+    return steps;
+  }
+
+  async startStep(runId: string, n: number, stepId: string, title: string, at: string): Promise<void> {
+    await this.table.update(keys.step(runId, n), {
+      UpdateExpression:
+        'SET n = :n, stepId = :id, title = :t, #s = :running, firstStartedAt = if_not_exists(firstStartedAt, :at) ADD attempts :one',
+      ConditionExpression: 'attribute_not_exists(#s) OR #s <> :done',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: {
+        ':n': n,
+        ':id': stepId,
+        ':t': title,
+        ':running': 'running',
+        ':done': 'done',
+        ':at': at,
+        ':one': 1,
+      },
+    });
+  }
+
+  async completeStep(
+    runId: string,
+    n: number,
+    result: {
+      readonly completedAt: string;
+      readonly durationMs: number;
+      readonly detail: string;
+      readonly data?: Record<string, unknown>;
+    },
+  ): Promise<void> {
+    await this.table.update(keys.step(runId, n), {
+      UpdateExpression: 'SET #s = :done, completedAt = :at, durationMs = :ms, detail = :d, #data = :data',
+      ExpressionAttributeNames: { '#s': 'status', '#data': 'data' },
+      ExpressionAttributeValues: {
+        ':done': 'done',
+        ':at': result.completedAt,
+        ':ms': Math.round(result.durationMs),
+        ':d': result.detail,
+        ':data': result.data ?? {},
+      },
+    });
+  }
+
+  /** Writes the audit record of a completed step once (a re-run after a crash finds it and writes nothing). */
+  async auditStep(run: RunRecord, n: number, record: AuditRecord): Promise<boolean> {
+    return this.table.putIfAbsent({ ...keys.auditStep(run.startedAt, run.runId, n), ...record });
+  }
+
+  async audit(): Promise<AuditRecord[]> {
+    return (await this.table.query(keys.auditPk())).map((i) => stripKeys<AuditRecord>(i));
+  }
+
+  /** Marks the run completed and frees the open-run pointer. */
+  async completeRun(run: RunRecord, at: string): Promise<void> {
+    await this.table.update(keys.run(run.runId), {
+      UpdateExpression: 'SET #s = :c, completedAt = if_not_exists(completedAt, :at)',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':c': 'completed', ':at': at },
+    });
+    await this.freePointer(run.runId);
+  }
+
+  /** A refused preflight closes the run (nothing was changed) and records the refusal in the audit. */
+  async refuseRun(run: RunRecord, record: AuditRecord): Promise<void> {
+    await this.table.putIfAbsent({ ...keys.auditRefused(run.startedAt, run.runId), ...record });
+    await this.table.update(keys.run(run.runId), {
+      UpdateExpression: 'SET #s = :r, completedAt = :at',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':r': 'refused', ':at': record.at },
+    });
+    await this.freePointer(run.runId);
+  }
+
+  private async freePointer(runId: string): Promise<void> {
+    await ifConditionHolds(() =>
+      this.table.delete(keys.openRun(), {
+        ConditionExpression: 'runId = :id',
+        ExpressionAttributeValues: { ':id': runId },
+      }),
+    );
+  }
+}
+
+export function stripKeys<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as T;
+}

@@ -1,0 +1,97 @@
+import { newRunId } from './control/journal';
+import { keys } from './control/keys';
+import { ControlTable, ifConditionHolds } from './control/table';
+import { regionOf, resolveOperation, reverse } from './operation';
+import { OperationResult, runOperation, RunnerDeps } from './runner';
+
+export interface DrillRequest {
+  /** The region to fail over to. @default the DR region */
+  readonly to?: string;
+  readonly dryRun: boolean;
+  readonly forceReason?: string;
+}
+
+export interface DrillResult {
+  readonly kind: 'drill';
+  readonly environment: string;
+  readonly drillId?: string;
+  readonly status: OperationResult['status'];
+  readonly failover: OperationResult;
+  readonly failback?: OperationResult;
+  /** The recovery time: the failover's steps, summed. */
+  readonly rtoMs: number;
+  /** Failover plus failback. */
+  readonly totalMs: number;
+  /** Replication latency at the failover's cut-over. */
+  readonly rpoMs?: number | null;
+  readonly rtoTargetMs: number;
+  readonly rpoTargetMs: number;
+}
+
+/**
+ * A drill: failover, then failback, as one resumable unit. The drill record lives in the failover
+ * target's control table (`runbook#open-drill`); its two runs have fixed ids `<drillId>.failover`
+ * and `<drillId>.failback`, so a re-run after a crash resumes the right half.
+ */
+export async function runDrill(deps: RunnerDeps, req: DrillRequest): Promise<DrillResult> {
+  const { outputs, clients, progress } = deps;
+  const now = deps.now ?? (() => new Date());
+  const there = resolveOperation(outputs, 'failover', req.to);
+  const back = reverse(there);
+  const control = new ControlTable(
+    clients.dynamodb(there.to),
+    regionOf(outputs, there.to).tables.control.name,
+    there.to,
+  );
+
+  let drill = await control.get<{ drillId: string; startedAt: string }>(keys.openDrill());
+  if (!drill && !req.dryRun) {
+    const candidate = { drillId: newRunId('drill', now()), startedAt: now().toISOString() };
+    await control.putIfAbsent({ ...keys.openDrill(), ...candidate });
+    drill = await control.get<{ drillId: string; startedAt: string }>(keys.openDrill());
+  }
+  progress.log(
+    drill
+      ? `drill ${drill.drillId} (started ${drill.startedAt}): failover ${there.from} -> ${there.to}, then failback`
+      : `DRY RUN drill: failover ${there.from} -> ${there.to}, then failback`,
+  );
+  const id = (half: string) => (drill ? `${drill.drillId}.${half}` : undefined);
+  const failover = await runOperation(deps, {
+    op: there,
+    dryRun: req.dryRun,
+    forceReason: req.forceReason,
+    runId: id('failover'),
+  });
+  let failback: OperationResult | undefined;
+  if (failover.status === 'completed' || failover.status === 'planned') {
+    failback = await runOperation(deps, {
+      op: back,
+      dryRun: req.dryRun,
+      forceReason: req.forceReason,
+      runId: id('failback'),
+      dryRunChecks: false,
+    });
+  }
+  const status = failback?.status ?? failover.status;
+  if (drill && (status === 'completed' || status === 'refused')) {
+    await ifConditionHolds(() =>
+      control.delete(keys.openDrill(), {
+        ConditionExpression: 'drillId = :id',
+        ExpressionAttributeValues: { ':id': drill.drillId },
+      }),
+    );
+  }
+  return {
+    kind: 'drill',
+    environment: outputs.environment,
+    drillId: drill?.drillId,
+    status,
+    failover,
+    failback,
+    rtoMs: failover.rtoMs,
+    totalMs: failover.rtoMs + (failback?.rtoMs ?? 0),
+    rpoMs: failover.replicationLatencyMs,
+    rtoTargetMs: outputs.rtoSeconds * 1000,
+    rpoTargetMs: outputs.rpoSeconds * 1000,
+  };
+}

@@ -1,0 +1,127 @@
+import type * as ClientNode from '@kubernetes/client-node';
+import { RegionOutputs } from '../../stacks/outputs';
+import { importEsm } from './esm';
+
+/** The autoscaler that owns a Deployment's replica bounds. */
+export interface AutoscalerRef {
+  readonly kind: 'HorizontalPodAutoscaler' | 'ScaledObject';
+  readonly name: string;
+}
+
+/** Replica counts of a Deployment, as its status reports them. */
+export interface DeploymentReadiness {
+  readonly desired: number;
+  readonly ready: number;
+  readonly available: number;
+}
+
+/**
+ * The few Kubernetes operations the runbook needs, against one region's cluster. The runbook uses
+ * only the healthy region's API server (static stability), and only these calls.
+ */
+export interface KubeGateway {
+  /** The autoscaler's minimum: HPA `spec.minReplicas` or KEDA ScaledObject `spec.minReplicaCount`. */
+  getAutoscalerMin(namespace: string, autoscaler: AutoscalerRef): Promise<number>;
+  /** Sets that minimum with a JSON merge patch. */
+  setAutoscalerMin(namespace: string, autoscaler: AutoscalerRef, min: number): Promise<void>;
+  /** Reads a Deployment's `spec.replicas` and `status.readyReplicas` / `availableReplicas`. */
+  getDeployment(namespace: string, name: string): Promise<DeploymentReadiness>;
+}
+
+/** An in-memory kubeconfig (what `KubeConfig.loadFromOptions` accepts). */
+export interface KubeConfigOptions {
+  readonly clusters: readonly { name: string; server: string; skipTLSVerify?: boolean; caData?: string }[];
+  readonly users: readonly { name: string; token?: string }[];
+  readonly contexts: readonly { name: string; cluster: string; user: string }[];
+  readonly currentContext: string;
+}
+
+interface Apis {
+  readonly apps: ClientNode.AppsV1Api;
+  readonly hpa: ClientNode.AutoscalingV2Api;
+  readonly custom: ClientNode.CustomObjectsApi;
+  readonly mergePatch: () => ReturnType<typeof ClientNode.setHeaderOptions>;
+}
+
+const KEDA = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects' } as const;
+
+/**
+ * {@link KubeGateway} over @kubernetes/client-node (ESM-only, loaded on first use), bound to the
+ * region's kubeconfig context (`cluster.kubeContext` of the outputs, as created by
+ * `aws eks update-kubeconfig --alias`).
+ */
+export class ClientNodeKubeGateway implements KubeGateway {
+  private apis?: Promise<Apis>;
+
+  /**
+   * @param kubeConfig an in-memory kubeconfig. @default the default kubeconfig (`KUBECONFIG` or `~/.kube/config`)
+   */
+  constructor(
+    private readonly region: RegionOutputs,
+    private readonly kubeConfig?: KubeConfigOptions,
+  ) {}
+
+  private load(): Promise<Apis> {
+    this.apis ??= this.connect();
+    return this.apis;
+  }
+
+  private async connect(): Promise<Apis> {
+    const k8s = await importEsm<typeof ClientNode>('@kubernetes/client-node');
+    const kc = new k8s.KubeConfig();
+    if (this.kubeConfig) kc.loadFromOptions(this.kubeConfig);
+    else kc.loadFromDefault();
+    const context = this.region.cluster.kubeContext;
+    if (!kc.getContextObject(context)) {
+      const known = kc.getContexts().map((c) => c.name);
+      throw new Error(
+        `kube context '${context}' for ${this.region.region} is not in the kubeconfig (contexts: ${known.join(', ') || 'none'}); ` +
+          `run 'aws eks update-kubeconfig --region ${this.region.region} --name ${this.region.cluster.name} --alias ${context}'`,
+      );
+    }
+    kc.setCurrentContext(context);
+    return {
+      apps: kc.makeApiClient(k8s.AppsV1Api),
+      hpa: kc.makeApiClient(k8s.AutoscalingV2Api),
+      custom: kc.makeApiClient(k8s.CustomObjectsApi),
+      mergePatch: () => k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    };
+  }
+
+  async getAutoscalerMin(namespace: string, autoscaler: AutoscalerRef): Promise<number> {
+    const { hpa, custom } = await this.load();
+    if (autoscaler.kind === 'HorizontalPodAutoscaler') {
+      const h = await hpa.readNamespacedHorizontalPodAutoscaler({ name: autoscaler.name, namespace });
+      return h.spec?.minReplicas ?? 1;
+    }
+    const so = (await custom.getNamespacedCustomObject({ ...KEDA, namespace, name: autoscaler.name })) as {
+      spec?: { minReplicaCount?: number };
+    };
+    return so.spec?.minReplicaCount ?? 0;
+  }
+
+  async setAutoscalerMin(namespace: string, autoscaler: AutoscalerRef, min: number): Promise<void> {
+    const { hpa, custom, mergePatch } = await this.load();
+    if (autoscaler.kind === 'HorizontalPodAutoscaler') {
+      await hpa.patchNamespacedHorizontalPodAutoscaler(
+        { name: autoscaler.name, namespace, body: { spec: { minReplicas: min } } },
+        mergePatch(),
+      );
+      return;
+    }
+    await custom.patchNamespacedCustomObject(
+      { ...KEDA, namespace, name: autoscaler.name, body: { spec: { minReplicaCount: min } } },
+      mergePatch(),
+    );
+  }
+
+  async getDeployment(namespace: string, name: string): Promise<DeploymentReadiness> {
+    const { apps } = await this.load();
+    const d = await apps.readNamespacedDeployment({ name, namespace });
+    return {
+      desired: d.spec?.replicas ?? 0,
+      ready: d.status?.readyReplicas ?? 0,
+      available: d.status?.availableReplicas ?? 0,
+    };
+  }
+}

@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+/**
+ * `npm run drill:local [-- --env staging] [--fail-at <n|name>] [--json] [--outputs <file>] [--fresh]`
+ *
+ * A full drill (failover then failback) on this machine, through the real `dr drill` command, against
+ * emulators and stand-ins on 127.0.0.1. State lives in `dist/drill-local/<env>/`, so after
+ * `--fail-at N` (a hard crash of the process right after step N's side effect) a plain re-run
+ * resumes the drill from the journal. See docs/RUNBOOK.md.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { RunbookOutputs } from '../../stacks/outputs';
+import { ExitCode, UsageError } from '../lib/exit-codes';
+import { textTable } from '../lib/progress';
+import { DrillResult } from './drill';
+import { checkDrillAudit } from './local/audit-check';
+import { LocalEnvironment } from './local/harness';
+import { OperationKind } from './operation';
+import { loadOutputsFile } from './outputs';
+import { CommandResult, runCli } from './program';
+import { StepRef } from './runner';
+import { planSteps } from './steps';
+
+/** A step of the drill: its position 1..17 across both halves, and its operation and number. */
+export interface DrillStep {
+  readonly position: number;
+  readonly operation: OperationKind;
+  readonly n: number;
+  readonly id: string;
+}
+
+export function drillSteps(): DrillStep[] {
+  const out: DrillStep[] = [];
+  for (const operation of ['failover', 'failback'] as const) {
+    planSteps(operation).forEach((s, i) =>
+      out.push({ position: out.length + 1, operation, n: i + 1, id: s.id }),
+    );
+  }
+  return out;
+}
+
+/** `--fail-at`: a position (1..17), `<operation>.<id>`, `<operation>.<n>`, or a step id (its first occurrence). */
+export function resolveFailAt(value: string): DrillStep {
+  const steps = drillSteps();
+  const found = /^\d+$/.test(value)
+    ? steps.find((s) => s.position === Number(value))
+    : (steps.find((s) => `${s.operation}.${s.id}` === value || `${s.operation}.${s.n}` === value) ??
+      steps.find((s) => s.id === value));
+  if (!found) {
+    throw new UsageError(
+      '--fail-at',
+      value,
+      `a step number 1-${steps.length} or a name (${steps.map((s) => `${s.operation}.${s.id}`).join(', ')}, or just the id)`,
+    );
+  }
+  return found;
+}
+
+interface Options {
+  env: string;
+  outputs?: string;
+  failAt?: string;
+  json?: boolean;
+  fresh?: boolean;
+}
+
+async function main(argv: readonly string[]): Promise<ExitCode> {
+  const program = new Command('drill:local')
+    .option('--env <env>', 'environment', 'staging')
+    .option('--outputs <file>', 'runbook outputs (default: dist/plan/<env>/outputs.json from npm run plan)')
+    .option(
+      '--fail-at <step>',
+      'crash the process right after this step (number 1-17 or name, e.g. failover.flip)',
+    )
+    .option('--fresh', 'discard the state of earlier local drills first')
+    .option('--json', 'print the result as JSON on stdout')
+    .exitOverride();
+  let o: Options;
+  try {
+    o = program.parse([...argv], { from: 'user' }).opts<Options>();
+  } catch (err) {
+    return err instanceof CommanderError && err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+  }
+  const out = (t: string) => (o.json ? process.stderr : process.stdout).write(t);
+
+  let outputs: RunbookOutputs;
+  let failAt: DrillStep | undefined;
+  try {
+    const file = o.outputs ?? join('dist', 'plan', o.env, 'outputs.json');
+    if (!existsSync(file)) {
+      throw new UsageError(
+        '--outputs',
+        file,
+        `an existing outputs file: run npm run plan first (or pass --outputs test/dr/fixtures/outputs.${o.env}.json)`,
+      );
+    }
+    outputs = await loadOutputsFile(file);
+    if (outputs.environment !== o.env)
+      throw new UsageError('--env', o.env, `the environment of ${file} ('${outputs.environment}')`);
+    failAt = o.failAt ? resolveFailAt(o.failAt) : undefined;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return ExitCode.Usage;
+    }
+    throw err;
+  }
+
+  const stateDir = join('dist', 'drill-local', o.env);
+  if (o.fresh) rmSync(stateDir, { recursive: true, force: true });
+  const resumedState = LocalEnvironment.hasState(stateDir);
+  const env = await LocalEnvironment.start({ outputs, stateDir });
+  out(
+    `drill:local ${o.env}: state in ${stateDir}${resumedState ? ' (continuing from an earlier run)' : ' (fresh)'}\n`,
+  );
+  out(
+    `${textTable(
+      ['service', 'runs on', 'how'],
+      env.services().map((s) => [s.service, s.implementation, s.detail]),
+    )}\n\n`,
+  );
+
+  const afterEffect = (ref: StepRef) => {
+    if (failAt && ref.operation === failAt.operation && ref.n === failAt.n) {
+      env.persistSync();
+      process.stderr.write(
+        `\nSIMULATED CRASH at step ${failAt.position} (${ref.operation}.${ref.id}): its side effect is applied, the journal ` +
+          `does not record it as done, and the lock lease is left to lapse. Re-run 'npm run drill:local' to resume.\n`,
+      );
+      process.exit(ExitCode.Failed);
+    }
+  };
+
+  let result: CommandResult | undefined;
+  const code = await runCli(['drill', '--env', o.env, '--yes', '--lease-seconds', '2'], {
+    io: { stdout: out, stderr: (t) => process.stderr.write(t), stdin: process.stdin, prompt: process.stderr },
+    clients: () => env.clients(),
+    loadOutputs: async () => env.outputs,
+    owner: `drill-local@${o.env}`,
+    timings: { pollMs: 50 },
+    afterEffect,
+    onResult: (r) => (result = r),
+  });
+  const drill = result as DrillResult | undefined;
+  let exit: ExitCode = code;
+  if (drill && drill.status === 'completed') {
+    const audit = await checkDrillAudit(env, drill);
+    const notifications = env
+      .notifications()
+      .filter((n) => n.body.includes(`"runId":"${drill.drillId}.`)).length;
+    out(
+      `audit log: ${audit.records} records; ${audit.ok ? 'every step exactly once' : `NOT exactly once: ${audit.problems.join(', ')}`}\n`,
+    );
+    out(
+      `notifications of this drill on ${env.outputs.notificationTopicArn}: ${notifications} (one per half)\n`,
+    );
+    if (notifications !== 2) exit = ExitCode.Failed;
+    if (!audit.ok) exit = ExitCode.Failed;
+    if (o.json) {
+      process.stdout.write(
+        `${JSON.stringify({ services: env.services(), drill, audit, notifications }, null, 2)}\n`,
+      );
+    }
+  } else if (o.json && drill) {
+    process.stdout.write(`${JSON.stringify({ services: env.services(), drill }, null, 2)}\n`);
+  }
+  await env.stop();
+  return exit;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      process.stderr.write(`failed: ${err.stack ?? err.message}\n`);
+      process.exit(ExitCode.Failed);
+    },
+  );
+}

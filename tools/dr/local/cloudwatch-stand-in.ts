@@ -1,0 +1,72 @@
+import { CloudWatchClient, GetMetricDataCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+
+/** The metric values the stand-in serves. */
+export interface MetricValues {
+  /** DynamoDB ReplicationLatency for every table and direction (ms). @default 420 */
+  replicationLatencyMs: number | undefined;
+  /** Kinesis GetRecords.IteratorAgeMilliseconds. @default 850 */
+  iteratorAgeMs: number;
+  /** SQS ApproximateAgeOfOldestMessage (s). @default 2 */
+  oldestMessageAgeSeconds: number;
+}
+
+export const DEFAULT_METRICS: MetricValues = {
+  replicationLatencyMs: 420,
+  iteratorAgeMs: 850,
+  oldestMessageAgeSeconds: 2,
+};
+
+/**
+ * Stand-in for CloudWatch GetMetricData (no emulator exists), at the SDK boundary. Route 53
+ * `HealthCheckStatus` follows the routing control its health check is bound to (On -> 1), as
+ * ARC-bound health checks do; the other metrics return configured values.
+ */
+export class CloudWatchStandIn {
+  values: MetricValues = { ...DEFAULT_METRICS };
+  calls = 0;
+
+  constructor(private readonly healthOf: (healthCheckId: string) => number | undefined) {}
+
+  reset(values: Partial<MetricValues> = {}): void {
+    this.values = { ...DEFAULT_METRICS, ...values };
+    this.calls = 0;
+  }
+
+  private value(q: MetricDataQuery): number | undefined {
+    const m = q.MetricStat?.Metric;
+    const dim = (name: string) => m?.Dimensions?.find((d) => d.Name === name)?.Value ?? '';
+    switch (`${m?.Namespace}/${m?.MetricName}`) {
+      case 'AWS/DynamoDB/ReplicationLatency':
+        return this.values.replicationLatencyMs;
+      case 'AWS/Kinesis/GetRecords.IteratorAgeMilliseconds':
+        return this.values.iteratorAgeMs;
+      case 'AWS/SQS/ApproximateAgeOfOldestMessage':
+        return this.values.oldestMessageAgeSeconds;
+      case 'AWS/Route53/HealthCheckStatus':
+        return this.healthOf(dim('HealthCheckId'));
+      default:
+        return undefined;
+    }
+  }
+
+  attach(client: CloudWatchClient): void {
+    mockClient(client)
+      .on(GetMetricDataCommand)
+      .callsFake(async (input: { MetricDataQueries?: MetricDataQuery[]; EndTime?: Date }) => {
+        this.calls += 1;
+        const at = input.EndTime ?? new Date();
+        return {
+          MetricDataResults: (input.MetricDataQueries ?? []).map((q) => {
+            const v = this.value(q);
+            return {
+              Id: q.Id,
+              StatusCode: 'Complete',
+              Values: v === undefined ? [] : [v],
+              Timestamps: v === undefined ? [] : [at],
+            };
+          }),
+        };
+      });
+  }
+}

@@ -1,0 +1,328 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+} from '@aws-sdk/client-dynamodb';
+import { CreateStreamCommand, KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { Route53RecoveryClusterClient } from '@aws-sdk/client-route53-recovery-cluster';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { TABLE_KEYS } from '../../../stacks/naming';
+import { RunbookOutputs } from '../../../stacks/outputs';
+import { Clients, memo } from '../clients';
+import { ClientNodeKubeGateway } from '../kube';
+import { arnRegion } from '../steps/notify';
+import { ArcStandIn } from './arc-stand-in';
+import { CloudWatchStandIn, MetricValues } from './cloudwatch-stand-in';
+import { FauxqsServer, RunningServer, startDynalite, startFauxqs, startKinesalite } from './emulators';
+import { KubeStandIn } from './kube-stand-in';
+import { Snapshot } from './snapshot';
+
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export interface LocalOptions {
+  /** The plan's outputs; resource names are seeded from them. */
+  readonly outputs: RunbookOutputs;
+  /** Keep emulator and stand-in state here across runs. @default in memory */
+  readonly stateDir?: string;
+  /** How long new pods take to turn ready in the Kubernetes stand-in. @default 150 */
+  readonly readyDelayMs?: number;
+  readonly metrics?: Partial<MetricValues>;
+}
+
+export interface ServiceLabel {
+  readonly service: string;
+  readonly implementation: 'emulator' | 'stand-in';
+  readonly detail: string;
+}
+
+interface Notification {
+  readonly messageId: string;
+  readonly body: string;
+}
+
+/**
+ * The whole platform of one environment on 127.0.0.1: emulators where they exist (dynalite per
+ * region, kinesalite per region, fauxqs for SNS/SQS), stand-ins where they do not (ARC and
+ * CloudWatch at the SDK boundary with aws-sdk-client-mock, an HTTP Kubernetes API per region, the
+ * synthetic scoring endpoint). `clients()` gives the runbook a {@link Clients} wired to them.
+ */
+export class LocalEnvironment {
+  private constructor(
+    /** The outputs the runbook uses: as given, except the notification topic ARN is fauxqs'. */
+    readonly outputs: RunbookOutputs,
+    readonly arc: ArcStandIn,
+    readonly cloudwatch: CloudWatchStandIn,
+    readonly kube: Readonly<Record<string, KubeStandIn>>,
+    private readonly dynamo: Readonly<Record<string, RunningServer>>,
+    private readonly kinesis: Readonly<Record<string, RunningServer>>,
+    private readonly fauxqs: FauxqsServer,
+    private readonly inbox: string,
+    private readonly ledger: Snapshot<Notification[]>,
+    private readonly persisted: boolean,
+  ) {}
+
+  static async start(opts: LocalOptions): Promise<LocalEnvironment> {
+    const { outputs, stateDir } = opts;
+    if (stateDir) mkdirSync(stateDir, { recursive: true });
+    const at = (name: string) => (stateDir ? join(stateDir, name) : undefined);
+    const regions = Object.values(outputs.regions);
+
+    const dynamo: Record<string, RunningServer> = {};
+    const kinesis: Record<string, RunningServer> = {};
+    const kube: Record<string, KubeStandIn> = {};
+    for (const r of regions) {
+      dynamo[r.region] = await startDynalite(at(`dynamodb-${r.region}`));
+      kinesis[r.region] = await startKinesalite();
+      kube[r.region] = new KubeStandIn(r, opts.readyDelayMs ?? 150, at(`kubernetes-${r.region}.json`));
+      await kube[r.region].start();
+    }
+    const fauxqs = await startFauxqs();
+
+    const controls = regions.map((r) => r.routingControlArn);
+    const arc = new ArcStandIn(controls, LocalEnvironment.initialRouting(outputs), at('arc.json'));
+    const byHealthCheck = new Map(regions.map((r) => [r.healthCheckId, r.routingControlArn]));
+    const cloudwatch = new CloudWatchStandIn((id) => {
+      const arn = byHealthCheck.get(id);
+      return arn === undefined ? undefined : arc.state.controls[arn] === 'On' ? 1 : 0;
+    });
+    cloudwatch.reset(opts.metrics);
+
+    // Seed: tables, streams, queues and topics with the names from the outputs.
+    for (const r of regions) {
+      const db = new DynamoDBClient({ region: r.region, endpoint: dynamo[r.region].url, credentials });
+      const existing = new Set((await db.send(new ListTablesCommand({}))).TableNames ?? []);
+      for (const { name } of Object.values(r.tables)) {
+        if (!existing.has(name)) await createTable(db, name);
+      }
+      const ks = kinesisClient(r.region, kinesis[r.region].url);
+      const streams = new Set((await ks.send(new ListStreamsCommand({}))).StreamNames ?? []);
+      if (!streams.has(r.stream.name))
+        await ks.send(new CreateStreamCommand({ StreamName: r.stream.name, ShardCount: 2 }));
+      fauxqs.createTopic(r.topic.name, { region: r.region });
+      for (const q of Object.values(r.queues)) {
+        fauxqs.createQueue(q.name, { region: r.region });
+        fauxqs.createQueue(q.dlqArn.split(':').pop() ?? `${q.name}-dlq`, { region: r.region });
+        fauxqs.subscribe({ topic: r.topic.name, queue: q.name, region: r.region });
+      }
+    }
+    const topicName = outputs.notificationTopicArn.split(':').pop() ?? 'runbook-notifications';
+    const topicRegion = arnRegion(outputs.notificationTopicArn);
+    const inbox = `${topicName}-inbox`;
+    const { topicArn } = fauxqs.createTopic(topicName, { region: topicRegion });
+    fauxqs.createQueue(inbox, { region: topicRegion });
+    fauxqs.subscribe({
+      topic: topicName,
+      queue: inbox,
+      region: topicRegion,
+      attributes: { RawMessageDelivery: 'true' },
+    });
+
+    return new LocalEnvironment(
+      { ...outputs, notificationTopicArn: topicArn },
+      arc,
+      cloudwatch,
+      kube,
+      dynamo,
+      kinesis,
+      fauxqs,
+      inbox,
+      new Snapshot<Notification[]>(at('notifications.json')),
+      stateDir !== undefined,
+    );
+  }
+
+  /** Traffic starts in the primary region. */
+  static initialRouting(outputs: RunbookOutputs): Record<string, 'On' | 'Off'> {
+    return Object.fromEntries(
+      Object.values(outputs.regions).map((r) => [r.routingControlArn, r.role === 'primary' ? 'On' : 'Off']),
+    );
+  }
+
+  /** True when `dir` holds state from an earlier run. */
+  static hasState(dir: string): boolean {
+    return existsSync(join(dir, 'arc.json'));
+  }
+
+  private shared?: Clients;
+
+  /** The {@link Clients} wired to the emulators and stand-ins (one set per environment). */
+  clients(): Clients {
+    this.shared ??= this.makeClients();
+    return this.shared;
+  }
+
+  private makeClients(): Clients {
+    const endpointOf = (map: Readonly<Record<string, RunningServer>>, region: string) => {
+      const s = map[region];
+      if (!s) throw new Error(`no local emulator for region ${region}`);
+      return s.url;
+    };
+    const arcClients = memo((key) => {
+      const [endpoint, region] = key.split('|');
+      const client = new Route53RecoveryClusterClient({ endpoint, region, credentials });
+      this.arc.attach(client, endpoint);
+      return client;
+    });
+    const cw = memo((region) => {
+      const client = new CloudWatchClient({ region, credentials });
+      this.cloudwatch.attach(client);
+      return client;
+    });
+    const kube = memo(
+      (region) => new ClientNodeKubeGateway(this.outputs.regions[region], this.kube[region].kubeConfig()),
+    );
+    return {
+      dynamodb: memo(
+        (region) => new DynamoDBClient({ region, endpoint: endpointOf(this.dynamo, region), credentials }),
+      ),
+      kinesis: memo((region) => kinesisClient(region, endpointOf(this.kinesis, region))),
+      sqs: memo((region) => new SQSClient({ region, endpoint: this.fauxqs.address, credentials })),
+      sns: memo((region) => new SNSClient({ region, endpoint: this.fauxqs.address, credentials })),
+      cloudwatch: cw,
+      arc: (endpoint, region) => arcClients(`${endpoint}|${region}`),
+      kube: (r) => kube(r.region),
+      http: async (url) => ({ status: this.syntheticStatus(url) }),
+    };
+  }
+
+  /** Synthetic scoring endpoint stand-in: 200 when that region takes traffic and has ready scoring pods. */
+  private syntheticStatus(url: string): number {
+    const r = Object.values(this.outputs.regions).find((x) => x.syntheticEndpoint === url);
+    if (!r) return 404;
+    const api = r.workloads.deployments.find((d) => d.name === 'scoring-api') ?? r.workloads.deployments[0];
+    const serving = this.arc.state.controls[r.routingControlArn] === 'On';
+    return serving && api && this.kube[r.region].ready(api.name) > 0 ? 200 : 503;
+  }
+
+  services(): ServiceLabel[] {
+    const regions = Object.keys(this.outputs.regions).join(', ');
+    return [
+      {
+        service: 'DynamoDB',
+        implementation: 'emulator',
+        detail: `dynalite, one server per region (${regions})${this.persisted ? ', LevelDB on disk' : ''}`,
+      },
+      {
+        service: 'Kinesis',
+        implementation: 'emulator',
+        detail: `kinesalite, one server per region (${regions})`,
+      },
+      { service: 'SNS + SQS', implementation: 'emulator', detail: 'fauxqs (regions from SigV4)' },
+      {
+        service: 'Route 53 ARC',
+        implementation: 'stand-in',
+        detail: 'aws-sdk-client-mock; stateful, enforces the safety rule',
+      },
+      {
+        service: 'CloudWatch (incl. Route 53 health)',
+        implementation: 'stand-in',
+        detail: 'aws-sdk-client-mock; health follows routing controls',
+      },
+      {
+        service: 'Kubernetes API',
+        implementation: 'stand-in',
+        detail: 'HTTP server per region, driven by @kubernetes/client-node',
+      },
+      {
+        service: 'synthetic scoring endpoint',
+        implementation: 'stand-in',
+        detail: 'answers 200 when the region is On with ready pods',
+      },
+      {
+        service: 'DynamoDB global-table replication',
+        implementation: 'stand-in',
+        detail: 'not emulated: each region keeps its own copy',
+      },
+    ];
+  }
+
+  /** Every item of a region's control table. */
+  async controlItems(region: string): Promise<Record<string, unknown>[]> {
+    const doc = DynamoDBDocumentClient.from(this.clients().dynamodb(region));
+    const out = await doc.send(
+      new ScanCommand({ TableName: this.outputs.regions[region].tables.control.name, ConsistentRead: true }),
+    );
+    return out.Items ?? [];
+  }
+
+  /** Notifications received on the topic (this run's and, when persisted, earlier runs'). */
+  notifications(): Notification[] {
+    const seen = this.ledger.load(() => []);
+    const now = (this.fauxqs.inspectQueue(this.inbox)?.messages.ready ?? []).map((m) => ({
+      messageId: m.messageId,
+      body: m.body,
+    }));
+    const ids = new Set(seen.map((n) => n.messageId));
+    return [...seen, ...now.filter((n) => !ids.has(n.messageId))];
+  }
+
+  /** Writes the fauxqs notifications to disk (the other emulators and stand-ins persist as they go). */
+  persistSync(): void {
+    this.ledger.save(this.notifications());
+  }
+
+  /** Back to the seeded state (tests): empty control tables, traffic in primary, standby DR. */
+  async reset(metrics: Partial<MetricValues> = {}): Promise<void> {
+    for (const r of Object.values(this.outputs.regions)) {
+      const doc = DynamoDBDocumentClient.from(this.clients().dynamodb(r.region));
+      for (const item of await this.controlItems(r.region)) {
+        await doc.send(
+          new DeleteCommand({
+            TableName: r.tables.control.name,
+            Key: {
+              [TABLE_KEYS.partition]: item[TABLE_KEYS.partition],
+              [TABLE_KEYS.sort]: item[TABLE_KEYS.sort],
+            },
+          }),
+        );
+      }
+      this.kube[r.region].reset();
+    }
+    this.arc.reset(LocalEnvironment.initialRouting(this.outputs));
+    this.cloudwatch.reset(metrics);
+    this.fauxqs.reset();
+    this.ledger.save([]);
+  }
+
+  async stop(): Promise<void> {
+    this.persistSync();
+    await this.fauxqs.stop();
+    for (const s of [...Object.values(this.dynamo), ...Object.values(this.kinesis)]) await s.stop();
+    for (const k of Object.values(this.kube)) await k.stop();
+  }
+}
+
+function kinesisClient(region: string, endpoint: string): KinesisClient {
+  // kinesalite speaks HTTP/1.1 only.
+  return new KinesisClient({ region, endpoint, credentials, requestHandler: new NodeHttpHandler() });
+}
+
+async function createTable(db: DynamoDBClient, name: string): Promise<void> {
+  await db.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: TABLE_KEYS.partition, AttributeType: 'S' },
+        { AttributeName: TABLE_KEYS.sort, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: TABLE_KEYS.partition, KeyType: 'HASH' },
+        { AttributeName: TABLE_KEYS.sort, KeyType: 'RANGE' },
+      ],
+    }),
+  );
+  for (let i = 0; i < 100; i++) {
+    const { Table } = await db.send(new DescribeTableCommand({ TableName: name }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`table ${name} did not become ACTIVE in dynalite`);
+}

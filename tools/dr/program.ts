@@ -1,0 +1,232 @@
+import { hostname, userInfo } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { Command, CommanderError, Option } from 'commander';
+import { RunbookOutputs } from '../../stacks/outputs';
+import { ExitCode, UsageError } from '../lib/exit-codes';
+import { Progress } from '../lib/progress';
+import { Clients } from './clients';
+import { confirm, ConfirmInput, NotConfirmed } from './confirm';
+import { DrillResult, runDrill } from './drill';
+import { OperationKind, resolveOperation } from './operation';
+import { loadOutputs } from './outputs';
+import { renderDrill, renderOperation, renderStatus } from './report';
+import { OperationResult, runOperation, RunnerDeps, StepRef } from './runner';
+import { StepTimings } from './steps';
+import { readStatus } from './status';
+
+/** Where the CLI writes and reads. */
+export interface ProgramIO {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly stdin: ConfirmInput;
+  /** Where the confirmation prompt is written. */
+  readonly prompt: NodeJS.WritableStream;
+}
+
+/** Everything the CLI depends on, injectable for tests and `drill:local`. */
+export interface ProgramDeps {
+  readonly io: ProgramIO;
+  readonly clients: (outputs: RunbookOutputs) => Clients;
+  /** @default loadOutputs (from --outputs, else `pulumi stack output`) */
+  readonly loadOutputs?: (env: string, file?: string) => Promise<RunbookOutputs>;
+  /** @default `user@host` */
+  readonly owner?: string;
+  /** @default a random UUID per call */
+  readonly invocation?: string;
+  readonly now?: () => Date;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Overrides the timings given by flags (tests poll faster). */
+  readonly timings?: Partial<StepTimings>;
+  readonly afterEffect?: (ref: StepRef) => Promise<void> | void;
+  /** Receives the result object (tests and drill:local inspect it). */
+  readonly onResult?: (result: CommandResult) => void;
+}
+
+export type CommandResult = OperationResult | DrillResult | Awaited<ReturnType<typeof readStatus>>;
+
+interface CommonOptions {
+  env: string;
+  outputs?: string;
+  json?: boolean;
+}
+interface ChangeOptions extends CommonOptions {
+  to?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+  force?: boolean;
+  reason?: string;
+  timeout: string;
+  verifyTimeout: string;
+  leaseSeconds: string;
+}
+
+const ENV_NAME = /^[a-z][a-z0-9-]{0,30}$/;
+
+function seconds(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(flag, value, 'a positive number of seconds');
+  return n * 1000;
+}
+
+function validateCommon(o: CommonOptions): void {
+  if (!ENV_NAME.test(o.env))
+    throw new UsageError('--env', o.env, 'an environment name such as dev, staging or prod');
+}
+
+function validateChange(o: ChangeOptions): void {
+  validateCommon(o);
+  if (o.force && !o.reason?.trim())
+    throw new UsageError(
+      '--reason',
+      o.reason,
+      'a non-empty reason with --force (it is recorded in the audit)',
+    );
+  if (o.reason && !o.force) throw new UsageError('--reason', o.reason, '--reason only together with --force');
+}
+
+/** Builds the `dr` program. Exposed for in-process tests; `cli.ts` runs it on process.argv. */
+export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => void): Command {
+  const { io } = deps;
+  const program = new Command('dr')
+    .description('Disaster-recovery runbook: status, failover, failback and drills (see docs/RUNBOOK.md)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError();
+
+  const common = (cmd: Command) =>
+    cmd
+      .requiredOption('--env <env>', 'environment (dev, staging, prod)')
+      .option(
+        '--outputs <file>',
+        'stack outputs JSON ({ "runbook": ... } or the bare object); default: pulumi stack output',
+      )
+      .option('--json', 'print the result as JSON on stdout (progress goes to stderr)');
+  const change = (cmd: Command) =>
+    common(cmd)
+      .option('--to <region>', 'target region (default: DR for failover and drill, primary for failback)')
+      .option('--dry-run', 'print the planned steps and the read-only preflight checks; write nothing')
+      .option('--yes', 'do not ask for confirmation')
+      .option('--force', 'override a failed preflight (requires --reason, recorded in the audit)')
+      .option('--reason <text>', 'why --force is needed')
+      .addOption(new Option('--timeout <seconds>', 'readiness timeout for the scale-up').default('600'))
+      .addOption(new Option('--verify-timeout <seconds>', 'health-check convergence timeout').default('300'))
+      .addOption(new Option('--lease-seconds <seconds>', 'lock lease, renewed while running').default('60'));
+
+  const prepare = async (o: CommonOptions) => {
+    const outputs = await (deps.loadOutputs ?? loadOutputs)(o.env, o.outputs);
+    const progress = new Progress({ write: (l) => (o.json ? io.stderr : io.stdout)(`${l}\n`) });
+    return { outputs, progress, clients: deps.clients(outputs) };
+  };
+  const finish = (o: CommonOptions, result: CommandResult, text: string) => {
+    deps.onResult?.(result);
+    if (o.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+    else io.stdout(`${text}\n`);
+  };
+  const runnerDeps = (o: ChangeOptions, base: Awaited<ReturnType<typeof prepare>>): RunnerDeps => {
+    const leaseMs = seconds('--lease-seconds', o.leaseSeconds);
+    return {
+      ...base,
+      owner: deps.owner ?? `${userInfo().username}@${hostname()}`,
+      invocation: deps.invocation ?? randomUUID(),
+      lease: { leaseMs, waitMs: leaseMs + 5000 },
+      timings: {
+        pollMs: 5000,
+        readinessTimeoutMs: seconds('--timeout', o.timeout),
+        verifyTimeoutMs: seconds('--verify-timeout', o.verifyTimeout),
+        ...deps.timings,
+      },
+      now: deps.now,
+      sleep: deps.sleep,
+      afterEffect: deps.afterEffect,
+    };
+  };
+  const confirmIfNeeded = async (o: ChangeOptions, what: string) => {
+    if (o.dryRun || o.yes) return;
+    await confirm(io.stdin, io.prompt, what, o.env);
+  };
+
+  common(
+    program
+      .command('status')
+      .description(
+        'routing controls, replication, streams, queues, workloads and the active region, per region',
+      ),
+  ).action(async (o: CommonOptions) => {
+    validateCommon(o);
+    const { outputs, clients } = await prepare(o);
+    const status = await readStatus(outputs, clients, (deps.now ?? (() => new Date()))());
+    finish(o, status, renderStatus(status));
+    setExit(ExitCode.Ok);
+  });
+
+  for (const kind of ['failover', 'failback'] as const satisfies readonly OperationKind[]) {
+    change(
+      program
+        .command(kind)
+        .description(
+          kind === 'failover'
+            ? 'move traffic and writes to the DR region'
+            : 'move traffic and writes back to the primary region, restoring DR to standby',
+        ),
+    ).action(async (o: ChangeOptions) => {
+      validateChange(o);
+      const base = await prepare(o);
+      const op = resolveOperation(base.outputs, kind, o.to);
+      const rd = runnerDeps(o, base);
+      await confirmIfNeeded(o, `${kind} ${o.env} from ${op.from} to ${op.to}`);
+      const result = await runOperation(rd, {
+        op,
+        dryRun: Boolean(o.dryRun),
+        forceReason: o.force ? o.reason : undefined,
+      });
+      finish(o, result, renderOperation(result));
+      setExit(result.status === 'completed' || result.status === 'planned' ? ExitCode.Ok : ExitCode.Failed);
+    });
+  }
+
+  change(
+    program
+      .command('drill')
+      .description('failover then failback; reports RTO per step and in total, and the observed RPO'),
+  ).action(async (o: ChangeOptions) => {
+    validateChange(o);
+    const base = await prepare(o);
+    const op = resolveOperation(base.outputs, 'failover', o.to);
+    const rd = runnerDeps(o, base);
+    await confirmIfNeeded(o, `drill ${o.env}: fail over from ${op.from} to ${op.to} and back`);
+    const result = await runDrill(rd, {
+      to: o.to,
+      dryRun: Boolean(o.dryRun),
+      forceReason: o.force ? o.reason : undefined,
+    });
+    finish(o, result, renderDrill(result));
+    setExit(result.status === 'completed' || result.status === 'planned' ? ExitCode.Ok : ExitCode.Failed);
+  });
+  return program;
+}
+
+/** Runs the program on `argv` (without `node script`) and returns the exit code. */
+export async function runCli(argv: readonly string[], deps: ProgramDeps): Promise<ExitCode> {
+  let code: ExitCode = ExitCode.Ok;
+  const program = buildProgram(deps, (c) => (code = c));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0
+        ? ExitCode.Ok
+        : ExitCode.Usage;
+    }
+    if (err instanceof UsageError) {
+      deps.io.stderr(`error: ${err.message}\n`);
+      return ExitCode.Usage;
+    }
+    if (err instanceof NotConfirmed) {
+      deps.io.stderr(`refused: ${err.message}\n`);
+      return ExitCode.Failed;
+    }
+    deps.io.stderr(`failed: ${(err as Error).name}: ${(err as Error).message}\n`);
+    return ExitCode.Failed;
+  }
+}

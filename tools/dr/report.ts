@@ -1,0 +1,101 @@
+import { formatMs, textTable } from '../lib/progress';
+import { DrillResult } from './drill';
+import { OperationResult } from './runner';
+import { Probed, StatusResult } from './status';
+
+const ms = (v: number | undefined) => (v === undefined ? '-' : formatMs(v));
+const val = <T>(p: Probed<T>, f: (v: T) => string) => (p.ok ? f(p.value) : `unreachable (${p.error})`);
+
+/** Summary of one operation: a row per step, then the totals. */
+export function renderOperation(r: OperationResult): string {
+  const rows = r.steps.map((s) => [String(s.n), s.id, s.status, ms(s.ms), s.detail ?? '']);
+  const lines = [
+    '',
+    `${r.operation} ${r.from} -> ${r.to} (${r.environment})${r.runId ? ` run ${r.runId}` : ''}: ${r.status.toUpperCase()}`,
+    textTable(['#', 'step', 'status', 'time', 'detail'], rows),
+  ];
+  if (r.status !== 'planned') {
+    lines.push(
+      `RTO (sum of steps): ${formatMs(r.rtoMs)}${r.wallClockMs !== undefined ? `; wall clock from run start: ${formatMs(r.wallClockMs)}` : ''}`,
+    );
+    lines.push(`RPO observed (replication latency at cut-over): ${rpo(r.replicationLatencyMs)}`);
+  }
+  if (r.forceReason) lines.push(`forced: ${r.forceReason}`);
+  if (r.error) lines.push(`error: ${r.error}`);
+  return lines.join('\n');
+}
+
+function rpo(v: number | null | undefined): string {
+  return v === undefined ? '-' : v === null ? 'unknown (no ReplicationLatency datapoint)' : formatMs(v);
+}
+
+/** Drill summary: both halves' steps, the RTO per step and in total, and the observed RPO. */
+export function renderDrill(d: DrillResult): string {
+  const rows = [d.failover, ...(d.failback ? [d.failback] : [])].flatMap((r) =>
+    r.steps.map((s) => [`${r.operation}.${s.n}`, s.id, s.status, ms(s.ms), s.detail ?? '']),
+  );
+  const lines = [
+    '',
+    `drill ${d.drillId ?? '(dry run)'} (${d.environment}): ${d.status.toUpperCase()}`,
+    textTable(['step', 'id', 'status', 'time', 'detail'], rows),
+  ];
+  if (d.status !== 'planned') {
+    lines.push(
+      textTable(
+        ['measure', 'observed', 'target'],
+        [
+          ['RTO (failover steps)', formatMs(d.rtoMs), formatMs(d.rtoTargetMs)],
+          ['failback', ms(d.failback?.rtoMs), '-'],
+          ['drill total', formatMs(d.totalMs), '-'],
+          ['RPO (replication latency at cut-over)', rpo(d.rpoMs), formatMs(d.rpoTargetMs)],
+        ],
+      ),
+    );
+  }
+  for (const r of [d.failover, d.failback]) if (r?.error) lines.push(`${r.operation} error: ${r.error}`);
+  return lines.join('\n');
+}
+
+/** Status: one row per region, then workloads per region. */
+export function renderStatus(s: StatusResult): string {
+  const rows = s.regions.map((r) => [
+    r.region,
+    r.role,
+    val(r.routingControl, (v) => v),
+    val(r.activeRecord, (v) => (v ? `${v.activeRegion} (fenced ${v.writeFence.region})` : 'unset')),
+    val(r.tables, (t) => t.map((x) => x.status).join('/')),
+    val(r.replicationLatency, (l) => l.map((x) => (x.ms === undefined ? 'n/a' : `${x.ms}ms`)).join('/')),
+    val(r.stream, (x) => `${x.status} ${x.shards}sh age ${x.iteratorAgeMs ?? 'n/a'}ms`),
+    val(r.queues, (q) => q.map((x) => `${x.visible}(${x.oldestAgeSeconds ?? 'n/a'}s)`).join(' ')),
+  ]);
+  const workloads = s.regions.flatMap((r) =>
+    r.workloads.ok
+      ? r.workloads.value.map((w) => [
+          r.region,
+          w.deployment,
+          `${w.ready}/${w.desired}`,
+          String(w.min),
+          `${w.standbyMin}/${w.fullMin}`,
+          w.autoscaler,
+        ])
+      : [[r.region, '-', val(r.workloads, () => ''), '-', '-', '-']],
+  );
+  return [
+    `${s.environment}: active region ${s.activeRegion}`,
+    textTable(
+      [
+        'region',
+        'role',
+        'routing',
+        'active-region record',
+        'tables',
+        'repl. latency',
+        'stream',
+        'queues depth(oldest)',
+      ],
+      rows,
+    ),
+    '',
+    textTable(['region', 'deployment', 'ready', 'min', 'standby/full', 'autoscaler'], workloads),
+  ].join('\n');
+}

@@ -1,0 +1,406 @@
+import { RunbookOutputs } from '../../stacks/outputs';
+import { formatMs, Progress } from '../lib/progress';
+import { Clients } from './clients';
+import { JournalConflict, Journal, newRunId, RunRecord, StepEntry } from './control/journal';
+import { LockRefused, RunbookLock } from './control/lock';
+import { ControlTable } from './control/table';
+import { Operation, OperationKind, regionOf } from './operation';
+import { planSteps, Step, StepContext, StepId, StepTimings } from './steps';
+import { PreflightRefused, runPreflightChecks } from './steps/preflight';
+
+/** Where a crash can be injected: after a step's side effect, before the journal records it done. */
+export interface StepRef {
+  readonly operation: OperationKind;
+  /** The step's number within its operation (1-based). */
+  readonly n: number;
+  readonly id: StepId;
+}
+
+export interface RunnerDeps {
+  readonly outputs: RunbookOutputs;
+  readonly clients: Clients;
+  readonly progress: Progress;
+  /** `user@host` recorded as the owner of runs and of the lock. */
+  readonly owner: string;
+  /** This process; a resumed run is a new invocation. */
+  readonly invocation: string;
+  /** Lock lease and how long to wait for a crashed invocation's lease. */
+  readonly lease: { readonly leaseMs: number; readonly waitMs: number };
+  readonly timings: StepTimings;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+  /** @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Test and drill hook, called after each step's side effect and before it is journaled. */
+  readonly afterEffect?: (ref: StepRef) => Promise<void> | void;
+}
+
+export interface OperationRequest {
+  readonly op: Operation;
+  readonly dryRun: boolean;
+  readonly forceReason?: string;
+  /** A fixed run id (the two halves of a drill); otherwise the open run is resumed or a new one started. */
+  readonly runId?: string;
+  /** Dry run only: also run the read-only preflight checks. @default true */
+  readonly dryRunChecks?: boolean;
+}
+
+export interface StepReport {
+  readonly n: number;
+  readonly id: StepId;
+  readonly title: string;
+  /** `done` now, `done-earlier` by a previous invocation of this run, or not done. */
+  readonly status: 'done' | 'done-earlier' | 'failed' | 'pending' | 'planned';
+  readonly ms?: number;
+  readonly detail?: string;
+}
+
+export interface OperationResult {
+  readonly operation: OperationKind;
+  readonly environment: string;
+  readonly from: string;
+  readonly to: string;
+  readonly runId?: string;
+  readonly status: 'completed' | 'failed' | 'refused' | 'planned';
+  readonly resumed: boolean;
+  readonly steps: readonly StepReport[];
+  /** Sum of the step durations (the time the runbook itself took to move traffic). */
+  readonly rtoMs: number;
+  /** Run start to completion, including any time between a crash and the resume. */
+  readonly wallClockMs?: number;
+  /** Replication latency measured by preflight just before the cut-over (the observed RPO). */
+  readonly replicationLatencyMs?: number | null;
+  readonly forceReason?: string;
+  readonly error?: string;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Runs (or resumes, or plans) one failover or failback. Never throws for a failed step: see `status`. */
+export async function runOperation(deps: RunnerDeps, req: OperationRequest): Promise<OperationResult> {
+  const { outputs, clients, progress } = deps;
+  const now = deps.now ?? (() => new Date());
+  const sleep = deps.sleep ?? defaultSleep;
+  const { op } = req;
+  const target = regionOf(outputs, op.to);
+  const control = new ControlTable(clients.dynamodb(op.to), target.tables.control.name, op.to);
+  const journal = new Journal(control);
+  const steps = planSteps(op.kind);
+  const label = (n: number, s: Step) => `${op.kind} ${n}/${steps.length} ${s.title(op)}`;
+  const base = { operation: op.kind, environment: outputs.environment, from: op.from, to: op.to };
+
+  let existing = req.runId ? await journal.getRun(req.runId) : await journal.openRun();
+  const conflict = existing && incompatible(existing, op);
+  if (conflict) return refusedBeforeStart(progress, base, steps, op, conflict);
+  let done = existing ? await journal.steps(existing.runId) : new Map<number, StepEntry>();
+
+  if (req.dryRun) {
+    return planRun(deps, req, { journal, control, steps, existing, done, label, now, sleep });
+  }
+
+  let resumed = existing !== undefined;
+  if (!existing) {
+    const startedAt = now();
+    const record: RunRecord = {
+      runId: req.runId ?? newRunId(op.kind, startedAt),
+      ...base,
+      startedAt: startedAt.toISOString(),
+      status: 'running',
+      owner: deps.owner,
+      forceReason: req.forceReason,
+    };
+    const created = await journal.createRun(record);
+    if (!created.created) {
+      const other =
+        incompatible(created.run, op) ??
+        (req.runId ? `run ${created.run.runId} is unfinished in ${op.to}` : undefined);
+      if (other) return refusedBeforeStart(progress, base, steps, op, other);
+      resumed = true;
+      done = await journal.steps(created.run.runId);
+    }
+    existing = created.run;
+  }
+  const run = existing;
+  if (run.status === 'completed') {
+    progress.log(`${op.kind} run ${run.runId} already completed at ${run.completedAt}`);
+  } else {
+    const remaining = steps.length - [...done.values()].filter((e) => e.status === 'done').length;
+    progress.log(
+      resumed
+        ? `${op.kind} ${op.from} -> ${op.to}: resuming run ${run.runId} (started ${run.startedAt} by ${run.owner}); ${remaining} of ${steps.length} steps to go`
+        : `${op.kind} ${op.from} -> ${op.to}: run ${run.runId}, journal in ${target.tables.control.name} (${op.to})`,
+    );
+  }
+
+  const lock = new RunbookLock(control, {
+    runId: run.runId,
+    operation: op.kind,
+    owner: deps.owner,
+    invocation: deps.invocation,
+    leaseMs: deps.lease.leaseMs,
+    waitMs: deps.lease.waitMs,
+    now: () => now().getTime(),
+    sleep,
+    log: (l) => progress.log(l),
+  });
+  const forceReason = req.forceReason ?? run.forceReason;
+  const ctx: StepContext = {
+    outputs,
+    op,
+    run,
+    clients,
+    control,
+    lock,
+    timings: deps.timings,
+    forceReason,
+    now,
+    sleep,
+    log: (l) => progress.log(l),
+  };
+  const lockN = steps.findIndex((s) => s.id === 'lock') + 1;
+  const unlockN = steps.findIndex((s) => s.id === 'unlock') + 1;
+  const isDone = (n: number) => done.get(n)?.status === 'done';
+  const reports: StepReport[] = [];
+  let failure: Error | undefined;
+  let failedAt = 0;
+  try {
+    if (run.status !== 'completed' && isDone(lockN) && !isDone(unlockN)) {
+      progress.log(`    re-taking the runbook lock for run ${run.runId}`);
+      await lock.acquire();
+    }
+    for (const [i, step] of steps.entries()) {
+      const n = i + 1;
+      const entry = done.get(n);
+      if (entry?.status === 'done') {
+        reports.push(skipped(progress, label(n, step), n, step, entry));
+        continue;
+      }
+      failedAt = n;
+      if (n > lockN && n < unlockN) lock.assertHeld();
+      const result = await progress.step(
+        label(n, step),
+        async () => {
+          const t0 = performance.now();
+          await journal.startStep(run.runId, n, step.id, step.title(op), now().toISOString());
+          const r = await step.run(ctx);
+          await deps.afterEffect?.({ operation: op.kind, n, id: step.id });
+          const ms = performance.now() - t0;
+          const at = now().toISOString();
+          await journal.auditStep(run, n, {
+            ...base,
+            runId: run.runId,
+            owner: deps.owner,
+            n,
+            stepId: step.id,
+            at,
+            durationMs: Math.round(ms),
+            detail: r.detail,
+            forceReason: step.id === 'preflight' && r.data?.forced ? forceReason : undefined,
+            data: r.data,
+          });
+          await journal.completeStep(run.runId, n, {
+            completedAt: at,
+            durationMs: ms,
+            detail: r.detail,
+            data: r.data,
+          });
+          return { ...r, ms };
+        },
+        (r) => r.detail,
+      );
+      reports.push({
+        n,
+        id: step.id,
+        title: step.title(op),
+        status: 'done',
+        ms: result.ms,
+        detail: result.detail,
+      });
+    }
+    failedAt = 0;
+    await journal.completeRun(run, now().toISOString());
+  } catch (err) {
+    failure = err as Error;
+    if (failure instanceof PreflightRefused) {
+      await journal.refuseRun(run, {
+        ...base,
+        runId: run.runId,
+        owner: deps.owner,
+        stepId: 'preflight',
+        at: now().toISOString(),
+        detail: failure.message,
+      });
+    }
+  } finally {
+    lock.stopHeartbeat();
+  }
+  if (failure) {
+    const handedBack = await lock.handBack();
+    if (handedBack)
+      progress.log(`    lock lease handed back; re-run the same command to resume run ${run.runId}`);
+  }
+
+  const finalSteps = await journal.steps(run.runId);
+  const allReports = steps.map((s, i): StepReport => {
+    const n = i + 1;
+    const r = reports.find((x) => x.n === n);
+    if (r) return r;
+    if (n === failedAt)
+      return { n, id: s.id, title: s.title(op), status: 'failed', detail: failure?.message };
+    return { n, id: s.id, title: s.title(op), status: 'pending' };
+  });
+  const latest = await journal.getRun(run.runId);
+  const status = !failure
+    ? 'completed'
+    : failure instanceof PreflightRefused ||
+        failure instanceof LockRefused ||
+        failure instanceof JournalConflict
+      ? 'refused'
+      : 'failed';
+  return {
+    ...base,
+    runId: run.runId,
+    status,
+    resumed,
+    steps: allReports,
+    rtoMs: allReports.reduce((sum, r) => sum + (r.ms ?? 0), 0),
+    wallClockMs:
+      latest?.completedAt && status === 'completed'
+        ? Date.parse(latest.completedAt) - Date.parse(run.startedAt)
+        : undefined,
+    replicationLatencyMs: observedRpo(finalSteps),
+    forceReason,
+    error: failure ? `${failure.name}: ${failure.message}` : undefined,
+  };
+}
+
+function observedRpo(steps: Map<number, StepEntry>): number | null | undefined {
+  const pre = [...steps.values()].find((s) => s.stepId === 'preflight' && s.status === 'done');
+  if (!pre) return undefined;
+  const v = pre.data?.replicationLatencyMs;
+  return typeof v === 'number' ? v : null;
+}
+
+function incompatible(run: RunRecord, op: Operation): string | undefined {
+  if (run.operation !== op.kind || run.from !== op.from || run.to !== op.to) {
+    return (
+      `an unfinished ${run.operation} run ${run.runId} (${run.from} -> ${run.to}, started ${run.startedAt} by ${run.owner}) ` +
+      `is in the journal in ${op.to}; finish it first by re-running \`dr ${run.operation}\``
+    );
+  }
+  return undefined;
+}
+
+function refusedBeforeStart(
+  progress: Progress,
+  base: Pick<OperationResult, 'operation' | 'environment' | 'from' | 'to'>,
+  steps: readonly Step[],
+  op: Operation,
+  reason: string,
+): OperationResult {
+  progress.log(`refused: ${reason}`);
+  return {
+    ...base,
+    status: 'refused',
+    resumed: false,
+    steps: steps.map((s, i) => ({ n: i + 1, id: s.id, title: s.title(op), status: 'pending' })),
+    rtoMs: 0,
+    error: `JournalConflict: ${reason}`,
+  };
+}
+
+function skipped(progress: Progress, name: string, n: number, step: Step, entry: StepEntry): StepReport {
+  const ms = entry.durationMs ?? 0;
+  progress.steps.push({ name, status: 'skipped', ms, detail: entry.detail });
+  progress.log(
+    `[${progress.steps.length}] ${name} ... done earlier (${formatMs(ms)}) - ${entry.detail ?? ''}`,
+  );
+  return { n, id: step.id, title: entry.title, status: 'done-earlier', ms, detail: entry.detail };
+}
+
+interface PlanState {
+  readonly journal: Journal;
+  readonly control: ControlTable;
+  readonly steps: readonly Step[];
+  readonly existing?: RunRecord;
+  readonly done: Map<number, StepEntry>;
+  readonly label: (n: number, s: Step) => string;
+  readonly now: () => Date;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+/** `--dry-run`: read-only preflight checks and the list of steps; writes nothing anywhere. */
+async function planRun(deps: RunnerDeps, req: OperationRequest, s: PlanState): Promise<OperationResult> {
+  const { progress, outputs } = deps;
+  const { op } = req;
+  progress.log(
+    s.existing
+      ? `DRY RUN ${op.kind} ${op.from} -> ${op.to}: would resume run ${s.existing.runId} (started ${s.existing.startedAt})`
+      : `DRY RUN ${op.kind} ${op.from} -> ${op.to}: would start a new run; nothing will be written`,
+  );
+  if (req.dryRunChecks !== false && s.done.get(1)?.status !== 'done') {
+    const lock = new RunbookLock(s.control, {
+      runId: 'dry-run',
+      operation: op.kind,
+      owner: deps.owner,
+      invocation: deps.invocation,
+      leaseMs: deps.lease.leaseMs,
+      waitMs: 0,
+      now: () => s.now().getTime(),
+      sleep: s.sleep,
+      log: () => undefined,
+    });
+    const placeholder: RunRecord = {
+      runId: 'dry-run',
+      operation: op.kind,
+      environment: outputs.environment,
+      from: op.from,
+      to: op.to,
+      startedAt: s.now().toISOString(),
+      status: 'running',
+      owner: deps.owner,
+    };
+    const { checks } = await runPreflightChecks({
+      outputs,
+      op,
+      run: placeholder,
+      clients: deps.clients,
+      control: s.control,
+      lock,
+      timings: deps.timings,
+      now: s.now,
+      sleep: s.sleep,
+      log: () => undefined,
+    });
+    progress.log('preflight checks (read-only):');
+    for (const c of checks) progress.log(`    ${c.ok ? 'ok  ' : 'FAIL'} ${c.check}: ${c.detail}`);
+    if (checks.some((c) => !c.ok)) {
+      progress.log(
+        req.forceReason
+          ? `    would be overridden by --force (${req.forceReason})`
+          : '    the run would be REFUSED',
+      );
+    }
+  }
+  const steps = s.steps.map((step, i): StepReport => {
+    const n = i + 1;
+    const e = s.done.get(n);
+    const title = step.title(op);
+    progress.log(`  ${n}. ${title}${e?.status === 'done' ? ' (done earlier, skipped)' : ''}`);
+    return e?.status === 'done'
+      ? { n, id: step.id, title, status: 'done-earlier', ms: e.durationMs, detail: e.detail }
+      : { n, id: step.id, title, status: 'planned' };
+  });
+  return {
+    operation: op.kind,
+    environment: outputs.environment,
+    from: op.from,
+    to: op.to,
+    runId: s.existing?.runId,
+    status: 'planned',
+    resumed: s.existing !== undefined,
+    steps,
+    rtoMs: 0,
+    forceReason: req.forceReason,
+  };
+}

@@ -1,0 +1,80 @@
+import { RunbookOutputs } from '../../stacks/outputs';
+import { readRoutingStates, RoutingStates } from './arc';
+import { Clients } from './clients';
+import { ActiveRegionRecord, readActiveRegion } from './control/fence';
+import { ControlTable } from './control/table';
+import {
+  probeQueues,
+  probeReplicationLatency,
+  probeStream,
+  probeTables,
+  probeWorkloads,
+  QueueProbe,
+  TableProbe,
+  WorkloadProbe,
+} from './probes';
+
+/** A probe's value, or why it could not be read (an impaired region is reported, not fatal). */
+export type Probed<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+
+export interface RegionStatus {
+  readonly region: string;
+  readonly role: 'primary' | 'dr';
+  readonly routingControl: Probed<string>;
+  /** This region's copy of the active-region / write-fence record. */
+  readonly activeRecord: Probed<ActiveRegionRecord | null>;
+  readonly tables: Probed<TableProbe[]>;
+  /** Replication latency from this region to the other one, per table (ms). */
+  readonly replicationLatency: Probed<{ table: string; ms: number | undefined }[]>;
+  readonly stream: Probed<{ status: string; shards: number; iteratorAgeMs: number | undefined }>;
+  readonly queues: Probed<QueueProbe[]>;
+  readonly workloads: Probed<WorkloadProbe[]>;
+}
+
+export interface StatusResult {
+  readonly kind: 'status';
+  readonly environment: string;
+  /** The region whose routing control is On; `none` or `both` flag an unsafe state. */
+  readonly activeRegion: string;
+  readonly regions: readonly RegionStatus[];
+}
+
+async function probe<T>(fn: () => Promise<T>): Promise<Probed<T>> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (err) {
+    return { ok: false, error: `${(err as Error).name}: ${(err as Error).message.split('\n')[0]}` };
+  }
+}
+
+/** Reads everything `dr status` shows, per region. Read-only. */
+export async function readStatus(
+  outputs: RunbookOutputs,
+  clients: Clients,
+  now: Date,
+): Promise<StatusResult> {
+  const routing = await probe<RoutingStates>(() => readRoutingStates(outputs, clients));
+  const regionNames = Object.keys(outputs.regions);
+  const regions = await Promise.all(
+    regionNames.map(async (region): Promise<RegionStatus> => {
+      const r = outputs.regions[region];
+      const other = regionNames.find((x) => x !== region) ?? region;
+      const control = new ControlTable(clients.dynamodb(region), r.tables.control.name, region);
+      return {
+        region,
+        role: r.role,
+        routingControl: routing.ok ? { ok: true, value: routing.value[region] ?? 'unknown' } : routing,
+        activeRecord: await probe(async () => (await readActiveRegion(control)) ?? null),
+        tables: await probe(() => probeTables(clients, r)),
+        replicationLatency: await probe(() => probeReplicationLatency(clients, outputs, region, other, now)),
+        stream: await probe(() => probeStream(clients, r, now)),
+        queues: await probe(() => probeQueues(clients, r, now)),
+        workloads: await probe(() => probeWorkloads(clients, r)),
+      };
+    }),
+  );
+  const on = routing.ok ? regionNames.filter((r) => routing.value[r] === 'On') : [];
+  const activeRegion = !routing.ok ? 'unknown' : on.length === 1 ? on[0] : on.length === 0 ? 'none' : 'both';
+  return { kind: 'status', environment: outputs.environment, activeRegion, regions };
+}

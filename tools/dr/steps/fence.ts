@@ -1,0 +1,32 @@
+import { readActiveRegion, writeActiveRegion } from '../control/fence';
+import { Step } from './step';
+
+/**
+ * Step 3. Fences writes in the old primary: the active-region record names the target as active
+ * and the source as fenced. Written once per run (a re-run finds its own record and skips).
+ */
+export const fenceWrites: Step = {
+  id: 'fence',
+  title: (op) => `fence writes in ${op.from}, make ${op.to} the active region`,
+  async run(ctx) {
+    const current = await readActiveRegion(ctx.control);
+    if (current?.runId === ctx.run.runId) {
+      return {
+        detail: `already fenced by this run at ${current.writeFence.since}`,
+        data: { applied: false },
+      };
+    }
+    const at = ctx.now().toISOString();
+    await writeActiveRegion(ctx.control, {
+      activeRegion: ctx.op.to,
+      writeFence: { region: ctx.op.from, since: at },
+      runId: ctx.run.runId,
+      operation: ctx.op.kind,
+      updatedAt: at,
+    });
+    return {
+      detail: `active-region=${ctx.op.to}, writes fenced in ${ctx.op.from} (was ${current?.activeRegion ?? 'unset'})`,
+      data: { applied: true, previous: current?.activeRegion ?? null },
+    };
+  },
+};

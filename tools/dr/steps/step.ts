@@ -1,0 +1,70 @@
+import { RunbookOutputs } from '../../../stacks/outputs';
+import { Clients } from '../clients';
+import { RunRecord } from '../control/journal';
+import { RunbookLock } from '../control/lock';
+import { ControlTable } from '../control/table';
+import { Operation } from '../operation';
+
+/** Timings of the waits inside steps. */
+export interface StepTimings {
+  /** Poll interval while waiting for readiness or health. @default 5 000 */
+  readonly pollMs: number;
+  /** How long the target's workloads may take to become ready at full capacity. @default 600 000 */
+  readonly readinessTimeoutMs: number;
+  /** How long health checks may take to report the new state. @default 300 000 */
+  readonly verifyTimeoutMs: number;
+}
+
+/** What a step needs. The control table is always the target (healthy) region's. */
+export interface StepContext {
+  readonly outputs: RunbookOutputs;
+  readonly op: Operation;
+  readonly run: RunRecord;
+  readonly clients: Clients;
+  readonly control: ControlTable;
+  readonly lock: RunbookLock;
+  readonly timings: StepTimings;
+  /** `--force --reason`: preflight failures are overridden and the reason audited. */
+  readonly forceReason?: string;
+  readonly now: () => Date;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** An indented note under the current progress line. */
+  readonly log: (line: string) => void;
+}
+
+export interface StepResult {
+  /** One line for the progress output, the journal and the audit. */
+  readonly detail: string;
+  /** Structured facts kept in the journal and audit (e.g. the observed replication latency). */
+  readonly data?: Record<string, unknown>;
+}
+
+/**
+ * One runbook step. `run` must be idempotent: running it again after it (or a crash right after
+ * it) leaves the same state and repeats no side effect.
+ */
+export interface Step {
+  readonly id: StepId;
+  title(op: Operation): string;
+  run(ctx: StepContext): Promise<StepResult>;
+}
+
+export type StepId =
+  'preflight' | 'lock' | 'fence' | 'scale-up' | 'flip' | 'verify' | 'standby' | 'notify' | 'unlock';
+
+/** Polls `check` until it returns a value, or throws `timeoutMessage()` after `timeoutMs`. */
+export async function waitFor<T>(
+  ctx: Pick<StepContext, 'now' | 'sleep'>,
+  timeoutMs: number,
+  pollMs: number,
+  check: () => Promise<T | undefined>,
+  timeoutMessage: () => string,
+): Promise<T> {
+  const deadline = ctx.now().getTime() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (ctx.now().getTime() >= deadline) throw new Error(timeoutMessage());
+    await ctx.sleep(pollMs);
+  }
+}
