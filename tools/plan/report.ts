@@ -14,78 +14,149 @@ const MAJOR_TYPES: Record<string, string> = {
   'aws:sqs/queue:Queue': 'SQS',
   'aws:eks/cluster:Cluster': 'EKS',
   'aws:route53recoverycontrol/routingControl:RoutingControl': 'ARC routing control',
+  'aws:route53/record:Record': 'Route 53',
   'kubernetes:apps/v1:Deployment': 'Deployment',
 };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const obj = (v: unknown): Record<string, unknown> =>
+  v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {};
 
 /** The physical name a resource is known by (its `name` input, `metadata.name`, or the logical name). */
 export function physicalName(r: PlannedResource): string {
-  const meta = r.props.metadata as { name?: unknown } | undefined;
-  return str(r.props.name) ?? str(meta?.name) ?? r.name;
+  return str(r.props.name) ?? str(obj(r.props.metadata).name) ?? r.name;
 }
 
-/** The ARN the mocks give a resource, so references between resources can be matched offline. */
-export function plannedArn(r: PlannedResource): string {
+/** The computed outputs the mocks give a resource, so references between resources match offline. */
+function plannedOutputs(r: PlannedResource): Record<string, unknown> {
   const region = r.region ?? '';
   const physical = physicalName(r);
-  const computed = COMPUTED_OUTPUTS[r.type]?.({ name: r.name, physical, region, inputs: r.props });
-  return str(computed?.arn) ?? mockArn(r.type, region, physical);
+  return COMPUTED_OUTPUTS[r.type]?.({ name: r.name, physical, region, inputs: r.props }) ?? {};
 }
 
-const nodeId = (r: PlannedResource) => `n${r.urn.replace(/[^A-Za-z0-9]/g, '_').slice(-60)}`;
+/** The ARN the mocks give a resource. */
+export function plannedArn(r: PlannedResource): string {
+  return str(plannedOutputs(r).arn) ?? mockArn(r.type, r.region ?? '', physicalName(r));
+}
+
 const label = (s: string) => s.replace(/"/g, "'");
+const subgraphId = (s: string) => `g_${s.replace(/[^A-Za-z0-9]/g, '_')}`;
 
 /**
- * A Mermaid flowchart of the estate: one subgraph per region holding its major resources, with
- * arrows for replication (global tables, multi-region keys), subscriptions (SNS to SQS), DLQ
- * redrives, and stream consumption. Derived from the plan only, never drawn by hand.
+ * A Mermaid flowchart of the estate, derived from the plan only, never drawn by hand: one subgraph
+ * per region holding its major resources (each EKS cluster a nested subgraph with its Deployments),
+ * the traffic switch (failover record and ARC routing controls), and arrows for replication (global
+ * tables, multi-region keys), subscriptions (SNS to SQS), DLQ redrives, and what each autoscaled
+ * workload consumes (from its KEDA trigger).
  */
 export function topologyMermaid(resources: readonly PlannedResource[]): string {
   const major = resources.filter((r) => MAJOR_TYPES[r.type]);
+  const ids = new Map(major.map((r, i) => [r.urn, `n${i}`]));
+  const id = (r: PlannedResource) => ids.get(r.urn) as string;
   const byArn = new Map(major.filter((r) => r.type.startsWith('aws:')).map((r) => [plannedArn(r), r]));
-  const regions = [...new Set(major.map((r) => r.region ?? 'global'))].sort();
+  const node = (r: PlannedResource, text = `${MAJOR_TYPES[r.type]}: ${physicalName(r)}`) =>
+    `["${label(text)}"]`;
   const lines = ['flowchart LR'];
   const edges: string[] = [];
 
-  for (const region of regions) {
-    lines.push(`  subgraph ${region.replace(/-/g, '_')}["${region}"]`);
-    for (const r of major.filter((m) => (m.region ?? 'global') === region)) {
-      lines.push(`    ${nodeId(r)}["${label(`${MAJOR_TYPES[r.type]}: ${physicalName(r)}`)}"]`);
+  // The traffic switch: one node per failover record name, and the routing controls.
+  const records = major.filter((r) => r.type === 'aws:route53/record:Record');
+  const controls = major.filter((r) => r.type === 'aws:route53recoverycontrol/routingControl:RoutingControl');
+  const recordNodes = new Map<string, string>();
+  if (records.length + controls.length > 0) {
+    lines.push(`  subgraph g_traffic["traffic switch (Route 53 ARC)"]`);
+    for (const r of records) {
+      const name = str(r.props.name) ?? r.name;
+      if (!recordNodes.has(name)) {
+        recordNodes.set(name, id(r));
+        lines.push(`    ${id(r)}${node(r, `Route 53 failover: ${name}`)}`);
+      }
     }
-    for (const r of major.filter((m) => m.type === 'aws:dynamodb/table:Table')) {
-      const replicas = Array.isArray(r.props.replicas)
-        ? (r.props.replicas as { regionName?: unknown }[])
-        : [];
+    for (const c of controls) lines.push(`    ${id(c)}${node(c)}`);
+    lines.push('  end');
+  }
+  const healthChecks = resources.filter((r) => r.type === 'aws:route53/healthCheck:HealthCheck');
+  for (const r of records) {
+    const check = healthChecks.find(
+      (h) => `hc-${h.name}` === r.props.healthCheckId || h.name === r.props.healthCheckId,
+    );
+    const control = check ? byArn.get(str(check.props.routingControlArn) ?? '') : undefined;
+    const failover =
+      str(obj((r.props.failoverRoutingPolicies as unknown[] | undefined)?.[0]).type) ?? 'health-checked';
+    const from = recordNodes.get(str(r.props.name) ?? r.name);
+    if (from && control) edges.push(`  ${from} -- ${failover} --> ${id(control)}`);
+  }
+
+  const regions = [...new Set(major.map((r) => r.region).filter((g): g is string => g !== null))].sort();
+  for (const region of regions) {
+    lines.push(`  subgraph ${subgraphId(region)}["${region}"]`);
+    const here = major.filter((m) => m.region === region && !recordNodes.has(m.urn));
+    const clusters = here.filter((m) => m.type === 'aws:eks/cluster:Cluster');
+    const deployments = here.filter((m) => m.type === 'kubernetes:apps/v1:Deployment');
+    for (const c of clusters) {
+      lines.push(
+        `    subgraph ${subgraphId(`${region}-${physicalName(c)}`)}["EKS: ${label(physicalName(c))}"]`,
+      );
+      for (const d of deployments) lines.push(`      ${id(d)}${node(d)}`);
+      lines.push('    end');
+    }
+    for (const r of here) {
+      if (r.type === 'aws:eks/cluster:Cluster' || (clusters.length > 0 && deployments.includes(r))) continue;
+      if (r.type.startsWith('aws:route53') || r.type.startsWith('aws:route53recoverycontrol')) continue;
+      lines.push(`    ${id(r)}${node(r)}`);
+    }
+    for (const t of major.filter((m) => m.type === 'aws:dynamodb/table:Table')) {
+      const replicas = Array.isArray(t.props.replicas) ? (t.props.replicas as unknown[]).map(obj) : [];
       if (replicas.some((x) => x.regionName === region)) {
-        const id = `${nodeId(r)}_${region.replace(/-/g, '_')}`;
-        lines.push(`    ${id}["${label(`DynamoDB replica: ${physicalName(r)}`)}"]`);
-        edges.push(`  ${nodeId(r)} -. replicates .-> ${id}`);
+        const replicaId = `${id(t)}_${region.replace(/-/g, '_')}`;
+        lines.push(`    ${replicaId}["${label(`DynamoDB replica: ${physicalName(t)}`)}"]`);
+        edges.push(`  ${id(t)} -. replicates .-> ${replicaId}`);
       }
     }
     lines.push('  end');
   }
 
+  const queuesByUrl = new Map(
+    major.filter((r) => r.type === 'aws:sqs/queue:Queue').map((q) => [str(plannedOutputs(q).url) ?? '', q]),
+  );
   for (const r of resources) {
     if (r.type === 'aws:sns/topicSubscription:TopicSubscription') {
       const from = byArn.get(str(r.props.topic) ?? '');
       const to = byArn.get(str(r.props.endpoint) ?? '');
-      if (from && to) edges.push(`  ${nodeId(from)} -- subscription --> ${nodeId(to)}`);
+      if (from && to) edges.push(`  ${id(from)} -- subscription --> ${id(to)}`);
     }
     if (r.type === 'aws:kms/replicaKey:ReplicaKey') {
       const from = byArn.get(str(r.props.primaryKeyArn) ?? '');
-      if (from) edges.push(`  ${nodeId(from)} -. replicates .-> ${nodeId(r)}`);
+      if (from) edges.push(`  ${id(from)} -. replicates .-> ${id(r)}`);
     }
     if (r.type === 'aws:sqs/queue:Queue' && typeof r.props.redrivePolicy === 'string') {
-      const target = (JSON.parse(r.props.redrivePolicy) as { deadLetterTargetArn?: string })
-        .deadLetterTargetArn;
+      const target = str(obj(JSON.parse(r.props.redrivePolicy)).deadLetterTargetArn);
       const dlq = byArn.get(target ?? '');
-      if (dlq) edges.push(`  ${nodeId(r)} -- redrive --> ${nodeId(dlq)}`);
+      if (dlq) edges.push(`  ${id(r)} -- redrive --> ${id(dlq)}`);
     }
-    if (r.type === 'aws:kinesis/streamConsumer:StreamConsumer') {
-      const stream = byArn.get(str(r.props.streamArn) ?? '');
-      const cluster = major.find((m) => m.type === 'aws:eks/cluster:Cluster' && m.region === r.region);
-      if (stream && cluster) edges.push(`  ${nodeId(stream)} -- fan-out consumer --> ${nodeId(cluster)}`);
+    if (r.type === 'kubernetes:keda.sh/v1alpha1:ScaledObject') {
+      const spec = obj(r.props.spec);
+      const target = major.find(
+        (d) =>
+          d.type === 'kubernetes:apps/v1:Deployment' &&
+          d.region === r.region &&
+          physicalName(d) === str(obj(spec.scaleTargetRef).name),
+      );
+      for (const trigger of Array.isArray(spec.triggers) ? spec.triggers.map(obj) : []) {
+        const meta = obj(trigger.metadata);
+        const source =
+          trigger.type === 'aws-kinesis-stream'
+            ? major.find(
+                (s) =>
+                  s.type === 'aws:kinesis/stream:Stream' &&
+                  s.region === str(meta.awsRegion) &&
+                  physicalName(s) === str(meta.streamName),
+              )
+            : trigger.type === 'aws-sqs-queue'
+              ? queuesByUrl.get(str(meta.queueURL) ?? '')
+              : undefined;
+        if (source && target) edges.push(`  ${id(source)} -- consumed by --> ${id(target)}`);
+      }
     }
   }
   return [...lines, ...[...new Set(edges)].sort()].join('\n');
