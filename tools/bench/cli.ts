@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { policyConfigFor } from '../../policies/config';
 import { listEnvironments } from '../../stacks/config/stack-file';
+import { UsageError } from '../lib/exit-codes';
 import { runMain } from '../lib/main';
 import { formatMs, textTable } from '../lib/progress';
 import { planEnvironment } from '../plan/harness';
@@ -35,7 +36,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .parse(argv, { from: 'user' })
     .opts<{ runs: string; json?: boolean }>();
-  const runs = Math.max(1, Number(opts.runs) || 1);
+  const runs = Number(opts.runs);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 20) {
+    throw new UsageError('--runs', opts.runs, 'an integer between 1 and 20');
+  }
   const rows: Row[] = [];
   for (const env of listEnvironments()) {
     let best: Row | undefined;

@@ -9,6 +9,13 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** A received value as an error message shows it: JSON, cut to 120 characters. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
 /**
  * Bad arguments or input: the CLI prints the message and exits 2 before doing anything.
  * The message names the argument, the value received and what was expected.
@@ -19,9 +26,7 @@ export class UsageError extends Error {
     readonly received: unknown,
     readonly expected: string,
   ) {
-    super(
-      `${argument}: received ${received === undefined ? 'nothing' : JSON.stringify(received)}, expected ${expected}`,
-    );
+    super(`${argument}: received ${describeValue(received)}, expected ${expected}`);
     this.name = 'UsageError';
   }
 }

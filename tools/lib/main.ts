@@ -1,4 +1,5 @@
 import { ConfigError } from '../../stacks/config/load';
+import { InvalidArgumentError } from '../../stacks/errors';
 import { ExitCode, UsageError } from './exit-codes';
 
 /**
@@ -20,7 +21,9 @@ export function runMain(main: () => Promise<number>): void {
 
 /** The exit code for an error thrown by a CLI. */
 export function exitCodeFor(err: unknown): number {
-  if (err instanceof UsageError || err instanceof ConfigError) return ExitCode.Usage;
+  if (err instanceof UsageError || err instanceof ConfigError || err instanceof InvalidArgumentError) {
+    return ExitCode.Usage;
+  }
   if (isCommanderError(err)) {
     const code = (err as { code: string }).code;
     return code === 'commander.helpDisplayed' || code === 'commander.version' ? ExitCode.Ok : ExitCode.Usage;

@@ -198,7 +198,7 @@ export async function planEnvironment(
       });
 
     pulumi.runtime.setAllConfig(values, stackConfig.secretKeys);
-    const outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) ?? {};
+    const outputs = (await settleProgram(() => pulumi.runtime.runInPulumiStack(async () => program()))) ?? {};
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 
     const regions = assignRegions(registrations, defaultRegion);
@@ -216,6 +216,40 @@ export async function planEnvironment(
   } finally {
     restoreStackTraces();
     running = false;
+  }
+}
+
+/**
+ * Runs the program and surfaces its error once. When a component throws, Pulumi rejects the stack
+ * resource's promises as well as the one returned here; those extra rejections are the same failure
+ * and would otherwise crash the process as unhandled after the CLI has already reported it.
+ */
+async function settleProgram<T>(run: () => Promise<T>): Promise<T> {
+  const strays: unknown[] = [];
+  const collect = (reason: unknown) => strays.push(reason);
+  const drain = async () => {
+    // Let the stack resource's own rejections fire while the handler is installed.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  const describe = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  process.on('unhandledRejection', collect);
+  try {
+    let result: T;
+    try {
+      result = await run();
+    } catch (err) {
+      await drain();
+      const others = strays.filter((r) => describe(r) !== describe(err));
+      if (others.length === 0) throw err;
+      throw new Error([describe(err), ...others.map(describe)].join('\n'));
+    }
+    await drain();
+    // An unhandled rejection in a program that otherwise finished is a failure, never ignored.
+    if (strays.length > 0) throw strays[0];
+    return result;
+  } finally {
+    process.off('unhandledRejection', collect);
   }
 }
 

@@ -31,13 +31,21 @@ export function readPlan(file: string): PlannedResource[] {
   } catch (e) {
     throw new UsageError('<resources.json>', file, `valid JSON (${(e as Error).message})`);
   }
+  if (!Array.isArray(data)) {
+    throw new UsageError(
+      '<resources.json>',
+      data,
+      'a JSON array of planned resources, each { urn, type, name, region, parent, props }',
+    );
+  }
   const parsed = z.array(resourceSchema).safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    const where = issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('');
     throw new UsageError(
-      `<resources.json>${issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('')}`,
+      `<resources.json>${where}`,
       issue.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k], data),
-      `${issue.message} (each element is { urn, type, name, region, parent, props })`,
+      `${issue.message.replace(/^Invalid input: /, '')} (each element is { urn, type, name, region, parent, props })`,
     );
   }
   return parsed.data;
