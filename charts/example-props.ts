@@ -1,4 +1,4 @@
-import { physicalNames } from '../stacks/naming';
+import { physicalNames, streamScorerLeaseTableName } from '../stacks/naming';
 import type { Bounds, RegionRole, WorkloadsProps } from './props';
 
 /** The example topology `charts/main.ts` synthesizes: us-west-2 primary, us-east-1 warm standby. */
@@ -57,6 +57,10 @@ export function exampleWorkloadsProps(environment: string, region: string, role:
       caseReviewQueueUrl: queueUrl(n.caseReviewQueue),
       modelFeedbackQueueUrl: queueUrl(n.modelFeedbackQueue),
       modelFeedbackQueueName: n.modelFeedbackQueue,
+      streamConsumerName: n.streamScorerConsumer,
+      streamConsumerArn: `arn:aws:kinesis:${region}:${ACCOUNT}:stream/${n.stream}/consumer/${n.streamScorerConsumer}:1700000000`,
+      streamScorerLeaseTable: streamScorerLeaseTableName(environment, region),
+      streamScorerMetricsNamespace: n.streamScorerMetricsNamespace,
     },
     roleArns: {
       streamScorer: `arn:aws:iam::${ACCOUNT}:role/${environment}-${region}-stream-scorer`,
@@ -66,5 +70,9 @@ export function exampleWorkloadsProps(environment: string, region: string, role:
     bounds,
     scoringLatencySloMs: 50,
     scoringApiTargetRpsPerPod: 400,
+    scoringEndpoint: {
+      hostname: `score-${region}.${environment}.risk.example.com`,
+      certificateArn: `arn:aws:acm:${region}:${ACCOUNT}:certificate/00000000-0000-0000-0000-000000000000`,
+    },
   };
 }

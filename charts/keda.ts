@@ -10,6 +10,13 @@ import { Construct } from 'constructs';
 export const KEDA_API_VERSION = 'keda.sh/v1alpha1';
 
 /**
+ * Lets a ScaledObject take over an existing HPA (the one named in
+ * `advanced.horizontalPodAutoscalerConfig.name`) instead of being refused by KEDA's webhook.
+ * @see https://keda.sh/docs/2.18/reference/scaledobject-spec/
+ */
+export const KEDA_TRANSFER_HPA_OWNERSHIP_ANNOTATION = 'scaledobject.keda.sh/transfer-hpa-ownership';
+
+/**
  * How KEDA authenticates to AWS for a workload that runs under EKS Pod Identity.
  *
  * `provider: aws` with `roleArn: <the workload's own role>`: the KEDA operator, under its own Pod
@@ -33,15 +40,35 @@ export interface AwsPodIdentity {
   readonly roleArn: string;
 }
 
+/** One authentication parameter read from a key of a Secret or a ConfigMap. */
+export interface AuthParameterRef {
+  readonly parameter: string;
+  readonly name: string;
+  readonly key: string;
+}
+
+/**
+ * A TriggerAuthentication: workload identity for the AWS scalers (`podIdentity`), or parameters
+ * read from a Secret / ConfigMap for the others (the `datadog` scaler's cluster agent token).
+ * Note: the `keda-workload-identity` policy refuses AWS parameters from anything but `podIdentity`.
+ */
 export interface TriggerAuthenticationSpec {
-  readonly podIdentity: AwsPodIdentity;
+  readonly podIdentity?: AwsPodIdentity;
+  readonly secretTargetRef?: readonly AuthParameterRef[];
+  readonly configMapTargetRef?: readonly AuthParameterRef[];
 }
 
 export interface ScaledObjectTrigger {
-  readonly type: 'aws-kinesis-stream' | 'aws-sqs-queue';
+  readonly type: 'aws-kinesis-stream' | 'aws-sqs-queue' | 'cpu' | 'datadog';
+  /**
+   * How the trigger's value is compared with its target.
+   * @default - `AverageValue` (KEDA); `cpu` and `memory` triggers must set it
+   */
+  readonly metricType?: 'Utilization' | 'AverageValue' | 'Value';
   /** Scaler metadata: all values are strings. */
   readonly metadata: Readonly<Record<string, string>>;
-  readonly authenticationRef: { readonly name: string };
+  /** @default - none (`cpu` and `memory` triggers need none) */
+  readonly authenticationRef?: { readonly name: string };
 }
 
 export interface ScalingPolicy {
@@ -68,6 +95,8 @@ export interface ScaledObjectSpec {
   readonly maxReplicaCount: number;
   readonly advanced?: {
     readonly horizontalPodAutoscalerConfig?: {
+      /** The name of the HPA KEDA creates and owns. @default - `keda-hpa-<ScaledObject name>` */
+      readonly name?: string;
       readonly behavior?: { readonly scaleUp?: ScalingRules; readonly scaleDown?: ScalingRules };
     };
   };
@@ -80,24 +109,22 @@ interface ObjectMetadata {
   readonly annotations?: Record<string, string>;
 }
 
-/** A KEDA TriggerAuthentication. */
-export class TriggerAuthentication extends ApiObject {
-  constructor(
-    scope: Construct,
-    id: string,
-    props: { readonly metadata: ObjectMetadata; readonly spec: TriggerAuthenticationSpec },
-  ) {
-    super(scope, id, { apiVersion: KEDA_API_VERSION, kind: 'TriggerAuthentication', ...props });
-  }
+interface KedaObjectProps<S> {
+  readonly metadata: ObjectMetadata;
+  readonly spec: S;
 }
 
-/** A KEDA ScaledObject. */
-export class ScaledObject extends ApiObject {
-  constructor(
-    scope: Construct,
-    id: string,
-    props: { readonly metadata: ObjectMetadata; readonly spec: ScaledObjectSpec },
-  ) {
-    super(scope, id, { apiVersion: KEDA_API_VERSION, kind: 'ScaledObject', ...props });
-  }
+/** A keda.sh/v1alpha1 object of one kind. */
+function kedaKind<S>(kind: string) {
+  return class extends ApiObject {
+    constructor(scope: Construct, id: string, props: KedaObjectProps<S>) {
+      super(scope, id, { apiVersion: KEDA_API_VERSION, kind, ...props });
+    }
+  };
 }
+
+/** A KEDA TriggerAuthentication. */
+export class TriggerAuthentication extends kedaKind<TriggerAuthenticationSpec>('TriggerAuthentication') {}
+
+/** A KEDA ScaledObject. */
+export class ScaledObject extends kedaKind<ScaledObjectSpec>('ScaledObject') {}

@@ -15,7 +15,7 @@ export const LABELS = {
 export const ANNOTATIONS = {
   /** Minimum replicas with the region at full capacity: what the runbook restores on failover. */
   fullMinReplicas: 'risk-platform/full-min-replicas',
-  /** Minimum replicas in warm standby (present only in the DR region). */
+  /** Minimum replicas in warm standby (present only in the standby region, see `active`). */
   standbyMinReplicas: 'risk-platform/standby-min-replicas',
 } as const;
 

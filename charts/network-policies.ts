@@ -2,12 +2,11 @@ import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-28';
 import { ADMIN_PORT } from './scoring-workload';
 import { SCORING_API, SCORING_API_PORT } from './scoring-api';
+import { DATADOG_NAMESPACE } from './datadog-metric';
 import { selectorLabels } from './labels';
 
 type Rule = kplus.k8s.NetworkPolicySpec;
 
-/** Where the Datadog agent runs (Helm release in its own namespace). */
-export const DATADOG_NAMESPACE = 'datadog';
 /** The label the Datadog Helm chart puts on the node agent's pods. */
 export const DATADOG_AGENT_POD_LABELS = { 'app.kubernetes.io/component': 'agent' } as const;
 /** The EKS Pod Identity Agent's link-local endpoint, from which pods fetch their credentials. */
@@ -16,6 +15,7 @@ export const POD_IDENTITY_AGENT_CIDR = '169.254.170.23/32';
 export interface NetworkPoliciesProps {
   readonly namespace: string;
   readonly awsApiCidrs: readonly string[];
+  /** The subnets of the scoring API's NLB (it does not preserve client IPs: see `WorkloadsProps.ingressCidrs`). */
   readonly ingressCidrs: readonly string[];
 }
 
@@ -27,10 +27,11 @@ const namespaceSelector = (name: string) => ({ matchLabels: { 'kubernetes.io/met
  * Default deny (ingress and egress) for every pod of the namespace, then one policy per allowed
  * flow, each named for it:
  * - DNS to kube-dns in kube-system (UDP and TCP 53);
- * - HTTPS to the AWS APIs through the VPC interface endpoints;
+ * - HTTPS to the AWS APIs: the VPC interface endpoints, and the public prefix-list CIDRs a gateway
+ *   endpoint (DynamoDB) routes to, both in `awsApiCidrs`;
  * - HTTP to the EKS Pod Identity Agent (169.254.170.23:80), without which no pod gets credentials;
  * - traces (TCP 8126) and DogStatsD (UDP 8125) to the Datadog node agent;
- * - the scoring API's 8080 from the load balancer's CIDRs;
+ * - the scoring API's 8080 and its health checks (admin port) from the load balancer's subnets;
  * - the Datadog agent scraping `/metrics` on the admin port.
  */
 export class NetworkPolicies extends Construct {
@@ -77,7 +78,11 @@ export class NetworkPolicies extends Construct {
         podSelector: { matchLabels: selectorLabels(SCORING_API) },
         policyTypes: ['Ingress'],
         ingress: [
-          { from: props.ingressCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(SCORING_API_PORT)] },
+          {
+            from: props.ingressCidrs.map((cidr) => ({ ipBlock: { cidr } })),
+            // 8080: traffic from the NLB; the admin port: its health checks on the readiness path.
+            ports: [tcp(SCORING_API_PORT), tcp(ADMIN_PORT)],
+          },
         ],
       },
       'allow-datadog-scrape-ingress': {

@@ -8,7 +8,7 @@
 
 /** Replica bounds of one workload's autoscaler in one region. */
 export interface Bounds {
-  /** The autoscaler minimum in this region (in DR: the warm-standby minimum). */
+  /** The autoscaler minimum in this region (in the standby region: the warm-standby minimum). */
   readonly minReplicas: number;
   /** The autoscaler maximum in this region. */
   readonly maxReplicas: number;
@@ -17,12 +17,48 @@ export interface Bounds {
    * the DR runbook knows what to restore on failover.
    *
    * @default - `minReplicas` (the region already runs at full capacity)
-   * Note: only meaningful when `role` is `dr`; in the primary region it must equal `minReplicas`.
+   * Note: only meaningful when the region is not `active`; in the active region it must equal
+   * `minReplicas`.
    */
   readonly fullMinReplicas?: number;
 }
 
 export type RegionRole = 'primary' | 'dr';
+
+/** Where a load balancer lives: `internal` (private subnets) or `internet-facing` (public subnets). */
+export type LoadBalancerScheme = 'internal' | 'internet-facing';
+
+/**
+ * How the scoring API is published in one region: an NLB (AWS Load Balancer Controller) terminating
+ * TLS, and the regional DNS name external-dns points at it.
+ */
+export interface ScoringEndpointProps {
+  /**
+   * The regional name, e.g. `score-us-west-2.risk.example.com`: pass `regionalEndpointName()` from
+   * stacks/traffic/dns.ts, the name the failover record points at.
+   */
+  readonly hostname: string;
+  /**
+   * The ACM certificate (in this region) the NLB's TLS listener presents; it must cover `hostname`
+   * and the failover name (`score.<zone>`), since callers connect through the failover record.
+   */
+  readonly certificateArn: string;
+  /**
+   * The NLB scheme. Internal: the checkout services call the API from peered VPCs, never from the
+   * internet.
+   *
+   * @default 'internal'
+   * Note: when `internet-facing`, the NLB lives in the public subnets: `ingressCidrs` must list them.
+   */
+  readonly scheme?: LoadBalancerScheme;
+  /**
+   * Client CIDRs the NLB's security group admits (`spec.loadBalancerSourceRanges`). The controller's
+   * default for an internal NLB is the VPC CIDR only, which would shut out the peered callers.
+   *
+   * @default ['10.0.0.0/8']
+   */
+  readonly sourceRanges?: readonly string[];
+}
 
 /** The input of {@link synthesizeWorkloads}: one region of one environment. */
 export interface WorkloadsProps {
@@ -30,8 +66,15 @@ export interface WorkloadsProps {
   readonly environment: string;
   /** The AWS region the cluster runs in, e.g. `us-east-1`. */
   readonly region: string;
-  /** Whether the region is the primary or the DR (warm standby) region. */
+  /** Whether the region is the primary or the DR region (its role; it does not change on failover). */
   readonly role: RegionRole;
+  /**
+   * Whether this region serves traffic (the environment's `dr.activeRegion`): it runs its full
+   * minimums; otherwise it runs warm standby and records the full minimums for the runbook.
+   *
+   * @default - `role === 'primary'`
+   */
+  readonly active?: boolean;
   /** The namespace all scoring workloads run in, e.g. `risk-scoring`. */
   readonly namespace: string;
   /** The fraud model version served, published in every workload's ConfigMap. */
@@ -53,6 +96,13 @@ export interface WorkloadsProps {
     readonly caseReviewQueueUrl: string;
     readonly modelFeedbackQueueUrl: string;
     readonly modelFeedbackQueueName: string;
+    /** The stream scorer's enhanced fan-out consumer (registered by the data plane; KCL must not register its own). */
+    readonly streamConsumerName: string;
+    readonly streamConsumerArn: string;
+    /** The stream scorer's shard-lease table in this region (pre-created; KCL must not create it). */
+    readonly streamScorerLeaseTable: string;
+    /** The CloudWatch namespace of the stream scorer's consumer metrics (its role may publish only there). */
+    readonly streamScorerMetricsNamespace: string;
   };
   /**
    * The IAM roles the workloads' Pod Identity associations bind (one per ServiceAccount). KEDA's
@@ -61,7 +111,7 @@ export interface WorkloadsProps {
   readonly roleArns: { readonly streamScorer: string; readonly feedbackWorker: string };
   /** The stream's shard count (ON_DEMAND: the capacity model's equivalent). Caps the stream scorer. */
   readonly shardCount: number;
-  /** Autoscaler bounds per workload, already this region's values (DR passes the standby minimums). */
+  /** Autoscaler bounds per workload, already this region's values (standby passes the standby minimums). */
   readonly bounds: {
     readonly scoringApi: Bounds;
     readonly streamScorer: Bounds;
@@ -94,10 +144,16 @@ export interface WorkloadsProps {
    * CIDRs here, or use the DynamoDB interface endpoint.
    */
   readonly awsApiCidrs?: readonly string[];
+  /** How the scoring API is published in this region (NLB + regional DNS name). */
+  readonly scoringEndpoint: ScoringEndpointProps;
   /**
-   * CIDRs allowed to reach the scoring API on 8080 (the load balancer's subnets, IP targets).
+   * CIDRs allowed to reach the scoring API on 8080 and its health checks on the admin port: the
+   * subnets the NLB's nodes live in. With IP targets over TCP/TLS the NLB does not preserve client
+   * IPs (the target group's `preserve_client_ip.enabled` is false), so pods see the NLB's own
+   * private addresses, never the callers'.
    *
    * @default ['10.0.0.0/8']
+   * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation
    */
   readonly ingressCidrs?: readonly string[];
   /**
@@ -114,6 +170,8 @@ const IMAGE = /^[a-z0-9][a-z0-9._\-/:]*(@sha256:[a-f0-9]{64}|:[A-Za-z0-9_][A-Za-
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]+$/;
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const MINOR_VERSION = /^1\.\d{2}$/;
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9_-]+$/;
 
 const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
 
@@ -128,7 +186,7 @@ const isCidr = (v: string): boolean => {
  * Checks one workload's bounds; returns the problems, each naming the field, the value and the
  * expectation in cdk8s-plus style.
  */
-export function boundsProblems(field: string, b: Bounds, role: RegionRole): string[] {
+export function boundsProblems(field: string, b: Bounds, active: boolean): string[] {
   const problems: string[] = [];
   const min = `'${field}.minReplicas'`;
   const max = `'${field}.maxReplicas'`;
@@ -145,9 +203,9 @@ export function boundsProblems(field: string, b: Bounds, role: RegionRole): stri
   if (b.fullMinReplicas !== undefined && problems.length === 0) {
     if (!isPositiveInt(b.fullMinReplicas)) {
       problems.push(`${full} (${show(b.fullMinReplicas)}) must be an integer greater than or equal to 1`);
-    } else if (role === 'primary' && b.fullMinReplicas !== b.minReplicas) {
+    } else if (active && b.fullMinReplicas !== b.minReplicas) {
       problems.push(
-        `${full} (${b.fullMinReplicas}) must equal ${min} (${b.minReplicas}) when 'role' is 'primary'`,
+        `${full} (${b.fullMinReplicas}) must equal ${min} (${b.minReplicas}) when 'active' is true`,
       );
     } else if (b.fullMinReplicas < b.minReplicas) {
       problems.push(
@@ -158,6 +216,11 @@ export function boundsProblems(field: string, b: Bounds, role: RegionRole): stri
     }
   }
   return problems;
+}
+
+/** Whether the region serves traffic: `active`, by default the primary region. */
+export function isActive(props: Pick<WorkloadsProps, 'role' | 'active'>): boolean {
+  return props.active ?? props.role === 'primary';
 }
 
 /** Checks an image reference: pinned by digest or by a tag other than `latest`. */
@@ -194,6 +257,9 @@ export function validateWorkloadsProps(props: WorkloadsProps): void {
   if (props.role !== 'primary' && props.role !== 'dr') {
     problems.push(`'role' (${show(props.role)}) must be one of primary, dr`);
   }
+  if (props.active !== undefined && typeof props.active !== 'boolean') {
+    problems.push(`'active' (${show(props.active)}) must be true or false`);
+  }
   if (typeof props.namespace !== 'string' || !DNS_LABEL.test(props.namespace)) {
     problems.push(`'namespace' (${show(props.namespace)}) must be a DNS-1123 label such as risk-scoring`);
   }
@@ -214,7 +280,7 @@ export function validateWorkloadsProps(props: WorkloadsProps): void {
     problems.push(`'shardCount' (${show(props.shardCount)}) must be an integer greater than or equal to 1`);
   }
   for (const key of ['scoringApi', 'streamScorer', 'feedbackWorker'] as const) {
-    problems.push(...boundsProblems(`bounds.${key}`, props.bounds[key], props.role));
+    problems.push(...boundsProblems(`bounds.${key}`, props.bounds[key], isActive(props)));
   }
   const scorerMax = props.bounds.streamScorer.maxReplicas;
   if (isPositiveInt(props.shardCount) && isPositiveInt(scorerMax) && scorerMax > props.shardCount) {
@@ -233,8 +299,32 @@ export function validateWorkloadsProps(props: WorkloadsProps): void {
       `'feedbackQueueLengthPerReplica' (${show(props.feedbackQueueLengthPerReplica)}) must be an integer greater than or equal to 1`,
     );
   }
-  for (const key of ['awsApiCidrs', 'ingressCidrs'] as const) {
-    const cidrs = props[key];
+  const endpoint = props.scoringEndpoint;
+  if (typeof endpoint?.hostname !== 'string' || !HOSTNAME.test(endpoint.hostname)) {
+    problems.push(
+      `'scoringEndpoint.hostname' (${show(endpoint?.hostname)}) must be a fully-qualified DNS name such as score-us-west-2.risk.example.com`,
+    );
+  }
+  if (typeof endpoint?.certificateArn !== 'string' || !ACM_ARN.test(endpoint.certificateArn)) {
+    problems.push(
+      `'scoringEndpoint.certificateArn' (${show(endpoint?.certificateArn)}) must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)`,
+    );
+  }
+  if (
+    endpoint?.scheme !== undefined &&
+    endpoint.scheme !== 'internal' &&
+    endpoint.scheme !== 'internet-facing'
+  ) {
+    problems.push(
+      `'scoringEndpoint.scheme' (${show(endpoint.scheme)}) must be one of internal, internet-facing`,
+    );
+  }
+  const cidrLists = {
+    awsApiCidrs: props.awsApiCidrs,
+    ingressCidrs: props.ingressCidrs,
+    'scoringEndpoint.sourceRanges': endpoint?.sourceRanges,
+  };
+  for (const [key, cidrs] of Object.entries(cidrLists)) {
     if (cidrs === undefined) continue;
     if (cidrs.length === 0) problems.push(`'${key}' ([]) must list at least one CIDR`);
     cidrs.forEach((c, i) => {

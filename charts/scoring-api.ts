@@ -1,13 +1,78 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-28';
+import { ClusterAgentMetricsReader } from './cluster-agent-metrics-reader';
 import { DatadogMetric } from './datadog-metric';
+import { KEDA_TRANSFER_HPA_OWNERSHIP_ANNOTATION, ScaledObject, TriggerAuthentication } from './keda';
+import { KEDA_POLLING_INTERVAL_SECONDS } from './keda-scaled-workload';
 import { selectorLabels } from './labels';
-import type { Bounds } from './props';
-import { ContainerResources, ScoringWorkload } from './scoring-workload';
+import type { Bounds, LoadBalancerScheme } from './props';
+import { ADMIN_PORT, ContainerResources, READINESS_PATH, ScoringWorkload } from './scoring-workload';
 
 export const SCORING_API = 'scoring-api';
 /** The port the scoring API serves on (Service port and container port, named `http`). */
 export const SCORING_API_PORT = 8080;
+
+/**
+ * The synthetic check's path: a full scoring round trip served on the `http` port (8080), the only
+ * port behind the NLB. The probe paths (`/healthz/startup|ready|live`) live on the admin port, which
+ * is not published; the NLB's health check reaches the readiness path there directly (IP targets).
+ */
+export const SCORING_API_SYNTHETIC_PATH = '/healthz/score';
+
+/** The port the NLB's TLS listener serves on (Service port `https`, forwarded to the pods' 8080). */
+export const SCORING_API_TLS_PORT = 443;
+
+/** The annotation external-dns reads the regional DNS name from. */
+export const EXTERNAL_DNS_HOSTNAME_ANNOTATION = 'external-dns.alpha.kubernetes.io/hostname';
+
+/** @default values of {@link ScoringApiLoadBalancer}. */
+export const SCORING_API_LOAD_BALANCER_DEFAULTS = {
+  scheme: 'internal' as LoadBalancerScheme,
+  sourceRanges: ['10.0.0.0/8'] as readonly string[],
+};
+
+/** How the scoring API's Service is published (see {@link scoringApiServiceAnnotations}). */
+export interface ScoringApiLoadBalancer {
+  /** The regional DNS name external-dns publishes, e.g. `score-us-west-2.risk.example.com`. */
+  readonly hostname: string;
+  /** The ACM certificate the NLB's TLS listener presents. */
+  readonly certificateArn: string;
+  /** @default 'internal' */
+  readonly scheme?: LoadBalancerScheme;
+  /** @default ['10.0.0.0/8'] */
+  readonly sourceRanges?: readonly string[];
+}
+
+/**
+ * The AWS Load Balancer Controller annotations of the scoring API's Service: an NLB (`external`)
+ * with IP targets (straight to the pods, no node hop), cross-zone on (a zone with fewer ready pods
+ * does not get a third of the traffic), TLS terminated with the ACM certificate, an HTTP health check
+ * on the pods' readiness path and admin port, client IP preservation off (so the pods' network
+ * policy admits the NLB's subnets, see `ingressCidrs`), and the regional name for external-dns.
+ * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/
+ */
+export function scoringApiServiceAnnotations(lb: ScoringApiLoadBalancer): Record<string, string> {
+  const prefix = 'service.beta.kubernetes.io/aws-load-balancer';
+  return {
+    [`${prefix}-type`]: 'external',
+    [`${prefix}-nlb-target-type`]: 'ip',
+    [`${prefix}-scheme`]: lb.scheme ?? SCORING_API_LOAD_BALANCER_DEFAULTS.scheme,
+    [`${prefix}-attributes`]: 'load_balancing.cross_zone.enabled=true',
+    [`${prefix}-target-group-attributes`]: 'preserve_client_ip.enabled=false',
+    [`${prefix}-ssl-cert`]: lb.certificateArn,
+    [`${prefix}-ssl-ports`]: 'https',
+    [`${prefix}-ssl-negotiation-policy`]: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+    [`${prefix}-backend-protocol`]: 'tcp',
+    [`${prefix}-healthcheck-protocol`]: 'http',
+    [`${prefix}-healthcheck-port`]: String(ADMIN_PORT),
+    [`${prefix}-healthcheck-path`]: READINESS_PATH,
+    [`${prefix}-healthcheck-interval`]: '10',
+    [`${prefix}-healthcheck-healthy-threshold`]: '2',
+    [`${prefix}-healthcheck-unhealthy-threshold`]: '2',
+    [EXTERNAL_DNS_HOSTNAME_ANNOTATION]: lb.hostname,
+  };
+}
 
 /** Requests and limits of one scoring-api pod; the capacity model sizes nodes from these. */
 export const SCORING_API_RESOURCES: ContainerResources = {
@@ -17,7 +82,7 @@ export const SCORING_API_RESOURCES: ContainerResources = {
   memoryLimitMebibytes: 1024,
 };
 
-/** Target average CPU utilization of the HPA's CPU metric (% of request). */
+/** Target average CPU utilization of the `cpu` trigger (% of request). */
 export const SCORING_API_CPU_TARGET_PERCENT = 60;
 
 /**
@@ -56,20 +121,36 @@ export interface ScoringApiProps {
   readonly targetRpsPerPod: number;
   /** Autoscaler annotations for the DR runbook. */
   readonly autoscalerAnnotations: Readonly<Record<string, string>>;
+  /** How the Service is published: NLB, certificate and regional DNS name. */
+  readonly loadBalancer: ScoringApiLoadBalancer;
 }
 
 /**
- * The synchronous scoring API: workload, ClusterIP Service and an autoscaling/v2 HPA on CPU and on
+ * The synchronous scoring API: workload, a LoadBalancer Service and a KEDA ScaledObject on CPU and on
  * the request rate.
  *
- * Request rate: a `DatadogMetric` (`<name>-rps`) holds the query, and the HPA reads it as the
- * External metric `datadogmetric@<namespace>:scoring-api-rps` with an AverageValue target (the
- * per-pod rate). The HPA takes the larger of the CPU and request-rate recommendations.
+ * Service: one object, type LoadBalancer, named `scoring-api` (the former ClusterIP Service, changed
+ * in place). The NLB listens on 443 (TLS, ACM) and forwards to the pods' `http` port 8080; the
+ * Service keeps its cluster IP, so an in-cluster caller (none today) can still use
+ * `scoring-api.<ns>.svc:443`, plaintext to the pods. A second ClusterIP Service on 8080 would only
+ * be a second path to keep in sync with the network policy. See docs/ARCHITECTURE.md "Ingress path".
+ *
+ * Autoscaling: KEDA is the cluster's one external metrics provider (docs/ARCHITECTURE.md "One
+ * external metrics provider"), so the API scales through a ScaledObject, never a hand-written HPA:
+ * - a `cpu` trigger (Utilization, {@link SCORING_API_CPU_TARGET_PERCENT}% of the request);
+ * - a `datadog` trigger reading the `DatadogMetric` `<name>-rps` through the Datadog cluster agent
+ *   (`useClusterAgentProxy`), with the per-pod rate as its AverageValue target, authenticated by
+ *   {@link ClusterAgentMetricsReader}'s token.
+ * KEDA creates the autoscaling/v2 HPA, named `scoring-api` (`horizontalPodAutoscalerConfig.name`),
+ * with the launch-day {@link SCORING_API_BEHAVIOR}; it takes the larger of the two recommendations.
  */
 export class ScoringApi extends Construct {
   public readonly workload: ScoringWorkload;
   public readonly service: kplus.Service;
   public readonly requestRate: DatadogMetric;
+  public readonly metricsReader: ClusterAgentMetricsReader;
+  public readonly triggerAuthentication: TriggerAuthentication;
+  public readonly scaledObject: ScaledObject;
 
   constructor(scope: Construct, id: string, props: ScoringApiProps) {
     super(scope, id);
@@ -85,12 +166,27 @@ export class ScoringApi extends Construct {
     });
 
     this.service = new kplus.Service(this, 'Service', {
-      metadata: { name: SCORING_API, namespace: props.namespace },
-      type: kplus.ServiceType.CLUSTER_IP,
+      metadata: {
+        name: SCORING_API,
+        namespace: props.namespace,
+        annotations: scoringApiServiceAnnotations(props.loadBalancer),
+      },
+      type: kplus.ServiceType.LOAD_BALANCER,
       ports: [
-        { name: 'http', port: SCORING_API_PORT, targetPort: SCORING_API_PORT, protocol: kplus.Protocol.TCP },
+        {
+          name: 'https',
+          port: SCORING_API_TLS_PORT,
+          targetPort: SCORING_API_PORT,
+          protocol: kplus.Protocol.TCP,
+        },
       ],
     });
+    // The NLB's security group admits these client CIDRs (the L2 does not model the field).
+    ApiObject.of(this.service).addJsonPatch(
+      JsonPatch.add('/spec/loadBalancerSourceRanges', [
+        ...(props.loadBalancer.sourceRanges ?? SCORING_API_LOAD_BALANCER_DEFAULTS.sourceRanges),
+      ]),
+    );
 
     // Select by the workload's selector labels (not the construct-path label cdk8s-plus would use).
     for (const [k, v] of Object.entries(selectorLabels(SCORING_API))) this.service.selectLabel(k, v);
@@ -100,49 +196,71 @@ export class ScoringApi extends Construct {
       namespace: props.namespace,
       query: props.requestRateQuery,
     });
+    this.metricsReader = new ClusterAgentMetricsReader(this, 'MetricsReader', {
+      name: `${SCORING_API}-metrics-reader`,
+      namespace: props.namespace,
+    });
+    this.triggerAuthentication = new TriggerAuthentication(this, 'TriggerAuthentication', {
+      metadata: { name: `${SCORING_API}-datadog`, namespace: props.namespace },
+      spec: this.metricsReader.authentication,
+    });
 
-    new kplus.k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+    this.scaledObject = new ScaledObject(this, 'ScaledObject', {
       metadata: {
         name: SCORING_API,
         namespace: props.namespace,
-        annotations: { ...props.autoscalerAnnotations },
+        annotations: {
+          ...props.autoscalerAnnotations,
+          // Adopt the HPA named scoring-api that an earlier release declared, instead of refusing it.
+          [KEDA_TRANSFER_HPA_OWNERSHIP_ANNOTATION]: 'true',
+        },
       },
       spec: {
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: SCORING_API },
-        minReplicas: props.bounds.minReplicas,
-        maxReplicas: props.bounds.maxReplicas,
-        metrics: [
-          {
-            type: 'Resource',
-            resource: {
-              name: 'cpu',
-              target: { type: 'Utilization', averageUtilization: SCORING_API_CPU_TARGET_PERCENT },
-            },
-          },
-          {
-            type: 'External',
-            external: {
-              metric: { name: this.requestRate.externalMetricName },
-              target: {
-                type: 'AverageValue',
-                averageValue: kplus.k8s.Quantity.fromString(quantity(props.targetRpsPerPod)),
+        pollingInterval: KEDA_POLLING_INTERVAL_SECONDS,
+        cooldownPeriod: 300,
+        minReplicaCount: props.bounds.minReplicas,
+        maxReplicaCount: props.bounds.maxReplicas,
+        advanced: {
+          horizontalPodAutoscalerConfig: {
+            // The HPA KEDA creates keeps the name operators and dashboards know.
+            name: SCORING_API,
+            behavior: {
+              scaleUp: {
+                ...SCORING_API_BEHAVIOR.scaleUp,
+                policies: [...SCORING_API_BEHAVIOR.scaleUp.policies],
+              },
+              scaleDown: {
+                ...SCORING_API_BEHAVIOR.scaleDown,
+                policies: [...SCORING_API_BEHAVIOR.scaleDown.policies],
               },
             },
           },
-        ],
-        behavior: {
-          scaleUp: { ...SCORING_API_BEHAVIOR.scaleUp, policies: [...SCORING_API_BEHAVIOR.scaleUp.policies] },
-          scaleDown: {
-            ...SCORING_API_BEHAVIOR.scaleDown,
-            policies: [...SCORING_API_BEHAVIOR.scaleDown.policies],
-          },
         },
+        triggers: [
+          {
+            type: 'cpu',
+            metricType: 'Utilization',
+            metadata: { value: String(SCORING_API_CPU_TARGET_PERCENT) },
+          },
+          {
+            type: 'datadog',
+            metricType: 'AverageValue',
+            metadata: {
+              useClusterAgentProxy: 'true',
+              datadogMetricName: this.requestRate.metricName,
+              datadogMetricNamespace: this.requestRate.metricNamespace,
+              targetValue: quantity(props.targetRpsPerPod),
+            },
+            authenticationRef: { name: `${SCORING_API}-datadog` },
+          },
+        ],
       },
     });
   }
 }
 
-/** A Kubernetes quantity for a rate: whole numbers as is, fractions in milli-units. */
+/** A scaler target for a rate: whole numbers as is, fractions with at most three decimals. */
 export function quantity(value: number): string {
-  return Number.isInteger(value) ? String(value) : `${Math.round(value * 1000)}m`;
+  return Number.isInteger(value) ? String(value) : String(Math.round(value * 1000) / 1000);
 }

@@ -11,6 +11,9 @@ export const RUN_AS_USER = 10001;
 /** The port every workload serves health checks and `/metrics` on. */
 export const ADMIN_PORT = 8081;
 
+/** The readiness probe's path (admin port): the NLB's health check uses it too. */
+export const READINESS_PATH = '/healthz/ready';
+
 /** The pod-template annotation holding a hash of the ConfigMap data. */
 export const CONFIG_HASH_ANNOTATION = 'risk-platform/config-hash';
 
@@ -131,7 +134,7 @@ export class ScoringWorkload extends Construct {
             failureThreshold: Math.ceil(startupBudget / startupPeriod),
             timeoutSeconds: Duration.seconds(2),
           }),
-          readiness: kplus.Probe.fromHttpGet('/healthz/ready', {
+          readiness: kplus.Probe.fromHttpGet(READINESS_PATH, {
             port: ADMIN_PORT,
             periodSeconds: Duration.seconds(5),
             failureThreshold: 2,

@@ -5,7 +5,7 @@ import { FEEDBACK_WORKER, FeedbackWorker } from './feedback-worker';
 import { ANNOTATIONS, commonLabels, LABELS, labelTree } from './labels';
 import { WorkloadNamespace } from './namespace';
 import { NetworkPolicies } from './network-policies';
-import { Bounds, validateWorkloadsProps, WorkloadsProps } from './props';
+import { Bounds, isActive, validateWorkloadsProps, WorkloadsProps } from './props';
 import { SCORING_API, ScoringApi } from './scoring-api';
 import { STREAM_SCORER, StreamScorer } from './stream-scorer';
 
@@ -39,14 +39,28 @@ export function workloadConfig(props: WorkloadsProps, workload: string): Record<
 }
 
 /**
+ * What only the stream scorer's ConfigMap adds: the KCL coordination it must use as provisioned, its
+ * lease table (pre-created in this region) and its registered enhanced fan-out consumer, and the
+ * metrics namespace its role may publish to.
+ */
+export function streamScorerConfig(props: WorkloadsProps): Record<string, string> {
+  return {
+    STREAM_CONSUMER_NAME: props.names.streamConsumerName,
+    STREAM_CONSUMER_ARN: props.names.streamConsumerArn,
+    LEASE_TABLE_NAME: props.names.streamScorerLeaseTable,
+    METRICS_NAMESPACE: props.names.streamScorerMetricsNamespace,
+  };
+}
+
+/**
  * The annotations the DR runbook reads on an autoscaler: the full-capacity minimum it restores on
- * failover, and (in DR) the standby minimum it returns to on failback.
+ * failover, and (in the standby region) the standby minimum it returns to on failback.
  */
 export function autoscalerAnnotations(props: WorkloadsProps, bounds: Bounds): Record<string, string> {
   const annotations: Record<string, string> = {
     [ANNOTATIONS.fullMinReplicas]: String(bounds.fullMinReplicas ?? bounds.minReplicas),
   };
-  if (props.role === 'dr') annotations[ANNOTATIONS.standbyMinReplicas] = String(bounds.minReplicas);
+  if (!isActive(props)) annotations[ANNOTATIONS.standbyMinReplicas] = String(bounds.minReplicas);
   return annotations;
 }
 
@@ -57,7 +71,7 @@ export function requestRateQuery(environment: string, cluster: string): string {
 
 /**
  * Every Kubernetes object of the scoring platform in one region: namespace, network policies and
- * the three workloads with their autoscalers and disruption budgets.
+ * the three workloads with their autoscalers and disruption budgets; the scoring API behind an NLB.
  */
 export class WorkloadsChart extends Chart {
   constructor(scope: Construct, id: string, props: WorkloadsProps) {
@@ -95,6 +109,7 @@ export class WorkloadsChart extends Chart {
       ),
       targetRpsPerPod: props.scoringApiTargetRpsPerPod,
       autoscalerAnnotations: autoscalerAnnotations(props, props.bounds.scoringApi),
+      loadBalancer: props.scoringEndpoint,
     });
     const streamScorer = new StreamScorer(this, 'StreamScorer', {
       namespace,
@@ -103,7 +118,7 @@ export class WorkloadsChart extends Chart {
       region: props.region,
       streamName: props.names.stream,
       roleArn: props.roleArns.streamScorer,
-      config: workloadConfig(props, STREAM_SCORER),
+      config: { ...workloadConfig(props, STREAM_SCORER), ...streamScorerConfig(props) },
       podLabels: podLabels(STREAM_SCORER),
       autoscalerAnnotations: autoscalerAnnotations(props, props.bounds.streamScorer),
     });

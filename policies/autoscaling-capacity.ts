@@ -122,54 +122,64 @@ export const deploymentPdb: StackValidationPolicy = {
 
 /** Configuration of `hpa-replica-bounds`. */
 export interface HpaBoundsConfig {
-  /** The smallest HPA minReplicas allowed. @default 2 (prod; dev and staging config relax it) */
+  /** The smallest autoscaler minimum allowed. @default 2 (prod; dev and staging config relax it) */
   readonly minReplicas?: number;
 }
 
-/** HPAs keep a redundant floor and room to scale. */
+/** The bound fields of each autoscaler kind, and KEDA's defaults for a ScaledObject. */
+const BOUND_FIELDS = {
+  HorizontalPodAutoscaler: { min: 'minReplicas', max: 'maxReplicas', defaultMin: 1, defaultMax: 0 },
+  ScaledObject: { min: 'minReplicaCount', max: 'maxReplicaCount', defaultMin: 0, defaultMax: 100 },
+} as const;
+
+/** Autoscalers (HPAs and the KEDA ScaledObjects that own an HPA) keep a redundant floor and room to scale. */
 export const hpaReplicaBounds: ResourceValidationPolicy = {
   name: 'hpa-replica-bounds',
   description:
-    'HorizontalPodAutoscalers must have minReplicas at least the configured floor (2 in prod) and maxReplicas above minReplicas.',
+    'HorizontalPodAutoscalers and KEDA ScaledObjects must have a minimum at least the configured floor (2 in prod) and a maximum above the minimum.',
   enforcementLevel: 'mandatory',
   configSchema: { properties: { minReplicas: { type: 'integer', minimum: 1 } } },
   validateResource: forTypes<HpaBoundsConfig>(
-    ['k8s:HorizontalPodAutoscaler'],
+    ['k8s:HorizontalPodAutoscaler', 'k8s:ScaledObject'],
     ({ props, config }, report) => {
+      const kind = kindOf(props) as keyof typeof BOUND_FIELDS;
+      const fields = BOUND_FIELDS[kind];
       const floor = config.minReplicas ?? 2;
-      const min = num(at(props, 'spec.minReplicas')) ?? 1;
-      const max = num(at(props, 'spec.maxReplicas')) ?? 0;
+      const min = num(at(props, `spec.${fields.min}`)) ?? fields.defaultMin;
+      const max = num(at(props, `spec.${fields.max}`)) ?? fields.defaultMax;
       if (min < floor || max <= min) {
         const { namespace, name } = k8sId(props);
         report(
-          `HorizontalPodAutoscaler '${namespace}/${name}' must have minReplicas >= ${floor} and maxReplicas > minReplicas ` +
-            `(minReplicas ${min}, maxReplicas ${max}); raise the bounds in the capacity model.`,
+          `${kind} '${namespace}/${name}' must have ${fields.min} >= ${floor} and ${fields.max} > ${fields.min} ` +
+            `(${fields.min} ${min}, ${fields.max} ${max}); raise the bounds in the capacity model.`,
         );
       }
     },
   ),
 };
 
-/** One Deployment is scaled by one autoscaler: an HPA and a ScaledObject would fight. */
+/**
+ * One Deployment is scaled by one autoscaler. A ScaledObject owns an HPA of its own (named
+ * `keda-hpa-<name>`, or `advanced.horizontalPodAutoscalerConfig.name`), so a declared HPA next to it,
+ * or a second ScaledObject, would fight it for the replica count.
+ */
 export const autoscalerExclusive: StackValidationPolicy = {
   name: 'autoscaler-exclusive',
-  description: 'A Deployment must not be targeted by both a HorizontalPodAutoscaler and a KEDA ScaledObject.',
+  description:
+    'A Deployment must be targeted by one autoscaler: never an HPA and a KEDA ScaledObject, nor two of either.',
   enforcementLevel: 'mandatory',
   validateStack: (args, reportViolation) => {
     const scalers = autoscalersOf(k8sObjects(args.resources));
-    for (const hpa of scalers.filter((s) => s.o.kind === 'HorizontalPodAutoscaler')) {
-      const so = scalers.find(
-        (s) => s.o.kind === 'ScaledObject' && sameScope(s.o, hpa.o) && s.target === hpa.target,
-      );
-      // KEDA creates its own HPA named keda-hpa-<scaledobject>; a declared one next to it is the conflict.
-      if (so) {
+    scalers.forEach((a, i) => {
+      const other = scalers.slice(0, i).find((b) => sameScope(a.o, b.o) && a.target === b.target);
+      if (other) {
         reportViolation(
-          `Deployment '${hpa.o.namespace}/${hpa.target}' (${hpa.o.region}) must have one autoscaler, but ${where(hpa.o)} and ${where(so.o)} ` +
-            'both target it; keep the ScaledObject (KEDA manages its own HPA) or the HPA, not both.',
-          hpa.o.r.urn,
+          `Deployment '${a.o.namespace}/${a.target}' (${a.o.region}) must have one autoscaler, but ${where(other.o)} and ${where(a.o)} ` +
+            'both target it; keep one ScaledObject (KEDA manages its own HPA) or one HPA, not both.',
+          a.o.r.urn,
         );
       }
-    }
+    });
   },
 };
 
@@ -220,7 +230,10 @@ export const kedaKinesisMaxReplicas: StackValidationPolicy = {
   },
 };
 
-/** KEDA scalers authenticate through workload identity: no static keys anywhere. */
+/** Where a TriggerAuthentication reads parameters from (each entry names its `parameter`). */
+const CREDENTIAL_REFS = ['secretTargetRef', 'env', 'configMapTargetRef'] as const;
+
+/** KEDA AWS scalers authenticate through workload identity: no static keys anywhere. */
 export const kedaWorkloadIdentity: ResourceValidationPolicy = {
   name: 'keda-workload-identity',
   description:
@@ -244,6 +257,17 @@ export const kedaWorkloadIdentity: ResourceValidationPolicy = {
         }
       } else {
         const spec = obj(props.spec) ?? {};
+        // Only the authentications of AWS scalers are in scope: workload identity, or AWS parameters
+        // from anywhere. A non-AWS scaler's parameters (the datadog scaler's cluster agent token) are not.
+        const awsParameters = CREDENTIAL_REFS.flatMap((f) => arr(spec[f]).map(obj))
+          .map((ref) => str(ref?.parameter) ?? '')
+          .filter((param) => /^aws/i.test(param));
+        if (
+          spec.podIdentity === undefined &&
+          spec.awsSecretManager === undefined &&
+          awsParameters.length === 0
+        )
+          return;
         const provider = str(at(spec, 'podIdentity.provider'));
         if (provider !== 'aws') problems.push(`podIdentity.provider is ${JSON.stringify(provider ?? null)}`);
         for (const k of [

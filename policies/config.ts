@@ -1,4 +1,4 @@
-import { shardRequirement } from '../stacks/capacity';
+import { REPLICA_FLOOR, shardRequirement } from '../stacks/capacity';
 import { EnvironmentConfig, REQUIRED_TAG_KEYS } from '../stacks/config/load';
 import { EnvironmentName } from '../stacks/config/schema';
 import { DEFAULT_SUPPORTED_KUBERNETES_VERSIONS } from './network-eks';
@@ -13,7 +13,7 @@ export interface EnvironmentPolicyProfile {
   readonly requireDeletionProtection: boolean;
   /** Availability zones a managed node group must span. */
   readonly minNodeGroupAzs: number;
-  /** The smallest HPA minReplicas. */
+  /** The smallest autoscaler minimum (HPA or ScaledObject): the capacity model's `REPLICA_FLOOR`. */
   readonly hpaMinReplicas: number;
   /** The shortest Kinesis retention, in hours (the replay window). */
   readonly minRetentionHours: number;
@@ -25,21 +25,21 @@ export const POLICY_PROFILES: Readonly<Record<EnvironmentName, EnvironmentPolicy
   dev: {
     requireDeletionProtection: false,
     minNodeGroupAzs: 1,
-    hpaMinReplicas: 1,
+    hpaMinReplicas: REPLICA_FLOOR.dev,
     minRetentionHours: 24,
     replicaRulesLevel: 'advisory',
   },
   staging: {
     requireDeletionProtection: true,
     minNodeGroupAzs: 1,
-    hpaMinReplicas: 1,
+    hpaMinReplicas: REPLICA_FLOOR.staging,
     minRetentionHours: 24,
     replicaRulesLevel: 'mandatory',
   },
   prod: {
     requireDeletionProtection: true,
     minNodeGroupAzs: 3,
-    hpaMinReplicas: 2,
+    hpaMinReplicas: REPLICA_FLOOR.prod,
     minRetentionHours: 168,
     replicaRulesLevel: 'mandatory',
   },

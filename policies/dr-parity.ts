@@ -1,6 +1,7 @@
 import { PolicyResource, StackValidationPolicy } from '@pulumi/policy';
 import { autoscalersOf, k8sObjects } from './autoscaling-capacity';
-import { arr, label, obj, physicalName, Props, regionOf, str } from './props';
+import { replicaRegionsOf } from './data-stores';
+import { label, physicalName, regionOf } from './props';
 
 /** Configuration shared by the DR parity rules. */
 export interface DrConfig {
@@ -67,15 +68,17 @@ export const drParity: StackValidationPolicy = {
       }
     }
 
+    // A table is covered by a replica in DR (inline `replicas` or a `TableReplica`), or by a regional
+    // twin there: the same name, the region in it swapped (per-region state such as shard leases).
     const tables = args.resources.filter((r) => r.type === TABLE);
-    const drTables = new Set(tables.filter((t) => regionOf(t) === dr).map(physicalName));
+    const drTables = new Set(tables.filter((t) => regionOf(t) === dr).map((t) => twinKey(t, dr)));
     for (const t of tables.filter((x) => regionOf(x) === primary)) {
-      const replicated = arr((t.props as Props).replicas).some((x) => str(obj(x)?.regionName) === dr);
-      if (!replicated && !drTables.has(physicalName(t))) {
+      const replicated = replicaRegionsOf(t, args.resources).includes(dr);
+      if (!replicated && !drTables.has(twinKey(t, primary))) {
         missing(
           t,
           `DynamoDB table ${label(t.type, t.name)}`,
-          `add replicas: [{ regionName: '${dr}', ... }] (a global table replica).`,
+          `add an aws.dynamodb.TableReplica in '${dr}' (a global table replica), or the same regional table there.`,
         );
       }
     }

@@ -1,5 +1,5 @@
-import { ResourceValidationPolicy } from '@pulumi/policy';
-import { arr, at, forTypes, label, obj, str } from './props';
+import { ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
+import { arr, at, forTypes, label, obj, Props, str } from './props';
 
 const CLUSTER = 'aws:eks/cluster:Cluster';
 const NODE_GROUP = 'aws:eks/nodeGroup:NodeGroup';
@@ -103,23 +103,35 @@ export interface NodeGroupAzsConfig {
   readonly minNodeGroupAzs?: number;
 }
 
-/** Managed node groups span the required number of AZs (one private subnet per AZ). */
-export const eksNodeGroupAzs: ResourceValidationPolicy = {
+/**
+ * A cluster's managed node groups together span the required number of AZs (one private subnet per
+ * AZ). With one group per zone (so Cluster Autoscaler can grow the zone that needs nodes), no single
+ * group spans them: the groups are joined to their cluster by `clusterName` and their subnets counted
+ * together.
+ */
+export const eksNodeGroupAzs: StackValidationPolicy = {
   name: 'eks-node-group-azs',
   description:
-    'EKS managed node groups must span at least the configured number of availability zones (3 in prod).',
+    "An EKS cluster's managed node groups must together span at least the configured number of availability zones (3 in prod).",
   enforcementLevel: 'mandatory',
   configSchema: { properties: { minNodeGroupAzs: { type: 'integer', minimum: 1 } } },
-  validateResource: forTypes<NodeGroupAzsConfig>([NODE_GROUP], ({ name, props, config }, report) => {
-    const min = config.minNodeGroupAzs ?? 3;
-    const subnets = new Set(arr(props.subnetIds).map(String));
-    if (subnets.size < min) {
-      report(
-        `${label(NODE_GROUP, name)} must span at least ${min} availability zones (it has ${subnets.size} subnet(s)); ` +
-          "set subnetIds to the region's private subnets, one per AZ.",
-      );
+  validateStack: (args, reportViolation) => {
+    const min = args.getConfig<NodeGroupAzsConfig>()?.minNodeGroupAzs ?? 3;
+    const groups = args.resources.filter((r) => r.type === NODE_GROUP);
+    for (const cluster of args.resources.filter((r) => r.type === CLUSTER)) {
+      const clusterName = str((cluster.props as Props).name) ?? cluster.name;
+      // Cluster names are unique per account and region, and name their region (`prod-risk-us-west-2`).
+      const own = groups.filter((g) => str((g.props as Props).clusterName) === clusterName);
+      const subnets = new Set(own.flatMap((g) => arr((g.props as Props).subnetIds).map(String)));
+      if (subnets.size < min) {
+        reportViolation(
+          `${label(CLUSTER, cluster.name)} must have managed node groups spanning at least ${min} availability zones together ` +
+            `(its ${own.length} node group(s) span ${subnets.size} subnet(s)); give it one node group per private subnet, one subnet per AZ.`,
+          cluster.urn,
+        );
+      }
     }
-  }),
+  },
 };
 
 export const networkEksPolicies = [

@@ -22,6 +22,7 @@ export const UNTAGGABLE_AWS_TYPES: ReadonlySet<string> = new Set([
   'aws:eks/accessPolicyAssociation:AccessPolicyAssociation',
   'aws:appautoscaling/policy:Policy',
   'aws:route53/record:Record',
+  'aws:acm/certificateValidation:CertificateValidation',
   'aws:route53recoverycontrol/cluster:Cluster',
   'aws:route53recoverycontrol/controlPanel:ControlPanel',
   'aws:route53recoverycontrol/routingControl:RoutingControl',

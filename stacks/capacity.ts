@@ -174,7 +174,7 @@ export interface ReplicaBounds {
   readonly minReplicas: number;
   /** Maximum in both regions: `ceil(peak * headroom / perPod)`, at least 3 (stream scorer: at most the shards). */
   readonly maxReplicas: number;
-  /** DR warm-standby minimum: `max(1, ceil(minReplicas * standbyFraction))`. */
+  /** DR warm-standby minimum: `max(min(floor, minReplicas), ceil(minReplicas * standbyFraction))`. */
   readonly standbyMinReplicas: number;
 }
 
@@ -182,14 +182,30 @@ export interface ReplicaBounds {
 export interface ReplicaBoundsOptions {
   /** An upper limit on the maximum (the stream scorer: one consumer per shard at most). @default - none */
   readonly cap?: number;
+  /** The smallest standby minimum (see {@link standbyMinimum}). @default 1 */
+  readonly standbyFloor?: number;
 }
 
-/** The warm-standby minimum: the configured fraction of the primary minimum, never below 1. */
-export function standbyMinimum(minReplicas: number, standbyFraction: number): number {
+/**
+ * The smallest autoscaler minimum of each environment, standby included: 2 in prod, so no workload
+ * ever runs a single pod there (the `hpa-replica-bounds` policy's floor, see policies/config.ts).
+ */
+export const REPLICA_FLOOR: Readonly<Record<EnvironmentConfig['environment'], number>> = {
+  dev: 1,
+  staging: 1,
+  prod: 2,
+};
+
+/**
+ * The warm-standby minimum: the configured fraction of the primary minimum, never below `floor`
+ * (nor above the primary minimum).
+ * @param floor the environment's {@link REPLICA_FLOOR}. @default 1
+ */
+export function standbyMinimum(minReplicas: number, standbyFraction: number, floor = 1): number {
   requirePositive('standbyFraction', standbyFraction);
   if (standbyFraction > 1)
     throw new Error(`'standbyFraction' (${standbyFraction}) must be less than or equal to 1`);
-  return Math.max(1, ceilUnits(minReplicas * standbyFraction));
+  return Math.max(1, Math.min(floor, minReplicas), ceilUnits(minReplicas * standbyFraction));
 }
 
 /** Replica bounds from a peak rate, the measured per-pod rate, headroom and the standby fraction. */
@@ -218,7 +234,7 @@ export function replicaBounds(
     peakPods,
     minReplicas,
     maxReplicas,
-    standbyMinReplicas: standbyMinimum(minReplicas, standbyFraction),
+    standbyMinReplicas: standbyMinimum(minReplicas, standbyFraction, opts.standbyFloor),
   };
 }
 
@@ -232,38 +248,41 @@ export function workloadBounds(
   t: Targets,
   standbyFraction: number,
   shardCount: number,
+  standbyFloor = 1,
 ): Record<WorkloadName, ReplicaBounds> {
   requireTargets(t);
   return {
-    'scoring-api': replicaBounds(t.peakScoringRps, t.scoringPodRps, t.headroom, standbyFraction),
+    'scoring-api': replicaBounds(t.peakScoringRps, t.scoringPodRps, t.headroom, standbyFraction, {
+      standbyFloor,
+    }),
     'stream-scorer': replicaBounds(
       t.peakStreamRecordsPerSec,
       t.streamPodRecordsPerSec,
       t.headroom,
       standbyFraction,
-      {
-        cap: shardCount,
-      },
+      { cap: shardCount, standbyFloor },
     ),
     'feedback-worker': replicaBounds(
       t.peakFeedbackMessagesPerSec,
       t.feedbackPodMessagesPerSec,
       t.headroom,
       standbyFraction,
+      { standbyFloor },
     ),
   };
 }
 
 /**
  * One region's autoscaler bounds in the shape the charts take (`charts/props.ts` `Bounds`): the
- * primary runs its full minimum, the DR region its standby minimum and records the full one.
+ * active (serving) region runs its full minimum, the other region its standby minimum; both record
+ * the full one. Which region is active is config (`dr.activeRegion`), not the region's role.
  */
 export function regionBounds(
   b: ReplicaBounds,
-  role: 'primary' | 'dr',
+  active: boolean,
 ): { minReplicas: number; maxReplicas: number; fullMinReplicas: number } {
   return {
-    minReplicas: role === 'primary' ? b.minReplicas : b.standbyMinReplicas,
+    minReplicas: active ? b.minReplicas : b.standbyMinReplicas,
     maxReplicas: b.maxReplicas,
     fullMinReplicas: b.minReplicas,
   };
@@ -374,6 +393,27 @@ export function nodeGroupSize(
   };
 }
 
+/**
+ * One zone's share of a region's node group size, for one managed node group per zone: every bound
+ * divided by the zones and rounded up (the zones together hold at least the region's size), the
+ * minimum at least `minPerZone`.
+ *
+ * @param minPerZone the smallest minimum of a zone's group. @default 1 (a node in every zone, so
+ *   zone-spread pods always have somewhere to go)
+ */
+export function perZoneScaling(
+  size: { readonly minSize: number; readonly desiredSize: number; readonly maxSize: number },
+  zones: number,
+  minPerZone = 1,
+): { minSize: number; desiredSize: number; maxSize: number } {
+  if (!Number.isInteger(zones) || zones < 1)
+    throw new Error(`'zones' (${zones}) must be an integer greater than or equal to 1`);
+  const share = (n: number) => Math.ceil(n / zones);
+  const minSize = Math.max(minPerZone, share(size.minSize));
+  const maxSize = Math.max(minSize, share(size.maxSize));
+  return { minSize, desiredSize: Math.min(maxSize, Math.max(minSize, share(size.desiredSize))), maxSize };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The plan
 
@@ -396,14 +436,20 @@ export interface CapacityPlan {
 
 /** The whole capacity plan of an environment. Computed once, in `stacks/program.ts`. */
 export function capacityPlan(
-  config: Pick<EnvironmentConfig, 'targets' | 'dr' | 'streams' | 'messaging'>,
+  config: Pick<EnvironmentConfig, 'targets' | 'dr' | 'streams' | 'messaging'> &
+    Partial<Pick<EnvironmentConfig, 'environment'>>,
 ): CapacityPlan {
   const t = config.targets;
   const stream = shardRequirement(t);
   return {
     stream: { ...stream, mode: config.streams.mode },
     tables: tableCapacity(t),
-    workloads: workloadBounds(t, config.dr.standbyFraction, stream.shardCount),
+    workloads: workloadBounds(
+      t,
+      config.dr.standbyFraction,
+      stream.shardCount,
+      config.environment ? REPLICA_FLOOR[config.environment] : 1,
+    ),
     scoringApiTargetRpsPerPod: t.scoringPodRps / t.headroom,
     messaging: {
       visibilityTimeoutSeconds: visibilityTimeoutSeconds(config.messaging.consumerProcessingSeconds),

@@ -9,6 +9,8 @@ export const physicalNames = (env: string) =>
   ({
     stream: `${env}-transactions`,
     streamScorerConsumer: `${env}-stream-scorer`,
+    /** The CloudWatch namespace the stream scorer's consumer library publishes its metrics to. */
+    streamScorerMetricsNamespace: `${env}-stream-scorer`,
     featuresTable: `${env}-features`,
     decisionsTable: `${env}-decisions`,
     controlTable: `${env}-control`,
@@ -21,6 +23,18 @@ export const physicalNames = (env: string) =>
 
 /** The EKS cluster of one region of an environment, e.g. `prod-risk-us-west-2`. */
 export const clusterName = (env: string, region: string) => `${env}-risk-${region}`;
+
+/**
+ * The stream scorer's shard-lease table in one region, e.g. `prod-stream-scorer-leases-us-west-2`.
+ * Leases name the shards of that region's stream, so each region has its own table, never a global
+ * table; the region in the name keeps it from ever being made a replica by mistake (replicas share a
+ * name).
+ */
+export const streamScorerLeaseTableName = (env: string, region: string) =>
+  `${env}-stream-scorer-leases-${region}`;
+
+/** The hash key of a KCL lease table (KCL's own schema). */
+export const LEASE_TABLE_KEY = 'leaseKey';
 
 /** DynamoDB key attributes shared by every table: partition `pk` (S) and sort `sk` (S). */
 export const TABLE_KEYS = { partition: 'pk', sort: 'sk' } as const;

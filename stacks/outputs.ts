@@ -62,6 +62,11 @@ export const regionOutputsSchema = z.strictObject({
   routingControlArn: z.string().min(1),
   /** Optional synthetic scoring endpoint, e.g. `https://score-us-west-2.risk.example.com/healthz/score`. */
   syntheticEndpoint: z.string().optional(),
+  /**
+   * This region's SNS topic for runbook notifications (`<env>-dr-runbook`); the runbook publishes to
+   * the target region's, the healthy one (the risk-decisions topic is not used).
+   */
+  notificationTopicArn: z.string().min(1),
 });
 
 export const runbookOutputsSchema = z.strictObject({
@@ -82,9 +87,14 @@ export const runbookOutputsSchema = z.strictObject({
     /** The fully-qualified scoring API record name, e.g. `score.risk.example.com`. */
     recordName: z.string().min(1),
   }),
-  /** SNS topic for runbook notifications (the primary region's risk-decisions topic is not used). */
-  notificationTopicArn: z.string().min(1),
 });
 
 export type RegionOutputs = z.infer<typeof regionOutputsSchema>;
 export type RunbookOutputs = z.infer<typeof runbookOutputsSchema>;
+
+/**
+ * The SSM parameter (one per region, same name) the program publishes the runbook outputs to, so the
+ * runbook needs neither Pulumi nor the impaired region to read them: `/risk-platform/<env>/runbook-outputs`.
+ * A name is a contract (the runbook reads it): it has a test.
+ */
+export const runbookParameterName = (env: string) => `/risk-platform/${env}/runbook-outputs`;

@@ -4,11 +4,14 @@ import { capacityPlan } from './capacity';
 import { createDataFoundation } from './data/regional';
 import { WorkloadPermissions } from './data/permissions';
 import { EnvironmentConfig, parseEnvironmentConfig } from './config/load';
+import { physicalNames } from './naming';
 import { RegionalPlatform } from './region';
 import { Monitors } from './observability/monitors';
 import { TrafficSwitch } from './traffic/traffic-switch';
+import { EndpointCertificates } from './traffic/certificates';
 import { RunbookNotifications } from './traffic/notifications';
 import { runbookOutputs, runbookRegionOf } from './runbook-output';
+import { RunbookPublication } from './runbook-publication';
 
 /** Reads and validates the stack config from the Pulumi runtime: the only place config is read. */
 export function loadConfig(): EnvironmentConfig {
@@ -24,27 +27,61 @@ export function loadConfig(): EnvironmentConfig {
 export function buildEstate(config: EnvironmentConfig) {
   // The capacity model runs once; the data plane's cross-region pieces exist before the regions.
   const capacity = capacityPlan(config);
-  const data = createDataFoundation(config, capacity, aws.getCallerIdentityOutput().accountId);
-  const regions = config.sites.map((site) => new RegionalPlatform(site.region, { site, config, data }));
-  new WorkloadPermissions('workloads', {
-    identities: data.identities,
-    keys: data.keys,
-    tables: data.tables,
-    streams: regions.flatMap((r) => (r.data ? [r.data.stream] : [])),
-    fanouts: regions.flatMap((r) => (r.data ? [r.data.fanout] : [])),
-  });
+  const accountId = aws.getCallerIdentityOutput().accountId;
+  const data = createDataFoundation(config, capacity, accountId);
+  // The traffic switch first: its zone lookup and the endpoint certificates feed each region's
+  // ingress (external-dns's zone, the NLB's TLS certificate).
   const traffic = new TrafficSwitch('traffic', {
     environment: config.environment,
     sites: config.sites,
     dns: config.traffic,
     tags: config.tags,
   });
-  const notifications = new RunbookNotifications('runbook', {
-    environment: config.environment,
-    region: config.regions.dr.region,
-    key: data.keys.keyIn(config.regions.dr.region),
+  const certificates = new EndpointCertificates('endpoints', {
+    sites: config.sites,
+    dns: config.traffic,
+    zoneId: traffic.zoneId,
     tags: config.tags,
   });
+  const regions = config.sites.map(
+    (site) =>
+      new RegionalPlatform(site.region, {
+        site,
+        config,
+        data,
+        endpoint: {
+          zone: { id: traffic.zoneId, arn: traffic.zoneArn },
+          certificateArn: certificates.certificateArns[site.region],
+        },
+      }),
+  );
+  new WorkloadPermissions('workloads', {
+    identities: data.identities,
+    keys: data.keys,
+    tables: data.tables,
+    streams: regions.flatMap((r) => (r.data ? [r.data.stream] : [])),
+    fanouts: regions.flatMap((r) => (r.data ? [r.data.fanout] : [])),
+    leaseTables: regions.flatMap((r) => (r.data ? [r.data.leaseTable] : [])),
+    streamScorerMetricsNamespace: physicalNames(config.environment).streamScorerMetricsNamespace,
+  });
+  // One runbook topic per region: the runbook notifies through the target (healthy) region's. The DR
+  // region's keeps the URN of the single topic it succeeds ('runbook'), so it is not replaced.
+  const notifications = Object.fromEntries(
+    config.sites.map((site) => [
+      site.region,
+      new RunbookNotifications(
+        `${site.region}-runbook`,
+        {
+          environment: config.environment,
+          region: site.region,
+          key: data.keys.keyIn(site.region),
+          accountId,
+          tags: config.tags,
+        },
+        site.role === 'dr' ? { aliases: [{ name: 'runbook' }] } : undefined,
+      ).topic,
+    ]),
+  );
   new Monitors('observability', {
     environment: config.environment,
     sites: config.sites,
@@ -60,6 +97,21 @@ export function buildEstate(config: EnvironmentConfig) {
     notify: config.observability.notify,
     tags: [`team:${config.tags.owner}`],
   });
+  const runbook = runbookOutputs({
+    environment: config.environment,
+    dr: config.dr,
+    dns: config.traffic,
+    regions: regions.map(runbookRegionOf),
+    traffic,
+    notificationTopics: notifications,
+  });
+  // The runbook reads its outputs from SSM in the healthy region, not from Pulumi.
+  new RunbookPublication('runbook-outputs', {
+    environment: config.environment,
+    regions: config.sites.map((s) => s.region),
+    outputs: runbook,
+    tags: config.tags,
+  });
   return {
     environment: config.environment,
     regions: Object.fromEntries(
@@ -69,14 +121,7 @@ export function buildEstate(config: EnvironmentConfig) {
       ]),
     ),
     roleArns: data.identities.roleArns,
-    runbook: runbookOutputs({
-      environment: config.environment,
-      dr: config.dr,
-      dns: config.traffic,
-      regions: regions.map(runbookRegionOf),
-      traffic,
-      notificationTopicArn: notifications.topic.arn,
-    }),
+    runbook,
   };
 }
 

@@ -4,6 +4,15 @@ import { RegionalCompute } from './compute';
 import { clusterName, physicalNames } from './naming';
 import { createRegionalData, DataFoundation, RegionalData } from './data/regional';
 import { Network } from './network/network';
+import { regionalEndpointName } from './traffic/dns';
+
+/** What the estate hands each region to publish its scoring endpoint. */
+export interface RegionalEndpointArgs {
+  /** The hosted zone (the traffic switch's lookup). */
+  readonly zone: { readonly id: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
+  /** This region's validated ACM certificate for the scoring API's NLB. */
+  readonly certificateArn: pulumi.Input<string>;
+}
 
 export interface RegionalPlatformArgs {
   /** The region and its role (primary or DR); the same component serves both. */
@@ -16,6 +25,8 @@ export interface RegionalPlatformArgs {
    * @default - no data plane in this region
    */
   readonly data?: DataFoundation;
+  /** The zone and certificate of this region's scoring endpoint (`score-<region>.<zone>`). */
+  readonly endpoint: RegionalEndpointArgs;
 }
 
 /**
@@ -48,7 +59,9 @@ export class RegionalPlatform extends pulumi.ComponentResource {
     );
     this.data = args.data ? createRegionalData(site, config, args.data, this) : undefined;
     this.compute =
-      this.data && args.data ? this.createCompute(site, config, args.data, this.data) : undefined;
+      this.data && args.data
+        ? this.createCompute(site, config, args.data, this.data, args.endpoint)
+        : undefined;
     this.registerOutputs({ vpcId: this.network.vpcId, data: this.data?.outputs });
   }
   /** The compute plane on top of this region's network and data plane. */
@@ -57,12 +70,14 @@ export class RegionalPlatform extends pulumi.ComponentResource {
     config: EnvironmentConfig,
     foundation: DataFoundation,
     data: RegionalData,
+    endpoint: RegionalEndpointArgs,
   ) {
     const names = physicalNames(config.environment);
     return new RegionalCompute(
       site.region,
       {
         site,
+        activeRegion: config.activeRegion,
         environment: config.environment,
         cluster: config.cluster,
         workloads: config.workloads,
@@ -76,6 +91,12 @@ export class RegionalPlatform extends pulumi.ComponentResource {
         },
         privateSubnets: this.network.privateSubnets,
         vpcCidr: site.vpcCidr,
+        vpc: { id: this.network.vpc.id, arn: this.network.vpc.arn },
+        scoringEndpoint: {
+          hostname: regionalEndpointName(config.traffic, site.region),
+          certificateArn: endpoint.certificateArn,
+          zone: { ...endpoint.zone, name: config.traffic.hostedZoneName },
+        },
         dataPlane: {
           keyArn: data.key.arn,
           // Physical names are plan-time values (stacks/naming); ARNs and URLs are the resources' outputs.
@@ -89,6 +110,10 @@ export class RegionalPlatform extends pulumi.ComponentResource {
             caseReviewQueueUrl: data.fanout.queues.caseReview.queue.url,
             modelFeedbackQueueUrl: data.fanout.queues.modelFeedback.queue.url,
             modelFeedbackQueueName: names.modelFeedbackQueue,
+            streamConsumerName: names.streamScorerConsumer,
+            streamConsumerArn: data.stream.consumerArn,
+            streamScorerLeaseTable: data.leaseTable.name,
+            streamScorerMetricsNamespace: names.streamScorerMetricsNamespace,
           },
           roles: foundation.identities.roles,
         },

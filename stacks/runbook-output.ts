@@ -1,3 +1,4 @@
+import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { RegionSite } from './config/load';
 import { RegionOutputs, RunbookOutputs } from './outputs';
@@ -42,14 +43,18 @@ export interface RunbookSources {
   /** The regions, primary first. */
   readonly regions: readonly RegionRunbookSource[];
   readonly traffic: TrafficSwitch;
-  /** The SNS topic the runbook notifies on. */
-  readonly notificationTopicArn: pulumi.Input<string>;
+  /** Each region's runbook notification topic, by region (`RunbookNotifications.topic`). */
+  readonly notificationTopics: Readonly<Record<string, Pick<aws.sns.Topic, 'arn'>>>;
 }
 
-/** Checks the regions before assembling: exactly one primary, a DR region, each with a routing control. */
+/**
+ * Checks the regions before assembling: exactly one primary, a DR region, each with a routing control
+ * (and, when given, a notification topic).
+ */
 export function validateRunbookRegions(
   regions: readonly RegionRunbookSource[],
   traffic: Pick<TrafficSwitch, 'routingControls' | 'healthChecks'>,
+  notificationTopics?: RunbookSources['notificationTopics'],
 ): void {
   const roles = regions.map((r) => r.site.role);
   if (roles.filter((r) => r === 'primary').length !== 1 || !roles.includes('dr')) {
@@ -63,6 +68,11 @@ export function validateRunbookRegions(
         `region '${r.site.region}' has no routing control or health check in the traffic switch; expected one per region`,
       );
     }
+    if (notificationTopics && !notificationTopics[r.site.region]) {
+      throw new Error(
+        `region '${r.site.region}' has no runbook notification topic; expected one per region (the runbook notifies through the target region's)`,
+      );
+    }
   }
 }
 
@@ -72,7 +82,7 @@ export function validateRunbookRegions(
  * acts on exactly what was deployed.
  */
 export function runbookOutputs(src: RunbookSources): pulumi.Output<RunbookOutputs> {
-  validateRunbookRegions(src.regions, src.traffic);
+  validateRunbookRegions(src.regions, src.traffic, src.notificationTopics);
   const primary = src.regions.find((r) => r.site.role === 'primary')!;
   const dr = src.regions.find((r) => r.site.role === 'dr')!;
 
@@ -84,8 +94,9 @@ export function runbookOutputs(src: RunbookSources): pulumi.Output<RunbookOutput
         pulumi.output(r.compute),
         src.traffic.healthChecks[region].id,
         src.traffic.routingControls[region].arn,
+        src.notificationTopics[region].arn,
       ])
-      .apply(([data, compute, healthCheckId, routingControlArn]): RegionOutputs => ({
+      .apply(([data, compute, healthCheckId, routingControlArn, notificationTopicArn]): RegionOutputs => ({
         role: r.site.role,
         region,
         keyArn: data.keyArn,
@@ -102,6 +113,7 @@ export function runbookOutputs(src: RunbookSources): pulumi.Output<RunbookOutput
         healthCheckId,
         routingControlArn,
         syntheticEndpoint: syntheticEndpointUrl(src.dns, region),
+        notificationTopicArn,
       }));
   });
 
@@ -111,27 +123,17 @@ export function runbookOutputs(src: RunbookSources): pulumi.Output<RunbookOutput
       src.traffic.clusterEndpoints,
       src.traffic.controlPanel.arn,
       src.traffic.safetyRule.arn,
-      pulumi.output(src.notificationTopicArn),
     ])
-    .apply(
-      ([
-        regionOutputs,
-        clusterEndpoints,
-        controlPanelArn,
-        safetyRuleArn,
-        notificationTopicArn,
-      ]): RunbookOutputs => ({
-        environment: src.environment,
-        primaryRegion: primary.site.region,
-        drRegion: dr.site.region,
-        rpoSeconds: src.dr.rpoSeconds,
-        rtoSeconds: src.dr.rtoSeconds,
-        standbyFraction: src.dr.standbyFraction,
-        regions: Object.fromEntries(regionOutputs.map((r) => [r.region, r])),
-        traffic: { clusterEndpoints, controlPanelArn, safetyRuleArn, recordName: src.traffic.recordName },
-        notificationTopicArn,
-      }),
-    );
+    .apply(([regionOutputs, clusterEndpoints, controlPanelArn, safetyRuleArn]): RunbookOutputs => ({
+      environment: src.environment,
+      primaryRegion: primary.site.region,
+      drRegion: dr.site.region,
+      rpoSeconds: src.dr.rpoSeconds,
+      rtoSeconds: src.dr.rtoSeconds,
+      standbyFraction: src.dr.standbyFraction,
+      regions: Object.fromEntries(regionOutputs.map((r) => [r.region, r])),
+      traffic: { clusterEndpoints, controlPanelArn, safetyRuleArn, recordName: src.traffic.recordName },
+    }));
 }
 
 /** What a regional platform offers the runbook output: its site, data plane and compute plane. */

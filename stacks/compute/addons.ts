@@ -1,8 +1,15 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import {
+  DATADOG_CLUSTER_AGENT_METRICS_PORT,
+  DATADOG_CLUSTER_AGENT_METRICS_SERVICE,
+  DATADOG_NAMESPACE,
+} from '../../charts';
+import { policyDocument } from '../data/policy-documents';
 import { EksCluster } from './cluster';
-import { podIdentityTrust, policyDocument } from './iam';
+import { externalDnsStatements, loadBalancerControllerStatements } from './ingress-iam';
+import { podIdentityRole } from './pod-identity';
 import {
   CLUSTER_AUTOSCALER_IMAGE_TAG,
   HELM_CHARTS,
@@ -16,10 +23,14 @@ export const ADDON_NAMESPACES = {
   metricsServer: 'kube-system',
   keda: 'keda',
   clusterAutoscaler: 'kube-system',
-  datadog: 'datadog',
+  datadog: DATADOG_NAMESPACE,
+  awsLoadBalancerController: 'kube-system',
+  externalDns: 'external-dns',
 } as const;
 export const KEDA_OPERATOR_SERVICE_ACCOUNT = 'keda-operator';
 export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = 'cluster-autoscaler';
+export const AWS_LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = 'aws-load-balancer-controller';
+export const EXTERNAL_DNS_SERVICE_ACCOUNT = 'external-dns';
 
 /**
  * The KEDA operator's role name in a cluster. The KEDA-scaled workloads' roles must trust it
@@ -28,6 +39,54 @@ export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = 'cluster-autoscaler';
 import { kedaOperatorRoleName } from '../naming';
 
 export { kedaOperatorRoleName };
+
+/**
+ * `configurationValues` of the EKS managed add-ons (JSON, checked by EKS against the add-on's schema:
+ * `aws eks describe-addon-configuration --addon-name <name> --addon-version <version>`).
+ *
+ * vpc-cni: `enableNetworkPolicy: "true"` starts the VPC CNI's network policy agent, without which the
+ * workloads' NetworkPolicies (charts/network-policies.ts) are accepted by the API server but enforced
+ * by nothing.
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html
+ */
+export const MANAGED_ADDON_CONFIGURATION: Partial<
+  Record<ManagedAddonName, Readonly<Record<string, unknown>>>
+> = {
+  'vpc-cni': { enableNetworkPolicy: 'true' },
+};
+
+/**
+ * The Datadog cluster agent's Helm values: one external metrics provider per cluster, and it is KEDA.
+ *
+ * Both KEDA and the cluster agent's metrics provider register the APIService
+ * `v1beta1.external.metrics.k8s.io`; only one can own it (kedacore/charts#124, kedacore/keda#4415).
+ * The cluster agent keeps its metrics provider (it resolves `DatadogMetric` queries in batches and
+ * serves them on its metrics service) but does not register the APIService; KEDA's `datadog` scaler
+ * reads the values from that service (`useClusterAgentProxy`, see charts/scoring-api.ts). DatadogMetric
+ * autogeneration is off: the scalers only use the DatadogMetric objects the charts declare.
+ * @see https://keda.sh/docs/2.18/scalers/datadog/
+ */
+export function datadogClusterAgentValues(): Record<string, unknown> {
+  return {
+    enabled: true,
+    replicas: 2,
+    createPodDisruptionBudget: true,
+    metricsProvider: {
+      enabled: true,
+      registerAPIService: false,
+      useDatadogMetrics: true,
+      service: { port: DATADOG_CLUSTER_AGENT_METRICS_PORT },
+    },
+    env: [{ name: 'DD_EXTERNAL_METRICS_PROVIDER_ENABLE_DATADOGMETRIC_AUTOGEN', value: 'false' }],
+  };
+}
+
+/** The cluster agent's metrics service the chart creates for the release named `datadog`. */
+export const DATADOG_CLUSTER_AGENT_SERVICE = {
+  namespace: DATADOG_NAMESPACE,
+  name: DATADOG_CLUSTER_AGENT_METRICS_SERVICE,
+  port: DATADOG_CLUSTER_AGENT_METRICS_PORT,
+} as const;
 
 export interface ClusterAddonsArgs {
   /** The cluster the add-ons go into. */
@@ -40,7 +99,7 @@ export interface ClusterAddonsArgs {
   readonly datadog: {
     /** The Datadog API key; must be a Pulumi secret (`pulumi.secret(...)`). */
     readonly apiKey: pulumi.Output<string>;
-    /** The Datadog application key (the cluster agent's external metrics provider reads queries with it); a secret. */
+    /** The Datadog application key (the cluster agent reads the DatadogMetric queries with it); a secret. */
     readonly appKey: pulumi.Output<string>;
     /** The Datadog site, e.g. `datadoghq.com`. */
     readonly site: string;
@@ -50,15 +109,35 @@ export interface ClusterAddonsArgs {
    * own roles: see charts/keda.ts). Each must trust the role exposed as {@link ClusterAddons.kedaOperatorRole}.
    */
   readonly kedaScaledRoles: readonly aws.iam.Role[];
+  /** What the ingress add-ons (AWS Load Balancer Controller, external-dns) act on. */
+  readonly ingress: ClusterIngressArgs;
   readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The cluster's VPC and the hosted zone its scoring endpoint is published in. */
+export interface ClusterIngressArgs {
+  /** The cluster's VPC: the load balancer controller creates NLBs and security groups in it only. */
+  readonly vpc: { readonly id: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
+  /** The hosted zone (the traffic switch's lookup): external-dns writes only there. */
+  readonly zone: {
+    readonly id: pulumi.Input<string>;
+    readonly arn: pulumi.Input<string>;
+    readonly name: string;
+  };
+  /** The names this cluster publishes, e.g. `score-us-west-2.risk.example.com`. */
+  readonly recordNames: readonly string[];
 }
 
 /**
  * The add-ons of one cluster, all pinned (see ./versions.ts):
- * - EKS managed add-ons: vpc-cni, coredns, kube-proxy, eks-pod-identity-agent;
- * - Helm releases: metrics-server (HPA CPU), KEDA (ScaledObjects), Cluster Autoscaler (node groups),
- *   the Datadog agent with its cluster agent as external metrics provider (the scoring API's HPA
- *   reads its request rate through a DatadogMetric).
+ * - EKS managed add-ons: vpc-cni (with Kubernetes NetworkPolicy enforcement on), coredns,
+ *   kube-proxy, eks-pod-identity-agent;
+ * - Helm releases: metrics-server (CPU), KEDA (every workload's ScaledObject, and the cluster's only
+ *   external metrics provider), Cluster Autoscaler (the per-zone node groups), the Datadog agent with
+ *   its cluster agent serving DatadogMetric values to KEDA's `datadog` scaler (its own external
+ *   metrics APIService is not registered: see {@link datadogClusterAgentValues}), the AWS Load
+ *   Balancer Controller (the scoring API's NLB) and external-dns (its regional name in the hosted
+ *   zone), each with its own Pod Identity role.
  *
  * Cluster Autoscaler, not Karpenter: the node groups are EKS managed node groups sized from the
  * capacity model, and the autoscaler scales exactly those (auto-discovered by their
@@ -72,9 +151,13 @@ export class ClusterAddons extends pulumi.ComponentResource {
     readonly keda: k8s.helm.v3.Release;
     readonly clusterAutoscaler: k8s.helm.v3.Release;
     readonly datadog: k8s.helm.v3.Release;
+    readonly awsLoadBalancerController: k8s.helm.v3.Release;
+    readonly externalDns: k8s.helm.v3.Release;
   };
   readonly kedaOperatorRole: aws.iam.Role;
   readonly clusterAutoscalerRole: aws.iam.Role;
+  readonly awsLoadBalancerControllerRole: aws.iam.Role;
+  readonly externalDnsRole: aws.iam.Role;
   /** Everything the workloads need before they are applied (CRDs, metrics, identity agent). */
   readonly ready: pulumi.Resource[];
 
@@ -82,7 +165,6 @@ export class ClusterAddons extends pulumi.ComponentResource {
     super('risk-platform:compute:Addons', name, {}, opts);
     const { cluster, provider } = args;
     const { region, clusterName } = cluster;
-    const parent = { parent: this };
     const tags = { ...args.tags };
 
     const addon = (addonName: ManagedAddonName, dependsOn: pulumi.Resource[]) =>
@@ -93,6 +175,9 @@ export class ClusterAddons extends pulumi.ComponentResource {
           clusterName: cluster.cluster.name,
           addonName,
           addonVersion: MANAGED_ADDON_VERSIONS[addonName],
+          ...(MANAGED_ADDON_CONFIGURATION[addonName]
+            ? { configurationValues: JSON.stringify(MANAGED_ADDON_CONFIGURATION[addonName]) }
+            : {}),
           resolveConflictsOnCreate: 'OVERWRITE',
           resolveConflictsOnUpdate: 'PRESERVE',
           tags,
@@ -112,106 +197,73 @@ export class ClusterAddons extends pulumi.ComponentResource {
     };
     const base = [...cluster.ready, vpcCni, kubeProxy, coredns, podIdentityAgent];
 
-    const podIdentity = (id: string, role: aws.iam.Role, namespace: string, serviceAccount: string) =>
-      new aws.eks.PodIdentityAssociation(
-        `${name}-${id}`,
-        { region, clusterName: cluster.cluster.name, namespace, serviceAccount, roleArn: role.arn, tags },
-        parent,
-      );
+    const identity = (
+      id: string,
+      roleName: string,
+      namespace: string,
+      serviceAccount: string,
+      policy: Parameters<typeof podIdentityRole>[3]['policy'],
+    ) => podIdentityRole(this, name, id, { cluster, namespace, serviceAccount, roleName, policy, tags });
 
     // Cluster Autoscaler: mutating calls only on this cluster's groups (tag condition), reads on "*"
     // (the Describe* APIs take no resource).
-    this.clusterAutoscalerRole = new aws.iam.Role(
-      `${name}-cluster-autoscaler-role`,
-      {
-        name: `${clusterName}-cluster-autoscaler`,
-        assumeRolePolicy: podIdentityTrust(
-          cluster.arn,
-          ADDON_NAMESPACES.clusterAutoscaler,
-          CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
-        ),
-        tags,
-      },
-      parent,
-    );
-    new aws.iam.RolePolicy(
-      `${name}-cluster-autoscaler`,
-      {
-        role: this.clusterAutoscalerRole.name,
-        policy: policyDocument([
-          {
-            Sid: 'ScaleOwnNodeGroups',
-            Effect: 'Allow',
-            Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
-            Resource: '*',
-            Condition: {
-              StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: 'owned' },
-            },
-          },
-          {
-            Sid: 'DescribeScalingInputs',
-            Effect: 'Allow',
-            Action: [
-              'autoscaling:DescribeAutoScalingGroups',
-              'autoscaling:DescribeAutoScalingInstances',
-              'autoscaling:DescribeLaunchConfigurations',
-              'autoscaling:DescribeScalingActivities',
-              'autoscaling:DescribeTags',
-              'ec2:DescribeImages',
-              'ec2:DescribeInstanceTypes',
-              'ec2:DescribeLaunchTemplateVersions',
-              'ec2:GetInstanceTypesFromInstanceRequirements',
-            ],
-            Resource: '*',
-          },
-          {
-            Sid: 'DescribeOwnNodeGroups',
-            Effect: 'Allow',
-            Action: ['eks:DescribeNodegroup'],
-            Resource: cluster.nodeGroups.map((g) => g.arn),
-          },
-        ]),
-      },
-      parent,
-    );
-    const caIdentity = podIdentity(
+    const ca = identity(
       'cluster-autoscaler',
-      this.clusterAutoscalerRole,
+      `${clusterName}-cluster-autoscaler`,
       ADDON_NAMESPACES.clusterAutoscaler,
       CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
+      [
+        {
+          Sid: 'ScaleOwnNodeGroups',
+          Effect: 'Allow',
+          Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+          Resource: '*',
+          Condition: {
+            StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: 'owned' },
+          },
+        },
+        {
+          Sid: 'DescribeScalingInputs',
+          Effect: 'Allow',
+          Action: [
+            'autoscaling:DescribeAutoScalingGroups',
+            'autoscaling:DescribeAutoScalingInstances',
+            'autoscaling:DescribeLaunchConfigurations',
+            'autoscaling:DescribeScalingActivities',
+            'autoscaling:DescribeTags',
+            'ec2:DescribeImages',
+            'ec2:DescribeInstanceTypes',
+            'ec2:DescribeLaunchTemplateVersions',
+            'ec2:GetInstanceTypesFromInstanceRequirements',
+          ],
+          Resource: '*',
+        },
+        {
+          Sid: 'DescribeOwnNodeGroups',
+          Effect: 'Allow',
+          Action: ['eks:DescribeNodegroup'],
+          Resource: cluster.nodeGroups.map((g) => g.arn),
+        },
+      ],
     );
+    this.clusterAutoscalerRole = ca.role;
 
     // KEDA's operator holds no data permissions: it may only assume the scaled workloads' roles.
-    this.kedaOperatorRole = new aws.iam.Role(
-      `${name}-keda-operator-role`,
-      {
-        name: kedaOperatorRoleName(clusterName),
-        assumeRolePolicy: podIdentityTrust(cluster.arn, ADDON_NAMESPACES.keda, KEDA_OPERATOR_SERVICE_ACCOUNT),
-        tags,
-      },
-      parent,
-    );
-    new aws.iam.RolePolicy(
-      `${name}-keda-operator`,
-      {
-        role: this.kedaOperatorRole.name,
-        policy: policyDocument([
-          {
-            Sid: 'AssumeScaledWorkloadRoles',
-            Effect: 'Allow',
-            Action: ['sts:AssumeRole', 'sts:TagSession'],
-            Resource: args.kedaScaledRoles.map((r) => r.arn),
-          },
-        ]),
-      },
-      parent,
-    );
-    const kedaIdentity = podIdentity(
+    const kedaOperator = identity(
       'keda-operator',
-      this.kedaOperatorRole,
+      kedaOperatorRoleName(clusterName),
       ADDON_NAMESPACES.keda,
       KEDA_OPERATOR_SERVICE_ACCOUNT,
+      [
+        {
+          Sid: 'AssumeScaledWorkloadRoles',
+          Effect: 'Allow',
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Resource: args.kedaScaledRoles.map((r) => r.arn),
+        },
+      ],
     );
+    this.kedaOperatorRole = kedaOperator.role;
 
     const release = (
       id: string,
@@ -253,7 +305,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
         operator: { replicaCount: 2 },
         podDisruptionBudget: { operator: { minAvailable: 1 } },
       },
-      [...base, kedaIdentity],
+      [...base, kedaOperator.association],
     );
     const clusterAutoscaler = release(
       'cluster-autoscaler',
@@ -273,7 +325,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
           'skip-nodes-with-system-pods': false,
         },
       },
-      [...base, caIdentity],
+      [...base, ca.association],
     );
     const datadog = release(
       'datadog',
@@ -290,18 +342,83 @@ export class ClusterAddons extends pulumi.ComponentResource {
           dogstatsd: { useHostPort: true },
           logs: { enabled: true, containerCollectAll: false },
         },
-        // The scoring API's HPA reads `datadogmetric@<ns>:<name>` through the external metrics API.
-        clusterAgent: {
-          enabled: true,
-          replicas: 2,
-          createPodDisruptionBudget: true,
-          metricsProvider: { enabled: true, useDatadogMetrics: true },
-        },
+        clusterAgent: datadogClusterAgentValues(),
       },
       base,
     );
-    this.releases = { metricsServer, keda, clusterAutoscaler, datadog };
-    this.ready = [podIdentityAgent, metricsServer, keda, datadog];
+
+    // AWS Load Balancer Controller: NLBs for Services annotated `aws-load-balancer-type: external`.
+    const lbc = identity(
+      'aws-load-balancer-controller',
+      `${clusterName}-aws-load-balancer-controller`,
+      ADDON_NAMESPACES.awsLoadBalancerController,
+      AWS_LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
+      pulumi
+        .output(args.ingress.vpc.arn)
+        .apply((vpcArn) => policyDocument(loadBalancerControllerStatements({ clusterName, region, vpcArn }))),
+    );
+    this.awsLoadBalancerControllerRole = lbc.role;
+    const awsLoadBalancerController = release(
+      'aws-load-balancer-controller',
+      HELM_CHARTS.awsLoadBalancerController,
+      ADDON_NAMESPACES.awsLoadBalancerController,
+      {
+        clusterName,
+        region,
+        vpcId: args.ingress.vpc.id,
+        replicaCount: 2,
+        serviceAccount: { create: true, name: AWS_LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT },
+        // NLBs for annotated Services only: no ALB extras (their permissions are not granted), and
+        // no webhook turning every other LoadBalancer Service into an NLB.
+        enableShield: false,
+        enableWaf: false,
+        enableWafv2: false,
+        enableServiceMutatorWebhook: false,
+        podDisruptionBudget: { maxUnavailable: 1 },
+      },
+      [...base, lbc.association],
+    );
+
+    // external-dns: publishes the Services' hostname annotations in the zone; never deletes.
+    const externalDnsIdentity = identity(
+      'external-dns',
+      `${clusterName}-external-dns`,
+      ADDON_NAMESPACES.externalDns,
+      EXTERNAL_DNS_SERVICE_ACCOUNT,
+      pulumi
+        .output(args.ingress.zone.arn)
+        .apply((zoneArn) =>
+          policyDocument(externalDnsStatements({ zoneArn, recordNames: args.ingress.recordNames })),
+        ),
+    );
+    this.externalDnsRole = externalDnsIdentity.role;
+    const externalDns = release(
+      'external-dns',
+      HELM_CHARTS.externalDns,
+      ADDON_NAMESPACES.externalDns,
+      {
+        provider: { name: 'aws' },
+        env: [{ name: 'AWS_DEFAULT_REGION', value: region }],
+        serviceAccount: { create: true, name: EXTERNAL_DNS_SERVICE_ACCOUNT },
+        sources: ['service'],
+        domainFilters: [args.ingress.zone.name],
+        extraArgs: [pulumi.interpolate`--zone-id-filter=${args.ingress.zone.id}`, '--aws-zone-type=public'],
+        policy: 'upsert-only',
+        registry: 'txt',
+        txtOwnerId: clusterName,
+      },
+      [...base, externalDnsIdentity.association],
+    );
+
+    this.releases = {
+      metricsServer,
+      keda,
+      clusterAutoscaler,
+      datadog,
+      awsLoadBalancerController,
+      externalDns,
+    };
+    this.ready = [podIdentityAgent, metricsServer, keda, datadog, awsLoadBalancerController, externalDns];
     this.registerOutputs({});
   }
 }

@@ -1,16 +1,10 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { managedPolicy, policyDocument, serviceTrust } from './iam';
+import { managedPolicy, policyDocument, serviceTrust } from '../data/policy-documents';
 import { SUPPORTED_KUBERNETES_VERSIONS } from './versions';
 
 /** Every EKS control-plane log type. */
 export const CLUSTER_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
-
-/**
- * The IAM role name, in every account, of the CI deploy role (`pulumi up`) and the DR runbook's
- * operator: the cluster's administrator through an access entry.
- */
-export const DEPLOYER_ROLE_NAME = 'risk-platform-deployer';
 
 /** The EKS access policy that grants cluster-wide admin. */
 export const CLUSTER_ADMIN_POLICY_ARN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
@@ -25,7 +19,7 @@ export const NODE_ROLE_POLICIES = [
 /** The label every scoring node carries; the charts do not select on it, operators do. */
 export const NODE_POOL_LABEL = 'risk-platform/node-pool';
 
-/** The `scalingConfig` of the managed node group. */
+/** The `scalingConfig` of one zone's managed node group. */
 export interface NodeGroupScaling {
   readonly minSize: number;
   readonly desiredSize: number;
@@ -39,8 +33,10 @@ export interface EksClusterArgs {
   readonly clusterName: string;
   /** Kubernetes minor version; must be one of {@link SUPPORTED_KUBERNETES_VERSIONS} (EKS standard support). */
   readonly kubernetesVersion: string;
-  /** The private subnets, one per AZ (exactly three): the control plane's ENIs and the node group span them. */
+  /** The private subnets, one per AZ (exactly three): the control plane's ENIs span them, one node group per subnet. */
   readonly privateSubnets: readonly aws.ec2.Subnet[];
+  /** The AZ of each private subnet, in the same order, e.g. `us-west-2a` (names each zone's node group). */
+  readonly availabilityZones: readonly string[];
   /**
    * CIDRs allowed to reach the public API endpoint.
    * Note: an empty list turns the public endpoint off (private only, as in prod).
@@ -50,15 +46,41 @@ export interface EksClusterArgs {
   readonly secretsKeyArn: pulumi.Input<string>;
   /** EC2 instance types of the managed node groups, in order of preference. */
   readonly nodeInstanceTypes: readonly string[];
-  /** The node group's scaling config, from the capacity model (stacks/capacity `nodeGroupSize`). */
+  /**
+   * The scaling config of each zone's node group, from the capacity model (stacks/capacity
+   * `nodeGroupSize` split with `perZoneScaling`).
+   */
   readonly nodeScaling: NodeGroupScaling;
   /**
-   * IAM principals granted cluster admin (AmazonEKSClusterAdminPolicy, cluster scope) through access entries.
-   * @default - the account's `risk-platform-deployer` role ({@link DEPLOYER_ROLE_NAME})
+   * IAM role ARNs granted cluster admin (AmazonEKSClusterAdminPolicy, cluster scope) through access
+   * entries (config `cluster.adminRoleArns`). The CI deploy role must be one of them.
    */
-  readonly adminPrincipalArns?: readonly pulumi.Input<string>[];
+  readonly adminRoleArns: readonly string[];
   /** Tags for every taggable resource. */
   readonly tags: Readonly<Record<string, string>>;
+}
+
+/** `us-west-2a` -> `a`: the suffix that names a zone's node group. */
+export function zoneSuffix(availabilityZone: string): string {
+  const m = /^[a-z]{2}(-[a-z]+)+-\d([a-z0-9-]+)$/.exec(availabilityZone);
+  if (!m)
+    throw new Error(
+      `'availabilityZone' (${JSON.stringify(availabilityZone)}) must be an availability zone name such as us-west-2a`,
+    );
+  return m[2];
+}
+
+/**
+ * The tags Cluster Autoscaler's auto-discovery (`--node-group-auto-discovery=asg:tag=...`) looks for.
+ * EKS puts them on a managed group's Auto Scaling group itself; they are set on the node group too so
+ * the plan shows which groups the autoscaler owns.
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html
+ */
+export function clusterAutoscalerTags(clusterName: string): Record<string, string> {
+  return {
+    'k8s.io/cluster-autoscaler/enabled': 'true',
+    [`k8s.io/cluster-autoscaler/${clusterName}`]: 'owned',
+  };
 }
 
 /** Checks the args; throws naming the field, the value and what was expected. */
@@ -74,6 +96,13 @@ export function validateClusterArgs(args: EksClusterArgs): void {
       `'privateSubnets' (${args.privateSubnets.length} subnets) must list exactly 3 subnets, one per AZ`,
     );
   }
+  if (args.availabilityZones.length !== args.privateSubnets.length) {
+    problems.push(
+      `'availabilityZones' (${args.availabilityZones.length} zones) must name the AZ of each of the ${args.privateSubnets.length} private subnets`,
+    );
+  }
+  if (args.adminRoleArns.length === 0)
+    problems.push(`'adminRoleArns' ([]) must list at least one IAM role ARN (the CI deploy role)`);
   if (args.nodeInstanceTypes.length === 0)
     problems.push(`'nodeInstanceTypes' ([]) must list at least one instance type`);
   const s = args.nodeScaling;
@@ -91,7 +120,9 @@ export function validateClusterArgs(args: EksClusterArgs): void {
  * - every control-plane log type, shipped to a log group with a retention;
  * - Kubernetes Secrets envelope-encrypted with the platform CMK;
  * - access entries (authentication mode `API`) instead of the aws-auth ConfigMap;
- * - a managed node group over the three zones' private subnets, sized from the capacity model.
+ * - one managed node group per zone (same instance types and labels), each sized from the capacity
+ *   model, so Cluster Autoscaler can grow the zone that has pending pods and keep the zones level
+ *   (`balance-similar-node-groups`).
  */
 export class EksCluster extends pulumi.ComponentResource {
   readonly cluster: aws.eks.Cluster;
@@ -178,15 +209,10 @@ export class EksCluster extends pulumi.ComponentResource {
     this.certificateAuthority = this.cluster.certificateAuthority.apply((ca) => ca.data ?? '');
     this.arn = this.cluster.arn;
 
-    // Admins: the deploy role (and runbook operator) of this account, by name convention.
-    const admins = args.adminPrincipalArns ?? [
-      aws
-        .getCallerIdentityOutput({}, parent)
-        .accountId.apply((account) => `arn:aws:iam::${account}:role/${DEPLOYER_ROLE_NAME}`),
-    ];
+    // Admins: the roles the config names (the CI deploy role and the on-call break-glass role).
     const access: pulumi.Resource[] = [];
-    admins.forEach((principalArn, i) => {
-      const suffix = admins.length === 1 ? 'admin' : `admin-${i}`;
+    args.adminRoleArns.forEach((principalArn, i) => {
+      const suffix = args.adminRoleArns.length === 1 ? 'admin' : `admin-${i}`;
       const entry = new aws.eks.AccessEntry(
         `${name}-${suffix}`,
         { region, clusterName: this.cluster.name, principalArn, type: 'STANDARD', tags },
@@ -229,17 +255,20 @@ export class EksCluster extends pulumi.ComponentResource {
       parent,
     );
 
-    // One group over the three zones (the `eks-node-group-azs` policy): the ASG rebalances across
-    // zones, and the cluster autoscaler grows it when the zone-spread pods are pending.
-    this.nodeGroups = [
-      new aws.eks.NodeGroup(
-        `${name}-nodes`,
+    // One group per zone (the `eks-node-group-azs` policy counts the zones of a cluster's groups
+    // together): Cluster Autoscaler picks the zone whose pods are pending and, with
+    // `balance-similar-node-groups`, keeps the groups level.
+    this.nodeGroups = args.privateSubnets.map((subnet, i) => {
+      const zone = zoneSuffix(args.availabilityZones[i]);
+      const groupName = `${clusterName}-scoring-${zone}`;
+      return new aws.eks.NodeGroup(
+        `${name}-nodes-${zone}`,
         {
           region,
           clusterName: this.cluster.name,
-          nodeGroupName: `${clusterName}-scoring`,
+          nodeGroupName: groupName,
           nodeRoleArn: this.nodeRole.arn,
-          subnetIds: args.privateSubnets.map((s) => s.id),
+          subnetIds: [subnet.id],
           instanceTypes: [...args.nodeInstanceTypes],
           amiType: 'AL2023_x86_64_STANDARD',
           capacityType: 'ON_DEMAND',
@@ -247,7 +276,7 @@ export class EksCluster extends pulumi.ComponentResource {
           scalingConfig: { ...args.nodeScaling },
           updateConfig: { maxUnavailablePercentage: 33 },
           labels: { [NODE_POOL_LABEL]: 'scoring' },
-          tags: { ...tags, Name: `${clusterName}-scoring` },
+          tags: { ...tags, ...clusterAutoscalerTags(clusterName), Name: groupName },
         },
         // The cluster autoscaler owns the desired size once the group exists.
         {
@@ -255,8 +284,8 @@ export class EksCluster extends pulumi.ComponentResource {
           dependsOn: [...nodePolicies, nodeAccess],
           ignoreChanges: ['scalingConfig.desiredSize'],
         },
-      ),
-    ];
+      );
+    });
 
     this.ready = [...this.nodeGroups, ...access];
     this.registerOutputs({ name: clusterName, arn: this.arn, endpoint: this.endpoint });

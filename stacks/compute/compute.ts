@@ -1,10 +1,18 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { FEEDBACK_WORKER_RESOURCES, SCORING_API_RESOURCES, STREAM_SCORER_RESOURCES } from '../../charts';
-import { CapacityPlan, nodeGroupSize, regionBounds, WorkloadPods } from '../capacity';
+import {
+  CapacityPlan,
+  nodeGroupSize,
+  perZoneScaling,
+  regionBounds,
+  REPLICA_FLOOR,
+  WorkloadPods,
+} from '../capacity';
 import { EnvironmentConfig, RegionSite } from '../config/load';
 import { clusterName as clusterNameOf, WorkloadName } from '../naming';
-import { ClusterAddons } from './addons';
+import { planSubnets } from '../network/cidr';
+import { ClusterAddons, ClusterIngressArgs } from './addons';
 import { EksCluster } from './cluster';
 import { kubeProvider } from './kubeconfig';
 import { DeploymentOutputs, deploymentsOf, Workloads, WorkloadsInputProps } from './workloads';
@@ -15,6 +23,9 @@ import { DeploymentOutputs, deploymentsOf, Workloads, WorkloadsInputProps } from
  * node sizing. DaemonSets are covered by the model's reserved fraction of each node.
  */
 export const SYSTEM_PODS: WorkloadPods = { cpuMillis: 250, memoryMiB: 512, minReplicas: 11, maxReplicas: 11 };
+
+/** The AWS-managed prefix list of a region's DynamoDB endpoints (what its gateway endpoint routes to). */
+export const dynamodbPrefixListName = (region: string) => `com.amazonaws.${region}.dynamodb`;
 
 /** What compute needs from the region's data plane. */
 export interface ComputeDataPlane {
@@ -27,8 +38,13 @@ export interface ComputeDataPlane {
 }
 
 export interface ComputeArgs {
-  /** The region and its role: DR runs the workloads at their warm-standby minimums. */
+  /** The region and its role (primary or DR). */
   readonly site: RegionSite;
+  /**
+   * The region serving traffic (config `dr.activeRegion`): full autoscaler minimums when it is this
+   * region, warm-standby minimums otherwise (with the full ones recorded for the runbook).
+   */
+  readonly activeRegion: string;
   readonly environment: string;
   readonly cluster: EnvironmentConfig['cluster'];
   readonly workloads: EnvironmentConfig['workloads'];
@@ -44,6 +60,17 @@ export interface ComputeArgs {
   readonly privateSubnets: readonly aws.ec2.Subnet[];
   /** CIDRs of the VPC (the AWS API interface endpoints and the load balancer live in it). */
   readonly vpcCidr: string;
+  /** The region's VPC (the load balancer controller works in it). */
+  readonly vpc: ClusterIngressArgs['vpc'];
+  /** How the scoring API is published in this region. */
+  readonly scoringEndpoint: {
+    /** The regional name (`regionalEndpointName()`), published by external-dns. */
+    readonly hostname: string;
+    /** This region's validated ACM certificate for the NLB's TLS listener. */
+    readonly certificateArn: pulumi.Input<string>;
+    /** The hosted zone the name lives in. */
+    readonly zone: ClusterIngressArgs['zone'];
+  };
   readonly dataPlane: ComputeDataPlane;
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -62,7 +89,8 @@ export interface ComputeOutputs {
 
 /**
  * The compute plane of one region: the EKS cluster, its Kubernetes provider, its add-ons and the
- * scoring workloads. The same code serves primary and DR; only the bounds differ.
+ * scoring workloads. The same code serves primary and DR; only the bounds differ (full minimums in
+ * the active region, standby minimums in the other).
  */
 export class RegionalCompute extends pulumi.ComponentResource {
   readonly cluster: EksCluster;
@@ -77,10 +105,11 @@ export class RegionalCompute extends pulumi.ComponentResource {
     const clusterName = clusterNameOf(args.environment, region);
     const parent = { parent: this };
 
+    const active = region === args.activeRegion;
     const bounds = {
-      scoringApi: regionBounds(capacity.workloads['scoring-api'], site.role),
-      streamScorer: regionBounds(capacity.workloads['stream-scorer'], site.role),
-      feedbackWorker: regionBounds(capacity.workloads['feedback-worker'], site.role),
+      scoringApi: regionBounds(capacity.workloads['scoring-api'], active),
+      streamScorer: regionBounds(capacity.workloads['stream-scorer'], active),
+      feedbackWorker: regionBounds(capacity.workloads['feedback-worker'], active),
     };
     const pods = (
       r: typeof SCORING_API_RESOURCES,
@@ -91,7 +120,8 @@ export class RegionalCompute extends pulumi.ComponentResource {
       minReplicas: b.minReplicas,
       maxReplicas: b.maxReplicas,
     });
-    const nodeScaling = nodeGroupSize(
+    const zones = site.availabilityZones.length;
+    const regionNodes = nodeGroupSize(
       [
         pods(SCORING_API_RESOURCES, bounds.scoringApi),
         pods(STREAM_SCORER_RESOURCES, bounds.streamScorer),
@@ -99,8 +129,10 @@ export class RegionalCompute extends pulumi.ComponentResource {
         SYSTEM_PODS,
       ],
       { vcpu: args.cluster.nodeVcpu, memoryGiB: args.cluster.nodeMemoryGiB },
-      { zones: site.availabilityZones.length },
+      { zones },
     );
+    // One group per zone: each holds its share of the region's nodes, at least one node.
+    const nodeScaling = perZoneScaling(regionNodes, zones);
 
     this.cluster = new EksCluster(
       region,
@@ -109,6 +141,8 @@ export class RegionalCompute extends pulumi.ComponentResource {
         clusterName,
         kubernetesVersion: args.cluster.kubernetesVersion,
         privateSubnets: args.privateSubnets,
+        availabilityZones: site.availabilityZones,
+        adminRoleArns: args.cluster.adminRoleArns,
         publicAccessCidrs: args.cluster.publicAccessCidrs,
         secretsKeyArn: args.dataPlane.keyArn,
         nodeInstanceTypes: args.cluster.nodeInstanceTypes,
@@ -135,9 +169,19 @@ export class RegionalCompute extends pulumi.ComponentResource {
         environment: args.environment,
         datadog: { ...args.datadog, site: args.observability.datadogSite },
         kedaScaledRoles: [args.dataPlane.roles['stream-scorer'], args.dataPlane.roles['feedback-worker']],
+        ingress: {
+          vpc: args.vpc,
+          zone: args.scoringEndpoint.zone,
+          recordNames: [args.scoringEndpoint.hostname],
+        },
         tags: args.tags,
       },
       parent,
+    );
+    // DynamoDB is reached through its gateway endpoint: public prefix-list addresses, not the VPC.
+    const dynamodbPrefixList = aws.ec2.getManagedPrefixListOutput(
+      { name: dynamodbPrefixListName(region), region },
+      { parent: this },
     );
     this.workloads = new Workloads(
       region,
@@ -148,6 +192,7 @@ export class RegionalCompute extends pulumi.ComponentResource {
           environment: args.environment,
           region,
           role: site.role,
+          active,
           namespace: args.workloads.namespace,
           modelVersion: args.workloads.modelVersion,
           images: args.workloads.images,
@@ -158,10 +203,17 @@ export class RegionalCompute extends pulumi.ComponentResource {
           scoringApiTargetRpsPerPod: capacity.scoringApiTargetRpsPerPod,
           clusterName,
           awsApiCidrs: [args.vpcCidr],
-          ingressCidrs: [args.vpcCidr],
+          // The internal NLB lives in the private subnets (`kubernetes.io/role/internal-elb`) and does
+          // not preserve client IPs: its own addresses there are the only sources the pods see.
+          ingressCidrs: planSubnets(args.vpcCidr, site.availabilityZones).map((z) => z.privateCidr),
+          scoringEndpoint: {
+            hostname: args.scoringEndpoint.hostname,
+            certificateArn: args.scoringEndpoint.certificateArn,
+          },
           kubernetesVersion: args.cluster.kubernetesVersion,
         },
         roles: args.dataPlane.roles,
+        awsApiPrefixListCidrs: dynamodbPrefixList.entries.apply((entries) => entries.map((e) => e.cidr)),
         dependsOn: this.addons.ready,
         tags: args.tags,
       },
@@ -178,7 +230,11 @@ export class RegionalCompute extends pulumi.ComponentResource {
       },
       workloads: {
         namespace: this.workloads.namespace,
-        deployments: deploymentsOf(this.workloads.manifests, args.standbyFraction),
+        deployments: deploymentsOf(
+          this.workloads.manifests,
+          args.standbyFraction,
+          REPLICA_FLOOR[args.environment as keyof typeof REPLICA_FLOOR] ?? 1,
+        ),
       },
     };
     this.registerOutputs({ clusterName, clusterArn: this.cluster.arn });

@@ -1,5 +1,6 @@
 export * from './versions';
-export * from './iam';
+export * from './pod-identity';
+export * from './ingress-iam';
 export * from './kubeconfig';
 export * from './inputs';
 export * from './cluster';

@@ -13,6 +13,7 @@ import * as pulumi from '@pulumi/pulumi';
  */
 export class InputTokens {
   private readonly tokens = new Map<string, pulumi.Input<string>>();
+  private readonly lists = new Map<string, pulumi.Input<readonly string[]>>();
 
   /**
    * A placeholder for `value`, or `value` itself when it is already a plain string.
@@ -29,6 +30,21 @@ export class InputTokens {
     return placeholder;
   }
 
+  /**
+   * A one-element stand-in for a list whose length is unknown until apply (e.g. a prefix list's
+   * CIDRs). The element is a sentinel IPv4 CIDR from 0.0.0.0/8 ("this network", RFC 1122: never a
+   * real peer), so it passes the generator's CIDR validation. {@link resolve} replaces every array
+   * element that holds the sentinel (the string itself, or an object such as `{ ipBlock: { cidr } }`)
+   * with one copy of that element per value of the list.
+   */
+  list(key: string, value: pulumi.Input<readonly string[]>): string[] {
+    if (!/^[A-Za-z0-9]+$/.test(key)) throw new Error(`'key' (${JSON.stringify(key)}) must be alphanumeric`);
+    if (this.lists.size >= 255) throw new Error(`at most 255 list inputs are supported, got '${key}'`);
+    const sentinel = `0.0.0.${this.lists.size + 1}/32`;
+    this.lists.set(sentinel, value);
+    return [sentinel];
+  }
+
   /** Replaces every placeholder in `value` (deeply); strings without one are returned as they are. */
   resolve<T>(value: T): T {
     return this.walk(value) as T;
@@ -36,13 +52,33 @@ export class InputTokens {
 
   private walk(value: unknown): unknown {
     if (typeof value === 'string') return this.resolveString(value);
-    if (Array.isArray(value)) return value.map((v) => this.walk(v));
+    if (Array.isArray(value)) return this.walkArray(value);
     if (value !== null && typeof value === 'object') {
       return Object.fromEntries(
         Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, this.walk(v)]),
       );
     }
     return value;
+  }
+
+  /** An array; when an element holds a list sentinel, an Output of the array with that element expanded. */
+  private walkArray(items: readonly unknown[]): unknown {
+    const expanded = items.map((item): pulumi.Output<unknown[]> | undefined => {
+      const sentinel = [...this.lists.keys()].find((k) => holds(item, k));
+      if (sentinel === undefined) return undefined;
+      const values = this.lists.get(sentinel) as pulumi.Input<readonly string[]>;
+      return pulumi
+        .output(values)
+        .apply((vs) => pulumi.all(vs.map((v) => this.outputOf(replaceDeep(item, sentinel, v)))));
+    });
+    if (expanded.every((e) => e === undefined)) return items.map((v) => this.walk(v));
+    const chunks = items.map((item, i) => expanded[i] ?? this.outputOf(item).apply((x) => [x]));
+    return pulumi.all(chunks).apply((cs) => (cs as unknown[][]).flat());
+  }
+
+  /** `value` resolved, as one Output (its nested Outputs unwrapped). */
+  private outputOf(value: unknown): pulumi.Output<unknown> {
+    return pulumi.output(this.walk(value)) as pulumi.Output<unknown>;
   }
 
   private resolveString(s: string): pulumi.Input<string> {
@@ -58,4 +94,26 @@ export class InputTokens {
       .all(found.map((t) => this.tokens.get(t) as pulumi.Input<string>))
       .apply((values) => found.reduce((acc, t, i) => acc.split(t).join(values[i]), s));
   }
+}
+
+/**
+ * True when `value` is the string `s` or holds it in its fields, not inside a nested array: the
+ * element to repeat is the one of the innermost array around the sentinel (`{ ipBlock: { cidr } }`
+ * in `to: [...]`, not the whole egress rule).
+ */
+function holds(value: unknown, s: string): boolean {
+  if (value === s) return true;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value))
+    return Object.values(value).some((v) => holds(v, s));
+  return false;
+}
+
+/** A deep copy of `value` with every string equal to `from` replaced by `to`. */
+function replaceDeep(value: unknown, from: string, to: string): unknown {
+  if (value === from) return to;
+  if (Array.isArray(value)) return value.map((v) => replaceDeep(v, from, to));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceDeep(v, from, to)]));
+  }
+  return value;
 }

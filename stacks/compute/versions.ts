@@ -54,6 +54,24 @@ export const HELM_CHARTS = {
   },
   /** Datadog node agent + cluster agent (external metrics provider for the scoring API's HPA). */
   datadog: { chart: 'datadog', version: '3.146.1', repo: 'https://helm.datadoghq.com' },
+  /**
+   * AWS Load Balancer Controller: the scoring API's NLB (app v2.14.0, which supports Kubernetes 1.35).
+   * @see https://github.com/kubernetes-sigs/aws-load-balancer-controller/releases/tag/v2.14.0
+   */
+  awsLoadBalancerController: {
+    chart: 'aws-load-balancer-controller',
+    version: '1.14.0',
+    repo: 'https://aws.github.io/eks-charts',
+  },
+  /**
+   * external-dns: publishes the scoring API's regional name (image v0.20.0).
+   * @see https://kubernetes-sigs.github.io/external-dns/latest/charts/external-dns/CHANGELOG/
+   */
+  externalDns: {
+    chart: 'external-dns',
+    version: '1.20.0',
+    repo: 'https://kubernetes-sigs.github.io/external-dns/',
+  },
 } as const satisfies Record<string, PinnedChart>;
 
 /**

@@ -2,22 +2,34 @@ import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { synthesizeWorkloads, WorkloadsProps } from '../../charts';
+import { standbyMinimum } from '../capacity';
 import { WORKLOADS, WorkloadName } from '../naming';
 import { EksCluster } from './cluster';
 import { InputTokens } from './inputs';
+import { podIdentityAssociation } from './pod-identity';
 
 /** The chart props, with the data-plane values that are Outputs allowed as Inputs. */
-export type WorkloadsInputProps = Omit<WorkloadsProps, 'names' | 'roleArns'> & {
+export type WorkloadsInputProps = Omit<WorkloadsProps, 'names' | 'roleArns' | 'scoringEndpoint'> & {
   readonly names: { readonly [K in keyof WorkloadsProps['names']]: pulumi.Input<string> };
+  readonly scoringEndpoint: Omit<WorkloadsProps['scoringEndpoint'], 'certificateArn'> & {
+    /** The validated ACM certificate of this region (an Output until the certificate is issued). */
+    readonly certificateArn: pulumi.Input<string>;
+  };
 };
 
 export interface WorkloadsArgs {
   readonly cluster: EksCluster;
   readonly provider: k8s.Provider;
-  /** The chart props of this region (DR: standby minimums, with the full minimums recorded). */
+  /** The chart props of this region (standby region: standby minimums, with the full minimums recorded). */
   readonly props: WorkloadsInputProps;
   /** Each workload's IAM role (data plane), bound to its ServiceAccount through EKS Pod Identity. */
   readonly roles: Readonly<Record<WorkloadName, aws.iam.Role>>;
+  /**
+   * More HTTPS destinations of the pods, appended to `props.awsApiCidrs`: the CIDRs of the managed
+   * prefix list a gateway endpoint routes to (DynamoDB), known only once the lookup resolves.
+   * @default - none
+   */
+  readonly awsApiPrefixListCidrs?: pulumi.Input<readonly string[]>;
   /** Resources that must exist before the objects are applied (add-ons that serve their CRDs and metrics). */
   readonly dependsOn: readonly pulumi.Resource[];
   readonly tags: Readonly<Record<string, string>>;
@@ -50,6 +62,7 @@ const AUTOSCALER_KINDS = ['HorizontalPodAutoscaler', 'ScaledObject'] as const;
 export function deploymentsOf(
   objs: readonly Record<string, unknown>[],
   standbyFraction: number,
+  standbyFloor = 1,
 ): DeploymentOutputs[] {
   const manifests = objs as readonly Manifest[];
   return manifests
@@ -70,10 +83,11 @@ export function deploymentsOf(
       const max = isHpa ? spec.maxReplicas : spec.maxReplicaCount;
       const fullMin = Number(scaler.metadata.annotations?.['risk-platform/full-min-replicas'] ?? min);
       const standbyAnnotation = scaler.metadata.annotations?.['risk-platform/standby-min-replicas'];
+      // The active region records only the full minimum; its standby minimum is the model's.
       const standbyMin =
         standbyAnnotation !== undefined
           ? Number(standbyAnnotation)
-          : Math.max(1, Math.ceil(fullMin * standbyFraction));
+          : standbyMinimum(fullMin, standbyFraction, standbyFloor);
       return {
         name: d.metadata.name,
         autoscaler: {
@@ -113,6 +127,22 @@ export class Workloads extends pulumi.ComponentResource {
     const chartProps: WorkloadsProps = {
       ...props,
       names,
+      ...(args.awsApiPrefixListCidrs !== undefined
+        ? {
+            awsApiCidrs: [
+              ...(props.awsApiCidrs ?? []),
+              ...tokens.list('awsApiPrefixListCidrs', args.awsApiPrefixListCidrs),
+            ],
+          }
+        : {}),
+      scoringEndpoint: {
+        ...props.scoringEndpoint,
+        certificateArn: tokens.token(
+          'scoringCertificateArn',
+          props.scoringEndpoint.certificateArn,
+          (p) => `arn:aws:acm:${cluster.region}:000000000000:certificate/${p}`,
+        ),
+      },
       roleArns: {
         streamScorer: roleArn('roleStreamScorer', args.roles['stream-scorer']),
         feedbackWorker: roleArn('roleFeedbackWorker', args.roles['feedback-worker']),
@@ -124,15 +154,14 @@ export class Workloads extends pulumi.ComponentResource {
     this.podIdentities = Object.fromEntries(
       WORKLOADS.map((workload) => [
         workload,
-        new aws.eks.PodIdentityAssociation(
+        podIdentityAssociation(
           `${name}-${workload}`,
           {
-            region: cluster.region,
-            clusterName: cluster.cluster.name,
+            cluster,
             namespace: props.namespace,
             serviceAccount: workload,
-            roleArn: args.roles[workload].arn,
-            tags: { ...args.tags },
+            role: args.roles[workload],
+            tags: args.tags,
           },
           { parent: this },
         ),

@@ -24,6 +24,12 @@ export interface EnvironmentConfig extends Omit<ProjectConfig, 'regions' | 'tags
   readonly regions: { readonly primary: RegionSite; readonly dr: RegionSite };
   /** Primary first, then DR: the list every per-region loop walks. */
   readonly sites: readonly RegionSite[];
+  /**
+   * The region serving traffic (`dr.activeRegion`): full autoscaler minimums there, warm-standby
+   * minimums in the other region. Roles do not change with it.
+   * @default - the primary region
+   */
+  readonly activeRegion: AwsRegion;
   /** Tags applied to every taggable AWS resource. */
   readonly tags: Readonly<Record<string, string>>;
   /** Secret config values (plain here; the program wraps them with `pulumi.secret`). */
@@ -175,6 +181,8 @@ export function parseEnvironmentConfig(
     stack: opts.stack,
     regions,
     sites: [regions.primary, regions.dr],
+    // The schema has checked that it names one of the two regions.
+    activeRegion: (c.dr.activeRegion as AwsRegion | undefined) ?? regions.primary.region,
     tags: {
       owner: c.tags.owner,
       'cost-centre': c.tags.costCentre,

@@ -127,6 +127,15 @@ export const drSchema = z.strictObject({
     .number({ message: 'a number in (0, 1] (standby fraction)' })
     .gt(0, { message: 'a number in (0, 1] (standby fraction)' })
     .max(1, { message: 'a number in (0, 1] (standby fraction)' }),
+  /**
+   * The region that serves traffic: it runs the full autoscaler minimums, the other region its
+   * warm-standby minimums. Set after a failover or failback (the runbook prints the command); the
+   * regions' roles (primary = the global tables' home and the default provider) do not change.
+   * @default - the primary region
+   * Note: only valid when it is one of the environment's two regions (`regions.primary.region`,
+   * `regions.dr.region`).
+   */
+  activeRegion: nonEmpty('an AWS region').optional(),
 });
 
 export const tagsSchema = z.strictObject({
@@ -162,6 +171,8 @@ export const tablesSchema = z.strictObject({
   decisionsTtlDays: positiveInt('days'),
 });
 
+const RETENTION_DAYS = "an integer between 1 and 13 (days), less than the dead-letter queues' 14 days";
+
 export const messagingSchema = z.strictObject({
   /** Receives before a message moves to the DLQ (1 to 1000). */
   maxReceiveCount: z
@@ -171,13 +182,23 @@ export const messagingSchema = z.strictObject({
     .max(1000, { message: 'an integer between 1 and 1000' }),
   /** The slowest consumer's processing time per message, in seconds (visibility timeout is derived above it). */
   consumerProcessingSeconds: positive('seconds'),
-  /** How long messages are kept on the queues, in days (1 to 14). */
+  /**
+   * How long messages are kept on the source queues, in days (1 to 13). Less than the dead-letter
+   * queues' 14 days: a standard queue keeps a message's original enqueue timestamp when it moves to
+   * the DLQ, so the DLQ must outlive the source queue or late failures expire from it at once.
+   * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html
+   */
   retentionDays: z
-    .number({ message: 'an integer between 1 and 14 (days)' })
-    .int({ message: 'an integer between 1 and 14 (days)' })
-    .min(1, { message: 'an integer between 1 and 14 (days)' })
-    .max(14, { message: 'an integer between 1 and 14 (days)' }),
+    .number({ message: RETENTION_DAYS })
+    .int({ message: RETENTION_DAYS })
+    .min(1, { message: RETENTION_DAYS })
+    .max(13, { message: RETENTION_DAYS }),
 });
+
+const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]+$/;
+const ADMIN_ROLE_ARN = 'an IAM role ARN such as arn:aws:iam::123456789012:role/risk-platform-deployer';
+const ADMIN_ROLE_ARNS =
+  'a list of at least one IAM role ARN (the CI deploy role, then e.g. the on-call break-glass role)';
 
 export const clusterSchema = z.strictObject({
   /** EKS Kubernetes version, in AWS standard support. */
@@ -192,6 +213,14 @@ export const clusterSchema = z.strictObject({
   nodeVcpu: positiveInt('vCPU per node'),
   /** Allocatable memory per node in GiB. */
   nodeMemoryGiB: positive('GiB per node'),
+  /**
+   * IAM roles made cluster admin (EKS access entry + AmazonEKSClusterAdminPolicy) in both regions:
+   * the CI deploy role (it must be listed, or `pulumi up` cannot apply the workloads) and the on-call
+   * break-glass role.
+   */
+  adminRoleArns: z
+    .array(z.string().regex(IAM_ROLE_ARN, { message: ADMIN_ROLE_ARN }), { message: ADMIN_ROLE_ARNS })
+    .min(1, { message: ADMIN_ROLE_ARNS }),
 });
 
 const imageRef = z
@@ -264,6 +293,15 @@ export const projectConfigSchema = z
         code: 'custom',
         path: ['regions', 'dr', 'vpcCidr'],
         message: `a CIDR that does not overlap the primary VPC (${c.regions.primary.vpcCidr})`,
+      });
+    }
+    const ownRegions = [c.regions.primary.region, c.regions.dr.region];
+    // An empty value is already reported by the key's own check.
+    if (c.dr.activeRegion && !(ownRegions as string[]).includes(c.dr.activeRegion)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dr', 'activeRegion'],
+        message: `one of the environment's regions (${ownRegions.join(' or ')}); omit it to serve from the primary region`,
       });
     }
     for (const role of ['primary', 'dr'] as const) {

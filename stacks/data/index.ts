@@ -1,5 +1,6 @@
 export * from './identities';
 export * from './keys';
+export * from './lease-table';
 export * from './messaging';
 export * from './permissions';
 export * from './policy-documents';

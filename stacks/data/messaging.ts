@@ -3,8 +3,15 @@ import * as pulumi from '@pulumi/pulumi';
 import { RegionKey } from './keys';
 import { queuePolicy, redriveAllowPolicy, redrivePolicy, topicPolicy } from './policy-documents';
 
-/** SQS's longest retention (14 days), for the DLQs: a failed message waits as long as SQS allows. */
+/**
+ * SQS's longest retention (14 days), for the DLQs: a failed message waits as long as SQS allows. A
+ * standard queue's message keeps its original enqueue timestamp when it moves to the DLQ, so the
+ * source queues must keep messages for less (`retentionDays` at most {@link MAX_SOURCE_RETENTION_DAYS}).
+ * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html
+ */
 export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
+/** The longest source-queue retention, in days: one day less than the DLQs'. */
+export const MAX_SOURCE_RETENTION_DAYS = DLQ_RETENTION_SECONDS / (24 * 3600) - 1;
 
 /** The queues the decisions topic fans out to. */
 export const FANOUT_QUEUES = ['caseReview', 'modelFeedback'] as const;
@@ -26,7 +33,10 @@ export interface DecisionFanoutArgs {
   readonly maxReceiveCount: number;
   /** The queues' visibility timeout (from the capacity model: above the consumer's processing time). */
   readonly visibilityTimeoutSeconds: number;
-  /** Retention of the queues, in days (1 to 14). */
+  /**
+   * Retention of the source queues, in days (1 to 13): less than the DLQs' 14 days, because a
+   * standard queue keeps a message's original enqueue timestamp when it moves to the DLQ.
+   */
   readonly retentionDays: number;
   /**
    * Deliver the raw decision (no SNS envelope) to the queues; the consumers parse the decision itself.
@@ -161,6 +171,6 @@ function validate(args: DecisionFanoutArgs): void {
   };
   intIn('maxReceiveCount', args.maxReceiveCount, 1, 1000);
   intIn('visibilityTimeoutSeconds', args.visibilityTimeoutSeconds, 0, 43200);
-  intIn('retentionDays', args.retentionDays, 1, 14);
+  intIn('retentionDays', args.retentionDays, 1, MAX_SOURCE_RETENTION_DAYS);
   if (args.publishers.length === 0) throw new Error(`'publishers' ([]) must name at least one role`);
 }

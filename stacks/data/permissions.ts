@@ -3,6 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { WORKLOADS } from '../naming';
 import { WorkloadIdentities } from './identities';
 import { PlatformKeys } from './keys';
+import { LeaseTable } from './lease-table';
 import { DecisionFanout } from './messaging';
 import { DataPlaneArns, workloadPolicy } from './policy-documents';
 import { TransactionStream } from './stream';
@@ -17,6 +18,10 @@ export interface WorkloadPermissionsArgs {
   readonly streams: readonly TransactionStream[];
   /** Every region's fan-out (primary and DR). */
   readonly fanouts: readonly DecisionFanout[];
+  /** Every region's stream-scorer lease table (primary and DR). */
+  readonly leaseTables: readonly LeaseTable[];
+  /** The CloudWatch namespace the stream scorer publishes its consumer metrics to (stacks/naming). */
+  readonly streamScorerMetricsNamespace: string;
 }
 
 /**
@@ -31,9 +36,9 @@ export class WorkloadPermissions extends pulumi.ComponentResource {
 
   constructor(name: string, args: WorkloadPermissionsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('risk-platform:data:WorkloadPermissions', name, {}, opts);
-    if (args.streams.length === 0 || args.fanouts.length === 0) {
+    if (args.streams.length === 0 || args.fanouts.length === 0 || args.leaseTables.length === 0) {
       throw new Error(
-        `'streams' (${args.streams.length}) and 'fanouts' (${args.fanouts.length}) must not be empty`,
+        `'streams' (${args.streams.length}), 'fanouts' (${args.fanouts.length}) and 'leaseTables' (${args.leaseTables.length}) must not be empty`,
       );
     }
     this.arns = pulumi
@@ -45,6 +50,7 @@ export class WorkloadPermissions extends pulumi.ComponentResource {
         control: args.tables.control.arns,
         topics: args.fanouts.map((f) => f.topic.arn),
         modelFeedbackQueues: args.fanouts.map((f) => f.queues.modelFeedback.queue.arn),
+        leaseTables: args.leaseTables.map((t) => t.arn),
         keys: args.keys.arns,
       })
       .apply((a): DataPlaneArns => ({
@@ -53,6 +59,8 @@ export class WorkloadPermissions extends pulumi.ComponentResource {
         tables: { features: a.features, decisions: a.decisions, control: a.control },
         topics: a.topics,
         modelFeedbackQueues: a.modelFeedbackQueues,
+        leaseTables: a.leaseTables,
+        metricsNamespace: args.streamScorerMetricsNamespace,
         keys: a.keys,
       }));
     this.policies = WORKLOADS.map(

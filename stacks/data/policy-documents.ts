@@ -1,32 +1,62 @@
+import * as pulumi from '@pulumi/pulumi';
 import { WorkloadName } from '../naming';
 
 /**
- * Pure builders of the data plane's IAM, KMS, SNS and SQS policy documents. They take resolved ARNs
- * (components resolve their resource objects with `pulumi.all` and call these), return plain objects,
- * and never emit a wildcard action or an Allow to a wildcard principal: there is no parameter through
- * which one could arrive. Unit-tested in `test/stacks/data/policy-documents.test.ts`.
+ * The one module of IAM, KMS, SNS and SQS policy documents, for the data plane and the compute plane
+ * alike.
+ *
+ * - Pure builders (`keyPolicy`, `workloadPolicy`, `podIdentityTrustPolicy`, ...) take resolved ARNs
+ *   (components resolve their resource objects with `pulumi.all` and call these), return plain
+ *   objects, and never emit a wildcard action or an Allow to a wildcard principal: there is no
+ *   parameter through which one could arrive.
+ * - {@link policyDocument} serializes statements whose resources and condition values may still be
+ *   Pulumi Inputs (an ARN of a resource created in the same program), without an invoke.
+ *
+ * Unit-tested in `test/stacks/data/policy-documents.test.ts`.
  */
 
-export type ConditionBlock = Readonly<
-  Record<string, Readonly<Record<string, string | boolean | readonly string[]>>>
+/** A condition block; `V` is `string` in the pure builders, `pulumi.Input<string>` before serialization. */
+export type ConditionBlock<V = string> = Readonly<
+  Record<string, Readonly<Record<string, V | boolean | readonly V[]>>>
 >;
 
 export type Principal =
   '*' | { readonly AWS: string | readonly string[] } | { readonly Service: string | readonly string[] };
 
-export interface PolicyStatement {
+/** One IAM policy statement. `V` is `string` (resolved) or `pulumi.Input<string>` (see {@link policyDocument}). */
+export interface PolicyStatement<V = string> {
   readonly Sid: string;
   readonly Effect: 'Allow' | 'Deny';
   readonly Principal?: Principal;
   readonly Action: readonly string[];
-  readonly Resource?: string | readonly string[];
-  readonly Condition?: ConditionBlock;
+  readonly Resource?: V | readonly V[];
+  readonly Condition?: ConditionBlock<V>;
 }
+
+/** A statement whose resources or condition values may be Outputs of resources of this program. */
+export type InputPolicyStatement = PolicyStatement<pulumi.Input<string>>;
 
 export interface PolicyDocument {
   readonly Version: '2012-10-17';
   readonly Statement: readonly PolicyStatement[];
 }
+
+/** Serializes a policy document whose resources may be Outputs (no invoke, no wildcard by accident). */
+export function policyDocument(statements: readonly InputPolicyStatement[]): pulumi.Output<string> {
+  return pulumi.jsonStringify({ Version: '2012-10-17', Statement: statements });
+}
+
+/** The trust policy of a role assumed by an AWS service, e.g. `eks.amazonaws.com`. */
+export function serviceTrust(service: string, actions: readonly string[] = ['sts:AssumeRole']): string {
+  // No Sid: the exact document the roles were created with (a new Sid would be a diff on every role).
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: actions }],
+  });
+}
+
+/** An AWS managed policy ARN. */
+export const managedPolicy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
 const document = (statements: readonly PolicyStatement[]): PolicyDocument => ({
   Version: '2012-10-17',
@@ -212,6 +242,27 @@ export function topicPolicy(p: {
   return document(statements);
 }
 
+/**
+ * The DR runbook topic's policy: TLS only, and `sns:Publish` for principals of the account (the
+ * account root, which delegates to IAM: the on-call roles that hold an IAM grant). Nothing for anyone
+ * outside the account.
+ */
+export function runbookTopicPolicy(p: {
+  readonly topicArn: string;
+  readonly accountId: string;
+}): PolicyDocument {
+  return document([
+    denyInsecureTransport(['sns:*'], p.topicArn),
+    {
+      Sid: 'AllowAccountPublish',
+      Effect: 'Allow',
+      Principal: { AWS: accountRootArn(p.accountId) },
+      Action: ['sns:Publish'],
+      Resource: p.topicArn,
+    },
+  ]);
+}
+
 /** `redrivePolicy` of a source queue. */
 export const redrivePolicy = (dlqArn: string, maxReceiveCount: number) =>
   JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount });
@@ -285,6 +336,10 @@ export interface DataPlaneArns {
   };
   readonly topics: readonly string[];
   readonly modelFeedbackQueues: readonly string[];
+  /** The stream scorer's shard-lease tables (one per region). */
+  readonly leaseTables: readonly string[];
+  /** The CloudWatch namespace the stream scorer publishes its consumer metrics to (not an ARN). */
+  readonly metricsNamespace: string;
   readonly keys: readonly string[];
 }
 
@@ -293,7 +348,37 @@ const allow = (Sid: string, Action: readonly string[], Resource: readonly string
   return { Sid, Effect: 'Allow', Action: [...Action], Resource: [...Resource] };
 };
 
+/**
+ * Actions with no resource-level permissions: `*` is their only valid resource, so a statement that
+ * grants one must narrow it with a condition instead (see {@link allowEverywhereWhen}).
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+ */
+export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS = ['cloudwatch:PutMetricData'] as const;
+
+/** An Allow on `*` for actions without resource-level permissions, only under a condition. */
+function allowEverywhereWhen(
+  Sid: string,
+  Action: readonly (typeof ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS)[number][],
+  Condition: ConditionBlock,
+): PolicyStatement {
+  if (Object.keys(Condition).length === 0) throw new Error(`statement '${Sid}' must have a condition`);
+  return { Sid, Effect: 'Allow', Action: [...Action], Resource: '*', Condition };
+}
+
 const READ_ITEMS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
+/**
+ * What a KCL worker does with its lease table: take, renew, checkpoint and drop leases, scan for
+ * expired ones, and check the table exists. No `CreateTable`: the platform pre-creates the table.
+ * @see https://docs.aws.amazon.com/streams/latest/dev/kcl-iam-permissions.html
+ */
+export const LEASE_TABLE_ACTIONS = [
+  'dynamodb:DeleteItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Scan',
+  'dynamodb:UpdateItem',
+] as const;
 const KEY_USE = ['kms:Decrypt', 'kms:GenerateDataKey'];
 
 /**
@@ -301,8 +386,9 @@ const KEY_USE = ['kms:Decrypt', 'kms:GenerateDataKey'];
  * - `scoring-api`: reads features, writes decisions, reads the control record (active region, write
  *   fence), forwards transactions to the stream, publishes decisions.
  * - `stream-scorer`: consumes the stream through its enhanced fan-out consumer (and reads the stream's
- *   shape, which KEDA's Kinesis scaler does with this identity), reads features, writes decisions,
- *   reads the control record, publishes decisions.
+ *   shape, which KEDA's Kinesis scaler does with this identity), coordinates its workers through the
+ *   lease tables, publishes its consumer metrics (CloudWatch, its own namespace only), reads features,
+ *   writes decisions, reads the control record, publishes decisions.
  * - `feedback-worker`: consumes model-feedback (KEDA's SQS scaler reads the queue attributes with this
  *   identity), reads the decision it labels and updates features.
  * All of them use the platform keys (both regions) for the encrypted stores.
@@ -341,6 +427,10 @@ export function workloadPolicy(workload: WorkloadName, a: DataPlaneArns): Policy
           ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'],
           a.streamConsumers,
         ),
+        allow('CoordinateShardLeases', LEASE_TABLE_ACTIONS, a.leaseTables),
+        allowEverywhereWhen('PublishConsumerMetrics', ['cloudwatch:PutMetricData'], {
+          StringEquals: { 'cloudwatch:namespace': a.metricsNamespace },
+        }),
         readFeatures,
         writeDecisions,
         readControl,

@@ -1,10 +1,11 @@
 import * as pulumi from '@pulumi/pulumi';
 import { CapacityPlan } from '../capacity';
 import { EnvironmentConfig, RegionSite } from '../config/load';
-import { DECISIONS_TTL_ATTRIBUTE, physicalNames } from '../naming';
+import { DECISIONS_TTL_ATTRIBUTE, physicalNames, streamScorerLeaseTableName } from '../naming';
 import { RegionOutputs } from '../outputs';
 import { WorkloadIdentities } from './identities';
 import { PlatformKeys, RegionKey } from './keys';
+import { LeaseTable } from './lease-table';
 import { DecisionFanout } from './messaging';
 import { StreamCapacity, TransactionStream } from './stream';
 import { GlobalTable, PlatformTables, TableBilling } from './tables';
@@ -69,6 +70,8 @@ export interface RegionalData {
   readonly key: RegionKey;
   readonly stream: TransactionStream;
   readonly fanout: DecisionFanout;
+  /** The stream scorer's shard-lease table in this region (regional: leases name this stream's shards). */
+  readonly leaseTable: LeaseTable;
   /** The stream's shard count (ON_DEMAND: the capacity model's equivalent). */
   readonly shardCount: number;
   /** Table names (the same in both regions) and this region's ARNs. */
@@ -131,6 +134,17 @@ export function createRegionalData(
     },
     { parent },
   );
+  const leaseTable = new LeaseTable(
+    `${site.region}-stream-scorer-leases`,
+    {
+      region: site.region,
+      tableName: streamScorerLeaseTableName(config.environment, site.region),
+      key,
+      protect: config.tables.protect,
+      tags: config.tags,
+    },
+    { parent },
+  );
   const tableHandle = (t: GlobalTable) => ({ name: t.name, arn: t.arnIn(site.region) });
   const tables = {
     features: tableHandle(foundation.tables.features),
@@ -149,5 +163,5 @@ export function createRegionalData(
     topic: { name: fanout.topic.name, arn: fanout.topic.arn },
     queues: { caseReview: queue('caseReview'), modelFeedback: queue('modelFeedback') },
   });
-  return { key, stream, fanout, shardCount: capacity.stream.shardCount, tables, outputs };
+  return { key, stream, fanout, leaseTable, shardCount: capacity.stream.shardCount, tables, outputs };
 }

@@ -59,15 +59,36 @@ const DIMENSIONS = {
  * replica in the DR region. Keys `pk` (S) / `sk` (S). Every copy has point-in-time recovery and the
  * platform CMK of its region; streams are on (`NEW_AND_OLD_IMAGES`) because replication needs them.
  *
+ * The replica is an `aws.dynamodb.TableReplica`, never the table's inline `replicas`, created in this
+ * order: the table; for provisioned billing, the home region's autoscaling targets and policies; the
+ * replica (which depends on the home region's scaling policies); then the DR region's autoscaling
+ * targets and policies on the replica. AWS refuses to add a replica to a provisioned table whose write
+ * capacity is not autoscaled (`ValidationException: Table write capacity should either be
+ * Pay-Per-Request or AutoScaled`), and inline replicas are created with the table, before any
+ * autoscaling target can exist. On-demand tables take the same path, so every plan has one shape.
+ *
  * Provisioned billing registers target-tracking autoscaling for reads and writes in both regions with
  * the same bounds. Note: a provisioned global table must autoscale writes (or keep them equal) in every
  * replica, since each replica applies every replicated write; with identical bounds the replicas'
  * write capacity stays in step, and the DR replica can absorb the full read load on failover. Pulumi
  * ignores later changes to the capacity it set at creation, which autoscaling owns.
+ *
+ * Note: moving an EXISTING stack from inline `replicas` to the `TableReplica` needs an import, not a
+ * replacement (there are no deployed stacks yet). The table ignores changes to `replicas`, so dropping
+ * the inline block does not delete the replica; then adopt it with
+ * `pulumi import aws:dynamodb/tableReplica:TableReplica <name>-replica <table name>:<home region>`
+ * (the ID names the home region, not the replica's) or the `import` resource option, and run `up`.
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/globaltables_reqs_bestpractices.html
+ * @see https://github.com/hashicorp/terraform-provider-aws/issues/13097
  */
 export class GlobalTable extends pulumi.ComponentResource {
   readonly table: aws.dynamodb.Table;
+  /** The DR replica (a separate resource, after the home region's write autoscaling). */
+  readonly replica: aws.dynamodb.TableReplica;
+  /** The scaling policies by region and dimension (empty for on-demand billing). */
+  readonly scalingPolicies: Readonly<
+    Record<string, Readonly<Record<'reads' | 'writes', aws.appautoscaling.Policy>>>
+  >;
   readonly name: pulumi.Output<string>;
   /** The table's ARN in the home (primary) region. */
   readonly arn: pulumi.Output<string>;
@@ -105,63 +126,105 @@ export class GlobalTable extends pulumi.ComponentResource {
         streamEnabled: true,
         streamViewType: 'NEW_AND_OLD_IMAGES',
         deletionProtectionEnabled: this.protect,
-        replicas: [
-          {
-            regionName: this.replicaRegion,
-            kmsKeyArn: keys.replica.arn,
-            pointInTimeRecovery: true,
-            propagateTags: true,
-            deletionProtectionEnabled: this.protect,
-          },
-        ],
         tags: args.tags,
       },
       {
         parent: this,
         retainOnDelete: this.protect,
-        ignoreChanges: provisioned ? ['readCapacity', 'writeCapacity'] : [],
+        // The replica is the TableReplica's; the provider reads it back into `replicas`.
+        ignoreChanges: [...(provisioned ? ['readCapacity', 'writeCapacity'] : []), 'replicas'],
       },
     );
     this.name = this.table.name;
     this.arn = this.table.arn;
 
+    const scalingPolicies: Record<string, Record<'reads' | 'writes', aws.appautoscaling.Policy>> = {};
     if (provisioned) {
-      const resourceId = pulumi.interpolate`table/${this.table.name}`;
-      for (const region of [this.homeRegion, this.replicaRegion]) {
-        for (const dim of ['reads', 'writes'] as const) {
-          const { dimension, metric } = DIMENSIONS[dim];
-          const target = new aws.appautoscaling.Target(
-            `${name}-${region}-${dim}`,
-            {
-              region,
-              serviceNamespace: 'dynamodb',
-              resourceId,
-              scalableDimension: dimension,
-              minCapacity: provisioned[dim].min,
-              maxCapacity: provisioned[dim].max,
-              tags: args.tags,
-            },
-            { parent: this, dependsOn: [this.table] },
-          );
-          new aws.appautoscaling.Policy(
-            `${name}-${region}-${dim}`,
-            {
-              region,
-              policyType: 'TargetTrackingScaling',
-              serviceNamespace: target.serviceNamespace,
-              resourceId: target.resourceId,
-              scalableDimension: target.scalableDimension,
-              targetTrackingScalingPolicyConfiguration: {
-                predefinedMetricSpecification: { predefinedMetricType: metric },
-                targetValue: TABLE_TARGET_UTILIZATION_PERCENT,
-              },
-            },
-            { parent: this },
-          );
-        }
-      }
+      scalingPolicies[this.homeRegion] = this.autoscale(
+        name,
+        this.homeRegion,
+        provisioned,
+        args.tags,
+        this.table,
+      );
     }
-    this.registerOutputs({ name: this.name, arn: this.arn, replicaArn: this.arnIn(this.replicaRegion) });
+    const home = scalingPolicies[this.homeRegion];
+    this.replica = new aws.dynamodb.TableReplica(
+      `${name}-replica`,
+      {
+        region: this.replicaRegion,
+        globalTableArn: this.table.arn,
+        kmsKeyArn: keys.replica.arn,
+        pointInTimeRecovery: true,
+        deletionProtectionEnabled: this.protect,
+        // TableReplica has no `propagateTags`: it manages the replica's tags itself.
+        tags: args.tags,
+      },
+      {
+        parent: this,
+        retainOnDelete: this.protect,
+        // AWS refuses a replica of a provisioned table until its write capacity is autoscaled.
+        dependsOn: home ? [home.writes, home.reads] : [],
+      },
+    );
+    if (provisioned) {
+      scalingPolicies[this.replicaRegion] = this.autoscale(
+        name,
+        this.replicaRegion,
+        provisioned,
+        args.tags,
+        this.replica,
+      );
+    }
+    this.scalingPolicies = scalingPolicies;
+    this.registerOutputs({ name: this.name, arn: this.arn, replicaArn: this.replica.arn });
+  }
+
+  /**
+   * Target-tracking autoscaling of reads and writes of the table's copy in `region` (resource ID
+   * `table/<name>` in that region), after `copy` (the table, or the replica) exists.
+   */
+  private autoscale(
+    name: string,
+    region: string,
+    capacity: TableCapacity,
+    tags: Readonly<Record<string, string>>,
+    copy: pulumi.Resource,
+  ): Record<'reads' | 'writes', aws.appautoscaling.Policy> {
+    const resourceId = pulumi.interpolate`table/${this.table.name}`;
+    const policies = {} as Record<'reads' | 'writes', aws.appautoscaling.Policy>;
+    for (const dim of ['reads', 'writes'] as const) {
+      const { dimension, metric } = DIMENSIONS[dim];
+      const target = new aws.appautoscaling.Target(
+        `${name}-${region}-${dim}`,
+        {
+          region,
+          serviceNamespace: 'dynamodb',
+          resourceId,
+          scalableDimension: dimension,
+          minCapacity: capacity[dim].min,
+          maxCapacity: capacity[dim].max,
+          tags,
+        },
+        { parent: this, dependsOn: [copy] },
+      );
+      policies[dim] = new aws.appautoscaling.Policy(
+        `${name}-${region}-${dim}`,
+        {
+          region,
+          policyType: 'TargetTrackingScaling',
+          serviceNamespace: target.serviceNamespace,
+          resourceId: target.resourceId,
+          scalableDimension: target.scalableDimension,
+          targetTrackingScalingPolicyConfiguration: {
+            predefinedMetricSpecification: { predefinedMetricType: metric },
+            targetValue: TABLE_TARGET_UTILIZATION_PERCENT,
+          },
+        },
+        { parent: this },
+      );
+    }
+    return policies;
   }
 
   /** The table's (or replica's) ARN in a region: the same name, that region in the ARN. */
@@ -169,7 +232,11 @@ export class GlobalTable extends pulumi.ComponentResource {
     if (region !== this.homeRegion && region !== this.replicaRegion) {
       throw new Error(`'region' (${region}) must be ${this.homeRegion} or ${this.replicaRegion}`);
     }
-    return this.table.arn.apply((arn) => arnInRegion(arn, region));
+    // The replica's own ARN (`arn:aws:dynamodb:<DR region>:<account>:table/<name>`), so a consumer of the
+    // DR ARN waits for the replica; the region is forced in case a provider reports the home ARN.
+    return region === this.homeRegion
+      ? this.table.arn
+      : this.replica.arn.apply((arn) => arnInRegion(arn, region));
   }
 
   /** The ARNs of every copy, home first. */

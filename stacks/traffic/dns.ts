@@ -1,3 +1,5 @@
+import { SCORING_API_SYNTHETIC_PATH } from '../../charts/scoring-api';
+
 /**
  * DNS names of the scoring API. Names are a contract: the workloads publish the regional names, the
  * failover record points at them, and the DR runbook probes them.
@@ -28,10 +30,16 @@ export function regionalEndpointName(dns: ScoringDns, region: string): string {
   return `${dns.recordName}-${region}.${dns.hostedZoneName}`;
 }
 
-/** Path of the scoring API's synthetic check: a full scoring round trip, not just liveness. */
-export const SYNTHETIC_SCORE_PATH = '/healthz/score';
+/**
+ * Path of the scoring API's synthetic check: a full scoring round trip, not just liveness. Owned by the
+ * chart (served on the API port, the one the NLB forwards to), so the runbook probes what is exposed.
+ */
+export const SYNTHETIC_SCORE_PATH = SCORING_API_SYNTHETIC_PATH;
 
-/** The URL the runbook's verify step requests in one region, bypassing the failover record. */
+/**
+ * The URL the runbook's verify step requests in one region, bypassing the failover record: HTTPS on
+ * 443, the NLB's TLS listener (charts/scoring-api.ts `SCORING_API_TLS_PORT`).
+ */
 export function syntheticEndpointUrl(dns: ScoringDns, region: string): string {
   return `https://${regionalEndpointName(dns, region)}${SYNTHETIC_SCORE_PATH}`;
 }

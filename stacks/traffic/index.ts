@@ -1,3 +1,4 @@
 export * from './dns';
 export * from './notifications';
 export * from './traffic-switch';
+export * from './certificates';

@@ -76,6 +76,8 @@ export class TrafficSwitch extends pulumi.ComponentResource {
   readonly recordName: string;
   /** The hosted zone's ID. */
   readonly zoneId: pulumi.Output<string>;
+  /** The hosted zone's ARN (`arn:aws:route53:::hostedzone/<id>`), for IAM statements scoped to it. */
+  readonly zoneArn: pulumi.Output<string>;
 
   constructor(name: string, args: TrafficSwitchArgs, opts?: pulumi.ComponentResourceOptions) {
     super('risk-platform:traffic:TrafficSwitch', name, {}, opts);
@@ -143,6 +145,7 @@ export class TrafficSwitch extends pulumi.ComponentResource {
     // outlive any one stack); it is looked up by name, so a missing zone fails the preview.
     const zone = aws.route53.getZoneOutput({ name: args.dns.hostedZoneName, privateZone: false }, parent);
     this.zoneId = zone.zoneId;
+    this.zoneArn = zone.arn;
     this.recordName = scoringRecordName(args.dns);
 
     const records: Record<string, aws.route53.Record> = {};

@@ -36,6 +36,11 @@ export function primaryProps(overrides: Partial<WorkloadsProps> = {}): Workloads
       caseReviewQueueUrl: 'https://sqs.us-west-2.amazonaws.com/123456789012/prod-case-review',
       modelFeedbackQueueUrl: 'https://sqs.us-west-2.amazonaws.com/123456789012/prod-model-feedback',
       modelFeedbackQueueName: 'prod-model-feedback',
+      streamConsumerName: 'prod-stream-scorer',
+      streamConsumerArn:
+        'arn:aws:kinesis:us-west-2:123456789012:stream/prod-transactions/consumer/prod-stream-scorer:1700000000',
+      streamScorerLeaseTable: 'prod-stream-scorer-leases-us-west-2',
+      streamScorerMetricsNamespace: 'prod-stream-scorer',
     },
     roleArns: {
       streamScorer: 'arn:aws:iam::123456789012:role/prod-us-west-2-stream-scorer',
@@ -49,6 +54,10 @@ export function primaryProps(overrides: Partial<WorkloadsProps> = {}): Workloads
     },
     scoringLatencySloMs: 50,
     scoringApiTargetRpsPerPod: 400,
+    scoringEndpoint: {
+      hostname: 'score-us-west-2.prod.risk.example.com',
+      certificateArn: 'arn:aws:acm:us-west-2:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100',
+    },
     ...overrides,
   };
 }
@@ -58,6 +67,10 @@ export function drProps(overrides: Partial<WorkloadsProps> = {}): WorkloadsProps
   return primaryProps({
     region: 'us-east-1',
     role: 'dr',
+    scoringEndpoint: {
+      hostname: 'score-us-east-1.prod.risk.example.com',
+      certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020101',
+    },
     bounds: {
       scoringApi: { minReplicas: 3, maxReplicas: 120, fullMinReplicas: 10 },
       streamScorer: { minReplicas: 2, maxReplicas: 24, fullMinReplicas: 6 },

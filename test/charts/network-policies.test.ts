@@ -48,13 +48,19 @@ describe('namespace and network policies', () => {
     ]);
   });
 
-  test('only the scoring API accepts traffic on 8080, from the load balancer CIDRs', () => {
+  test('only the scoring API accepts traffic on 8080 and NLB health checks on 8081, from the load balancer CIDRs', () => {
     const p = policy('allow-scoring-api-ingress');
     expect(p.spec?.podSelector).toEqual({
       matchLabels: { 'app.kubernetes.io/name': 'scoring-api', 'app.kubernetes.io/part-of': 'risk-platform' },
     });
     expect(p.spec?.ingress).toEqual([
-      { from: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+      {
+        from: [{ ipBlock: { cidr: '10.0.0.0/8' } }],
+        ports: [
+          { protocol: 'TCP', port: 8080 },
+          { protocol: 'TCP', port: 8081 },
+        ],
+      },
     ]);
   });
 

@@ -103,7 +103,21 @@ describe('workload pod specs', () => {
       CASE_REVIEW_QUEUE_URL: 'https://sqs.us-west-2.amazonaws.com/123456789012/prod-case-review',
       MODEL_FEEDBACK_QUEUE_URL: 'https://sqs.us-west-2.amazonaws.com/123456789012/prod-model-feedback',
       MODEL_FEEDBACK_QUEUE_NAME: 'prod-model-feedback',
+      STREAM_CONSUMER_NAME: 'prod-stream-scorer',
+      STREAM_CONSUMER_ARN:
+        'arn:aws:kinesis:us-west-2:123456789012:stream/prod-transactions/consumer/prod-stream-scorer:1700000000',
+      LEASE_TABLE_NAME: 'prod-stream-scorer-leases-us-west-2',
+      METRICS_NAMESPACE: 'prod-stream-scorer',
     });
+  });
+
+  test('only the stream scorer is told its lease table and fan-out consumer', () => {
+    for (const name of ['scoring-api', 'feedback-worker']) {
+      const cm = find<IConfigMap>(objs, 'ConfigMap', `${name}-config`);
+      expect(Object.keys(cm.data ?? {}).filter((k) => /LEASE|CONSUMER|METRICS_NAMESPACE/.test(k))).toEqual(
+        [],
+      );
+    }
   });
 
   test.each(deployments)('%s: the container reads its ConfigMap as environment variables', (name, d) => {

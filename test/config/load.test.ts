@@ -66,6 +66,18 @@ describe('parseEnvironmentConfig', () => {
       'risk-platform:targets.scoringPodRps: received -1, expected a number > 0 (requests per second per scoring-api pod)',
     ],
     [
+      'no cluster admin role',
+      'risk-platform:cluster',
+      (v) => (v.adminRoleArns = []),
+      'risk-platform:cluster.adminRoleArns: received [], expected a list of at least one IAM role ARN (the CI deploy role, then e.g. the on-call break-glass role)',
+    ],
+    [
+      'a cluster admin that is not a role ARN',
+      'risk-platform:cluster',
+      (v) => (v.adminRoleArns = ['risk-platform-deployer']),
+      'risk-platform:cluster.adminRoleArns.0: received "risk-platform-deployer", expected an IAM role ARN such as arn:aws:iam::123456789012:role/risk-platform-deployer',
+    ],
+    [
       'a DR region equal to the primary',
       'risk-platform:regions',
       (v) => ((v.dr as Record<string, unknown>).region = 'us-west-2'),
@@ -96,6 +108,18 @@ describe('parseEnvironmentConfig', () => {
       'risk-platform:dr.standbyFraction: received 1.5, expected a number in (0, 1] (standby fraction)',
     ],
     [
+      'an active region outside the environment',
+      'risk-platform:dr',
+      (v) => (v.activeRegion = 'eu-west-1'),
+      'risk-platform:dr.activeRegion: received "eu-west-1", expected one of the environment\'s regions (us-west-2 or us-east-1); omit it to serve from the primary region',
+    ],
+    [
+      'an empty active region',
+      'risk-platform:dr',
+      (v) => (v.activeRegion = ''),
+      'risk-platform:dr.activeRegion: received "", expected a non-empty string (an AWS region)',
+    ],
+    [
       'overlapping VPC CIDRs',
       'risk-platform:regions',
       (v) => ((v.dr as Record<string, unknown>).vpcCidr = '10.40.128.0/17'),
@@ -108,6 +132,12 @@ describe('parseEnvironmentConfig', () => {
       'risk-platform:regions.primary.vpcCidr: received "10.40.0.1/16", expected an IPv4 CIDR block such as 10.40.0.0/16 with no host bits set',
     ],
     [
+      "a source-queue retention as long as the DLQs'",
+      'risk-platform:messaging',
+      (v) => (v.retentionDays = 14),
+      "risk-platform:messaging.retentionDays: received 14, expected an integer between 1 and 13 (days), less than the dead-letter queues' 14 days",
+    ],
+    [
       'an image tagged latest',
       'risk-platform:workloads',
       (v) => ((v.images as Record<string, unknown>).scoringApi = 'repo/scoring-api:latest'),
@@ -117,6 +147,21 @@ describe('parseEnvironmentConfig', () => {
     const issues = issuesOf(() => parseWith(key, edit));
     expect(issues).toHaveLength(1);
     expect(issues[0].startsWith(message)).toBe(true);
+  });
+
+  test('serves from the primary region when dr.activeRegion is not set', () => {
+    const { values, secretKeys } = prodValues();
+    const config = parseEnvironmentConfig(values, { stack: 'prod', isSecret: (k) => secretKeys.includes(k) });
+    expect(config.activeRegion).toBe('us-west-2');
+  });
+
+  test('serves from the DR region when dr.activeRegion names it, keeping the roles', () => {
+    const config = parseWith('risk-platform:dr', (v) => (v.activeRegion = 'us-east-1'));
+    expect(config.activeRegion).toBe('us-east-1');
+    expect(config.sites.map((s) => [s.role, s.region])).toEqual([
+      ['primary', 'us-west-2'],
+      ['dr', 'us-east-1'],
+    ]);
   });
 
   test('refuses an environment key that differs from the stack name', () => {

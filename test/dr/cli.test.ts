@@ -33,7 +33,14 @@ async function dr(args: string[], opts: { tty?: boolean; answer?: string } = {})
       const outputs = await loadOutputsFile(file ?? FIXTURE);
       if (outputs.environment !== e)
         throw new (await import('../../tools/lib/exit-codes')).UsageError('--env', e, 'staging');
-      return { ...outputs, notificationTopicArn: env.outputs.notificationTopicArn };
+      // The local environment's topics (fauxqs ARNs), region by region.
+      const regions = Object.fromEntries(
+        Object.entries(outputs.regions).map(([k, r]) => [
+          k,
+          { ...r, notificationTopicArn: env.outputs.regions[k].notificationTopicArn },
+        ]),
+      );
+      return { ...outputs, regions };
     },
     owner: 'test@jest',
     timings: FAST,
@@ -64,6 +71,14 @@ describe('exit codes', () => {
 
   test('an unknown command exits 2', async () => {
     expect((await dr(['teleport', '--env', 'staging'])).code).toBe(2);
+  });
+
+  test('an unknown --env exits 2 naming --env, the value and the environments, before reading outputs', async () => {
+    const r = await dr(['failover', '--env', 'nope', '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'error: --env: received "nope", expected one of the environments (dev, staging, prod)\n',
+    );
   });
 
   test('a missing --env exits 2', async () => {
@@ -137,11 +152,36 @@ describe('output', () => {
     expect(r.stderr).toMatch(/^\[1\] failover 1\/8 preflight/m);
   });
 
+  test('a completed failover prints the exact config command for the new active region', async () => {
+    const r = await dr(['failover', '--env', 'staging', '--yes']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      "\n  pulumi config set --stack staging --path 'risk-platform:dr.activeRegion' us-east-1\n  then commit environments/Pulumi.staging.yaml",
+    );
+  });
+
+  test('a completed failback prints the command for the primary region, and --json carries it', async () => {
+    await dr(['failover', '--env', 'staging', '--yes']);
+    const r = await dr(['failback', '--env', 'staging', '--yes', '--json']);
+    expect(r.code).toBe(0);
+    const parsed = JSON.parse(r.stdout) as { activeRegionConfig: unknown };
+    expect(parsed.activeRegionConfig).toEqual({
+      region: 'us-west-2',
+      command: "pulumi config set --stack staging --path 'risk-platform:dr.activeRegion' us-west-2",
+      stackFile: 'environments/Pulumi.staging.yaml',
+    });
+  });
+
+  test('a refused or dry-run operation prints no config command', async () => {
+    const r = await dr(['failover', '--env', 'staging', '--dry-run', '--json']);
+    expect(JSON.parse(r.stdout)).not.toHaveProperty('activeRegionConfig');
+  });
+
   test('drill reports the RTO per step, in total, and the observed RPO', async () => {
     const r = await dr(['drill', '--env', 'staging', '--yes']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^failover\.5\s+flip\s+done\s+\d+ ms/m);
     expect(r.stdout).toMatch(/^RTO \(failover steps\)\s+\d+ ms\s+900\.00 s$/m);
-    expect(r.stdout).toMatch(/^RPO \(replication latency at cut-over\)\s+420 ms\s+15\.00 s$/m);
+    expect(r.stdout).toMatch(/^RPO \(replication latency at cut-over\)\s+[45]\d\d ms\s+15\.00 s$/m);
   });
 });

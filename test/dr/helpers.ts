@@ -64,17 +64,25 @@ export function stepContext(env: LocalEnvironment, op: Operation, runId = 'test-
     status: 'running',
     owner: 'test@jest',
   };
-  const lock = new RunbookLock(control, {
-    runId,
-    operation: op.kind,
-    owner: 'test@jest',
-    invocation: 'inv-steps',
-    leaseMs: 60_000,
-    waitMs: 0,
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-    log: () => undefined,
-  });
+  const other = new ControlTable(
+    env.clients().dynamodb(op.from),
+    env.outputs.regions[op.from].tables.control.name,
+    op.from,
+  );
+  const lock = new RunbookLock(
+    { target: control, other },
+    {
+      runId,
+      operation: op.kind,
+      owner: 'test@jest',
+      invocation: 'inv-steps',
+      leaseMs: 60_000,
+      waitMs: 0,
+      now: () => Date.now(),
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      log: () => undefined,
+    },
+  );
   return {
     outputs: env.outputs,
     op,

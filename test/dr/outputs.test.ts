@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../tools/lib/exit-codes';
-import { parseRunbookOutputs } from '../../tools/dr/outputs';
+import { loadOutputs, parseRunbookOutputs } from '../../tools/dr/outputs';
+import { runbookParameterName } from '../../stacks/outputs';
 import { resolveOperation } from '../../tools/dr/operation';
 import { resolveFailAt } from '../../tools/dr/local-drill';
 import { FIXTURE } from './helpers';
@@ -55,4 +56,71 @@ test('--fail-at accepts an operation-qualified name', () => {
 
 test('--fail-at rejects an unknown step', () => {
   expect(() => resolveFailAt('18')).toThrow(/^--fail-at: received "18", expected a step number 1-17/);
+});
+
+describe('where the outputs come from without --outputs', () => {
+  const published = () => JSON.stringify(raw().runbook);
+  const reads: string[] = [];
+  beforeEach(() => (reads.length = 0));
+
+  test('the parameter name is /risk-platform/<env>/runbook-outputs', () => {
+    expect(runbookParameterName('prod')).toBe('/risk-platform/prod/runbook-outputs');
+  });
+
+  test('SSM in the target region first; Pulumi is not needed', async () => {
+    const sources: string[] = [];
+    const outputs = await loadOutputs('staging', undefined, {
+      regions: () => ['us-east-1', 'us-west-2'],
+      readParameter: async (region, name) => {
+        reads.push(`${region} ${name}`);
+        return published();
+      },
+      readStack: () => Promise.reject(new Error('pulumi must not be called')),
+      onSource: (s) => sources.push(s),
+    });
+    expect(outputs.environment).toBe('staging');
+    expect(reads).toEqual(['us-east-1 /risk-platform/staging/runbook-outputs']);
+    expect(sources).toEqual(['SSM /risk-platform/staging/runbook-outputs in us-east-1']);
+  });
+
+  test('falls back to the other region when the target region’s SSM fails', async () => {
+    const sources: string[] = [];
+    await loadOutputs('staging', undefined, {
+      regions: () => ['us-east-1', 'us-west-2'],
+      readParameter: async (region) => {
+        reads.push(region);
+        if (region === 'us-east-1')
+          throw Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' });
+        return published();
+      },
+      onSource: (s) => sources.push(s),
+    });
+    expect(reads).toEqual(['us-east-1', 'us-west-2']);
+    expect(sources).toEqual(['SSM /risk-platform/staging/runbook-outputs in us-west-2']);
+  });
+
+  test('pulumi stack output only as the last resort', async () => {
+    const sources: string[] = [];
+    await loadOutputs('staging', undefined, {
+      regions: () => ['us-east-1', 'us-west-2'],
+      readParameter: async () => undefined,
+      readStack: async () => raw(),
+      onSource: (s) => sources.push(s),
+    });
+    expect(sources).toEqual(['pulumi stack output --stack staging']);
+  });
+
+  test('nothing readable anywhere is exit 2 naming --outputs and every source tried', async () => {
+    await expect(
+      loadOutputs('staging', undefined, {
+        regions: () => ['us-east-1', 'us-west-2'],
+        readParameter: async () => undefined,
+        readStack: () => Promise.reject(new Error('pulumi: command not found')),
+      }),
+    ).rejects.toThrow(
+      '--outputs: received nothing, expected a file with the stack outputs, because no published outputs could be read (' +
+        'SSM /risk-platform/staging/runbook-outputs in us-east-1: not found; SSM /risk-platform/staging/runbook-outputs in us-west-2: not found; ' +
+        'pulumi stack output --stack staging: pulumi: command not found)',
+    );
+  });
 });

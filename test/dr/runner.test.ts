@@ -144,12 +144,15 @@ describe('the lock', () => {
 
 describe('preflight', () => {
   test('stale replication is refused with the reason', async () => {
+    // GIVEN a replication lag of 60 s (the heartbeat in the target and the source's CloudWatch agree)
     await env.reset({ replicationLatencyMs: 60_000 });
     const result = await runOperation(runnerDeps(env), { op: failover(env), dryRun: false });
     expect(result.status).toBe('refused');
-    expect(result.error).toBe(
-      'PreflightRefused: preflight refused: replication latency us-west-2 -> us-east-1 within RPO 15 s: stale replication: ' +
-        'staging-features 60000 ms, staging-decisions 60000 ms, staging-control 60000 ms exceeds 15000 ms (override with --force --reason "...")',
+    expect(result.error).toMatch(
+      /^PreflightRefused: preflight refused: replication us-west-2 -> us-east-1 within RPO 15 s \(heartbeat#us-west-2 read in us-east-1\): stale replication: heartbeat#us-west-2 is 60\d{3} ms old \(written [^)]+\), exceeds 15000 ms; /,
+    );
+    expect(result.error).toContain(
+      "source region us-west-2: stale replication reported by us-west-2's CloudWatch: staging-features 60000 ms, staging-decisions 60000 ms, staging-control 60000 ms exceeds 15000 ms",
     );
     expect(env.arc.updateCalls()).toBe(0);
   });
@@ -175,14 +178,16 @@ describe('preflight', () => {
     expect(result.status).toBe('completed');
     expect(preflight?.forceReason).toBe('us-west-2 is down, INC-4711');
     expect(preflight?.data?.overriddenChecks).toEqual([
-      expect.stringMatching(/^replication latency .*stale replication/),
+      expect.stringMatching(/^replication us-west-2 -> us-east-1 .*: stale replication: heartbeat#us-west-2/),
+      expect.stringMatching(/^source region us-west-2: stale replication reported by/),
     ]);
   });
 
-  test('the observed RPO is the replication latency measured at cut-over', async () => {
+  test('the observed RPO is the heartbeat age measured at cut-over (lag + at most one write interval)', async () => {
     await env.reset({ replicationLatencyMs: 1234 });
     const result = await runOperation(runnerDeps(env), { op: failover(env), dryRun: false });
-    expect(result.replicationLatencyMs).toBe(1234);
+    expect(result.replicationLatencyMs).toBeGreaterThanOrEqual(1234);
+    expect(result.replicationLatencyMs).toBeLessThan(1234 + 1000);
   });
 });
 

@@ -1,6 +1,7 @@
 import { LocalEnvironment } from '../../tools/dr/local/harness';
 import { reverse } from '../../tools/dr/operation';
 import { planSteps } from '../../tools/dr/steps';
+import { notify } from '../../tools/dr/steps/notify';
 import { failover, observe, sideEffects, startLocal, stepContext } from './helpers';
 
 let env: LocalEnvironment;
@@ -74,5 +75,39 @@ describe('every step is idempotent', () => {
   test('the failover flipped traffic with one ARC update and notified once', () => {
     expect(failoverRuns.get('flip')?.effectsAfterSecond).toMatchObject({ arcUpdates: 1 });
     expect(failoverRuns.get('notify')?.effectsAfterSecond).toMatchObject({ notifications: 1 });
+  });
+
+  test('each operation notified on its target region’s topic (the healthy one)', () => {
+    const topicOf = Object.fromEntries(
+      env.notifications().map((n) => [(JSON.parse(n.body) as { operation: string }).operation, n.topicArn]),
+    );
+    expect(topicOf).toEqual({
+      failover: env.outputs.regions['us-east-1'].notificationTopicArn,
+      failback: env.outputs.regions['us-west-2'].notificationTopicArn,
+    });
+  });
+});
+
+describe('notify during an outage of the DR region', () => {
+  test('a failback publishes to the primary region’s topic and never calls the DR region’s SNS', async () => {
+    // GIVEN SNS in the DR region is down
+    await env.reset();
+    const op = reverse(failover(env));
+    const ctx = stepContext(env, op, 'failback-during-dr-outage');
+    const healthy = env.clients();
+    const clients = {
+      ...healthy,
+      sns: (region: string) => {
+        if (region !== op.to) throw new Error(`SNS in ${region} is unreachable`);
+        return healthy.sns(region);
+      },
+    };
+    // WHEN
+    const result = await notify.run({ ...ctx, clients });
+    ctx.lock.stopHeartbeat();
+    // THEN
+    const primaryTopic = env.outputs.regions[op.to].notificationTopicArn;
+    expect(result.detail).toContain(`published to ${primaryTopic}`);
+    expect(env.notifications().map((n) => n.topicArn)).toEqual([primaryTopic]);
   });
 });

@@ -122,12 +122,14 @@ describe('validateManifests', () => {
   test('catches a broken object among the synthesized ones', () => {
     const objs = synthesizeWorkloads(primaryProps());
     const broken = JSON.parse(JSON.stringify(objs)) as Array<Record<string, unknown>>;
-    const hpa = broken.find((o) => o.kind === 'HorizontalPodAutoscaler') as { spec: Record<string, unknown> };
-    hpa.spec.maxReplicas = '120';
+    const so = broken.find(
+      (o) => o.kind === 'ScaledObject' && (o.metadata as { name: string }).name === 'scoring-api',
+    ) as { spec: Record<string, unknown> };
+    so.spec.maxReplicaCount = '120';
     expect(validateManifests(broken, V)).toEqual([
       {
-        object: 'HorizontalPodAutoscaler/risk-scoring/scoring-api',
-        field: 'spec.maxReplicas',
+        object: 'ScaledObject/risk-scoring/scoring-api',
+        field: 'spec.maxReplicaCount',
         message: 'must be integer',
       },
     ]);

@@ -55,6 +55,32 @@ describe('topologyMermaid', () => {
     );
   });
 
+  test('draws every global table replicating to its TableReplica in DR', () => {
+    for (const table of ['prod-features', 'prod-decisions', 'prod-control']) {
+      expect(mermaid).toContain(
+        edge(
+          nodeId(`DynamoDB: ${table}`, 'us-west-2'),
+          'replicates',
+          nodeId(`DynamoDB replica: ${table}`, 'us-east-1'),
+          true,
+        ),
+      );
+    }
+  });
+
+  test('still draws replication declared inline (replicas[])', () => {
+    const inline = prod.resources
+      .filter((r) => r.type !== 'aws:dynamodb/tableReplica:TableReplica')
+      .map((r) =>
+        r.type === 'aws:dynamodb/table:Table' && r.props.name === 'prod-features'
+          ? { ...r, props: { ...r.props, replicas: [{ regionName: 'us-east-1' }] } }
+          : r,
+      );
+    const drawn = topologyMermaid(inline);
+    expect(drawn).toContain('["DynamoDB replica: prod-features"]');
+    expect(drawn).not.toContain('["DynamoDB replica: prod-decisions"]');
+  });
+
   test('draws the multi-region key replicating into DR', () => {
     expect(mermaid).toContain(
       edge(nodeId('KMS key: keys-primary'), 'replicates', nodeId('KMS replica key: keys-replica'), true),
@@ -97,6 +123,12 @@ describe('topologyMermaid', () => {
     expect(mermaid).toContain(
       edge(record, 'SECONDARY', nodeId('ARC routing control: prod-scoring-us-east-1')),
     );
+  });
+
+  test('draws only the health-checked failover record in the switch, not other records of the zone', () => {
+    const records = prod.resources.filter((r) => r.type === 'aws:route53/record:Record');
+    expect(records.length).toBeGreaterThan(2);
+    expect(mermaid.match(/Route 53 failover: /g)).toHaveLength(1);
   });
 
   test('is deterministic', () => {

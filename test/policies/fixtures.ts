@@ -54,17 +54,44 @@ export const table = (region = PRIMARY, name = 'prod-features') =>
     deletionProtectionEnabled: true,
     streamEnabled: true,
     streamViewType: 'NEW_AND_OLD_IMAGES',
-    replicas: [
-      {
-        regionName: DR,
-        kmsKeyArn: keyArn(DR),
-        pointInTimeRecovery: true,
-        deletionProtectionEnabled: true,
-        propagateTags: true,
-      },
-    ],
     tags: TAGS,
   });
+
+/** The table's DR replica as its own resource, as the program declares it. */
+export const tableReplica = (region = DR, name = 'prod-features') =>
+  resource('aws:dynamodb/tableReplica:TableReplica', `${region}-${name}-replica`, region, {
+    region,
+    globalTableArn: `arn:aws:dynamodb:${PRIMARY}:${ACCOUNT}:table/${name}`,
+    kmsKeyArn: keyArn(region),
+    pointInTimeRecovery: true,
+    deletionProtectionEnabled: true,
+    tags: TAGS,
+  });
+
+/** The older declaration: the DR replica inline in the table's `replicas` (the pack accepts both). */
+export function inlineReplicaStack(): PlannedResource[] {
+  return happyStack()
+    .filter((r) => r.type !== 'aws:dynamodb/tableReplica:TableReplica')
+    .map((r) =>
+      r.type === 'aws:dynamodb/table:Table'
+        ? {
+            ...r,
+            props: {
+              ...r.props,
+              replicas: [
+                {
+                  regionName: DR,
+                  kmsKeyArn: keyArn(DR),
+                  pointInTimeRecovery: true,
+                  deletionProtectionEnabled: true,
+                  propagateTags: true,
+                },
+              ],
+            },
+          }
+        : r,
+    );
+}
 
 export const stream = (region = PRIMARY) =>
   resource('aws:kinesis/stream:Stream', `${region}-transactions`, region, {
@@ -208,7 +235,7 @@ export const rolePolicy = (region = PRIMARY, workload = 'stream-scorer') =>
 // ------------------------------------------------------------------------------------ Kubernetes
 
 const NS = 'risk-scoring';
-const k8s = (
+export const k8s = (
   region: string,
   apiVersion: string,
   kind: string,
@@ -310,7 +337,7 @@ export const triggerAuthentication = (region = PRIMARY, workload = 'stream-score
 export const scaledObject = (
   region = PRIMARY,
   workload = 'stream-scorer',
-  min = region === PRIMARY ? 4 : 1,
+  min = region === PRIMARY ? 4 : 2,
 ) =>
   k8s(region, 'keda.sh/v1alpha1', 'ScaledObject', workload, {
     spec: {
@@ -336,7 +363,7 @@ export const defaultDeny = (region = PRIMARY) =>
 export function regionStack(region: string): PlannedResource[] {
   return [
     kmsKey(region),
-    ...(region === PRIMARY ? [table(region)] : []),
+    ...(region === PRIMARY ? [table(region)] : [tableReplica(region)]),
     stream(region),
     queue(region),
     dlq(region),

@@ -21,6 +21,7 @@ export interface Mutation {
 const T = {
   stream: 'aws:kinesis/stream:Stream',
   table: 'aws:dynamodb/table:Table',
+  tableReplica: 'aws:dynamodb/tableReplica:TableReplica',
   queue: 'aws:sqs/queue:Queue',
   queuePolicy: 'aws:sqs/queuePolicy:QueuePolicy',
   topic: 'aws:sns/topic:Topic',
@@ -32,7 +33,6 @@ const T = {
   role: 'aws:iam/role:Role',
   rolePolicy: 'aws:iam/rolePolicy:RolePolicy',
   deployment: 'kubernetes:apps/v1:Deployment',
-  hpa: 'kubernetes:autoscaling/v2:HorizontalPodAutoscaler',
   pdb: 'kubernetes:policy/v1:PodDisruptionBudget',
   netpol: 'kubernetes:networking.k8s.io/v1:NetworkPolicy',
   scaledObject: 'kubernetes:keda.sh/v1alpha1:ScaledObject',
@@ -71,10 +71,10 @@ export const MUTATIONS: readonly Mutation[] = [
   },
   {
     policy: 'dynamodb-cmk-encryption',
-    type: T.table,
-    resource: 'features-table',
-    property: 'replicas[0].kmsKeyArn',
-    change: (p) => void delete (p.replicas as Props[])[0].kmsKeyArn,
+    type: T.tableReplica,
+    resource: 'features-replica',
+    property: 'kmsKeyArn',
+    change: (p) => void delete p.kmsKeyArn,
     expect: ['dynamodb-cmk-encryption'],
   },
   {
@@ -87,10 +87,10 @@ export const MUTATIONS: readonly Mutation[] = [
   },
   {
     policy: 'dynamodb-dr-replica',
-    type: T.table,
-    resource: 'control-table',
-    property: 'replicas[0].regionName',
-    change: (p) => void ((p.replicas as Props[])[0].regionName = 'eu-west-1'),
+    type: T.tableReplica,
+    resource: 'control-replica',
+    property: 'region',
+    change: (p) => void (p.region = 'eu-west-1'),
     expect: ['dr-parity', 'dynamodb-dr-replica'],
   },
   {
@@ -223,9 +223,10 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     policy: 'eks-node-group-azs',
     type: T.nodeGroup,
-    resource: 'us-east-1-nodes',
+    resource: 'us-east-1-nodes-c',
     property: 'subnetIds',
-    change: (p) => void (p.subnetIds = (p.subnetIds as string[]).slice(0, 2)),
+    // The zone-c group moves into zone a: the cluster's groups then span two AZs together.
+    change: (p) => void (p.subnetIds = (p.subnetIds as string[]).map((id) => id.replace('-c-', '-a-'))),
     expect: ['eks-node-group-azs'],
   },
   {
@@ -337,15 +338,15 @@ export const MUTATIONS: readonly Mutation[] = [
   },
   {
     policy: 'hpa-replica-bounds',
-    type: T.hpa,
+    type: T.scaledObject,
     resource: 'us-west-2-risk-scoring/scoring-api',
-    property: 'spec.maxReplicas',
-    change: (p) => void (spec(p).maxReplicas = spec(p).minReplicas),
+    property: 'spec.maxReplicaCount',
+    change: (p) => void (spec(p).maxReplicaCount = spec(p).minReplicaCount),
     expect: ['hpa-replica-bounds'],
   },
   {
     policy: 'autoscaler-exclusive',
-    type: T.hpa,
+    type: T.scaledObject,
     resource: 'us-west-2-risk-scoring/scoring-api',
     property: 'spec.scaleTargetRef.name',
     change: (p) => void ((spec(p).scaleTargetRef as Props).name = 'stream-scorer'),
@@ -380,7 +381,8 @@ export const MUTATIONS: readonly Mutation[] = [
     type: T.scaledObject,
     resource: 'us-east-1-risk-scoring/stream-scorer',
     property: 'spec.minReplicaCount',
-    change: (p) => void (spec(p).minReplicaCount = 1),
+    // Above the prod floor (2), below the standby fraction of primary's minimum.
+    change: (p) => void (spec(p).minReplicaCount = 2),
     expect: ['dr-standby-minimums'],
   },
 ];

@@ -6,7 +6,18 @@
 import { policies } from '../../policies/pack';
 import { PlannedResource } from '../../tools/plan/harness';
 import { evaluatePolicies } from '../../tools/policy/evaluate';
-import { DR, happyStack, PRIMARY, PROD_CONFIG, resource, violated, withChange } from './fixtures';
+import {
+  DR,
+  happyStack,
+  inlineReplicaStack,
+  k8s,
+  PRIMARY,
+  PROD_CONFIG,
+  resource,
+  table,
+  violated,
+  withChange,
+} from './fixtures';
 
 type Props = Record<string, unknown>;
 type Change = (props: Props) => void;
@@ -43,8 +54,8 @@ const CASES: Record<string, readonly Case[]> = {
     },
     {
       when: 'fails if the DR replica has no PITR',
-      resource: `${PRIMARY}-prod-features`,
-      change: (p) => void ((p.replicas as Props[])[0].pointInTimeRecovery = false),
+      resource: `${DR}-prod-features-replica`,
+      change: (p) => void (p.pointInTimeRecovery = false),
       expect: ['dynamodb-pitr'],
     },
   ],
@@ -57,8 +68,8 @@ const CASES: Record<string, readonly Case[]> = {
     },
     {
       when: 'fails if the DR replica has no CMK',
-      resource: `${PRIMARY}-prod-features`,
-      change: (p) => void delete (p.replicas as Props[])[0].kmsKeyArn,
+      resource: `${DR}-prod-features-replica`,
+      change: (p) => void delete p.kmsKeyArn,
       expect: ['dynamodb-cmk-encryption'],
     },
   ],
@@ -71,16 +82,22 @@ const CASES: Record<string, readonly Case[]> = {
     },
     {
       when: 'fails if the DR replica is unprotected',
-      resource: `${PRIMARY}-prod-features`,
-      change: (p) => void delete (p.replicas as Props[])[0].deletionProtectionEnabled,
+      resource: `${DR}-prod-features-replica`,
+      change: (p) => void delete p.deletionProtectionEnabled,
       expect: ['dynamodb-deletion-protection'],
     },
   ],
   'dynamodb-dr-replica': [
     {
       when: 'fails if the replica is in another region than DR',
-      resource: `${PRIMARY}-prod-features`,
-      change: (p) => void ((p.replicas as Props[])[0].regionName = 'eu-west-1'),
+      resource: `${DR}-prod-features-replica`,
+      change: (p) => void (p.region = 'eu-west-1'),
+      expect: ['dr-parity', 'dynamodb-dr-replica'],
+    },
+    {
+      when: 'fails if the replica replicates another table',
+      resource: `${DR}-prod-features-replica`,
+      change: (p) => void (p.globalTableArn = `arn:aws:dynamodb:${PRIMARY}:123456789012:table/prod-other`),
       expect: ['dr-parity', 'dynamodb-dr-replica'],
     },
   ],
@@ -252,6 +269,12 @@ const CASES: Record<string, readonly Case[]> = {
   ],
   'eks-node-group-azs': [
     {
+      when: "fails if a cluster's per-zone node groups together span two AZs",
+      resource: `${PRIMARY}-workers`,
+      change: (p) => void (p.subnetIds = [`${PRIMARY}-private-a-id`, `${PRIMARY}-private-b-id`]),
+      expect: ['eks-node-group-azs'],
+    },
+    {
       when: 'fails if the node group spans two AZs',
       resource: `${DR}-workers`,
       change: (p) => void (p.subnetIds = (p.subnetIds as string[]).slice(0, 2)),
@@ -399,6 +422,15 @@ const CASES: Record<string, readonly Case[]> = {
   ],
   'deployment-pdb': [
     {
+      when: 'fails if minAvailable equals the ScaledObject minimum',
+      resource: `${DR}-poddisruptionbudget-stream-scorer`,
+      change: (p) => {
+        delete spec(p).maxUnavailable;
+        spec(p).minAvailable = 2;
+      },
+      expect: ['deployment-pdb'],
+    },
+    {
       when: 'fails if the PDB allows no disruption',
       resource: `${PRIMARY}-poddisruptionbudget-scoring-api`,
       change: (p) => void (spec(p).maxUnavailable = 0),
@@ -422,6 +454,18 @@ const CASES: Record<string, readonly Case[]> = {
   ],
   'hpa-replica-bounds': [
     {
+      when: 'fails if a ScaledObject minReplicaCount is 1 in prod',
+      resource: `${PRIMARY}-scaledobject-stream-scorer`,
+      change: (p) => void (spec(p).minReplicaCount = 1),
+      expect: ['hpa-replica-bounds'],
+    },
+    {
+      when: 'fails if a ScaledObject maxReplicaCount equals its minReplicaCount',
+      resource: `${DR}-scaledobject-stream-scorer`,
+      change: (p) => void (spec(p).maxReplicaCount = 2),
+      expect: ['hpa-replica-bounds'],
+    },
+    {
       when: 'fails if minReplicas is 1 in prod',
       resource: `${PRIMARY}-horizontalpodautoscaler-scoring-api`,
       change: (p) => void (spec(p).minReplicas = 1),
@@ -435,6 +479,12 @@ const CASES: Record<string, readonly Case[]> = {
     },
   ],
   'autoscaler-exclusive': [
+    {
+      when: 'fails if two ScaledObjects target the same Deployment',
+      resource: `${DR}-scaledobject-stream-scorer`,
+      change: (p) => void ((spec(p).scaleTargetRef as Props).name = 'scoring-api'),
+      expect: ['autoscaler-exclusive'],
+    },
     {
       when: 'fails if an HPA and a ScaledObject target the same Deployment',
       resource: `${PRIMARY}-horizontalpodautoscaler-scoring-api`,
@@ -458,6 +508,13 @@ const CASES: Record<string, readonly Case[]> = {
     },
   ],
   'keda-workload-identity': [
+    {
+      when: 'fails if an AWS TriggerAuthentication adds a Secret next to its workload identity',
+      resource: `${PRIMARY}-triggerauthentication-stream-scorer-aws`,
+      change: (p) =>
+        void (spec(p).secretTargetRef = [{ parameter: 'awsSecretAccessKey', name: 'aws', key: 'secret' }]),
+      expect: ['keda-workload-identity'],
+    },
     {
       when: 'fails if the TriggerAuthentication reads a Secret',
       resource: `${PRIMARY}-triggerauthentication-stream-scorer-aws`,
@@ -497,7 +554,8 @@ const CASES: Record<string, readonly Case[]> = {
       when: 'fails if the DR minimum is below the standby fraction',
       resource: `${DR}-scaledobject-stream-scorer`,
       change: (p) => void (spec(p).minReplicaCount = 0),
-      expect: ['dr-standby-minimums'],
+      // 0 is also below the prod floor of every autoscaler.
+      expect: ['dr-standby-minimums', 'hpa-replica-bounds'],
     },
   ],
   'required-tags': [
@@ -562,6 +620,20 @@ describe('per-environment configuration', () => {
     expect(await violated(stack, config, 'advisory')).toEqual(['hpa-replica-bounds']);
   });
 
+  test("a non-AWS scaler's TriggerAuthentication may read its token from a Secret", async () => {
+    // GIVEN the datadog scaler's authentication: a service-account token and the cluster agent's address
+    const datadogAuth = k8s(PRIMARY, 'keda.sh/v1alpha1', 'TriggerAuthentication', 'scoring-api-datadog', {
+      spec: {
+        secretTargetRef: [{ parameter: 'token', name: 'scoring-api-metrics-reader-token', key: 'token' }],
+        configMapTargetRef: [
+          { parameter: 'authMode', name: 'scoring-api-metrics-reader-scaler', key: 'authMode' },
+        ],
+      },
+    });
+    // THEN keda-workload-identity (AWS scalers only) does not apply
+    expect(await violated([...happyStack(), datadogAuth])).toEqual([]);
+  });
+
   test('an ON_DEMAND stream needs no shard count', async () => {
     const stack = withChange(happyStack(), `${PRIMARY}-transactions`, (p) => {
       delete p.shardCount;
@@ -600,5 +672,67 @@ describe('per-environment configuration', () => {
       resource('aws:kms/alias:Alias', 'alias', PRIMARY, { name: 'alias/platform', targetKeyId: 'k' }),
     ];
     expect(await violated(stack)).toEqual([]);
+  });
+});
+
+describe('global tables declared with inline replicas (the older style)', () => {
+  const inline = (change: (replica: Props) => void) =>
+    withChange(inlineReplicaStack(), `${PRIMARY}-prod-features`, (p) => change((p.replicas as Props[])[0]));
+
+  test('pass every rule', async () => {
+    expect(await violated(inlineReplicaStack())).toEqual([]);
+  });
+
+  test.each<[string, (r: Props) => void, string[]]>([
+    ['fails if the DR replica has no PITR', (r) => void (r.pointInTimeRecovery = false), ['dynamodb-pitr']],
+    ['fails if the DR replica has no CMK', (r) => void delete r.kmsKeyArn, ['dynamodb-cmk-encryption']],
+    [
+      'fails if the DR replica is unprotected',
+      (r) => void delete r.deletionProtectionEnabled,
+      ['dynamodb-deletion-protection'],
+    ],
+    [
+      'fails if the replica is in another region than DR',
+      (r) => void (r.regionName = 'eu-west-1'),
+      ['dr-parity', 'dynamodb-dr-replica'],
+    ],
+  ])('%s', async (_when, change, expected) => {
+    expect(await violated(inline(change))).toEqual(expected);
+  });
+});
+
+describe('regional tables (per-region state such as shard leases)', () => {
+  const leases = (region: string) =>
+    resource('aws:dynamodb/table:Table', `${region}-leases`, region, {
+      ...table(region, `prod-stream-scorer-leases-${region}`).props,
+    });
+
+  test('pass the DR rules with a twin named for the DR region', async () => {
+    expect(await violated([...happyStack(), leases(PRIMARY), leases(DR)])).toEqual([]);
+  });
+
+  test('fail both DR rules without the DR twin', async () => {
+    expect(await violated([...happyStack(), leases(PRIMARY)])).toEqual(['dr-parity', 'dynamodb-dr-replica']);
+  });
+});
+
+describe('IAM actions without resource-level permissions', () => {
+  const withMetrics = (condition?: Props) =>
+    withChange(happyStack(), `${PRIMARY}-stream-scorer-data`, (p) => {
+      const d = doc(p);
+      d.Statement.push({
+        Sid: 'PublishConsumerMetrics',
+        Effect: 'Allow',
+        Action: ['cloudwatch:PutMetricData'],
+        Resource: '*',
+        ...(condition ? { Condition: condition } : {}),
+      });
+      setDoc(p, d);
+    });
+
+  test("cloudwatch:PutMetricData on '*' with a namespace condition passes", async () => {
+    expect(
+      await violated(withMetrics({ StringEquals: { 'cloudwatch:namespace': 'prod-stream-scorer' } })),
+    ).toEqual([]);
   });
 });

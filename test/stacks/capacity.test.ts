@@ -209,10 +209,10 @@ describe('replica bounds', () => {
     expect(standbyMinimum(8, 1)).toBe(8);
   });
 
-  test('regionBounds gives DR the standby minimum and records the full one', () => {
+  test('regionBounds gives the standby region the standby minimum and records the full one', () => {
     const b = planFor(PROD).workloads['scoring-api'];
-    expect(regionBounds(b, 'primary')).toEqual({ minReplicas: 50, maxReplicas: 150, fullMinReplicas: 50 });
-    expect(regionBounds(b, 'dr')).toEqual({ minReplicas: 13, maxReplicas: 150, fullMinReplicas: 50 });
+    expect(regionBounds(b, true)).toEqual({ minReplicas: 50, maxReplicas: 150, fullMinReplicas: 50 });
+    expect(regionBounds(b, false)).toEqual({ minReplicas: 13, maxReplicas: 150, fullMinReplicas: 50 });
   });
 });
 

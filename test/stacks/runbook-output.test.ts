@@ -2,7 +2,7 @@ import { runbookOutputsSchema, RunbookOutputs } from '../../stacks/outputs';
 import { runbookRegionOf } from '../../stacks/runbook-output';
 import { runbookTopicName } from '../../stacks/traffic/notifications';
 import { EnvironmentPlan, PlannedResource } from '../../tools/plan/harness';
-import { ofType, planOf } from '../helpers/plan';
+import { jsonProp, ofType, planOf } from '../helpers/plan';
 
 let plan: EnvironmentPlan;
 let runbook: RunbookOutputs;
@@ -78,8 +78,10 @@ describe('runbook stack output', () => {
     expect(runbook.traffic.clusterEndpoints.length).toBeGreaterThanOrEqual(1);
     for (const e of runbook.traffic.clusterEndpoints) expect(e.endpoint).toMatch(/^https:\/\//);
     expect(runbook.traffic.recordName).toBe('score.staging.risk.example.com');
-    for (const r of ofType(plan, 'aws:route53/record:Record'))
-      expect(r.props.name).toBe(runbook.traffic.recordName);
+    // Failover records only: the zone also holds the endpoint certificates' validation records.
+    const failover = ofType(plan, 'aws:route53/record:Record').filter((r) => r.props.failoverRoutingPolicies);
+    expect(failover).toHaveLength(2);
+    for (const r of failover) expect(r.props.name).toBe(runbook.traffic.recordName);
   });
 
   test.each(['us-west-2', 'us-east-1'])(
@@ -103,14 +105,52 @@ describe('runbook stack output', () => {
     },
   );
 
-  test('notifies on the runbook topic in the DR region, encrypted with that region’s key', () => {
-    const topic = one(
-      ofType(plan, 'aws:sns/topic:Topic', 'us-east-1').filter(
-        (t) => t.props.name === runbookTopicName('staging'),
-      ),
-    );
-    expect(runbook.notificationTopicArn).toBe('arn:aws:sns:us-east-1:123456789012:staging-dr-runbook');
-    expect(topic.props.kmsMasterKeyId).toBe(runbook.regions['us-east-1'].keyArn);
+  test.each(['us-west-2', 'us-east-1'])(
+    'notifies through a runbook topic in %s, encrypted with that region’s key',
+    (region) => {
+      const topic = one(
+        ofType(plan, 'aws:sns/topic:Topic', region).filter(
+          (t) => t.props.name === runbookTopicName('staging'),
+        ),
+      );
+      expect(runbook.regions[region].notificationTopicArn).toBe(
+        `arn:aws:sns:${region}:123456789012:staging-dr-runbook`,
+      );
+      expect(topic.props.kmsMasterKeyId).toBe(runbook.regions[region].keyArn);
+    },
+  );
+
+  test.each(['us-west-2', 'us-east-1'])(
+    'the runbook topic in %s denies non-TLS access and lets only the account publish',
+    (region) => {
+      const policy = one(
+        ofType(plan, 'aws:sns/topicPolicy:TopicPolicy', region).filter(
+          (p) => p.props.arn === runbook.regions[region].notificationTopicArn,
+        ),
+      );
+      const doc = jsonProp<{ Statement: Record<string, unknown>[] }>(policy, 'policy');
+      expect(doc.Statement).toEqual([
+        expect.objectContaining({
+          Effect: 'Deny',
+          Principal: '*',
+          Condition: { Bool: { 'aws:SecureTransport': false } },
+        }),
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+          Action: ['sns:Publish'],
+        }),
+      ]);
+    },
+  );
+
+  test('has no top-level notification topic (one per region instead)', () => {
+    expect(runbook).not.toHaveProperty('notificationTopicArn');
+  });
+
+  test('builds one runbook notifications component per region, named by region', () => {
+    const components = plan.resources.filter((r) => r.type === 'risk-platform:traffic:RunbookNotifications');
+    expect(components.map((c) => c.name).sort()).toEqual(['us-east-1-runbook', 'us-west-2-runbook']);
   });
 });
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** `npm run dr -- <status|failover|failback|drill> --env <env> ...` (see docs/RUNBOOK.md). */
+/** `npm run dr -- <status|guard|failover|failback|drill> --env <env> ...` (see docs/RUNBOOK.md). */
 import { awsClients } from './clients';
 import { runCli } from './program';
 
@@ -10,7 +10,7 @@ runCli(process.argv.slice(2), {
     stdin: process.stdin,
     prompt: process.stderr,
   },
-  clients: () => awsClients(),
+  clients: (_outputs, options) => awsClients({ kube: options.kube }),
 }).then((code) => {
   process.exitCode = code;
 });

@@ -4,8 +4,9 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { Route53RecoveryClusterClient } from '@aws-sdk/client-route53-recovery-cluster';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { RegionOutputs } from '../../stacks/outputs';
-import { ClientNodeKubeGateway, KubeGateway } from './kube';
+import { ClientNodeKubeGateway, KubeGateway, KubeCredentials } from './kube';
 
 /** An HTTP probe (the synthetic scoring request). Same shape as the global `fetch`. */
 export type HttpProbe = (
@@ -44,18 +45,84 @@ export function memo<T>(make: (key: string) => T): (key: string) => T {
   };
 }
 
-/** The real clients: AWS SDK v3 with the default credential chain, and the kubeconfig contexts. */
-export function awsClients(): Clients {
-  const dynamodb = memo((region) => new DynamoDBClient({ region }));
-  const kinesis = memo((region) => new KinesisClient({ region }));
-  const sqs = memo((region) => new SQSClient({ region }));
-  const sns = memo((region) => new SNSClient({ region }));
-  const cloudwatch = memo((region) => new CloudWatchClient({ region }));
+/**
+ * Bounds on every AWS call of the runbook. An impaired region must cost seconds, not the SDK's
+ * defaults (no request timeout, up to 3 attempts with backoff): a dead endpoint fails after at most
+ * `maxAttempts` x (`connectionTimeoutMs` or `requestTimeoutMs`).
+ */
+export interface AwsCallBounds {
+  /** TCP connect timeout. @default 2 000 */
+  readonly connectionTimeoutMs: number;
+  /** Time to the response once connected (socket inactivity). @default 5 000 */
+  readonly requestTimeoutMs: number;
+  /** Attempts per call, the first included. @default 2 */
+  readonly maxAttempts: number;
+}
+
+export const DEFAULT_AWS_CALL_BOUNDS: AwsCallBounds = {
+  connectionTimeoutMs: 2000,
+  requestTimeoutMs: 5000,
+  maxAttempts: 2,
+};
+
+/** The config every runbook AWS client is built with: its region, bounded timeouts and attempts. */
+export function awsClientConfig(
+  region: string,
+  bounds: AwsCallBounds = DEFAULT_AWS_CALL_BOUNDS,
+): { region: string; maxAttempts: number; requestHandler: NodeHttpHandler } {
+  return {
+    region,
+    maxAttempts: bounds.maxAttempts,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: bounds.connectionTimeoutMs,
+      requestTimeout: bounds.requestTimeoutMs,
+      // Without it a request timeout only logs a warning and the call keeps waiting.
+      throwOnRequestTimeout: true,
+    }),
+  };
+}
+
+export interface AwsClientsOptions {
+  /** @default DEFAULT_AWS_CALL_BOUNDS */
+  readonly bounds?: AwsCallBounds;
+  /**
+   * Endpoint override per service and region (tests, VPC endpoints).
+   * @default - the SDK's regional endpoint
+   */
+  readonly endpoint?: (
+    service: 'dynamodb' | 'kinesis' | 'sqs' | 'sns' | 'cloudwatch',
+    region: string,
+  ) => string | undefined;
+  /**
+   * How the Kubernetes clients authenticate: `outputs` builds the kubeconfig in memory from the stack
+   * outputs (endpoint, CA, `aws eks get-token`); `kubeconfig` uses the local kubeconfig context named
+   * `cluster.kubeContext` (`--kube-context-from-kubeconfig`).
+   * @default 'outputs'
+   */
+  readonly kube?: KubeCredentials;
+}
+
+/** The real clients: AWS SDK v3 with the default credential chain and bounded calls, and Kubernetes. */
+export function awsClients(opts: AwsClientsOptions = {}): Clients {
+  const cfg = (service: Parameters<NonNullable<AwsClientsOptions['endpoint']>>[0], region: string) => {
+    const endpoint = opts.endpoint?.(service, region);
+    return { ...awsClientConfig(region, opts.bounds), ...(endpoint ? { endpoint } : {}) };
+  };
+  const dynamodb = memo((region) => new DynamoDBClient(cfg('dynamodb', region)));
+  const kinesis = memo((region) => new KinesisClient(cfg('kinesis', region)));
+  const sqs = memo((region) => new SQSClient(cfg('sqs', region)));
+  const sns = memo((region) => new SNSClient(cfg('sns', region)));
+  const cloudwatch = memo((region) => new CloudWatchClient(cfg('cloudwatch', region)));
   const arc = memo((key) => {
     const [endpoint, region] = key.split('|');
-    return new Route53RecoveryClusterClient({ endpoint, region });
+    return new Route53RecoveryClusterClient({ ...awsClientConfig(region, opts.bounds), endpoint });
   });
-  const kube = memo((region) => new ClientNodeKubeGateway(regions.get(region) as RegionOutputs));
+  const kube = memo(
+    (region) =>
+      new ClientNodeKubeGateway(regions.get(region) as RegionOutputs, {
+        credentials: opts.kube ?? 'outputs',
+      }),
+  );
   const regions = new Map<string, RegionOutputs>();
   return {
     dynamodb,

@@ -28,12 +28,71 @@ export interface KubeGateway {
   getDeployment(namespace: string, name: string): Promise<DeploymentReadiness>;
 }
 
+/** An exec credential plugin (what `aws eks update-kubeconfig` writes into a kubeconfig). */
+export interface ExecCredential {
+  readonly apiVersion: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env?: readonly { name: string; value: string }[] | null;
+  readonly interactiveMode?: 'Never' | 'IfAvailable' | 'Always';
+}
+
 /** An in-memory kubeconfig (what `KubeConfig.loadFromOptions` accepts). */
 export interface KubeConfigOptions {
   readonly clusters: readonly { name: string; server: string; skipTLSVerify?: boolean; caData?: string }[];
-  readonly users: readonly { name: string; token?: string }[];
+  readonly users: readonly { name: string; token?: string; exec?: ExecCredential }[];
   readonly contexts: readonly { name: string; cluster: string; user: string }[];
   readonly currentContext: string;
+}
+
+/**
+ * Where the Kubernetes credentials come from: `outputs` (the default) builds the kubeconfig in memory
+ * from the stack outputs; `kubeconfig` uses a local context named `cluster.kubeContext`.
+ */
+export type KubeCredentials = 'outputs' | 'kubeconfig';
+
+/**
+ * The kubeconfig of one region's cluster, built in memory from the runbook outputs: the cluster's
+ * endpoint and CA, and an exec credential `aws eks get-token --cluster-name <name> --region <region>`
+ * (the AWS credentials of the runbook, mapped by an EKS access entry). No kubeconfig file, no
+ * `aws eks update-kubeconfig`.
+ *
+ * @param credential the exec plugin command. @default `aws eks get-token ...`
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/create-kubeconfig.html
+ */
+export function kubeConfigFromOutputs(
+  r: RegionOutputs,
+  credential: Pick<ExecCredential, 'command' | 'args'> = {
+    command: 'aws',
+    args: ['eks', 'get-token', '--cluster-name', r.cluster.name, '--region', r.region, '--output', 'json'],
+  },
+): KubeConfigOptions {
+  const name = r.cluster.kubeContext;
+  return {
+    clusters: [
+      {
+        name,
+        server: r.cluster.endpoint,
+        ...(r.cluster.certificateAuthority ? { caData: r.cluster.certificateAuthority } : {}),
+        // Only a local stand-in speaks plain HTTP (EKS endpoints are https); client-node requires this for it.
+        ...(r.cluster.endpoint.startsWith('http://') ? { skipTLSVerify: true } : {}),
+      },
+    ],
+    users: [
+      {
+        name,
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1beta1',
+          command: credential.command,
+          args: [...credential.args],
+          env: null,
+          interactiveMode: 'Never',
+        },
+      },
+    ],
+    contexts: [{ name, cluster: name, user: name }],
+    currentContext: name,
+  };
 }
 
 interface Apis {
@@ -46,19 +105,29 @@ interface Apis {
 const KEDA = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects' } as const;
 
 /**
- * {@link KubeGateway} over @kubernetes/client-node (ESM-only, loaded on first use), bound to the
- * region's kubeconfig context (`cluster.kubeContext` of the outputs, as created by
- * `aws eks update-kubeconfig --alias`).
+ * {@link KubeGateway} over @kubernetes/client-node (ESM-only, loaded on first use). By default its
+ * kubeconfig is built in memory from the outputs ({@link kubeConfigFromOutputs}); with
+ * `credentials: 'kubeconfig'` it uses the local kubeconfig's context named `cluster.kubeContext`
+ * (as created by `aws eks update-kubeconfig --alias`).
  */
 export class ClientNodeKubeGateway implements KubeGateway {
   private apis?: Promise<Apis>;
 
   /**
-   * @param kubeConfig an in-memory kubeconfig. @default the default kubeconfig (`KUBECONFIG` or `~/.kube/config`)
+   * @param source an in-memory kubeconfig, or where to get one.
+   *   @default { credentials: 'outputs' } (built from the outputs; `kubeconfig` reads `KUBECONFIG` or `~/.kube/config`)
    */
   constructor(
     private readonly region: RegionOutputs,
-    private readonly kubeConfig?: KubeConfigOptions,
+    private readonly source:
+      | KubeConfigOptions
+      | {
+          readonly credentials: KubeCredentials;
+          /** The exec credential plugin. @default `aws eks get-token ...` */
+          readonly credentialCommand?: Pick<ExecCredential, 'command' | 'args'>;
+        } = {
+      credentials: 'outputs',
+    },
   ) {}
 
   private load(): Promise<Apis> {
@@ -69,14 +138,17 @@ export class ClientNodeKubeGateway implements KubeGateway {
   private async connect(): Promise<Apis> {
     const k8s = await importEsm<typeof ClientNode>('@kubernetes/client-node');
     const kc = new k8s.KubeConfig();
-    if (this.kubeConfig) kc.loadFromOptions(this.kubeConfig);
-    else kc.loadFromDefault();
+    if ('credentials' in this.source) {
+      if (this.source.credentials === 'kubeconfig') kc.loadFromDefault();
+      else kc.loadFromOptions(kubeConfigFromOutputs(this.region, this.source.credentialCommand));
+    } else kc.loadFromOptions(this.source);
     const context = this.region.cluster.kubeContext;
     if (!kc.getContextObject(context)) {
       const known = kc.getContexts().map((c) => c.name);
       throw new Error(
         `kube context '${context}' for ${this.region.region} is not in the kubeconfig (contexts: ${known.join(', ') || 'none'}); ` +
-          `run 'aws eks update-kubeconfig --region ${this.region.region} --name ${this.region.cluster.name} --alias ${context}'`,
+          `run 'aws eks update-kubeconfig --region ${this.region.region} --name ${this.region.cluster.name} --alias ${context}', ` +
+          'or drop --kube-context-from-kubeconfig to build the kubeconfig from the outputs',
       );
     }
     kc.setCurrentContext(context);

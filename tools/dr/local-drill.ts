@@ -146,16 +146,23 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   let exit: ExitCode = code;
   if (drill && drill.status === 'completed') {
     const audit = await checkDrillAudit(env, drill);
-    const notifications = env
-      .notifications()
-      .filter((n) => n.body.includes(`"runId":"${drill.drillId}.`)).length;
+    const ofDrill = env.notifications().filter((n) => n.body.includes(`"runId":"${drill.drillId}.`));
+    const notifications = ofDrill.length;
     out(
       `audit log: ${audit.records} records; ${audit.ok ? 'every step exactly once' : `NOT exactly once: ${audit.problems.join(', ')}`}\n`,
     );
+    // Each half notifies once, on its target region's topic (the healthy one).
+    const halves = [drill.failover, ...(drill.failback ? [drill.failback] : [])].map((r) => {
+      const topic = env.outputs.regions[r.to].notificationTopicArn;
+      const sent = ofDrill.filter((n) => n.body.includes(`"runId":"${drill.drillId}.${r.operation}"`));
+      const ok = sent.length === 1 && sent.every((n) => n.topicArn === undefined || n.topicArn === topic);
+      return { operation: r.operation, topic, ok };
+    });
     out(
-      `notifications of this drill on ${env.outputs.notificationTopicArn}: ${notifications} (one per half)\n`,
+      `notifications of this drill: ${notifications} (one per half, on the target region's topic): ` +
+        `${halves.map((h) => `${h.operation} -> ${h.topic}${h.ok ? '' : ' MISSING OR ELSEWHERE'}`).join('; ')}\n`,
     );
-    if (notifications !== 2) exit = ExitCode.Failed;
+    if (notifications !== 2 || halves.some((h) => !h.ok)) exit = ExitCode.Failed;
     if (!audit.ok) exit = ExitCode.Failed;
     if (o.json) {
       process.stdout.write(

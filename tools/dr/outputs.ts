@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { RunbookOutputs, runbookOutputsSchema } from '../../stacks/outputs';
+import { RunbookOutputs, runbookOutputsSchema, runbookParameterName } from '../../stacks/outputs';
 import { UsageError } from '../lib/exit-codes';
 
 /**
@@ -34,6 +34,11 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 /** Reads outputs from a JSON file (`--outputs <file>`). */
 export async function loadOutputsFile(file: string): Promise<RunbookOutputs> {
+  return parseRunbookOutputs(await readOutputsJson(file), file);
+}
+
+/** The JSON of an outputs file, unvalidated. */
+async function readOutputsJson(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -46,29 +51,117 @@ export async function loadOutputsFile(file: string): Promise<RunbookOutputs> {
   } catch (err) {
     throw new UsageError('--outputs', file, `valid JSON (${(err as Error).message})`);
   }
-  return parseRunbookOutputs(raw, file);
+  return raw;
 }
 
-/** Reads outputs with `pulumi stack output --json --stack <env>`. */
-export async function loadOutputsFromStack(env: string): Promise<RunbookOutputs> {
-  let stdout: string;
+/** Reads one SSM parameter in a region; `undefined` when it does not exist there. */
+export type ParameterReader = (region: string, name: string) => Promise<string | undefined>;
+
+/** Where the runbook looks for its outputs when `--outputs` is not given. */
+export interface OutputsSources {
+  /**
+   * The regions whose SSM parameter to read, in order: the operation's target (healthy) region first,
+   * then the other. @default none (straight to `pulumi stack output`)
+   */
+  readonly regions?: () => readonly string[];
+  /** @default GetParameter through @aws-sdk/client-ssm (loaded on first use) */
+  readonly readParameter?: ParameterReader;
+  /** The last resort. @default `pulumi stack output --json --stack <env>` */
+  readonly readStack?: (env: string) => Promise<unknown>;
+  /** Told where the outputs came from (a progress line for the operator). */
+  readonly onSource?: (source: string) => void;
+}
+
+const readParameterWithSdk: ParameterReader = async (region, name) =>
+  (await import('./ssm')).readParameter(region, name);
+
+/** The published outputs, unvalidated: SSM in each region in turn, then `pulumi stack output`. */
+async function readPublished(
+  env: string,
+  sources: OutputsSources,
+): Promise<{ raw: unknown; source: string }> {
+  const name = runbookParameterName(env);
+  const read = sources.readParameter ?? readParameterWithSdk;
+  const misses: string[] = [];
+  for (const region of sources.regions?.() ?? []) {
+    const source = `SSM ${name} in ${region}`;
+    let text: string | undefined;
+    try {
+      text = await read(region, name);
+    } catch (err) {
+      misses.push(`${source}: ${(err as Error).name}: ${(err as Error).message.split('\n')[0]}`);
+      continue;
+    }
+    if (text === undefined) {
+      misses.push(`${source}: not found`);
+      continue;
+    }
+    try {
+      return { raw: JSON.parse(text) as unknown, source };
+    } catch (err) {
+      throw new UsageError(source, text.slice(0, 40), `valid JSON (${(err as Error).message})`);
+    }
+  }
+  const source = `pulumi stack output --stack ${env}`;
   try {
-    ({ stdout } = await promisify(execFile)('pulumi', ['stack', 'output', '--json', '--stack', env], {
-      maxBuffer: 16 * 1024 * 1024,
-    }));
+    return { raw: await (sources.readStack ?? readStackOutputJson)(env), source };
   } catch (err) {
     throw new UsageError(
       '--outputs',
       undefined,
-      `a file with the stack outputs, because \`pulumi stack output --json --stack ${env}\` failed (${(err as Error).message.split('\n')[0]})`,
+      `a file with the stack outputs, because no published outputs could be read (${[
+        ...misses,
+        `${source}: ${(err as Error).message.split('\n')[0]}`,
+      ].join('; ')})`,
     );
   }
-  return parseRunbookOutputs(JSON.parse(stdout) as unknown, `pulumi stack output --stack ${env}`);
 }
 
-/** Loads outputs from `--outputs` when given, else from the Pulumi stack; checks they belong to `env`. */
-export async function loadOutputs(env: string, file?: string): Promise<RunbookOutputs> {
-  const outputs = file ? await loadOutputsFile(file) : await loadOutputsFromStack(env);
+/** The JSON `pulumi stack output --json --stack <env>` prints, unvalidated (the last resort). */
+async function readStackOutputJson(env: string): Promise<unknown> {
+  const { stdout } = await promisify(execFile)('pulumi', ['stack', 'output', '--json', '--stack', env], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(stdout) as unknown;
+}
+
+/**
+ * Loads outputs from `--outputs` when given; else from the SSM parameter the program publishes in
+ * each region (the target region's first, then the other's), then `pulumi stack output` as a last
+ * resort. Checks they belong to `env`.
+ */
+export async function loadOutputs(
+  env: string,
+  file?: string,
+  sources: OutputsSources = {},
+): Promise<RunbookOutputs> {
+  if (file) return checkOutputs(env, await loadOutputsFile(file));
+  const { raw, source } = await readPublished(env, sources);
+  sources.onSource?.(source);
+  return checkOutputs(env, parseRunbookOutputs(raw, source));
+}
+
+/**
+ * Like {@link loadOutputs}, but a stack that has never been deployed (no parameter in any region and
+ * `pulumi stack output --json` prints `{}`) gives `undefined` instead of an error: there is nothing
+ * deployed to compare with yet.
+ */
+export async function loadDeployedOutputs(
+  env: string,
+  file?: string,
+  sources: OutputsSources = {},
+): Promise<RunbookOutputs | undefined> {
+  const { raw, source } = file
+    ? { raw: await readOutputsJson(file), source: file }
+    : await readPublished(env, sources);
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && Object.keys(raw).length === 0) {
+    return undefined;
+  }
+  sources.onSource?.(source);
+  return checkOutputs(env, parseRunbookOutputs(raw, source));
+}
+
+function checkOutputs(env: string, outputs: RunbookOutputs): RunbookOutputs {
   if (outputs.environment !== env) {
     throw new UsageError('--env', env, `the environment of the outputs ('${outputs.environment}')`);
   }

@@ -3,6 +3,8 @@ import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { RegionOutputs, RunbookOutputs } from '../../stacks/outputs';
 import { Clients } from './clients';
+import { readHeartbeat } from './control/heartbeat';
+import { ControlTable } from './control/table';
 import { latestValues, metric } from './metrics';
 
 /** Read-only probes of one region's data plane, shared by preflight and status. */
@@ -25,8 +27,11 @@ export async function probeTables(clients: Clients, r: RegionOutputs): Promise<T
 }
 
 /**
- * DynamoDB `ReplicationLatency` from `from` to `to` for every table, in milliseconds (the metric is
- * published in the sending region). `undefined` when a table has no datapoint in the last 5 minutes.
+ * DynamoDB `ReplicationLatency` from `from` to `to` for every table, in milliseconds. The metric is
+ * published only in the SENDING region (dimension `ReceivingRegion` = `to`), so this reads `from`'s
+ * CloudWatch: during a failover that is the impaired region, and preflight treats it as best-effort
+ * (see {@link probeHeartbeat}). `undefined` when a table has no datapoint in the last 5 minutes.
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_monitoring.html
  */
 export async function probeReplicationLatency(
   clients: Clients,
@@ -42,6 +47,35 @@ export async function probeReplicationLatency(
     now,
   );
   return tables.map((table, i) => ({ table, ms: values[i] }));
+}
+
+/**
+ * Replication freshness measured from the healthy side: `from`'s heartbeat item as replicated into
+ * `to`'s replica of the control table (read through `to`'s endpoint only). `undefined` when `to`
+ * holds no heartbeat of `from`.
+ */
+export async function probeHeartbeat(
+  clients: Clients,
+  outputs: RunbookOutputs,
+  from: string,
+  to: string,
+  now: Date,
+): Promise<{ readonly writtenAt: string; readonly ageMs: number } | undefined> {
+  const table = new ControlTable(clients.dynamodb(to), outputs.regions[to].tables.control.name, to);
+  const hb = await readHeartbeat(table, from);
+  if (!hb) return undefined;
+  return {
+    writtenAt: new Date(hb.writtenAt).toISOString(),
+    ageMs: Math.max(0, now.getTime() - hb.writtenAt),
+  };
+}
+
+/** Whether the source region's DynamoDB answers (DescribeTable of its control table replica). */
+export async function probeSourceReachable(clients: Clients, r: RegionOutputs): Promise<string> {
+  const { Table } = await clients
+    .dynamodb(r.region)
+    .send(new DescribeTableCommand({ TableName: r.tables.control.name }));
+  return Table?.TableStatus ?? 'UNKNOWN';
 }
 
 export async function probeStream(

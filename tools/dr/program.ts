@@ -1,15 +1,19 @@
 import { hostname, userInfo } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from '../../stacks/config/load';
+import { listEnvironments } from '../../stacks/config/stack-file';
 import { RunbookOutputs } from '../../stacks/outputs';
 import { ExitCode, UsageError } from '../lib/exit-codes';
 import { Progress } from '../lib/progress';
 import { Clients } from './clients';
 import { confirm, ConfirmInput, NotConfirmed } from './confirm';
 import { DrillResult, runDrill } from './drill';
+import { GuardResult, readEnvironmentConfig, runGuard } from './guard';
 import { OperationKind, resolveOperation } from './operation';
-import { loadOutputs } from './outputs';
-import { renderDrill, renderOperation, renderStatus } from './report';
+import { KubeCredentials } from './kube';
+import { loadDeployedOutputs, loadOutputs, OutputsSources } from './outputs';
+import { renderDrill, renderGuard, renderOperation, renderStatus } from './report';
 import { OperationResult, runOperation, RunnerDeps, StepRef } from './runner';
 import { StepTimings } from './steps';
 import { readStatus } from './status';
@@ -26,9 +30,20 @@ export interface ProgramIO {
 /** Everything the CLI depends on, injectable for tests and `drill:local`. */
 export interface ProgramDeps {
   readonly io: ProgramIO;
-  readonly clients: (outputs: RunbookOutputs) => Clients;
-  /** @default loadOutputs (from --outputs, else `pulumi stack output`) */
-  readonly loadOutputs?: (env: string, file?: string) => Promise<RunbookOutputs>;
+  readonly clients: (outputs: RunbookOutputs, options: ClientOptions) => Clients;
+  /**
+   * @default loadOutputs (from --outputs, else the SSM parameter in the target region, then the other
+   * region, then `pulumi stack output`)
+   */
+  readonly loadOutputs?: (
+    env: string,
+    file: string | undefined,
+    sources: OutputsSources,
+  ) => Promise<RunbookOutputs>;
+  /** Reads the published outputs parameter. @default GetParameter (@aws-sdk/client-ssm) */
+  readonly readParameter?: OutputsSources['readParameter'];
+  /** The last resort for the outputs. @default `pulumi stack output --json --stack <env>` */
+  readonly readStack?: OutputsSources['readStack'];
   /** @default `user@host` */
   readonly owner?: string;
   /** @default a random UUID per call */
@@ -40,14 +55,24 @@ export interface ProgramDeps {
   readonly afterEffect?: (ref: StepRef) => Promise<void> | void;
   /** Receives the result object (tests and drill:local inspect it). */
   readonly onResult?: (result: CommandResult) => void;
+  /** Where `guard` reads `Pulumi.<env>.yaml`. @default the repository's `environments/` */
+  readonly environmentsDir?: string;
 }
 
-export type CommandResult = OperationResult | DrillResult | Awaited<ReturnType<typeof readStatus>>;
+/** How the CLI wants its clients built. */
+export interface ClientOptions {
+  /** `--kube-context-from-kubeconfig` gives `kubeconfig`. */
+  readonly kube: KubeCredentials;
+}
+
+export type CommandResult =
+  OperationResult | DrillResult | GuardResult | Awaited<ReturnType<typeof readStatus>>;
 
 interface CommonOptions {
   env: string;
   outputs?: string;
   json?: boolean;
+  kubeContextFromKubeconfig?: boolean;
 }
 interface ChangeOptions extends CommonOptions {
   to?: string;
@@ -68,13 +93,15 @@ function seconds(flag: string, value: string): number {
   return n * 1000;
 }
 
-function validateCommon(o: CommonOptions): void {
-  if (!ENV_NAME.test(o.env))
-    throw new UsageError('--env', o.env, 'an environment name such as dev, staging or prod');
+/** `--env` first: it must name an environment with a stack file, before anything else is read. */
+function validateCommon(o: CommonOptions, environmentsDir?: string): void {
+  const known = listEnvironments(environmentsDir);
+  if (!ENV_NAME.test(o.env) || !known.includes(o.env))
+    throw new UsageError('--env', o.env, `one of the environments (${known.join(', ')})`);
 }
 
-function validateChange(o: ChangeOptions): void {
-  validateCommon(o);
+function validateChange(o: ChangeOptions, environmentsDir?: string): void {
+  validateCommon(o, environmentsDir);
   if (o.force && !o.reason?.trim())
     throw new UsageError(
       '--reason',
@@ -98,9 +125,13 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
       .requiredOption('--env <env>', 'environment (dev, staging, prod)')
       .option(
         '--outputs <file>',
-        'stack outputs JSON ({ "runbook": ... } or the bare object); default: pulumi stack output',
+        'stack outputs JSON ({ "runbook": ... } or the bare object); default: SSM /risk-platform/<env>/runbook-outputs (target region, then the other), then pulumi stack output',
       )
-      .option('--json', 'print the result as JSON on stdout (progress goes to stderr)');
+      .option('--json', 'print the result as JSON on stdout (progress goes to stderr)')
+      .option(
+        '--kube-context-from-kubeconfig',
+        "use the local kubeconfig's context named cluster.kubeContext instead of building one from the outputs",
+      );
   const change = (cmd: Command) =>
     common(cmd)
       .option('--to <region>', 'target region (default: DR for failover and drill, primary for failback)')
@@ -112,10 +143,28 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
       .addOption(new Option('--verify-timeout <seconds>', 'health-check convergence timeout').default('300'))
       .addOption(new Option('--lease-seconds <seconds>', 'lock lease, renewed while running').default('60'));
 
-  const prepare = async (o: CommonOptions) => {
-    const outputs = await (deps.loadOutputs ?? loadOutputs)(o.env, o.outputs);
+  /** The regions to read the published outputs from: `first` (the target) first, then the other. */
+  const regionsOf = (env: string, first: (sites: { primary: string; dr: string }) => string) => () => {
+    const { config } = readEnvironmentConfig(env, deps.environmentsDir);
+    const regions = config.sites.map((s) => s.region);
+    const primary = config.sites.find((s) => s.role === 'primary')?.region ?? regions[0];
+    const dr = config.sites.find((s) => s.role === 'dr')?.region ?? regions[1];
+    const head = first({ primary, dr });
+    return [head, ...regions.filter((r) => r !== head)];
+  };
+  const prepare = async (
+    o: CommonOptions,
+    target: (sites: { primary: string; dr: string }) => string = (s) => s.dr,
+  ) => {
     const progress = new Progress({ write: (l) => (o.json ? io.stderr : io.stdout)(`${l}\n`) });
-    return { outputs, progress, clients: deps.clients(outputs) };
+    const outputs = await (deps.loadOutputs ?? loadOutputs)(o.env, o.outputs, {
+      regions: regionsOf(o.env, target),
+      readParameter: deps.readParameter,
+      readStack: deps.readStack,
+      onSource: (source) => progress.log(`outputs: ${source}`),
+    });
+    const clients = deps.clients(outputs, { kube: o.kubeContextFromKubeconfig ? 'kubeconfig' : 'outputs' });
+    return { outputs, progress, clients };
   };
   const finish = (o: CommonOptions, result: CommandResult, text: string) => {
     deps.onResult?.(result);
@@ -152,11 +201,37 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
         'routing controls, replication, streams, queues, workloads and the active region, per region',
       ),
   ).action(async (o: CommonOptions) => {
-    validateCommon(o);
+    validateCommon(o, deps.environmentsDir);
     const { outputs, clients } = await prepare(o);
     const status = await readStatus(outputs, clients, (deps.now ?? (() => new Date()))());
     finish(o, status, renderStatus(status));
     setExit(ExitCode.Ok);
+  });
+
+  common(
+    program
+      .command('guard')
+      .description(
+        "pre-deploy check: the stack config's dr.activeRegion must match the live active-region record (exit 1 if not)",
+      ),
+  ).action(async (o: CommonOptions) => {
+    validateCommon(o, deps.environmentsDir);
+    const { config, source, explicit } = readEnvironmentConfig(o.env, deps.environmentsDir);
+    const outputs = await loadDeployedOutputs(o.env, o.outputs, {
+      regions: regionsOf(o.env, () => config.activeRegion),
+      readParameter: deps.readParameter,
+      readStack: deps.readStack,
+      onSource: (s) => (o.json ? io.stderr : io.stdout)(`outputs: ${s}\n`),
+    });
+    const result = await runGuard({
+      config,
+      configSource: source,
+      configExplicit: explicit,
+      outputs,
+      clients: (out) => deps.clients(out, { kube: o.kubeContextFromKubeconfig ? 'kubeconfig' : 'outputs' }),
+    });
+    finish(o, result, renderGuard(result));
+    setExit(result.status === 'agree' || result.status === 'no-record' ? ExitCode.Ok : ExitCode.Failed);
   });
 
   for (const kind of ['failover', 'failback'] as const satisfies readonly OperationKind[]) {
@@ -169,8 +244,8 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
             : 'move traffic and writes back to the primary region, restoring DR to standby',
         ),
     ).action(async (o: ChangeOptions) => {
-      validateChange(o);
-      const base = await prepare(o);
+      validateChange(o, deps.environmentsDir);
+      const base = await prepare(o, (s) => o.to ?? (kind === 'failover' ? s.dr : s.primary));
       const op = resolveOperation(base.outputs, kind, o.to);
       const rd = runnerDeps(o, base);
       await confirmIfNeeded(o, `${kind} ${o.env} from ${op.from} to ${op.to}`);
@@ -189,8 +264,8 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
       .command('drill')
       .description('failover then failback; reports RTO per step and in total, and the observed RPO'),
   ).action(async (o: ChangeOptions) => {
-    validateChange(o);
-    const base = await prepare(o);
+    validateChange(o, deps.environmentsDir);
+    const base = await prepare(o, (s) => o.to ?? s.dr);
     const op = resolveOperation(base.outputs, 'failover', o.to);
     const rd = runnerDeps(o, base);
     await confirmIfNeeded(o, `drill ${o.env}: fail over from ${op.from} to ${op.to} and back`);
@@ -218,7 +293,7 @@ export async function runCli(argv: readonly string[], deps: ProgramDeps): Promis
         ? ExitCode.Ok
         : ExitCode.Usage;
     }
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
       deps.io.stderr(`error: ${err.message}\n`);
       return ExitCode.Usage;
     }

@@ -1,5 +1,7 @@
 import { formatMs, textTable } from '../lib/progress';
+import { ActiveRegionFollowUp } from './active-region';
 import { DrillResult } from './drill';
+import { GuardResult } from './guard';
 import { OperationResult } from './runner';
 import { Probed, StatusResult } from './status';
 
@@ -22,7 +24,19 @@ export function renderOperation(r: OperationResult): string {
   }
   if (r.forceReason) lines.push(`forced: ${r.forceReason}`);
   if (r.error) lines.push(`error: ${r.error}`);
+  if (r.activeRegionConfig) lines.push(...followUpLines(r.activeRegionConfig));
   return lines.join('\n');
+}
+
+/** What to run next so the next `pulumi up` keeps the serving region at full capacity. */
+function followUpLines(f: ActiveRegionFollowUp): string[] {
+  return [
+    '',
+    `NEXT: ${f.region} now serves. Make the stack config say so, or the next pulumi up (CI deploys every merge)`,
+    'shrinks it back to standby; the deploy guard (npm run dr -- guard) refuses to deploy until they agree:',
+    `  ${f.command}`,
+    `  then commit ${f.stackFile}`,
+  ];
 }
 
 function rpo(v: number | null | undefined): string {
@@ -53,6 +67,9 @@ export function renderDrill(d: DrillResult): string {
     );
   }
   for (const r of [d.failover, d.failback]) if (r?.error) lines.push(`${r.operation} error: ${r.error}`);
+  // The stack config must name where traffic is now: after a whole drill, where it started.
+  const last = d.failback?.activeRegionConfig ?? d.failover.activeRegionConfig;
+  if (last) lines.push(...followUpLines(last));
   return lines.join('\n');
 }
 
@@ -97,5 +114,19 @@ export function renderStatus(s: StatusResult): string {
     ),
     '',
     textTable(['region', 'deployment', 'ready', 'min', 'standby/full', 'autoscaler'], workloads),
+  ].join('\n');
+}
+
+/** The pre-deploy guard's verdict, then each region's copy of the record. */
+export function renderGuard(g: GuardResult): string {
+  const verdict = g.status === 'agree' || g.status === 'no-record' ? 'OK' : 'REFUSED';
+  const rows = g.reads.map((r) => [
+    r.region,
+    r.ok ? (r.activeRegion ?? 'no record') : `unreachable (${r.error})`,
+  ]);
+  return [
+    `dr guard ${g.environment}: ${verdict} (${g.status})`,
+    ...(rows.length > 0 ? [textTable(['read via', 'active region'], rows)] : []),
+    g.message,
   ].join('\n');
 }

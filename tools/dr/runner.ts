@@ -1,12 +1,13 @@
 import { RunbookOutputs } from '../../stacks/outputs';
 import { formatMs, Progress } from '../lib/progress';
+import { ActiveRegionFollowUp, activeRegionFollowUp } from './active-region';
 import { Clients } from './clients';
 import { JournalConflict, Journal, newRunId, RunRecord, StepEntry } from './control/journal';
 import { LockRefused, RunbookLock } from './control/lock';
 import { ControlTable } from './control/table';
 import { Operation, OperationKind, regionOf } from './operation';
 import { planSteps, Step, StepContext, StepId, StepTimings } from './steps';
-import { PreflightRefused, runPreflightChecks } from './steps/preflight';
+import { checkLine, PreflightRefused, runPreflightChecks } from './steps/preflight';
 
 /** Where a crash can be injected: after a step's side effect, before the journal records it done. */
 export interface StepRef {
@@ -72,6 +73,8 @@ export interface OperationResult {
   readonly replicationLatencyMs?: number | null;
   readonly forceReason?: string;
   readonly error?: string;
+  /** When completed: the stack config change that keeps the next `pulumi up` from undoing the move. */
+  readonly activeRegionConfig?: ActiveRegionFollowUp;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -84,6 +87,12 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
   const { op } = req;
   const target = regionOf(outputs, op.to);
   const control = new ControlTable(clients.dynamodb(op.to), target.tables.control.name, op.to);
+  // The lock is also taken in the other region's replica (conditions hold per replica only).
+  const otherControl = new ControlTable(
+    clients.dynamodb(op.from),
+    regionOf(outputs, op.from).tables.control.name,
+    op.from,
+  );
   const journal = new Journal(control);
   const steps = planSteps(op.kind);
   const label = (n: number, s: Step) => `${op.kind} ${n}/${steps.length} ${s.title(op)}`;
@@ -95,7 +104,7 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
   let done = existing ? await journal.steps(existing.runId) : new Map<number, StepEntry>();
 
   if (req.dryRun) {
-    return planRun(deps, req, { journal, control, steps, existing, done, label, now, sleep });
+    return planRun(deps, req, { journal, control, otherControl, steps, existing, done, label, now, sleep });
   }
 
   let resumed = existing !== undefined;
@@ -132,17 +141,20 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
     );
   }
 
-  const lock = new RunbookLock(control, {
-    runId: run.runId,
-    operation: op.kind,
-    owner: deps.owner,
-    invocation: deps.invocation,
-    leaseMs: deps.lease.leaseMs,
-    waitMs: deps.lease.waitMs,
-    now: () => now().getTime(),
-    sleep,
-    log: (l) => progress.log(l),
-  });
+  const lock = new RunbookLock(
+    { target: control, other: otherControl },
+    {
+      runId: run.runId,
+      operation: op.kind,
+      owner: deps.owner,
+      invocation: deps.invocation,
+      leaseMs: deps.lease.leaseMs,
+      waitMs: deps.lease.waitMs,
+      now: () => now().getTime(),
+      sleep,
+      log: (l) => progress.log(l),
+    },
+  );
   const forceReason = req.forceReason ?? run.forceReason;
   const ctx: StepContext = {
     outputs,
@@ -271,6 +283,7 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
     replicationLatencyMs: observedRpo(finalSteps),
     forceReason,
     error: failure ? `${failure.name}: ${failure.message}` : undefined,
+    activeRegionConfig: status === 'completed' ? activeRegionFollowUp(outputs.environment, op.to) : undefined,
   };
 }
 
@@ -321,6 +334,7 @@ function skipped(progress: Progress, name: string, n: number, step: Step, entry:
 interface PlanState {
   readonly journal: Journal;
   readonly control: ControlTable;
+  readonly otherControl: ControlTable;
   readonly steps: readonly Step[];
   readonly existing?: RunRecord;
   readonly done: Map<number, StepEntry>;
@@ -339,17 +353,20 @@ async function planRun(deps: RunnerDeps, req: OperationRequest, s: PlanState): P
       : `DRY RUN ${op.kind} ${op.from} -> ${op.to}: would start a new run; nothing will be written`,
   );
   if (req.dryRunChecks !== false && s.done.get(1)?.status !== 'done') {
-    const lock = new RunbookLock(s.control, {
-      runId: 'dry-run',
-      operation: op.kind,
-      owner: deps.owner,
-      invocation: deps.invocation,
-      leaseMs: deps.lease.leaseMs,
-      waitMs: 0,
-      now: () => s.now().getTime(),
-      sleep: s.sleep,
-      log: () => undefined,
-    });
+    const lock = new RunbookLock(
+      { target: s.control, other: s.otherControl },
+      {
+        runId: 'dry-run',
+        operation: op.kind,
+        owner: deps.owner,
+        invocation: deps.invocation,
+        leaseMs: deps.lease.leaseMs,
+        waitMs: 0,
+        now: () => s.now().getTime(),
+        sleep: s.sleep,
+        log: () => undefined,
+      },
+    );
     const placeholder: RunRecord = {
       runId: 'dry-run',
       operation: op.kind,
@@ -373,7 +390,7 @@ async function planRun(deps: RunnerDeps, req: OperationRequest, s: PlanState): P
       log: () => undefined,
     });
     progress.log('preflight checks (read-only):');
-    for (const c of checks) progress.log(`    ${c.ok ? 'ok  ' : 'FAIL'} ${c.check}: ${c.detail}`);
+    for (const c of checks) progress.log(checkLine(c));
     if (checks.some((c) => !c.ok)) {
       progress.log(
         req.forceReason

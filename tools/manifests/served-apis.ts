@@ -16,7 +16,16 @@ export interface ServedApi {
 }
 
 export const SERVED_APIS: readonly ServedApi[] = [
-  { apiVersion: 'v1', kinds: ['Namespace', 'ServiceAccount', 'ConfigMap', 'Service'], servedFrom: '1.0' },
+  {
+    apiVersion: 'v1',
+    kinds: ['Namespace', 'ServiceAccount', 'ConfigMap', 'Secret', 'Service'],
+    servedFrom: '1.0',
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kinds: ['ClusterRole', 'ClusterRoleBinding'],
+    servedFrom: '1.8',
+  },
   { apiVersion: 'apps/v1', kinds: ['Deployment'], servedFrom: '1.9' },
   { apiVersion: 'apps/v1beta1', kinds: ['Deployment'], servedFrom: '1.6', removedIn: '1.16' },
   { apiVersion: 'apps/v1beta2', kinds: ['Deployment'], servedFrom: '1.8', removedIn: '1.16' },

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
 
 /** The account every mock ARN uses. */
@@ -41,6 +42,16 @@ export const COMPUTED_OUTPUTS: Record<string, Extra> = {
     arn: `arn:aws:dynamodb:${region}:${MOCK_ACCOUNT_ID}:table/${physical}`,
     streamArn: `arn:aws:dynamodb:${region}:${MOCK_ACCOUNT_ID}:table/${physical}/stream/2026-01-01T00:00:00.000`,
   }),
+  // A global table's replica: the table's ARN with the replica's region; the ID is `<table>:<home region>`.
+  'aws:dynamodb/tableReplica:TableReplica': ({ region, inputs }) => {
+    const table = typeof inputs.globalTableArn === 'string' ? inputs.globalTableArn.split(':') : [];
+    if (table.length !== 6) return {};
+    const tableName = table[5].replace(/^table\//, '');
+    return {
+      arn: [...table.slice(0, 3), region, ...table.slice(4)].join(':'),
+      id: `${tableName}:${table[3]}`,
+    };
+  },
   'aws:kms/key:Key': ({ name, region }) => ({
     arn: `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/mrk-${name}`,
     keyId: `mrk-${name}`,
@@ -88,11 +99,64 @@ export const COMPUTED_OUTPUTS: Record<string, Extra> = {
     arn: `${String(inputs.controlPanelArn)}/safetyrule/${physical}`,
   }),
   'aws:route53/healthCheck:HealthCheck': ({ name }) => ({ id: `hc-${name}` }),
+  'aws:route53/record:Record': ({ inputs }) => ({ fqdn: String(inputs.name ?? '').replace(/\.$/, '') }),
+  // ACM gives every certificate of an account the same validation record for the same name, in any region.
+  'aws:acm/certificate:Certificate': ({ inputs }) => ({
+    domainValidationOptions: [inputs.domainName, ...((inputs.subjectAlternativeNames as string[]) ?? [])].map(
+      (domain) => {
+        const token = createHash('sha256').update(String(domain)).digest('hex').slice(0, 32);
+        return {
+          domainName: domain,
+          resourceRecordName: `_${token}.${String(domain)}.`,
+          resourceRecordType: 'CNAME',
+          resourceRecordValue: `_${token.split('').reverse().join('')}.mock.acm-validations.aws.`,
+        };
+      },
+    ),
+    status: 'ISSUED',
+  }),
   'aws:route53/zone:Zone': ({ name }) => ({
     zoneId: `Z${name.toUpperCase().replace(/[^A-Z0-9]/g, '')}`,
     nameServers: [],
   }),
 };
+
+/**
+ * The CIDRs of the AWS-managed DynamoDB prefix lists (`com.amazonaws.<region>.dynamodb`) the mock
+ * returns, shaped like the real lists (a few public /22 to /20 blocks per region). Other regions get
+ * a deterministic stand-in. Not authoritative: the real lists change, which is why the program looks
+ * them up instead of hard-coding them.
+ */
+export const MOCK_DYNAMODB_PREFIX_LIST_CIDRS: Readonly<Record<string, readonly string[]>> = {
+  'us-east-1': ['3.218.180.0/22', '3.218.184.0/22', '52.94.0.0/22', '52.119.224.0/20'],
+  'us-west-2': ['35.71.64.0/22', '52.94.8.0/22', '52.119.240.0/21'],
+};
+
+/** A managed prefix list by name, as `aws.ec2.getManagedPrefixList` returns it. */
+function managedPrefixList(name: string, region: string): Record<string, unknown> {
+  const m = /^com\.amazonaws\.([a-z0-9-]+)\.dynamodb$/.exec(name);
+  if (!m) {
+    throw new Error(
+      `the offline plan mocks only the DynamoDB managed prefix lists (com.amazonaws.<region>.dynamodb), got '${name}'`,
+    );
+  }
+  const listRegion = m[1];
+  const digest = createHash('sha256').update(name).digest();
+  const cidrs = MOCK_DYNAMODB_PREFIX_LIST_CIDRS[listRegion] ?? [`52.94.${digest[0]}.0/24`];
+  const id = `pl-${digest.toString('hex').slice(0, 8)}`;
+  return {
+    id,
+    name,
+    region,
+    addressFamily: 'IPv4',
+    arn: `arn:aws:ec2:${listRegion}:aws:prefix-list/${id}`,
+    maxEntries: cidrs.length,
+    ownerId: 'AWS',
+    version: 1,
+    tags: {},
+    entries: cidrs.map((cidr) => ({ cidr, description: '' })),
+  };
+}
 
 /**
  * Deterministic mocks for the whole estate: every resource echoes its inputs, gets an ID derived from
@@ -129,6 +193,11 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         return { partition: 'aws', dnsSuffix: 'amazonaws.com' };
       case 'aws:index/getRegion:getRegion':
         return { name: this.defaultRegion, region: this.defaultRegion };
+      case 'aws:ec2/getManagedPrefixList:getManagedPrefixList': {
+        const inputs = args.inputs as State;
+        const region = typeof inputs.region === 'string' ? inputs.region : this.defaultRegion;
+        return managedPrefixList(String(inputs.name ?? ''), region);
+      }
       case 'aws:route53/getZone:getZone': {
         // A pre-existing hosted zone, found by name: the ID is derived from the name, deterministically.
         const name = String((args.inputs as State).name ?? '');

@@ -60,7 +60,10 @@ export function topologyMermaid(resources: readonly PlannedResource[]): string {
   const edges: string[] = [];
 
   // The traffic switch: one node per failover record name, and the routing controls.
-  const records = major.filter((r) => r.type === 'aws:route53/record:Record');
+  // Only health-checked failover records belong to the switch (not, e.g., certificate validation records).
+  const records = major.filter(
+    (r) => r.type === 'aws:route53/record:Record' && Array.isArray(r.props.failoverRoutingPolicies),
+  );
   const controls = major.filter((r) => r.type === 'aws:route53recoverycontrol/routingControl:RoutingControl');
   const recordNodes = new Map<string, string>();
   if (records.length + controls.length > 0) {
@@ -87,10 +90,11 @@ export function topologyMermaid(resources: readonly PlannedResource[]): string {
     if (from && control) edges.push(`  ${from} -- ${failover} --> ${id(control)}`);
   }
 
+  const tableReplicas = resources.filter((r) => r.type === 'aws:dynamodb/tableReplica:TableReplica');
   const regions = [...new Set(major.map((r) => r.region).filter((g): g is string => g !== null))].sort();
   for (const region of regions) {
     lines.push(`  subgraph ${subgraphId(region)}["${region}"]`);
-    const here = major.filter((m) => m.region === region && !recordNodes.has(m.urn));
+    const here = major.filter((m) => m.region === region);
     const clusters = here.filter((m) => m.type === 'aws:eks/cluster:Cluster');
     const deployments = here.filter((m) => m.type === 'kubernetes:apps/v1:Deployment');
     for (const c of clusters) {
@@ -107,7 +111,11 @@ export function topologyMermaid(resources: readonly PlannedResource[]): string {
     }
     for (const t of major.filter((m) => m.type === 'aws:dynamodb/table:Table')) {
       const replicas = Array.isArray(t.props.replicas) ? (t.props.replicas as unknown[]).map(obj) : [];
-      if (replicas.some((x) => x.regionName === region)) {
+      // A replica declared as its own TableReplica names its table by the table's planned ARN.
+      const separate = tableReplicas.filter(
+        (x) => x.region === region && str(x.props.globalTableArn) === plannedArn(t),
+      );
+      if (replicas.some((x) => x.regionName === region) || separate.length > 0) {
         const replicaId = `${id(t)}_${region.replace(/-/g, '_')}`;
         lines.push(`    ${replicaId}["${label(`DynamoDB replica: ${physicalName(t)}`)}"]`);
         edges.push(`  ${id(t)} -. replicates .-> ${replicaId}`);

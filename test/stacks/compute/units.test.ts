@@ -4,7 +4,9 @@ import { exampleWorkloadsProps } from '../../../charts/example-props';
 import {
   buildKubeconfig,
   deploymentsOf,
+  externalDnsStatements,
   InputTokens,
+  loadBalancerControllerStatements,
   MANAGED_ADDON_VERSIONS,
   HELM_CHARTS,
 } from '../../../stacks/compute';
@@ -59,7 +61,7 @@ describe('deploymentsOf', () => {
     const deployments = deploymentsOf(objs, 0.25);
     // THEN
     expect(deployments.map((d) => [d.name, d.autoscaler.kind])).toEqual([
-      ['scoring-api', 'HorizontalPodAutoscaler'],
+      ['scoring-api', 'ScaledObject'],
       ['stream-scorer', 'ScaledObject'],
       ['feedback-worker', 'ScaledObject'],
     ]);
@@ -78,5 +80,31 @@ describe('pinned versions', () => {
   });
   it('pins every Helm chart to an exact semver', () => {
     for (const c of Object.values(HELM_CHARTS)) expect(c.version).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe('ingress add-on policies (pure)', () => {
+  it('refuses a VPC ARN that is not one, naming the field and the expectation', () => {
+    expect(() =>
+      loadBalancerControllerStatements({
+        clusterName: 'prod-risk-us-west-2',
+        region: 'us-west-2',
+        vpcArn: 'vpc-1',
+      }),
+    ).toThrow(`'vpcArn' ("vpc-1") must be a VPC ARN (arn:aws:ec2:<region>:<account>:vpc/<id>)`);
+  });
+
+  it('scopes the controller’s security-group rules to the cluster’s VPC', () => {
+    const vpcArn = 'arn:aws:ec2:us-west-2:123456789012:vpc/vpc-1';
+    const statements = loadBalancerControllerStatements({ clusterName: 'c', region: 'us-west-2', vpcArn });
+    const rules = statements.find((s) => s.Sid === 'ManageRulesInClusterVpc');
+    expect(rules?.Resource).toEqual(['arn:aws:ec2:us-west-2:123456789012:security-group/*']);
+    expect(rules?.Condition).toEqual({ ArnEquals: { 'ec2:Vpc': vpcArn } });
+  });
+
+  it('refuses an external-dns scope that is not a hosted zone ARN', () => {
+    expect(() =>
+      externalDnsStatements({ zoneArn: '*', recordNames: ['score-us-west-2.example.com'] }),
+    ).toThrow(`'zoneArn' ("*") must be a hosted zone ARN (arn:aws:route53:::hostedzone/<id>)`);
   });
 });

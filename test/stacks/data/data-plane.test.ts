@@ -10,6 +10,12 @@ import { jsonProp, ofType, planOf } from '../../helpers/plan';
  */
 
 const TABLE = 'aws:dynamodb/table:Table';
+const TABLE_REPLICA = 'aws:dynamodb/tableReplica:TableReplica';
+/** The global tables (children of a GlobalTable), not the regional lease tables. */
+const globalTables = (plan: Parameters<typeof ofType>[0]) =>
+  ofType(plan, TABLE).filter((t) => t.urn.includes('risk-platform:data:GlobalTable'));
+const leaseTables = (plan: Parameters<typeof ofType>[0]) =>
+  ofType(plan, TABLE).filter((t) => t.urn.includes('risk-platform:data:LeaseTable'));
 const QUEUE = 'aws:sqs/queue:Queue';
 const QUEUE_POLICY = 'aws:sqs/queuePolicy:QueuePolicy';
 const ROLE = 'aws:iam/role:Role';
@@ -129,7 +135,8 @@ describe('GlobalTable', () => {
     '%s: every table has its DR replica with PITR and the DR CMK',
     async (env) => {
       const plan = await planOf(env);
-      const tables = ofType(plan, TABLE);
+      const tables = globalTables(plan);
+      const replicas = ofType(plan, TABLE_REPLICA);
       expect(tables.map((t) => t.props.name).sort()).toEqual([
         `${env}-control`,
         `${env}-decisions`,
@@ -142,40 +149,62 @@ describe('GlobalTable', () => {
           enabled: true,
           kmsKeyArn: 'arn:aws:kms:us-west-2:123456789012:key/mrk-keys-primary',
         });
-        expect(t.props.replicas).toEqual([
-          expect.objectContaining({
-            regionName: 'us-east-1',
-            pointInTimeRecovery: true,
-            kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/mrk-keys-primary',
-          }),
-        ]);
+        // The replica is a TableReplica of its own, never inline.
+        expect(t.props.replicas).toBeUndefined();
+        const mineReplicas = replicas.filter(
+          (r) =>
+            r.props.globalTableArn ===
+            `arn:aws:dynamodb:us-west-2:123456789012:table/${String(t.props.name)}`,
+        );
+        expect(mineReplicas).toHaveLength(1);
+        expect(mineReplicas[0].region).toBe('us-east-1');
+        expect(mineReplicas[0].props).toMatchObject({
+          region: 'us-east-1',
+          pointInTimeRecovery: true,
+          kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/mrk-keys-primary',
+        });
       }
+      expect(replicas).toHaveLength(3);
     },
   );
 
+  test('dev: on-demand tables get their DR replica the same way (one shape in every plan)', async () => {
+    const plan = await planOf('dev');
+    expect(
+      ofType(plan, TABLE_REPLICA)
+        .map((r) => [r.name, r.region])
+        .sort(),
+    ).toEqual([
+      ['control-replica', 'us-east-1'],
+      ['decisions-replica', 'us-east-1'],
+      ['features-replica', 'us-east-1'],
+    ]);
+  });
+
   test('prod: tables and replicas have deletion protection', async () => {
     const plan = await planOf('prod');
-    for (const t of ofType(plan, TABLE)) {
-      expect(t.props.deletionProtectionEnabled).toBe(true);
-      expect(t.props.replicas).toEqual([expect.objectContaining({ deletionProtectionEnabled: true })]);
-    }
+    for (const t of ofType(plan, TABLE)) expect(t.props.deletionProtectionEnabled).toBe(true);
+    const replicas = ofType(plan, TABLE_REPLICA);
+    expect(replicas).toHaveLength(3);
+    for (const r of replicas) expect(r.props.deletionProtectionEnabled).toBe(true);
   });
 
   test('dev: tables are not deletion-protected (config tables.protect is false)', async () => {
     const plan = await planOf('dev');
     for (const t of ofType(plan, TABLE)) expect(t.props.deletionProtectionEnabled).toBe(false);
+    for (const r of ofType(plan, TABLE_REPLICA)) expect(r.props.deletionProtectionEnabled).toBe(false);
   });
 
   test('prod: streams are on with new and old images, as global table replication needs', async () => {
     const plan = await planOf('prod');
-    for (const t of ofType(plan, TABLE)) {
+    for (const t of globalTables(plan)) {
       expect(t.props).toMatchObject({ streamEnabled: true, streamViewType: 'NEW_AND_OLD_IMAGES' });
     }
   });
 
   test('prod: only the decisions table has a TTL, on expiresAt', async () => {
     const plan = await planOf('prod');
-    const ttl = Object.fromEntries(ofType(plan, TABLE).map((t) => [t.props.name, t.props.ttl]));
+    const ttl = Object.fromEntries(globalTables(plan).map((t) => [t.props.name, t.props.ttl]));
     expect(ttl).toEqual({
       'prod-decisions': { attributeName: 'expiresAt', enabled: true },
       'prod-features': undefined,
@@ -285,6 +314,24 @@ describe('DecisionFanout', () => {
       ]);
     }
   });
+
+  test.each(['dev', 'staging', 'prod'])(
+    '%s: every DLQ keeps messages longer than its source queue (the enqueue timestamp moves with the message)',
+    async (env) => {
+      const plan = await planOf(env);
+      const queues = mine(ofType(plan, QUEUE));
+      const sources = queues.filter((q) => !String(q.props.name).endsWith('-dlq'));
+      expect(sources).toHaveLength(4);
+      for (const q of sources) {
+        const dlq = queues.find(
+          (d) => d.region === q.region && d.props.name === `${String(q.props.name)}-dlq`,
+        );
+        expect(Number(dlq?.props.messageRetentionSeconds)).toBeGreaterThan(
+          Number(q.props.messageRetentionSeconds),
+        );
+      }
+    },
+  );
 
   test('prod: queues are KMS-encrypted, visible for 6x the processing time, and DLQs keep messages 14 days', async () => {
     const plan = await planOf('prod');
@@ -432,6 +479,55 @@ describe('WorkloadIdentities', () => {
         'arn:aws:dynamodb:us-west-2:123456789012:table/prod-features',
         'arn:aws:dynamodb:us-east-1:123456789012:table/prod-features',
       ],
+    });
+  });
+});
+
+describe('LeaseTable', () => {
+  test.each(['dev', 'staging', 'prod'])(
+    '%s: each region has its own stream-scorer lease table, on-demand, with PITR and its region CMK',
+    async (env) => {
+      const plan = await planOf(env);
+      const tables = leaseTables(plan);
+      expect(tables.map((t) => [t.region, t.props.name]).sort()).toEqual([
+        ['us-east-1', `${env}-stream-scorer-leases-us-east-1`],
+        ['us-west-2', `${env}-stream-scorer-leases-us-west-2`],
+      ]);
+      for (const t of tables) {
+        expect(t.props).toMatchObject({
+          region: t.region,
+          billingMode: 'PAY_PER_REQUEST',
+          hashKey: 'leaseKey',
+          attributes: [{ name: 'leaseKey', type: 'S' }],
+          pointInTimeRecovery: { enabled: true },
+          serverSideEncryption: {
+            enabled: true,
+            kmsKeyArn: expect.stringMatching(`^arn:aws:kms:${t.region}:`),
+          },
+          deletionProtectionEnabled: plan.config.tables.protect,
+          tags: plan.config.tags,
+        });
+        expect(t.props.replicas).toBeUndefined();
+      }
+      expect(ofType(plan, TABLE_REPLICA).some((r) => String(r.props.globalTableArn).includes('leases'))).toBe(
+        false,
+      );
+    },
+  );
+
+  test("prod: the stream scorer coordinates through both regions' lease tables, without CreateTable", async () => {
+    const plan = await planOf('prod');
+    const policy = mine(ofType(plan, ROLE_POLICY)).find((p) => p.name === 'workloads-stream-scorer');
+    const doc = jsonProp<PolicyDocument>(policy as PlannedResource, 'policy');
+    expect(statements(doc, 'CoordinateShardLeases').Resource).toEqual([
+      'arn:aws:dynamodb:us-west-2:123456789012:table/prod-stream-scorer-leases-us-west-2',
+      'arn:aws:dynamodb:us-east-1:123456789012:table/prod-stream-scorer-leases-us-east-1',
+    ]);
+    expect(doc.Statement.flatMap((s) => s.Action)).not.toContain('dynamodb:CreateTable');
+    expect(statements(doc, 'PublishConsumerMetrics')).toMatchObject({
+      Action: ['cloudwatch:PutMetricData'],
+      Resource: '*',
+      Condition: { StringEquals: { 'cloudwatch:namespace': 'prod-stream-scorer' } },
     });
   });
 });

@@ -1,4 +1,5 @@
 import {
+  ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS,
   arnInRegion,
   DataPlaneArns,
   keyPolicy,
@@ -6,6 +7,7 @@ import {
   queuePolicy,
   redriveAllowPolicy,
   redrivePolicy,
+  runbookTopicPolicy,
   topicPolicy,
   wildcardActions,
   workloadPolicy,
@@ -27,6 +29,10 @@ const ARNS: DataPlaneArns = {
   },
   topics: both('sns', 'prod-risk-decisions'),
   modelFeedbackQueues: both('sqs', 'prod-model-feedback'),
+  leaseTables: ['us-west-2', 'us-east-1'].map(
+    (r) => `arn:aws:dynamodb:${r}:${ACCOUNT}:table/prod-stream-scorer-leases-${r}`,
+  ),
+  metricsNamespace: 'prod-stream-scorer',
   keys: both('kms', 'key/mrk-1'),
 };
 
@@ -36,9 +42,58 @@ describe('workloadPolicy', () => {
   });
 
   test.each([...WORKLOADS])('%s names only resources of the data plane, never "*"', (w) => {
-    const all = new Set(Object.values(ARNS).flatMap((v) => (Array.isArray(v) ? v : Object.values(v).flat())));
-    for (const s of workloadPolicy(w, ARNS).Statement)
+    const { metricsNamespace: _namespace, ...arns } = ARNS;
+    const all = new Set(Object.values(arns).flatMap((v) => (Array.isArray(v) ? v : Object.values(v).flat())));
+    for (const s of workloadPolicy(w, ARNS).Statement.filter((x) => x.Resource !== '*'))
       for (const r of [s.Resource].flat()) expect(all.has(String(r))).toBe(true);
+  });
+
+  test.each([...WORKLOADS])(
+    '%s grants "*" only to actions without resource-level permissions, under a condition',
+    (w) => {
+      for (const s of workloadPolicy(w, ARNS).Statement.filter((x) => x.Resource === '*')) {
+        expect(
+          s.Action.every((a) =>
+            (ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS as readonly string[]).includes(a),
+          ),
+        ).toBe(true);
+        expect(Object.keys(s.Condition ?? {})).not.toEqual([]);
+      }
+    },
+  );
+
+  test("the stream scorer coordinates through both regions' lease tables, without CreateTable", () => {
+    const s = workloadPolicy('stream-scorer', ARNS).Statement.find((x) => x.Sid === 'CoordinateShardLeases');
+    expect(s?.Resource).toEqual(ARNS.leaseTables);
+    expect(s?.Action).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:DescribeTable',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Scan',
+      'dynamodb:UpdateItem',
+    ]);
+  });
+
+  test('the stream scorer publishes metrics to its own CloudWatch namespace only', () => {
+    const s = workloadPolicy('stream-scorer', ARNS).Statement.find((x) => x.Sid === 'PublishConsumerMetrics');
+    expect(s).toEqual({
+      Sid: 'PublishConsumerMetrics',
+      Effect: 'Allow',
+      Action: ['cloudwatch:PutMetricData'],
+      Resource: '*',
+      Condition: { StringEquals: { 'cloudwatch:namespace': 'prod-stream-scorer' } },
+    });
+  });
+
+  test('only the stream scorer touches the lease tables or CloudWatch', () => {
+    for (const w of ['scoring-api', 'feedback-worker'] as const) {
+      const statements = workloadPolicy(w, ARNS).Statement;
+      expect(statements.flatMap((s) => s.Action).filter((a) => a.startsWith('cloudwatch:'))).toEqual([]);
+      expect(
+        statements.flatMap((s) => [s.Resource].flat()).filter((r) => String(r).includes('leases')),
+      ).toEqual([]);
+    }
   });
 
   test('the stream scorer subscribes through its consumer only', () => {
@@ -115,6 +170,30 @@ describe('queuePolicy and topicPolicy', () => {
     ];
     for (const d of docs)
       for (const s of d.Statement.filter((x) => x.Principal === '*')) expect(s.Effect).toBe('Deny');
+  });
+});
+
+describe('runbookTopicPolicy', () => {
+  const topicArn = `arn:aws:sns:us-east-1:${ACCOUNT}:prod-dr-runbook`;
+
+  test('denies non-TLS requests and lets only the account publish', () => {
+    expect(runbookTopicPolicy({ topicArn, accountId: ACCOUNT }).Statement).toEqual([
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: ['sns:*'],
+        Resource: topicArn,
+        Condition: { Bool: { 'aws:SecureTransport': false } },
+      },
+      {
+        Sid: 'AllowAccountPublish',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+        Action: ['sns:Publish'],
+        Resource: topicArn,
+      },
+    ]);
   });
 });
 

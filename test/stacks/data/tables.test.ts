@@ -60,23 +60,69 @@ describe('GlobalTable options', () => {
   });
 
   test('a provisioned table leaves its capacity to autoscaling after creation', async () => {
-    const capacity = tableCapacity({
-      peakScoringRps: 100,
-      peakStreamRecordsPerSec: 100,
-      meanRecordBytes: 100,
-      scoringPodRps: 10,
-      streamPodRecordsPerSec: 10,
-      peakFeedbackMessagesPerSec: 10,
-      feedbackPodMessagesPerSec: 10,
-      featureReadsPerScore: 2,
-      headroom: 1.5,
-      p99LatencyMs: 30,
-    }).features;
-    const { seen } = await buildTable(true, TableBilling.provisioned(capacity));
-    expect(tableOpts(seen).ignoreChanges).toEqual(['readCapacity', 'writeCapacity']);
+    const { seen } = await buildTable(true, TableBilling.provisioned(CAPACITY()));
+    expect(tableOpts(seen).ignoreChanges).toEqual(['readCapacity', 'writeCapacity', 'replicas']);
     expect(seen.filter((s) => s.type === 'aws:appautoscaling/target:Target')).toHaveLength(4);
   });
 
+  test('the table has no inline replicas: its replica is a TableReplica in the DR region', async () => {
+    const { seen } = await buildTable(true);
+    expect(seen.filter((s) => s.type === 'aws:dynamodb/table:Table').map((s) => s.name)).toEqual([
+      'features-table',
+    ]);
+    expect(tableOpts(seen).ignoreChanges).toEqual(['replicas']);
+    const replica = seen.find((s) => s.type === 'aws:dynamodb/tableReplica:TableReplica');
+    expect(replica?.name).toBe('features-replica');
+    expect(replica?.opts.retainOnDelete).toBe(true);
+  });
+
+  test('a provisioned table gets its replica only after the home region autoscales writes', async () => {
+    const { seen, table } = await buildTable(true, TableBilling.provisioned(CAPACITY()));
+    const replica = seen.find((s) => s.type === 'aws:dynamodb/tableReplica:TableReplica');
+    const home = table.scalingPolicies['us-west-2'];
+    expect(replica?.opts.dependsOn).toEqual(expect.arrayContaining([home.writes]));
+    // The order of registration is the order of creation: home policies, replica, then DR targets.
+    const order = seen.map((s) => `${s.type.split(':').pop()}:${s.name}`);
+    expect(order.indexOf('Policy:features-us-west-2-writes')).toBeLessThan(
+      order.indexOf('TableReplica:features-replica'),
+    );
+    expect(order.indexOf('TableReplica:features-replica')).toBeLessThan(
+      order.indexOf('Target:features-us-east-1-writes'),
+    );
+  });
+
+  test("the DR region's autoscaling targets depend on the replica", async () => {
+    const { seen, table } = await buildTable(true, TableBilling.provisioned(CAPACITY()));
+    for (const dim of ['reads', 'writes']) {
+      const target = seen.find((s) => s.name === `features-us-east-1-${dim}` && s.type.includes('target'));
+      expect(target?.opts.dependsOn).toEqual([table.replica]);
+    }
+  });
+
+  test('an on-demand table gets its replica with no autoscaling to wait for', async () => {
+    const { seen } = await buildTable(false);
+    const replica = seen.find((s) => s.type === 'aws:dynamodb/tableReplica:TableReplica');
+    expect(replica?.opts.dependsOn).toEqual([]);
+    expect(replica?.opts.retainOnDelete).toBe(false);
+    expect(seen.filter((s) => s.type.startsWith('aws:appautoscaling'))).toHaveLength(0);
+  });
+});
+
+const CAPACITY = () =>
+  tableCapacity({
+    peakScoringRps: 100,
+    peakStreamRecordsPerSec: 100,
+    meanRecordBytes: 100,
+    scoringPodRps: 10,
+    streamPodRecordsPerSec: 10,
+    peakFeedbackMessagesPerSec: 10,
+    feedbackPodMessagesPerSec: 10,
+    featureReadsPerScore: 2,
+    headroom: 1.5,
+    p99LatencyMs: 30,
+  }).features;
+
+describe('GlobalTable ARNs', () => {
   test('the replica ARN is the table ARN with the DR region', async () => {
     const { replicaArn } = await buildTable(true);
     expect(replicaArn).toBe('arn:aws:dynamodb:us-east-1:123456789012:table/test-features');

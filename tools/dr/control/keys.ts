@@ -15,6 +15,7 @@ import { TABLE_KEYS } from '../../../stacks/naming';
  * | active region and write fence | `active-region` | `current` |
  * | audit log, one record per completed step | `audit` | `<run start ISO time>#<runId>#step#NN` |
  * | audit of a refused run | `audit` | `<run start ISO time>#<runId>#refused` |
+ * | replication heartbeat of a region (written by scoring-api, not the runbook) | `heartbeat#<region>` | `heartbeat` |
  */
 export type Key = { readonly pk: string; readonly sk: string };
 
@@ -34,4 +35,5 @@ export const keys = {
   auditStep: (runStartedAt: string, runId: string, n: number) =>
     key('audit', `${runStartedAt}#${runId}#step#${nn(n)}`),
   auditRefused: (runStartedAt: string, runId: string) => key('audit', `${runStartedAt}#${runId}#refused`),
+  heartbeat: (region: string) => key(`heartbeat#${region}`, 'heartbeat'),
 } as const;

@@ -25,12 +25,15 @@ export const DEFAULT_METRICS: MetricValues = {
 export class CloudWatchStandIn {
   values: MetricValues = { ...DEFAULT_METRICS };
   calls = 0;
+  /** Regions whose CloudWatch answers with a 500 (simulates an impaired region). */
+  readonly failingRegions = new Set<string>();
 
   constructor(private readonly healthOf: (healthCheckId: string) => number | undefined) {}
 
   reset(values: Partial<MetricValues> = {}): void {
     this.values = { ...DEFAULT_METRICS, ...values };
     this.calls = 0;
+    this.failingRegions.clear();
   }
 
   private value(q: MetricDataQuery): number | undefined {
@@ -50,11 +53,16 @@ export class CloudWatchStandIn {
     }
   }
 
-  attach(client: CloudWatchClient): void {
+  attach(client: CloudWatchClient, region: string): void {
     mockClient(client)
       .on(GetMetricDataCommand)
       .callsFake(async (input: { MetricDataQueries?: MetricDataQuery[]; EndTime?: Date }) => {
         this.calls += 1;
+        if (this.failingRegions.has(region)) {
+          const e = new Error(`CloudWatch in ${region} is unavailable (stand-in)`);
+          e.name = 'InternalServiceError';
+          throw e;
+        }
         const at = input.EndTime ?? new Date();
         return {
           MetricDataResults: (input.MetricDataQueries ?? []).map((q) => {

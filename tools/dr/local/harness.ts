@@ -16,6 +16,8 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { TABLE_KEYS } from '../../../stacks/naming';
 import { RunbookOutputs } from '../../../stacks/outputs';
 import { Clients, memo } from '../clients';
+import { HEARTBEAT_INTERVAL_MS, writeHeartbeat } from '../control/heartbeat';
+import { ControlTable } from '../control/table';
 import { ClientNodeKubeGateway } from '../kube';
 import { arnRegion } from '../steps/notify';
 import { ArcStandIn } from './arc-stand-in';
@@ -34,6 +36,8 @@ export interface LocalOptions {
   /** How long new pods take to turn ready in the Kubernetes stand-in. @default 150 */
   readonly readyDelayMs?: number;
   readonly metrics?: Partial<MetricValues>;
+  /** How often the scoring-api stand-in writes each region's heartbeat. @default 100 */
+  readonly heartbeatIntervalMs?: number;
 }
 
 export interface ServiceLabel {
@@ -42,9 +46,11 @@ export interface ServiceLabel {
   readonly detail: string;
 }
 
-interface Notification {
+export interface Notification {
   readonly messageId: string;
   readonly body: string;
+  /** The topic it was published to (one per region). @default - unknown (ledgers written before) */
+  readonly topicArn?: string;
 }
 
 /**
@@ -55,7 +61,7 @@ interface Notification {
  */
 export class LocalEnvironment {
   private constructor(
-    /** The outputs the runbook uses: as given, except the notification topic ARN is fauxqs'. */
+    /** The outputs the runbook uses: as given, except each region's notification topic ARN is fauxqs'. */
     readonly outputs: RunbookOutputs,
     readonly arc: ArcStandIn,
     readonly cloudwatch: CloudWatchStandIn,
@@ -63,10 +69,59 @@ export class LocalEnvironment {
     private readonly dynamo: Readonly<Record<string, RunningServer>>,
     private readonly kinesis: Readonly<Record<string, RunningServer>>,
     private readonly fauxqs: FauxqsServer,
-    private readonly inbox: string,
+    /** The queue subscribed to each region's notification topic -> that topic's ARN. */
+    private readonly inboxes: Readonly<Record<string, string>>,
     private readonly ledger: Snapshot<Notification[]>,
     private readonly persisted: boolean,
   ) {}
+
+  private heartbeatTimer?: NodeJS.Timeout;
+  private heartbeatWrite?: Promise<void>;
+  /** While true the scoring-api stand-in writes no heartbeats (tests of a stale heartbeat). */
+  private heartbeatsPaused = false;
+
+  /** Stops the scoring-api stand-in (until the next reset) once its write in flight has landed. */
+  async pauseHeartbeats(): Promise<void> {
+    this.heartbeatsPaused = true;
+    await this.heartbeatWrite;
+  }
+
+  /**
+   * The scoring-api stand-in: writes `heartbeat#<region>` of every region into its own region's
+   * control table (age 0) and, replication being not emulated, into the other regions' with the
+   * configured replication lag (`replicationLatencyMs`, the same value CloudWatch reports; undefined:
+   * the heartbeat does not replicate).
+   */
+  async writeHeartbeats(): Promise<void> {
+    if (this.heartbeatsPaused) return;
+    const lag = this.cloudwatch.values.replicationLatencyMs;
+    const regions = Object.values(this.outputs.regions);
+    const now = Date.now();
+    for (const into of regions) {
+      const table = new ControlTable(
+        this.clients().dynamodb(into.region),
+        into.tables.control.name,
+        into.region,
+      );
+      for (const of of regions) {
+        if (of.region !== into.region && lag === undefined) continue;
+        await writeHeartbeat(table, {
+          region: of.region,
+          writtenAt: of.region === into.region ? now : now - (lag ?? 0),
+          writer: `scoring-api-stand-in@${of.region}`,
+        });
+      }
+    }
+  }
+
+  private startHeartbeats(intervalMs: number): void {
+    this.heartbeatTimer = setInterval(() => {
+      this.heartbeatWrite ??= this.writeHeartbeats()
+        .catch(() => undefined)
+        .finally(() => (this.heartbeatWrite = undefined));
+    }, intervalMs);
+    this.heartbeatTimer.unref();
+  }
 
   static async start(opts: LocalOptions): Promise<LocalEnvironment> {
     const { outputs, stateDir } = opts;
@@ -112,30 +167,40 @@ export class LocalEnvironment {
         fauxqs.subscribe({ topic: r.topic.name, queue: q.name, region: r.region });
       }
     }
-    const topicName = outputs.notificationTopicArn.split(':').pop() ?? 'runbook-notifications';
-    const topicRegion = arnRegion(outputs.notificationTopicArn);
-    const inbox = `${topicName}-inbox`;
-    const { topicArn } = fauxqs.createTopic(topicName, { region: topicRegion });
-    fauxqs.createQueue(inbox, { region: topicRegion });
-    fauxqs.subscribe({
-      topic: topicName,
-      queue: inbox,
-      region: topicRegion,
-      attributes: { RawMessageDelivery: 'true' },
-    });
+    // One runbook topic per region, each with its own inbox (fauxqs names queues globally).
+    const inboxes: Record<string, string> = {};
+    const localRegions: Record<string, RunbookOutputs['regions'][string]> = {};
+    for (const r of regions) {
+      const topicName = r.notificationTopicArn.split(':').pop() ?? 'runbook-notifications';
+      const topicRegion = arnRegion(r.notificationTopicArn);
+      const inbox = `${topicName}-inbox-${topicRegion}`;
+      const { topicArn } = fauxqs.createTopic(topicName, { region: topicRegion });
+      fauxqs.createQueue(inbox, { region: topicRegion });
+      fauxqs.subscribe({
+        topic: topicName,
+        queue: inbox,
+        region: topicRegion,
+        attributes: { RawMessageDelivery: 'true' },
+      });
+      inboxes[inbox] = topicArn;
+      localRegions[r.region] = { ...r, notificationTopicArn: topicArn };
+    }
 
-    return new LocalEnvironment(
-      { ...outputs, notificationTopicArn: topicArn },
+    const local = new LocalEnvironment(
+      { ...outputs, regions: localRegions },
       arc,
       cloudwatch,
       kube,
       dynamo,
       kinesis,
       fauxqs,
-      inbox,
+      inboxes,
       new Snapshot<Notification[]>(at('notifications.json')),
       stateDir !== undefined,
     );
+    await local.writeHeartbeats();
+    local.startHeartbeats(opts.heartbeatIntervalMs ?? Math.min(100, HEARTBEAT_INTERVAL_MS));
+    return local;
   }
 
   /** Traffic starts in the primary region. */
@@ -172,7 +237,7 @@ export class LocalEnvironment {
     });
     const cw = memo((region) => {
       const client = new CloudWatchClient({ region, credentials });
-      this.cloudwatch.attach(client);
+      this.cloudwatch.attach(client, region);
       return client;
     });
     const kube = memo(
@@ -240,25 +305,33 @@ export class LocalEnvironment {
         implementation: 'stand-in',
         detail: 'not emulated: each region keeps its own copy',
       },
+      {
+        service: 'scoring-api heartbeat',
+        implementation: 'stand-in',
+        detail: 'heartbeat#<region> into every control table every 100 ms, aged by the replication lag',
+      },
     ];
   }
 
-  /** Every item of a region's control table. */
+  /** Every runbook item of a region's control table (the scoring-api's heartbeats left out). */
   async controlItems(region: string): Promise<Record<string, unknown>[]> {
     const doc = DynamoDBDocumentClient.from(this.clients().dynamodb(region));
     const out = await doc.send(
       new ScanCommand({ TableName: this.outputs.regions[region].tables.control.name, ConsistentRead: true }),
     );
-    return out.Items ?? [];
+    return (out.Items ?? []).filter((i) => !String(i[TABLE_KEYS.partition]).startsWith('heartbeat#'));
   }
 
-  /** Notifications received on the topic (this run's and, when persisted, earlier runs'). */
+  /** Notifications received on the regions' topics (this run's and, when persisted, earlier runs'). */
   notifications(): Notification[] {
     const seen = this.ledger.load(() => []);
-    const now = (this.fauxqs.inspectQueue(this.inbox)?.messages.ready ?? []).map((m) => ({
-      messageId: m.messageId,
-      body: m.body,
-    }));
+    const now = Object.entries(this.inboxes).flatMap(([inbox, topicArn]) =>
+      (this.fauxqs.inspectQueue(inbox)?.messages.ready ?? []).map((m) => ({
+        messageId: m.messageId,
+        body: m.body,
+        topicArn,
+      })),
+    );
     const ids = new Set(seen.map((n) => n.messageId));
     return [...seen, ...now.filter((n) => !ids.has(n.messageId))];
   }
@@ -289,9 +362,15 @@ export class LocalEnvironment {
     this.cloudwatch.reset(metrics);
     this.fauxqs.reset();
     this.ledger.save([]);
+    this.heartbeatsPaused = false;
+    await this.heartbeatWrite;
+    await this.writeHeartbeats();
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatsPaused = true;
+    await this.heartbeatWrite;
     this.persistSync();
     await this.fauxqs.stop();
     for (const s of [...Object.values(this.dynamo), ...Object.values(this.kinesis)]) await s.stop();

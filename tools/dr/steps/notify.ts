@@ -1,5 +1,6 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { keys } from '../control/keys';
+import { regionOf } from '../operation';
 import { Step } from './step';
 
 /** The region of an ARN (`arn:aws:sns:<region>:<account>:<name>`). */
@@ -10,8 +11,10 @@ export function arnRegion(arn: string): string {
 }
 
 /**
- * Step 7. Records the run summary and notifies on-call through SNS. The `notification` journal
- * item makes the publish happen once per run: a re-run finds it and does not publish again.
+ * Step 7. Records the run summary and notifies on-call through SNS, on the TARGET region's runbook
+ * topic (the healthy one: a failback during an outage of the DR region still notifies). The
+ * `notification` journal item makes the publish happen once per run: a re-run finds it and does not
+ * publish again.
  * (A crash in the instant between the publish and that write would repeat the message: the
  * notification is at-least-once, never lost.)
  */
@@ -33,7 +36,7 @@ export const notify: Step = {
       startedAt: run.startedAt,
       forceReason: ctx.forceReason ?? run.forceReason ?? null,
     };
-    const topic = outputs.notificationTopicArn;
+    const topic = regionOf(outputs, op.to).notificationTopicArn;
     const out = await ctx.clients.sns(arnRegion(topic)).send(
       new PublishCommand({
         TopicArn: topic,

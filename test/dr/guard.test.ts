@@ -1,0 +1,233 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { parse, stringify } from 'yaml';
+import { stackFilePath } from '../../stacks/config/stack-file';
+import { Clients } from '../../tools/dr/clients';
+import { writeActiveRegion } from '../../tools/dr/control/fence';
+import { Journal } from '../../tools/dr/control/journal';
+import { keys } from '../../tools/dr/control/keys';
+import { ControlTable } from '../../tools/dr/control/table';
+import { GuardResult } from '../../tools/dr/guard';
+import { LocalEnvironment } from '../../tools/dr/local/harness';
+import { CommandResult, runCli } from '../../tools/dr/program';
+import { FIXTURE, startLocal } from './helpers';
+
+let env: LocalEnvironment;
+beforeAll(async () => {
+  env = await startLocal();
+});
+afterAll(() => env.stop());
+beforeEach(() => env.reset());
+
+const FIX_DR = "pulumi config set --stack staging --path 'risk-platform:dr.activeRegion' us-east-1";
+
+/** A copy of the committed staging stack file with `dr` edited, in a fresh directory. */
+function environmentsWith(edit: (dr: Record<string, unknown>) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), 'guard-env-'));
+  const doc = parse(readFileSync(stackFilePath('staging'), 'utf8')) as {
+    config: Record<string, Record<string, unknown>>;
+  };
+  edit(doc.config['risk-platform:dr']);
+  writeFileSync(join(dir, 'Pulumi.staging.yaml'), stringify(doc));
+  return dir;
+}
+
+/** Writes the active-region record the runbook writes on a failover to `region`, in `via`'s table. */
+async function recordActive(region: string, via: string, updatedAt = '2025-06-01T03:00:00.000Z') {
+  const table = new ControlTable(
+    env.clients().dynamodb(via),
+    env.outputs.regions[via].tables.control.name,
+    via,
+  );
+  await writeActiveRegion(table, {
+    activeRegion: region,
+    writeFence: { region: region === 'us-east-1' ? 'us-west-2' : 'us-east-1', since: updatedAt },
+    runId: `failover-${updatedAt}`,
+    operation: 'failover',
+    updatedAt,
+  });
+}
+
+async function guard(
+  args: string[],
+  opts: { environmentsDir?: string; clients?: () => Clients } = {},
+): Promise<{ code: number; stdout: string; stderr: string; result?: GuardResult }> {
+  let stdout = '';
+  let stderr = '';
+  let result: CommandResult | undefined;
+  const code = await runCli(['guard', '--env', 'staging', ...args], {
+    io: {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      stdin: Object.assign(new PassThrough(), { isTTY: false }),
+      prompt: new PassThrough(),
+    },
+    clients: opts.clients ?? (() => env.clients()),
+    environmentsDir: opts.environmentsDir,
+    onResult: (r) => (result = r),
+  });
+  return { code, stdout, stderr, result: result as GuardResult | undefined };
+}
+
+describe('dr guard', () => {
+  test('exits 0 when the live record and the config (default: primary) agree', async () => {
+    // GIVEN traffic in the primary region, recorded
+    await recordActive('us-west-2', 'us-west-2');
+    // WHEN
+    const r = await guard(['--outputs', FIXTURE]);
+    // THEN
+    expect(r.code).toBe(0);
+    expect(r.result).toMatchObject({
+      status: 'agree',
+      configActiveRegion: 'us-west-2',
+      configExplicit: false,
+    });
+    expect(r.stdout).toContain('dr guard staging: OK (agree)');
+  });
+
+  test('exits 1 after a failover the config does not know of, and says exactly what to run', async () => {
+    // GIVEN the runbook failed over to us-east-1; the committed config still serves from the primary
+    await recordActive('us-east-1', 'us-east-1');
+    // WHEN
+    const r = await guard(['--outputs', FIXTURE]);
+    // THEN
+    expect(r.code).toBe(1);
+    expect(r.result).toMatchObject({ status: 'disagree', configActiveRegion: 'us-west-2', fix: FIX_DR });
+    expect(r.stdout).toContain('dr guard staging: REFUSED (disagree)');
+    expect(r.stdout).toContain(`  ${FIX_DR}\n  then commit environments/Pulumi.staging.yaml`);
+    expect(r.stdout).toContain('would shrink us-east-1, the serving region, to its standby minimums');
+  });
+
+  test('exits 0 once the config names the region the runbook moved traffic to', async () => {
+    await recordActive('us-east-1', 'us-east-1');
+    const environmentsDir = environmentsWith((dr) => (dr.activeRegion = 'us-east-1'));
+    const r = await guard(['--outputs', FIXTURE], { environmentsDir });
+    expect(r.code).toBe(0);
+    expect(r.result).toMatchObject({
+      status: 'agree',
+      configActiveRegion: 'us-east-1',
+      configExplicit: true,
+    });
+  });
+
+  test('exits 0 on a first deploy: the stack has no outputs yet', async () => {
+    // GIVEN `pulumi stack output --json` of a stack never deployed
+    const file = join(mkdtempSync(join(tmpdir(), 'guard-out-')), 'outputs-staging.json');
+    writeFileSync(file, '{}\n');
+    // WHEN
+    const r = await guard(['--outputs', file]);
+    // THEN
+    expect(r.code).toBe(0);
+    expect(r.result).toMatchObject({ status: 'no-record', reads: [] });
+    expect(r.stdout).toContain('has no outputs yet (first deploy)');
+  });
+
+  test('exits 0 when the control table holds no record yet (traffic never moved)', async () => {
+    const r = await guard(['--outputs', FIXTURE]);
+    expect(r.code).toBe(0);
+    expect(r.result?.status).toBe('no-record');
+    expect(r.result?.reads.map((x) => [x.region, x.ok, x.activeRegion])).toEqual([
+      ['us-west-2', true, null],
+      ['us-east-1', true, null],
+    ]);
+  });
+
+  test('falls back to the other region when one region’s DynamoDB is unreachable', async () => {
+    // GIVEN the record written in us-east-1, and us-west-2 down
+    await recordActive('us-east-1', 'us-east-1');
+    const healthy = env.clients();
+    const clients = (): Clients => ({
+      ...healthy,
+      dynamodb: (region) => {
+        if (region === 'us-west-2') throw new Error('us-west-2 is unreachable');
+        return healthy.dynamodb(region);
+      },
+    });
+    // WHEN
+    const r = await guard(['--outputs', FIXTURE, '--json'], { clients });
+    // THEN the disagreement is still found, through us-east-1
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout) as GuardResult;
+    expect(json.status).toBe('disagree');
+    expect(json.reads).toEqual([
+      { region: 'us-west-2', ok: false, error: 'Error: us-west-2 is unreachable' },
+      { region: 'us-east-1', ok: true, activeRegion: 'us-east-1' },
+    ]);
+    expect(json.fix).toBe(FIX_DR);
+  });
+
+  test('the newest copy wins when the regions’ copies differ (replication lag)', async () => {
+    await recordActive('us-east-1', 'us-east-1', '2025-06-01T03:00:00.000Z');
+    await recordActive('us-west-2', 'us-west-2', '2025-06-01T05:00:00.000Z');
+    const r = await guard(['--outputs', FIXTURE]);
+    expect(r.code).toBe(0);
+    expect(r.result?.record?.activeRegion).toBe('us-west-2');
+  });
+
+  test('exits 1 when no region’s control table answers (fails closed)', async () => {
+    const healthy = env.clients();
+    const clients = (): Clients => ({
+      ...healthy,
+      dynamodb: () => {
+        throw new Error('no credentials');
+      },
+    });
+    const r = await guard(['--outputs', FIXTURE], { clients });
+    expect(r.code).toBe(1);
+    expect(r.result?.status).toBe('unreadable');
+  });
+
+  test('exits 1 while a runbook run is unfinished, naming the run and how to resume it', async () => {
+    // GIVEN a failover that crashed midway: its run is open in us-east-1's journal
+    const table = new ControlTable(
+      env.clients().dynamodb('us-east-1'),
+      env.outputs.regions['us-east-1'].tables.control.name,
+      'us-east-1',
+    );
+    await new Journal(table).createRun({
+      runId: 'failover-20250601T030000Z-abcd',
+      operation: 'failover',
+      environment: 'staging',
+      from: 'us-west-2',
+      to: 'us-east-1',
+      startedAt: '2025-06-01T03:00:00.000Z',
+      status: 'running',
+      owner: 'oncall@laptop',
+    });
+    // WHEN
+    const r = await guard(['--outputs', FIXTURE]);
+    // THEN
+    expect(r.code).toBe(1);
+    expect(r.result?.status).toBe('run-open');
+    expect(r.stdout).toContain('dr guard staging: REFUSED (run-open)');
+    expect(r.stdout).toContain(
+      "runbook run failover-20250601T030000Z-abcd (failover us-west-2 -> us-east-1, started 2025-06-01T03:00:00.000Z by oncall@laptop) is unfinished in us-east-1's control table; " +
+        'resume it with: npm run dr -- failover --env staging --to us-east-1',
+    );
+  });
+
+  test('exits 1 while a drill is unfinished, with the command that resumes it', async () => {
+    const table = new ControlTable(
+      env.clients().dynamodb('us-east-1'),
+      env.outputs.regions['us-east-1'].tables.control.name,
+      'us-east-1',
+    );
+    await table.put({ ...keys.openDrill(), drillId: 'drill-1', startedAt: '2025-06-01T03:00:00.000Z' });
+    const r = await guard(['--outputs', FIXTURE]);
+    expect(r.code).toBe(1);
+    expect(r.result?.message).toContain(
+      'resume it with: npm run dr -- drill --env staging --to us-east-1 --yes',
+    );
+  });
+
+  test('exits 2 naming the key when the config names a region outside the environment', async () => {
+    const environmentsDir = environmentsWith((dr) => (dr.activeRegion = 'eu-west-1'));
+    const r = await guard(['--outputs', FIXTURE], { environmentsDir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `risk-platform:dr.activeRegion: received "eu-west-1", expected one of the environment's regions (us-west-2 or us-east-1)`,
+    );
+  });
+});

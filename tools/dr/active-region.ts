@@ -1,0 +1,27 @@
+import { PROJECT } from '../../stacks/config/load';
+
+/** The stack config key that says which region serves (and so runs the full autoscaler minimums). */
+export const ACTIVE_REGION_KEY = `${PROJECT}:dr.activeRegion`;
+
+/** What the operator must do after traffic moved, so the next `pulumi up` keeps the serving region at full capacity. */
+export interface ActiveRegionFollowUp {
+  /** The region now serving. */
+  readonly region: string;
+  /** The exact command that makes the stack config say so. */
+  readonly command: string;
+  /** The file the command edits, to commit (CI deploys from main). */
+  readonly stackFile: string;
+}
+
+/** `pulumi config set --stack <env> --path 'risk-platform:dr.activeRegion' <region>`. */
+export function activeRegionCommand(env: string, region: string): string {
+  return `pulumi config set --stack ${env} --path '${ACTIVE_REGION_KEY}' ${region}`;
+}
+
+export function activeRegionFollowUp(env: string, region: string): ActiveRegionFollowUp {
+  return {
+    region,
+    command: activeRegionCommand(env, region),
+    stackFile: `environments/Pulumi.${env}.yaml`,
+  };
+}

@@ -1,0 +1,41 @@
+import { keys } from './keys';
+import { ControlTable } from './table';
+
+/**
+ * The replication heartbeat (`heartbeat#<region>` / `heartbeat`): the contract between the
+ * scoring-api and the runbook.
+ *
+ * - Every scoring-api pod's leader in `<region>` writes the item to its OWN region's replica of the
+ *   control table every {@link HEARTBEAT_INTERVAL_MS} (an unconditional put; exempt from the write
+ *   fence, since it is liveness, not business data).
+ * - The global table replicates it. The runbook reads the SOURCE region's heartbeat FROM THE TARGET
+ *   region's replica, so it needs nothing of the source region: `now - writtenAt` is the replication
+ *   lag from source to target plus at most one write interval (plus clock skew, sub-millisecond with
+ *   the Amazon Time Sync Service).
+ * - If the source region is down, the heartbeat stops and its age grows from the moment of the
+ *   outage: it then bounds the data lost (the RPO) rather than the live lag.
+ */
+export interface HeartbeatRecord {
+  /** The region whose writer wrote it. */
+  readonly region: string;
+  /** Epoch milliseconds of the write, by the writer's clock. */
+  readonly writtenAt: number;
+  /** Who wrote it (pod name). */
+  readonly writer?: string;
+}
+
+/** How often the scoring-api writes its region's heartbeat. */
+export const HEARTBEAT_INTERVAL_MS = 5000;
+
+/** `region`'s heartbeat as replicated into `table` (another region's replica), if any. */
+export async function readHeartbeat(
+  table: ControlTable,
+  region: string,
+): Promise<HeartbeatRecord | undefined> {
+  return table.get<HeartbeatRecord>(keys.heartbeat(region));
+}
+
+/** Writes `region`'s heartbeat (what the scoring-api does; the local harness plays it). */
+export async function writeHeartbeat(table: ControlTable, record: HeartbeatRecord): Promise<void> {
+  await table.put({ ...keys.heartbeat(record.region), ...record });
+}
