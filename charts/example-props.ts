@@ -1,78 +1,86 @@
-import { physicalNames, streamScorerLeaseTableName } from '../stacks/naming';
-import type { Bounds, RegionRole, WorkloadsProps } from './props';
-
-/** The example topology `charts/main.ts` synthesizes: us-west-2 primary, us-east-1 warm standby. */
-export const EXAMPLE_REGIONS: ReadonlyArray<{ readonly region: string; readonly role: RegionRole }> = [
-  { region: 'us-west-2', role: 'primary' },
-  { region: 'us-east-1', role: 'dr' },
-];
-
-const ACCOUNT = '123456789012';
-const FULL: Record<'scoringApi' | 'streamScorer' | 'feedbackWorker', Bounds> = {
-  scoringApi: { minReplicas: 6, maxReplicas: 60 },
-  streamScorer: { minReplicas: 4, maxReplicas: 16 },
-  feedbackWorker: { minReplicas: 2, maxReplicas: 10 },
-};
-const STANDBY_FRACTION = 0.25;
-
-const standby = (b: Bounds): Bounds => ({
-  minReplicas: Math.max(1, Math.ceil(b.minReplicas * STANDBY_FRACTION)),
-  maxReplicas: b.maxReplicas,
-  fullMinReplicas: b.minReplicas,
-});
+import { capacityPlan, regionBounds } from '../stacks/capacity';
+import { EnvironmentConfig, parseEnvironmentConfig, RegionSite } from '../stacks/config/load';
+import { readStackFile, stackFilePath } from '../stacks/config/stack-file';
+import { workloadRoleName } from '../stacks/data/policy-documents';
+import { clusterName, physicalNames, streamScorerLeaseTableName } from '../stacks/naming';
+import { regionalEndpointName } from '../stacks/traffic/dns';
+import type { RegionRole, WorkloadsProps } from './props';
 
 /**
- * Example props for one region of an environment, shaped like what the Pulumi program passes
- * (data-plane names from `stacks/naming`, placeholder ARNs and images). For `cdk8s synth` only.
+ * The account ARNs are built with when no Pulumi program runs (`cdk8s synth`). The Pulumi program
+ * passes the real ARNs (Outputs); everything else here comes from the environment's stack config and
+ * the capacity model, exactly as the program derives it.
  */
-export function exampleWorkloadsProps(environment: string, region: string, role: RegionRole): WorkloadsProps {
+export const SYNTH_ACCOUNT = '123456789012';
+
+/**
+ * The workload props of one region of an environment, derived from its validated config: images,
+ * namespace and model version from config; names from `stacks/naming`; replica bounds, shard count and
+ * the scoring-api target from the capacity model (the active region full, the other at standby).
+ */
+export function environmentWorkloadsProps(config: EnvironmentConfig, site: RegionSite): WorkloadsProps {
+  const { environment } = config;
+  const region = site.region;
   const n = physicalNames(environment);
-  const queueUrl = (name: string) => `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${name}`;
-  const bounds =
-    role === 'primary'
-      ? FULL
-      : {
-          scoringApi: standby(FULL.scoringApi),
-          streamScorer: standby(FULL.streamScorer),
-          feedbackWorker: standby(FULL.feedbackWorker),
-        };
+  const plan = capacityPlan(config);
+  const active = site.region === (config.dr.activeRegion ?? config.regions.primary.region);
+  const queueUrl = (name: string) => `https://sqs.${region}.amazonaws.com/${SYNTH_ACCOUNT}/${name}`;
+  const role = (w: 'stream-scorer' | 'feedback-worker') =>
+    `arn:aws:iam::${SYNTH_ACCOUNT}:role/${workloadRoleName(environment, w)}`;
   return {
     environment,
     region,
-    role,
-    namespace: 'risk-scoring',
-    modelVersion: '2024.11.3',
-    images: {
-      scoringApi: `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/scoring-api:1.4.2`,
-      streamScorer: `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/stream-scorer:1.4.2`,
-      feedbackWorker: `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/feedback-worker:1.4.2`,
-    },
+    role: site.role,
+    active,
+    namespace: config.workloads.namespace,
+    modelVersion: config.workloads.modelVersion,
+    images: config.workloads.images,
     names: {
       stream: n.stream,
-      streamArn: `arn:aws:kinesis:${region}:${ACCOUNT}:stream/${n.stream}`,
+      streamArn: `arn:aws:kinesis:${region}:${SYNTH_ACCOUNT}:stream/${n.stream}`,
       featuresTable: n.featuresTable,
       decisionsTable: n.decisionsTable,
       controlTable: n.controlTable,
-      decisionsTopicArn: `arn:aws:sns:${region}:${ACCOUNT}:${n.decisionsTopic}`,
+      decisionsTopicArn: `arn:aws:sns:${region}:${SYNTH_ACCOUNT}:${n.decisionsTopic}`,
       caseReviewQueueUrl: queueUrl(n.caseReviewQueue),
       modelFeedbackQueueUrl: queueUrl(n.modelFeedbackQueue),
       modelFeedbackQueueName: n.modelFeedbackQueue,
       streamConsumerName: n.streamScorerConsumer,
-      streamConsumerArn: `arn:aws:kinesis:${region}:${ACCOUNT}:stream/${n.stream}/consumer/${n.streamScorerConsumer}:1700000000`,
+      streamConsumerArn: `arn:aws:kinesis:${region}:${SYNTH_ACCOUNT}:stream/${n.stream}/consumer/${n.streamScorerConsumer}:0`,
       streamScorerLeaseTable: streamScorerLeaseTableName(environment, region),
       streamScorerMetricsNamespace: n.streamScorerMetricsNamespace,
     },
-    roleArns: {
-      streamScorer: `arn:aws:iam::${ACCOUNT}:role/${environment}-${region}-stream-scorer`,
-      feedbackWorker: `arn:aws:iam::${ACCOUNT}:role/${environment}-${region}-feedback-worker`,
+    roleArns: { streamScorer: role('stream-scorer'), feedbackWorker: role('feedback-worker') },
+    shardCount: plan.stream.shardCount,
+    bounds: {
+      scoringApi: regionBounds(plan.workloads['scoring-api'], active),
+      streamScorer: regionBounds(plan.workloads['stream-scorer'], active),
+      feedbackWorker: regionBounds(plan.workloads['feedback-worker'], active),
     },
-    shardCount: 16,
-    bounds,
-    scoringLatencySloMs: 50,
-    scoringApiTargetRpsPerPod: 400,
+    scoringLatencySloMs: config.targets.p99LatencyMs,
+    scoringApiTargetRpsPerPod: plan.scoringApiTargetRpsPerPod,
+    clusterName: clusterName(environment, region),
+    kubernetesVersion: config.cluster.kubernetesVersion,
     scoringEndpoint: {
-      hostname: `score-${region}.${environment}.risk.example.com`,
-      certificateArn: `arn:aws:acm:${region}:${ACCOUNT}:certificate/00000000-0000-0000-0000-000000000000`,
+      hostname: regionalEndpointName(config.traffic, region),
+      certificateArn: `arn:aws:acm:${region}:${SYNTH_ACCOUNT}:certificate/00000000-0000-0000-0000-000000000000`,
     },
   };
+}
+
+/** Reads and validates `environments/Pulumi.<env>.yaml` as the program would (secrets as placeholders). */
+export function loadEnvironment(environment: string): EnvironmentConfig {
+  const file = readStackFile(stackFilePath(environment));
+  return parseEnvironmentConfig(file.values, {
+    stack: environment,
+    isSecret: (k) => file.secretKeys.includes(k),
+  });
+}
+
+/** The props of one region of a committed environment, by name; for `cdk8s synth` and tests. */
+export function exampleWorkloadsProps(environment: string, region: string, role: RegionRole): WorkloadsProps {
+  const config = loadEnvironment(environment);
+  const site = config.sites.find((s) => s.region === region && s.role === role);
+  if (!site) throw new Error(`environment '${environment}' has no ${role} region '${region}'`);
+  return environmentWorkloadsProps(config, site);
 }

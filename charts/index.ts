@@ -9,6 +9,7 @@ export * from './scoring-workload';
 export * from './scoring-api';
 export * from './stream-scorer';
 export * from './feedback-worker';
+export * from './replication-heartbeat';
 export * from './network-policies';
 export * from './namespace';
 export * from './workloads-chart';

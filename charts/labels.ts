@@ -9,7 +9,16 @@ export const LABELS = {
   environment: 'risk-platform/environment',
   region: 'risk-platform/region',
   role: 'risk-platform/role',
+  /**
+   * On a Deployment: how its replicas are managed. `none` marks a fixed-size platform Deployment that
+   * no autoscaler targets and the DR runbook does not scale (the replication heartbeat); the program's
+   * runbook outputs skip it, and any other Deployment without an autoscaler is an error.
+   */
+  autoscaling: 'risk-platform/autoscaling',
 } as const;
+
+/** The `risk-platform/autoscaling` value of a fixed-size Deployment (see {@link LABELS}). */
+export const AUTOSCALING_NONE = 'none';
 
 /** The annotations the DR runbook reads on each autoscaler (HPA or ScaledObject). */
 export const ANNOTATIONS = {

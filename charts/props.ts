@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '../stacks/errors';
 /**
  * The plain-data input of the workload charts, and its validation.
  *
@@ -84,6 +85,13 @@ export interface WorkloadsProps {
     readonly scoringApi: string;
     readonly streamScorer: string;
     readonly feedbackWorker: string;
+    /**
+     * The AWS CLI v2 image of the replication heartbeat writer (config
+     * `workloads.images.replicationHeartbeat`).
+     *
+     * @default - `REPLICATION_HEARTBEAT_DEFAULT_IMAGE` (charts/replication-heartbeat.ts)
+     */
+    readonly replicationHeartbeat?: string;
   };
   /** The region's data-plane names (data-plane outputs). */
   readonly names: {
@@ -267,6 +275,9 @@ export function validateWorkloadsProps(props: WorkloadsProps): void {
   for (const key of ['scoringApi', 'streamScorer', 'feedbackWorker'] as const) {
     problems.push(...imageProblems(`images.${key}`, props.images?.[key]));
   }
+  if (props.images?.replicationHeartbeat !== undefined) {
+    problems.push(...imageProblems('images.replicationHeartbeat', props.images.replicationHeartbeat));
+  }
   for (const [key, value] of Object.entries(props.names ?? {})) nonEmpty(`names.${key}`, value);
   for (const key of ['streamScorer', 'feedbackWorker'] as const) {
     const arn = props.roleArns?.[key];
@@ -336,5 +347,5 @@ export function validateWorkloadsProps(props: WorkloadsProps): void {
       `'kubernetesVersion' (${show(props.kubernetesVersion)}) must be a Kubernetes minor version such as 1.33`,
     );
   }
-  if (problems.length > 0) throw new Error(problems.join('\n'));
+  if (problems.length > 0) throw new InvalidArgumentError(problems.join('\n'));
 }

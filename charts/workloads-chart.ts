@@ -6,6 +6,11 @@ import { ANNOTATIONS, commonLabels, LABELS, labelTree } from './labels';
 import { WorkloadNamespace } from './namespace';
 import { NetworkPolicies } from './network-policies';
 import { Bounds, isActive, validateWorkloadsProps, WorkloadsProps } from './props';
+import {
+  REPLICATION_HEARTBEAT,
+  REPLICATION_HEARTBEAT_DEFAULT_IMAGE,
+  ReplicationHeartbeat,
+} from './replication-heartbeat';
 import { SCORING_API, ScoringApi } from './scoring-api';
 import { STREAM_SCORER, StreamScorer } from './stream-scorer';
 
@@ -71,7 +76,8 @@ export function requestRateQuery(environment: string, cluster: string): string {
 
 /**
  * Every Kubernetes object of the scoring platform in one region: namespace, network policies and
- * the three workloads with their autoscalers and disruption budgets; the scoring API behind an NLB.
+ * the three workloads with their autoscalers and disruption budgets; the scoring API behind an NLB;
+ * and the platform's replication heartbeat writer (fixed size, no autoscaler).
  */
 export class WorkloadsChart extends Chart {
   constructor(scope: Construct, id: string, props: WorkloadsProps) {
@@ -136,19 +142,29 @@ export class WorkloadsChart extends Chart {
       autoscalerAnnotations: autoscalerAnnotations(props, props.bounds.feedbackWorker),
     });
 
+    const heartbeat = new ReplicationHeartbeat(this, 'ReplicationHeartbeat', {
+      namespace,
+      image: props.images.replicationHeartbeat ?? REPLICATION_HEARTBEAT_DEFAULT_IMAGE,
+      region: props.region,
+      controlTable: props.names.controlTable,
+      podLabels: podLabels(REPLICATION_HEARTBEAT),
+    });
+
     // app.kubernetes.io/name: the workload's name on its objects, the namespace's on shared ones.
     labelTree(ns, { [LABELS.name]: namespace });
     labelTree(policies, { [LABELS.name]: namespace });
     labelTree(scoringApi, { [LABELS.name]: SCORING_API });
     labelTree(streamScorer, { [LABELS.name]: STREAM_SCORER });
     labelTree(feedbackWorker, { [LABELS.name]: FEEDBACK_WORKER });
+    labelTree(heartbeat, { [LABELS.name]: REPLICATION_HEARTBEAT });
   }
 }
 
 /**
  * Synthesizes one region's workload manifests in-process: plain data in, plain manifests out, in
  * a deterministic order (construct order: namespace, network policies, then each workload's
- * ServiceAccount, ConfigMap, Deployment, PDB and autoscaling objects). Writes no files.
+ * ServiceAccount, ConfigMap, Deployment, PDB and autoscaling objects, then the replication heartbeat's
+ * ServiceAccount, Deployment and PDB). Writes no files.
  *
  * Throws when the props are invalid, naming the field, the value and the expectation.
  */

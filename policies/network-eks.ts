@@ -1,5 +1,6 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
 import { arr, at, forTypes, label, obj, Props, str } from './props';
+import { SUPPORTED_KUBERNETES_VERSIONS } from '../stacks/compute/versions';
 
 const CLUSTER = 'aws:eks/cluster:Cluster';
 const NODE_GROUP = 'aws:eks/nodeGroup:NodeGroup';
@@ -8,7 +9,7 @@ const NODE_GROUP = 'aws:eks/nodeGroup:NodeGroup';
  * Kubernetes minor versions in EKS standard support for the 2026-11 release train.
  * @see https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html
  */
-export const DEFAULT_SUPPORTED_KUBERNETES_VERSIONS = ['1.34', '1.35'] as const;
+export const DEFAULT_SUPPORTED_KUBERNETES_VERSIONS = SUPPORTED_KUBERNETES_VERSIONS;
 
 /** Configuration of `eks-supported-version`. */
 export interface SupportedVersionConfig {

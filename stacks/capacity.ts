@@ -1,5 +1,6 @@
 import { EnvironmentConfig } from './config/load';
 import { WorkloadName } from './naming';
+import { InvalidArgumentError } from './errors';
 
 /**
  * The capacity model: pure functions from an environment's declared targets to shard counts, table
@@ -67,14 +68,14 @@ export function ceilUnits(x: number): number {
 
 function requirePositive(field: string, value: number): void {
   if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
-    throw new Error(`'${field}' (${String(value)}) must be a finite number greater than 0`);
+    throw new InvalidArgumentError(`'${field}' (${String(value)}) must be a finite number greater than 0`);
   }
 }
 
 function requireTargets(t: Targets): void {
   for (const [k, v] of Object.entries(t)) requirePositive(`targets.${k}`, v as number);
   if (t.headroom < 1)
-    throw new Error(`'targets.headroom' (${t.headroom}) must be greater than or equal to 1`);
+    throw new InvalidArgumentError(`'targets.headroom' (${t.headroom}) must be greater than or equal to 1`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -204,7 +205,7 @@ export const REPLICA_FLOOR: Readonly<Record<EnvironmentConfig['environment'], nu
 export function standbyMinimum(minReplicas: number, standbyFraction: number, floor = 1): number {
   requirePositive('standbyFraction', standbyFraction);
   if (standbyFraction > 1)
-    throw new Error(`'standbyFraction' (${standbyFraction}) must be less than or equal to 1`);
+    throw new InvalidArgumentError(`'standbyFraction' (${standbyFraction}) must be less than or equal to 1`);
   return Math.max(1, Math.min(floor, minReplicas), ceilUnits(minReplicas * standbyFraction));
 }
 
@@ -223,7 +224,7 @@ export function replicaBounds(
   let maxReplicas = Math.max(MAX_REPLICAS_FLOOR, ceilUnits((peak * headroom) / perPod));
   if (opts.cap !== undefined) {
     if (!Number.isInteger(opts.cap) || opts.cap < 1)
-      throw new Error(`'cap' (${opts.cap}) must be an integer >= 1`);
+      throw new InvalidArgumentError(`'cap' (${opts.cap}) must be an integer >= 1`);
     maxReplicas = Math.min(maxReplicas, opts.cap);
   }
   const minReplicas = Math.min(
@@ -296,7 +297,7 @@ export function visibilityTimeoutSeconds(consumerProcessingSeconds: number): num
   requirePositive('consumerProcessingSeconds', consumerProcessingSeconds);
   const v = ceilUnits(consumerProcessingSeconds * VISIBILITY_TIMEOUT_MULTIPLIER);
   if (v > MAX_VISIBILITY_TIMEOUT_SECONDS) {
-    throw new Error(
+    throw new InvalidArgumentError(
       `'consumerProcessingSeconds' (${consumerProcessingSeconds}) must be at most ${MAX_VISIBILITY_TIMEOUT_SECONDS / VISIBILITY_TIMEOUT_MULTIPLIER} ` +
         `(the visibility timeout, ${VISIBILITY_TIMEOUT_MULTIPLIER}x, is capped at ${MAX_VISIBILITY_TIMEOUT_SECONDS} s)`,
     );
@@ -340,8 +341,10 @@ export interface NodeCountOptions {
 export function nodeCount(pods: readonly PodDemand[], node: NodeShape, opts: NodeCountOptions = {}): number {
   const reserved = opts.reservedFraction ?? DEFAULT_NODE_RESERVED_FRACTION;
   const zones = opts.zones ?? 3;
-  if (!(reserved >= 0 && reserved < 1)) throw new Error(`'reservedFraction' (${reserved}) must be in [0, 1)`);
-  if (!Number.isInteger(zones) || zones < 1) throw new Error(`'zones' (${zones}) must be an integer >= 1`);
+  if (!(reserved >= 0 && reserved < 1))
+    throw new InvalidArgumentError(`'reservedFraction' (${reserved}) must be in [0, 1)`);
+  if (!Number.isInteger(zones) || zones < 1)
+    throw new InvalidArgumentError(`'zones' (${zones}) must be an integer >= 1`);
   requirePositive('node.vcpu', node.vcpu);
   requirePositive('node.memoryGiB', node.memoryGiB);
   const cpu = node.vcpu * 1000 * (1 - reserved);
@@ -353,7 +356,7 @@ export function nodeCount(pods: readonly PodDemand[], node: NodeShape, opts: Nod
     if (p.count === 0) return;
     const perNode = Math.floor(Math.min(cpu / p.cpuMillis, mem / p.memoryMiB));
     if (perNode < 1) {
-      throw new Error(
+      throw new InvalidArgumentError(
         `'pods[${i}]' (${p.cpuMillis}m CPU, ${p.memoryMiB}Mi) must fit on one node (${Math.floor(cpu)}m CPU, ${Math.floor(mem)}Mi allocatable)`,
       );
     }
@@ -407,7 +410,7 @@ export function perZoneScaling(
   minPerZone = 1,
 ): { minSize: number; desiredSize: number; maxSize: number } {
   if (!Number.isInteger(zones) || zones < 1)
-    throw new Error(`'zones' (${zones}) must be an integer greater than or equal to 1`);
+    throw new InvalidArgumentError(`'zones' (${zones}) must be an integer greater than or equal to 1`);
   const share = (n: number) => Math.ceil(n / zones);
   const minSize = Math.max(minPerZone, share(size.minSize));
   const maxSize = Math.max(minSize, share(size.maxSize));

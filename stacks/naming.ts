@@ -53,3 +53,13 @@ export type WorkloadName = (typeof WORKLOADS)[number];
 
 /** Workloads scaled by KEDA, whose metrics the KEDA operator reads by assuming the workload's own role. */
 export const KEDA_SCALED_WORKLOADS: readonly WorkloadName[] = ['stream-scorer', 'feedback-worker'];
+
+/**
+ * The platform's replication heartbeat writer (charts/replication-heartbeat.ts): its Deployment and
+ * ServiceAccount in the workloads namespace of every region. Not a scoring workload: fixed size, not
+ * scaled by the runbook, so not in {@link WORKLOADS}.
+ */
+export const REPLICATION_HEARTBEAT_WORKLOAD = 'replication-heartbeat';
+
+/** The heartbeat writer's IAM role, e.g. `prod-risk-replication-heartbeat` (one role, both clusters). */
+export const replicationHeartbeatRoleName = (env: string) => `${env}-risk-${REPLICATION_HEARTBEAT_WORKLOAD}`;

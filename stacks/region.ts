@@ -116,6 +116,7 @@ export class RegionalPlatform extends pulumi.ComponentResource {
             streamScorerMetricsNamespace: names.streamScorerMetricsNamespace,
           },
           roles: foundation.identities.roles,
+          heartbeatRole: foundation.identities.heartbeatRole,
         },
         tags: config.tags,
       },

@@ -1,6 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { RunbookOutputs, runbookParameterName } from './outputs';
+import { InvalidArgumentError } from './errors';
 
 /** SSM Standard parameters hold at most 4 KB; larger values need the Advanced tier (up to 8 KB). */
 export const STANDARD_PARAMETER_MAX_BYTES = 4096;
@@ -13,7 +14,7 @@ export const ADVANCED_PARAMETER_MAX_BYTES = 8192;
 export function parameterTier(value: string): 'Standard' | 'Advanced' {
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes > ADVANCED_PARAMETER_MAX_BYTES) {
-    throw new Error(
+    throw new InvalidArgumentError(
       `'runbook' output is ${bytes} bytes; expected at most ${ADVANCED_PARAMETER_MAX_BYTES} (the SSM Advanced tier limit)`,
     );
   }

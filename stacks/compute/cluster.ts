@@ -2,6 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { managedPolicy, policyDocument, serviceTrust } from '../data/policy-documents';
 import { SUPPORTED_KUBERNETES_VERSIONS } from './versions';
+import { InvalidArgumentError } from '../errors';
 
 /** Every EKS control-plane log type. */
 export const CLUSTER_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
@@ -64,7 +65,7 @@ export interface EksClusterArgs {
 export function zoneSuffix(availabilityZone: string): string {
   const m = /^[a-z]{2}(-[a-z]+)+-\d([a-z0-9-]+)$/.exec(availabilityZone);
   if (!m)
-    throw new Error(
+    throw new InvalidArgumentError(
       `'availabilityZone' (${JSON.stringify(availabilityZone)}) must be an availability zone name such as us-west-2a`,
     );
   return m[2];
@@ -111,7 +112,7 @@ export function validateClusterArgs(args: EksClusterArgs): void {
       `'nodeScaling' (min ${s.minSize}, desired ${s.desiredSize}, max ${s.maxSize}) must satisfy 1 <= min <= desired <= max`,
     );
   }
-  if (problems.length > 0) throw new Error(problems.join('\n'));
+  if (problems.length > 0) throw new InvalidArgumentError(problems.join('\n'));
 }
 
 /**

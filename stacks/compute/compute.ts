@@ -35,6 +35,8 @@ export interface ComputeDataPlane {
   readonly names: WorkloadsInputProps['names'];
   /** Each workload's IAM role (trusting `pods.eks.amazonaws.com`; the KEDA-scaled ones also the KEDA operator role). */
   readonly roles: Readonly<Record<WorkloadName, aws.iam.Role>>;
+  /** The replication heartbeat writer's IAM role (trusting `pods.eks.amazonaws.com` in both clusters). */
+  readonly heartbeatRole: aws.iam.Role;
 }
 
 export interface ComputeArgs {
@@ -213,6 +215,7 @@ export class RegionalCompute extends pulumi.ComponentResource {
           kubernetesVersion: args.cluster.kubernetesVersion,
         },
         roles: args.dataPlane.roles,
+        heartbeatRole: args.dataPlane.heartbeatRole,
         awsApiPrefixListCidrs: dynamodbPrefixList.entries.apply((entries) => entries.map((e) => e.cidr)),
         dependsOn: this.addons.ready,
         tags: args.tags,

@@ -4,6 +4,7 @@
  * them once the ARNs resolve.
  */
 import { InputPolicyStatement as Statement } from '../data/policy-documents';
+import { InvalidArgumentError } from '../errors';
 
 /** The tag the AWS Load Balancer Controller puts on everything it creates, valued with the cluster name. */
 export const LBC_CLUSTER_TAG = 'elbv2.k8s.aws/cluster';
@@ -20,7 +21,7 @@ export interface LoadBalancerControllerScope {
 function vpcParts(vpcArn: string): { partition: string; account: string } {
   const m = /^arn:(aws[a-z-]*):ec2:[a-z0-9-]+:(\d{12}):vpc\/.+$/.exec(vpcArn);
   if (!m)
-    throw new Error(
+    throw new InvalidArgumentError(
       `'vpcArn' (${JSON.stringify(vpcArn)}) must be a VPC ARN (arn:aws:ec2:<region>:<account>:vpc/<id>)`,
     );
   return { partition: m[1], account: m[2] };
@@ -189,11 +190,12 @@ export interface ExternalDnsScope {
  */
 export function externalDnsStatements(scope: ExternalDnsScope): Statement[] {
   if (!/^arn:aws[a-z-]*:route53:::hostedzone\/[A-Z0-9]+$/.test(scope.zoneArn)) {
-    throw new Error(
+    throw new InvalidArgumentError(
       `'zoneArn' (${JSON.stringify(scope.zoneArn)}) must be a hosted zone ARN (arn:aws:route53:::hostedzone/<id>)`,
     );
   }
-  if (scope.recordNames.length === 0) throw new Error(`'recordNames' ([]) must list at least one name`);
+  if (scope.recordNames.length === 0)
+    throw new InvalidArgumentError(`'recordNames' ([]) must list at least one name`);
   const names = scope.recordNames.flatMap((n) => [n.toLowerCase(), `*-${n.toLowerCase()}`]);
   return [
     {

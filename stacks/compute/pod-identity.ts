@@ -1,6 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { InputPolicyStatement, podIdentityTrustPolicy, policyDocument } from '../data/policy-documents';
+import { InvalidArgumentError } from '../errors';
 
 /** The cluster a Pod Identity binding lives in. */
 export interface PodIdentityCluster {
@@ -47,7 +48,7 @@ export function podIdentityAssociation(
 export function accountOfClusterArn(clusterArn: string): string {
   const m = /^arn:aws[a-z-]*:eks:[a-z0-9-]+:(\d{12}):cluster\/.+$/.exec(clusterArn);
   if (!m)
-    throw new Error(
+    throw new InvalidArgumentError(
       `'clusterArn' (${JSON.stringify(clusterArn)}) must be an EKS cluster ARN (arn:aws:eks:<region>:<account>:cluster/<name>)`,
     );
   return m[1];

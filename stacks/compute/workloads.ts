@@ -1,12 +1,13 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { synthesizeWorkloads, WorkloadsProps } from '../../charts';
+import { AUTOSCALING_NONE, LABELS, synthesizeWorkloads, WorkloadsProps } from '../../charts';
 import { standbyMinimum } from '../capacity';
-import { WORKLOADS, WorkloadName } from '../naming';
+import { REPLICATION_HEARTBEAT_WORKLOAD, WORKLOADS, WorkloadName } from '../naming';
 import { EksCluster } from './cluster';
 import { InputTokens } from './inputs';
 import { podIdentityAssociation } from './pod-identity';
+import { InvalidArgumentError } from '../errors';
 
 /** The chart props, with the data-plane values that are Outputs allowed as Inputs. */
 export type WorkloadsInputProps = Omit<WorkloadsProps, 'names' | 'roleArns' | 'scoringEndpoint'> & {
@@ -24,6 +25,8 @@ export interface WorkloadsArgs {
   readonly props: WorkloadsInputProps;
   /** Each workload's IAM role (data plane), bound to its ServiceAccount through EKS Pod Identity. */
   readonly roles: Readonly<Record<WorkloadName, aws.iam.Role>>;
+  /** The replication heartbeat writer's role, bound to its ServiceAccount through EKS Pod Identity. */
+  readonly heartbeatRole: aws.iam.Role;
   /**
    * More HTTPS destinations of the pods, appended to `props.awsApiCidrs`: the CIDRs of the managed
    * prefix list a gateway endpoint routes to (DynamoDB), known only once the lookup resolves.
@@ -49,7 +52,11 @@ export interface DeploymentOutputs {
 
 type Manifest = Record<string, unknown> & {
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly annotations?: Record<string, string> };
+  readonly metadata: {
+    readonly name: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+  };
   readonly spec?: Record<string, unknown>;
 };
 
@@ -57,7 +64,9 @@ const AUTOSCALER_KINDS = ['HorizontalPodAutoscaler', 'ScaledObject'] as const;
 
 /**
  * Reads the runbook's view of each Deployment from the synthesized objects: the autoscaler that
- * targets it, its minimum here, its full-capacity minimum (annotation) and its maximum.
+ * targets it, its minimum here, its full-capacity minimum (annotation) and its maximum. A Deployment
+ * labelled `risk-platform/autoscaling: none` (the replication heartbeat: fixed size, not scaled by the
+ * runbook) is left out; any other Deployment without an autoscaler is an error.
  */
 export function deploymentsOf(
   objs: readonly Record<string, unknown>[],
@@ -66,7 +75,7 @@ export function deploymentsOf(
 ): DeploymentOutputs[] {
   const manifests = objs as readonly Manifest[];
   return manifests
-    .filter((o) => o.kind === 'Deployment')
+    .filter((o) => o.kind === 'Deployment' && o.metadata.labels?.[LABELS.autoscaling] !== AUTOSCALING_NONE)
     .map((d) => {
       const scaler = manifests.find(
         (o) =>
@@ -74,7 +83,7 @@ export function deploymentsOf(
           (o.spec?.scaleTargetRef as { name?: string } | undefined)?.name === d.metadata.name,
       );
       if (!scaler)
-        throw new Error(
+        throw new InvalidArgumentError(
           `Deployment '${d.metadata.name}' has no HorizontalPodAutoscaler or ScaledObject targeting it`,
         );
       const spec = scaler.spec as Record<string, number>;
@@ -105,7 +114,7 @@ export function deploymentsOf(
  * The scoring workloads of one region: the cdk8s charts synthesized in-process and applied through
  * the region's Kubernetes provider with `k8s.yaml.ConfigGroup({ objs })`, so every object is a
  * registered `kubernetes:*` resource (visible in preview and in the offline plan), plus each
- * workload's EKS Pod Identity association (in both regions: the DR identity works the moment
+ * workload's (and the replication heartbeat writer's) EKS Pod Identity association (in both regions: the DR identity works the moment
  * traffic moves).
  */
 export class Workloads extends pulumi.ComponentResource {
@@ -113,6 +122,8 @@ export class Workloads extends pulumi.ComponentResource {
   readonly manifests: readonly Record<string, unknown>[];
   readonly configGroup: k8s.yaml.ConfigGroup;
   readonly podIdentities: Record<WorkloadName, aws.eks.PodIdentityAssociation>;
+  /** The replication heartbeat writer's Pod Identity association in this cluster. */
+  readonly heartbeatPodIdentity: aws.eks.PodIdentityAssociation;
   readonly namespace: string;
 
   constructor(name: string, args: WorkloadsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -167,6 +178,17 @@ export class Workloads extends pulumi.ComponentResource {
         ),
       ]),
     ) as Record<WorkloadName, aws.eks.PodIdentityAssociation>;
+    this.heartbeatPodIdentity = podIdentityAssociation(
+      `${name}-${REPLICATION_HEARTBEAT_WORKLOAD}`,
+      {
+        cluster,
+        namespace: props.namespace,
+        serviceAccount: REPLICATION_HEARTBEAT_WORKLOAD,
+        role: args.heartbeatRole,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
 
     this.configGroup = new k8s.yaml.ConfigGroup(
       `${name}-objects`,
@@ -174,7 +196,7 @@ export class Workloads extends pulumi.ComponentResource {
       {
         parent: this,
         provider: args.provider,
-        dependsOn: [...args.dependsOn, ...Object.values(this.podIdentities)],
+        dependsOn: [...args.dependsOn, ...Object.values(this.podIdentities), this.heartbeatPodIdentity],
       },
     );
     this.registerOutputs({ namespace: this.namespace });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SUPPORTED_KUBERNETES_VERSIONS } from '../compute/versions';
 
 /**
  * The schema of an environment's stack configuration (`environments/Pulumi.<env>.yaml`).
@@ -202,7 +203,9 @@ const ADMIN_ROLE_ARNS =
 
 export const clusterSchema = z.strictObject({
   /** EKS Kubernetes version, in AWS standard support. */
-  kubernetesVersion: z.string().regex(/^1\.\d{2}$/, { message: 'a Kubernetes minor version such as 1.33' }),
+  kubernetesVersion: z.enum(SUPPORTED_KUBERNETES_VERSIONS, {
+    message: `a Kubernetes version in EKS standard support, one of ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}`,
+  }),
   /** CIDRs allowed to reach the public API endpoint; empty means the endpoint is private only. */
   publicAccessCidrs: z.array(cidr),
   /** Instance types for the managed node groups. */
@@ -239,6 +242,11 @@ export const workloadsSchema = z.strictObject({
     scoringApi: imageRef,
     streamScorer: imageRef,
     feedbackWorker: imageRef,
+    /**
+     * The replication heartbeat writer's AWS CLI v2 image (`public.ecr.aws/aws-cli/aws-cli:<2.x.y>`,
+     * pinned by tag, and by digest where the other images are).
+     */
+    replicationHeartbeat: imageRef,
   }),
 });
 

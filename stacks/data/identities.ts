@@ -1,7 +1,16 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { clusterName, KEDA_SCALED_WORKLOADS, kedaOperatorRoleName, WORKLOADS, WorkloadName } from '../naming';
+import {
+  clusterName,
+  KEDA_SCALED_WORKLOADS,
+  kedaOperatorRoleName,
+  REPLICATION_HEARTBEAT_WORKLOAD,
+  replicationHeartbeatRoleName,
+  WORKLOADS,
+  WorkloadName,
+} from '../naming';
 import { eksClusterArn, podIdentityTrustPolicy, workloadRoleName } from './policy-documents';
+import { InvalidArgumentError } from '../errors';
 
 export interface WorkloadIdentitiesArgs {
   /** The environment name (role names `<env>-risk-<workload>`, cluster names). */
@@ -17,6 +26,11 @@ export interface WorkloadIdentitiesArgs {
    * @default - the workload's name (`scoring-api`, `stream-scorer`, `feedback-worker`)
    */
   readonly serviceAccounts?: Readonly<Partial<Record<WorkloadName, string>>>;
+  /**
+   * The replication heartbeat writer's service account.
+   * @default 'replication-heartbeat'
+   */
+  readonly heartbeatServiceAccount?: string;
   /** Tags for every taggable resource. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -44,11 +58,22 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
   /** The service account each role is bound to (in {@link namespace}). */
   readonly serviceAccounts: Readonly<Record<WorkloadName, string>>;
   readonly namespace: string;
+  /**
+   * The replication heartbeat writer's role (`<env>-risk-replication-heartbeat`), trusted by Pod
+   * Identity in every cluster for {@link heartbeatServiceAccount} only. Its one permission, putting its
+   * region's heartbeat item, is attached by `WorkloadPermissions`.
+   */
+  readonly heartbeatRole: aws.iam.Role;
+  readonly heartbeatServiceAccount: string;
+  /** The regions whose clusters the roles trust (primary first). */
+  readonly clusterRegions: readonly string[];
+  /** Each cluster region's EKS cluster ARN (deterministic: `<env>-risk-<region>`), by region. */
+  readonly clusterArns: pulumi.Output<Readonly<Record<string, string>>>;
 
   constructor(name: string, args: WorkloadIdentitiesArgs, opts?: pulumi.ComponentResourceOptions) {
     super('risk-platform:data:WorkloadIdentities', name, {}, opts);
     if (args.clusterRegions.length === 0)
-      throw new Error(`'clusterRegions' ([]) must name at least one region`);
+      throw new InvalidArgumentError(`'clusterRegions' ([]) must name at least one region`);
     this.namespace = args.namespace;
     const serviceAccounts = {} as Record<WorkloadName, string>;
     const roles = {} as Record<WorkloadName, aws.iam.Role>;
@@ -85,7 +110,35 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
     }
     this.roles = roles;
     this.serviceAccounts = serviceAccounts;
-    this.registerOutputs({ roleArns: this.roleArns });
+    this.clusterRegions = [...args.clusterRegions];
+    this.clusterArns = pulumi
+      .output(args.accountId)
+      .apply((accountId) =>
+        Object.fromEntries(
+          args.clusterRegions.map((r) => [r, eksClusterArn(r, accountId, clusterName(args.environment, r))]),
+        ),
+      );
+    this.heartbeatServiceAccount = args.heartbeatServiceAccount ?? REPLICATION_HEARTBEAT_WORKLOAD;
+    this.heartbeatRole = new aws.iam.Role(
+      `${name}-${REPLICATION_HEARTBEAT_WORKLOAD}`,
+      {
+        name: replicationHeartbeatRoleName(args.environment),
+        description: `replication heartbeat writer (${args.environment}) via EKS Pod Identity in ${args.clusterRegions.join(', ')}`,
+        assumeRolePolicy: pulumi.all([args.accountId, this.clusterArns]).apply(([accountId, arns]) =>
+          JSON.stringify(
+            podIdentityTrustPolicy({
+              accountId,
+              clusterArns: Object.values(arns),
+              namespace: args.namespace,
+              serviceAccount: this.heartbeatServiceAccount,
+            }),
+          ),
+        ),
+        tags: { ...args.tags, workload: REPLICATION_HEARTBEAT_WORKLOAD },
+      },
+      { parent: this },
+    );
+    this.registerOutputs({ roleArns: this.roleArns, heartbeatRoleArn: this.heartbeatRole.arn });
   }
 
   /** The role ARNs by workload. */

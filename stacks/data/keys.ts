@@ -1,6 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { keyPolicy } from './policy-documents';
+import { InvalidArgumentError } from '../errors';
 
 /** A platform key in one region: the multi-region primary or its replica. */
 export type RegionKey = aws.kms.Key | aws.kms.ReplicaKey;
@@ -52,7 +53,7 @@ export class PlatformKeys extends pulumi.ComponentResource {
   constructor(name: string, args: PlatformKeysArgs, opts?: pulumi.ComponentResourceOptions) {
     super('risk-platform:data:PlatformKeys', name, {}, opts);
     if (args.primaryRegion === args.drRegion) {
-      throw new Error(
+      throw new InvalidArgumentError(
         `'drRegion' (${args.drRegion}) must differ from 'primaryRegion' (${args.primaryRegion})`,
       );
     }
@@ -118,7 +119,7 @@ export class PlatformKeys extends pulumi.ComponentResource {
   keyIn(region: string): RegionKey {
     if (region === this.primaryRegion) return this.primary;
     if (region === this.drRegion) return this.replica;
-    throw new Error(`'region' (${region}) must be ${this.primaryRegion} or ${this.drRegion}`);
+    throw new InvalidArgumentError(`'region' (${region}) must be ${this.primaryRegion} or ${this.drRegion}`);
   }
 
   /** Both keys' ARNs, primary first. */

@@ -2,6 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { LEASE_TABLE_KEY } from '../naming';
 import { RegionKey } from './keys';
+import { InvalidArgumentError } from '../errors';
 
 export interface LeaseTableArgs {
   /** The region the table lands in: the region of the stream whose shards it leases. */
@@ -35,7 +36,8 @@ export class LeaseTable extends pulumi.ComponentResource {
 
   constructor(name: string, args: LeaseTableArgs, opts?: pulumi.ComponentResourceOptions) {
     super('risk-platform:data:LeaseTable', name, {}, opts);
-    if (args.tableName.trim() === '') throw new Error(`'tableName' ("") must be a non-empty table name`);
+    if (args.tableName.trim() === '')
+      throw new InvalidArgumentError(`'tableName' ("") must be a non-empty table name`);
     const protect = args.protect ?? true;
     this.table = new aws.dynamodb.Table(
       `${name}-table`,

@@ -2,6 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { RegionKey } from './keys';
 import { queuePolicy, redriveAllowPolicy, redrivePolicy, topicPolicy } from './policy-documents';
+import { InvalidArgumentError } from '../errors';
 
 /**
  * SQS's longest retention (14 days), for the DLQs: a failed message waits as long as SQS allows. A
@@ -167,10 +168,11 @@ export class DecisionFanout extends pulumi.ComponentResource {
 function validate(args: DecisionFanoutArgs): void {
   const intIn = (field: string, v: number, lo: number, hi: number) => {
     if (!Number.isInteger(v) || v < lo || v > hi)
-      throw new Error(`'${field}' (${v}) must be an integer between ${lo} and ${hi}`);
+      throw new InvalidArgumentError(`'${field}' (${v}) must be an integer between ${lo} and ${hi}`);
   };
   intIn('maxReceiveCount', args.maxReceiveCount, 1, 1000);
   intIn('visibilityTimeoutSeconds', args.visibilityTimeoutSeconds, 0, 43200);
   intIn('retentionDays', args.retentionDays, 1, MAX_SOURCE_RETENTION_DAYS);
-  if (args.publishers.length === 0) throw new Error(`'publishers' ([]) must name at least one role`);
+  if (args.publishers.length === 0)
+    throw new InvalidArgumentError(`'publishers' ([]) must name at least one role`);
 }

@@ -5,9 +5,15 @@ import { WorkloadIdentities } from './identities';
 import { PlatformKeys } from './keys';
 import { LeaseTable } from './lease-table';
 import { DecisionFanout } from './messaging';
-import { DataPlaneArns, workloadPolicy } from './policy-documents';
+import {
+  DataPlaneArns,
+  HeartbeatRegion,
+  replicationHeartbeatPolicy,
+  workloadPolicy,
+} from './policy-documents';
 import { TransactionStream } from './stream';
 import { PlatformTables } from './tables';
+import { InvalidArgumentError } from '../errors';
 
 export interface WorkloadPermissionsArgs {
   /** The roles to grant to. */
@@ -31,13 +37,15 @@ export interface WorkloadPermissionsArgs {
  */
 export class WorkloadPermissions extends pulumi.ComponentResource {
   readonly policies: readonly aws.iam.RolePolicy[];
+  /** The replication heartbeat writer's one policy (see {@link replicationHeartbeatPolicy}). */
+  readonly heartbeatPolicy: aws.iam.RolePolicy;
   /** The resolved ARNs the policies are built from. */
   readonly arns: pulumi.Output<DataPlaneArns>;
 
   constructor(name: string, args: WorkloadPermissionsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('risk-platform:data:WorkloadPermissions', name, {}, opts);
     if (args.streams.length === 0 || args.fanouts.length === 0 || args.leaseTables.length === 0) {
-      throw new Error(
+      throw new InvalidArgumentError(
         `'streams' (${args.streams.length}), 'fanouts' (${args.fanouts.length}) and 'leaseTables' (${args.leaseTables.length}) must not be empty`,
       );
     }
@@ -74,6 +82,28 @@ export class WorkloadPermissions extends pulumi.ComponentResource {
           },
           { parent: this },
         ),
+    );
+    const heartbeatRegions: pulumi.Output<HeartbeatRegion>[] = args.identities.clusterRegions.map((region) =>
+      pulumi
+        .all([
+          args.tables.control.arnIn(region),
+          args.keys.keyIn(region).arn,
+          args.identities.clusterArns.apply((arns) => arns[region]),
+        ])
+        .apply(([controlTableArn, keyArn, clusterArn]) => ({ region, controlTableArn, keyArn, clusterArn })),
+    );
+    this.heartbeatPolicy = new aws.iam.RolePolicy(
+      `${name}-replication-heartbeat`,
+      {
+        name: 'replication-heartbeat',
+        role: args.identities.heartbeatRole.name,
+        policy: pulumi
+          .all([args.tables.control.name, pulumi.all(heartbeatRegions)])
+          .apply(([controlTableName, regions]) =>
+            JSON.stringify(replicationHeartbeatPolicy({ controlTableName, regions })),
+          ),
+      },
+      { parent: this },
     );
     this.registerOutputs({});
   }

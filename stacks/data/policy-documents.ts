@@ -1,5 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { WorkloadName } from '../naming';
+import { InvalidArgumentError } from '../errors';
 
 /**
  * The one module of IAM, KMS, SNS and SQS policy documents, for the data plane and the compute plane
@@ -77,7 +78,7 @@ export const workloadRoleName = (env: string, workload: WorkloadName) => `${env}
 export function arnInRegion(arn: string, region: string): string {
   const parts = arn.split(':');
   if (parts.length < 6 || parts[0] !== 'arn')
-    throw new Error(`'arn' (${JSON.stringify(arn)}) must be an ARN`);
+    throw new InvalidArgumentError(`'arn' (${JSON.stringify(arn)}) must be an ARN`);
   parts[3] = region;
   return parts.join(':');
 }
@@ -292,7 +293,8 @@ export interface PodIdentityTrustInput {
  * @see https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html
  */
 export function podIdentityTrustPolicy(p: PodIdentityTrustInput): PolicyDocument {
-  if (p.clusterArns.length === 0) throw new Error(`'clusterArns' ([]) must name at least one cluster`);
+  if (p.clusterArns.length === 0)
+    throw new InvalidArgumentError(`'clusterArns' ([]) must name at least one cluster`);
   return document([
     {
       Sid: 'EksPodIdentity',
@@ -458,6 +460,81 @@ export function workloadPolicy(workload: WorkloadName, a: DataPlaneArns): Policy
         keys,
       ]);
   }
+}
+
+/** The replication heartbeat writer's view of one region. */
+export interface HeartbeatRegion {
+  readonly region: string;
+  /** The control table's replica in this region. */
+  readonly controlTableArn: string;
+  /** The platform key in this region (the replica's encryption key). */
+  readonly keyArn: string;
+  /** The region's EKS cluster: the Pod Identity session tag `eks-cluster-arn` of the writer there. */
+  readonly clusterArn: string;
+}
+
+/** The key of a region's heartbeat item (tools/dr/control/keys.ts `keys.heartbeat`). */
+export const heartbeatPartitionKey = (region: string) => `heartbeat#${region}`;
+
+/** The attributes a heartbeat item may carry (charts/replication-heartbeat.ts writes exactly these). */
+export const HEARTBEAT_ITEM_ATTRIBUTES = ['pk', 'sk', 'writtenAt', 'writer'] as const;
+
+/** `us-west-2` -> `UsWest2` (IAM Sids are alphanumeric). */
+const sidPart = (region: string) =>
+  region.replace(/(^|-)([a-z0-9])/g, (_m, _dash: string, c: string) => c.toUpperCase());
+
+/**
+ * The replication heartbeat writer's policy: nothing but putting its own region's heartbeat item into
+ * its own region's replica of the control table.
+ * - One `PutHeartbeat<Region>` statement per region: `dynamodb:PutItem` on that region's replica only,
+ *   when the caller's Pod Identity session comes from that region's cluster
+ *   (`aws:PrincipalTag/eks-cluster-arn`), the item's partition key is `heartbeat#<that region>`
+ *   (`ForAllValues:StringEquals` on `dynamodb:LeadingKeys`) and its attributes are among pk, sk,
+ *   writtenAt, writer (`dynamodb:Attributes`), with both keys required present (`Null` false: a
+ *   `ForAllValues` test of an absent key would pass) and no old item returned. The role is shared by both
+ *   clusters, so without the session tag a writer in one region could forge the other region's
+ *   heartbeat in its own replica and mask a dead source during a failover preflight.
+ * - `UseControlTableKey`: the replica is encrypted with the platform key, which DynamoDB uses on the
+ *   caller's behalf, so the caller needs `kms:Decrypt`/`kms:GenerateDataKey` through DynamoDB, for the
+ *   control table only (encryption context `aws:dynamodb:tableName`).
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html
+ */
+export function replicationHeartbeatPolicy(p: {
+  readonly controlTableName: string;
+  readonly regions: readonly HeartbeatRegion[];
+}): PolicyDocument {
+  if (p.regions.length === 0) throw new InvalidArgumentError(`'regions' ([]) must name at least one region`);
+  const put = p.regions.map((r): PolicyStatement => ({
+    Sid: `PutHeartbeat${sidPart(r.region)}`,
+    Effect: 'Allow',
+    Action: ['dynamodb:PutItem'],
+    Resource: [r.controlTableArn],
+    Condition: {
+      'ForAllValues:StringEquals': {
+        'dynamodb:LeadingKeys': [heartbeatPartitionKey(r.region)],
+        'dynamodb:Attributes': [...HEARTBEAT_ITEM_ATTRIBUTES],
+      },
+      Null: { 'dynamodb:LeadingKeys': 'false', 'dynamodb:Attributes': 'false' },
+      StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+      StringEquals: { 'aws:PrincipalTag/eks-cluster-arn': r.clusterArn },
+    },
+  }));
+  return document([
+    ...put,
+    {
+      Sid: 'UseControlTableKey',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: p.regions.map((r) => r.keyArn),
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': p.regions.map((r) => `dynamodb.${r.region}.amazonaws.com`),
+          'kms:EncryptionContext:aws:dynamodb:tableName': p.controlTableName,
+        },
+      },
+    },
+  ]);
 }
 
 /** The actions of a document that are wildcards (`*`, `svc:*` or any `*` inside an action). */

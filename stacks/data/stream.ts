@@ -1,6 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { RegionKey } from './keys';
+import { InvalidArgumentError } from '../errors';
 
 /** How the stream's capacity is managed. Build with {@link StreamCapacity}. */
 export type StreamCapacityMode =
@@ -13,7 +14,9 @@ export const StreamCapacity = {
   /** A fixed number of shards (from the capacity model). */
   provisioned: (shardCount: number): StreamCapacityMode => {
     if (!Number.isInteger(shardCount) || shardCount < 1) {
-      throw new Error(`'shardCount' (${shardCount}) must be an integer greater than or equal to 1`);
+      throw new InvalidArgumentError(
+        `'shardCount' (${shardCount}) must be an integer greater than or equal to 1`,
+      );
     }
     return { mode: 'PROVISIONED', shardCount };
   },
@@ -52,7 +55,9 @@ export class TransactionStream extends pulumi.ComponentResource {
   constructor(name: string, args: TransactionStreamArgs, opts?: pulumi.ComponentResourceOptions) {
     super('risk-platform:data:TransactionStream', name, {}, opts);
     if (!Number.isInteger(args.retentionHours) || args.retentionHours < 24 || args.retentionHours > 8760) {
-      throw new Error(`'retentionHours' (${args.retentionHours}) must be an integer between 24 and 8760`);
+      throw new InvalidArgumentError(
+        `'retentionHours' (${args.retentionHours}) must be an integer between 24 and 8760`,
+      );
     }
     const region = args.region;
     this.stream = new aws.kinesis.Stream(

@@ -4,6 +4,7 @@ import { TableCapacity, TABLE_TARGET_UTILIZATION_PERCENT } from '../capacity';
 import { TABLE_KEYS } from '../naming';
 import { PlatformKeys } from './keys';
 import { arnInRegion } from './policy-documents';
+import { InvalidArgumentError } from '../errors';
 
 /** How a table is billed. Build with {@link TableBilling}. */
 export type TableBillingMode =
@@ -18,7 +19,7 @@ export const TableBilling = {
     for (const dim of ['reads', 'writes'] as const) {
       const b = capacity[dim];
       if (!(Number.isInteger(b.min) && b.min >= 1 && Number.isInteger(b.max) && b.min <= b.max)) {
-        throw new Error(
+        throw new InvalidArgumentError(
           `'capacity.${dim}' (min ${b.min}, max ${b.max}) must be integers with 1 <= min <= max`,
         );
       }
@@ -230,7 +231,9 @@ export class GlobalTable extends pulumi.ComponentResource {
   /** The table's (or replica's) ARN in a region: the same name, that region in the ARN. */
   arnIn(region: string): pulumi.Output<string> {
     if (region !== this.homeRegion && region !== this.replicaRegion) {
-      throw new Error(`'region' (${region}) must be ${this.homeRegion} or ${this.replicaRegion}`);
+      throw new InvalidArgumentError(
+        `'region' (${region}) must be ${this.homeRegion} or ${this.replicaRegion}`,
+      );
     }
     // The replica's own ARN (`arn:aws:dynamodb:<DR region>:<account>:table/<name>`), so a consumer of the
     // DR ARN waits for the replica; the region is forced in case a provider reports the home ARN.

@@ -1,4 +1,5 @@
 import { cidrRange } from '../config/schema';
+import { InvalidArgumentError } from '../errors';
 
 /** The subnets of one availability zone. */
 export interface ZoneSubnets {
@@ -26,10 +27,12 @@ function toCidr(start: number, prefix: number): string {
 export function planSubnets(vpcCidr: string, availabilityZones: readonly string[]): ZoneSubnets[] {
   const prefix = Number(vpcCidr.split('/')[1]);
   if (!(prefix >= 16 && prefix <= 22)) {
-    throw new Error(`'vpcCidr' (${vpcCidr}) must have a prefix between /16 and /22`);
+    throw new InvalidArgumentError(`'vpcCidr' (${vpcCidr}) must have a prefix between /16 and /22`);
   }
   if (availabilityZones.length < 1 || availabilityZones.length > 3) {
-    throw new Error(`'availabilityZones' (${availabilityZones.length}) must hold between 1 and 3 zones`);
+    throw new InvalidArgumentError(
+      `'availabilityZones' (${availabilityZones.length}) must hold between 1 and 3 zones`,
+    );
   }
   const [start, size] = cidrRange(vpcCidr);
   const quarter = size / 4;

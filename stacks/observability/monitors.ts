@@ -2,6 +2,7 @@ import * as datadog from '@pulumi/datadog';
 import * as pulumi from '@pulumi/pulumi';
 import { MonitorPlanInput, monitorSpecs, MonitorSpec, scope, SCORING_REQUEST_METRIC } from './monitor-specs';
 import { LATENCY_SLO, latencyThresholds, Thresholds } from './thresholds';
+import { InvalidArgumentError } from '../errors';
 
 /** The Datadog sites the platform may use (config `observability.datadogSite`). */
 export type DatadogSite =
@@ -71,7 +72,7 @@ export class Monitors extends pulumi.ComponentResource {
   constructor(name: string, args: MonitorsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('risk-platform:observability:Monitors', name, {}, opts);
     if (args.notify.length === 0) {
-      throw new Error(
+      throw new InvalidArgumentError(
         `'notify' is empty; expected at least one Datadog handle such as @pagerduty-risk-platform`,
       );
     }

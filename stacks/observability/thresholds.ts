@@ -1,4 +1,5 @@
 import { visibilityTimeoutSeconds } from '../capacity';
+import { InvalidArgumentError } from '../errors';
 
 /**
  * Monitor thresholds, derived from the environment's targets. Pure functions: every number a monitor
@@ -35,7 +36,7 @@ export const LATENCY_SLO = { target: 99.9, warning: 99.95, timeframe: '30d', sli
 
 function positive(field: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) {
-    throw new Error(`'${field}' (${value}) must be a finite number greater than 0`);
+    throw new InvalidArgumentError(`'${field}' (${value}) must be a finite number greater than 0`);
   }
   return value;
 }
@@ -60,7 +61,7 @@ export function latencyThresholds(targets: { readonly p99LatencyMs: number }): T
  */
 export function errorRateThresholds(objective: number = SCORING_AVAILABILITY_OBJECTIVE): Thresholds {
   if (!(objective > 0 && objective < 1)) {
-    throw new Error(`'objective' (${objective}) must be greater than 0 and less than 1`);
+    throw new InvalidArgumentError(`'objective' (${objective}) must be greater than 0 and less than 1`);
   }
   const budget = 1 - objective;
   return {

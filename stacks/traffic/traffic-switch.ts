@@ -2,6 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { RegionSite } from '../config/load';
 import { regionalEndpointName, ScoringDns, scoringRecordName } from './dns';
+import { InvalidArgumentError } from '../errors';
 
 export interface TrafficSwitchArgs {
   /** The environment name, the prefix of every ARC resource's name. */
@@ -38,15 +39,17 @@ export interface ClusterEndpoint {
 export function validateSites(sites: readonly Pick<RegionSite, 'role' | 'region'>[]): void {
   const primaries = sites.filter((s) => s.role === 'primary').length;
   if (primaries !== 1) {
-    throw new Error(`'sites' has ${primaries} primary region(s); expected exactly 1`);
+    throw new InvalidArgumentError(`'sites' has ${primaries} primary region(s); expected exactly 1`);
   }
   if (sites.length < 2) {
-    throw new Error(`'sites' has ${sites.length} region(s); expected a primary and at least one DR region`);
+    throw new InvalidArgumentError(
+      `'sites' has ${sites.length} region(s); expected a primary and at least one DR region`,
+    );
   }
   const seen = new Set<string>();
   for (const s of sites) {
     if (seen.has(s.region))
-      throw new Error(`'sites' lists region '${s.region}' twice; expected each region once`);
+      throw new InvalidArgumentError(`'sites' lists region '${s.region}' twice; expected each region once`);
     seen.add(s.region);
   }
 }

@@ -2,7 +2,7 @@ import { validateManifests } from '../../tools/manifests';
 import { drProps, primaryProps, synth } from './fixtures';
 
 describe('synthesizeWorkloads', () => {
-  test('emits 33 objects per region in a fixed order', () => {
+  test('emits 36 objects per region in a fixed order', () => {
     expect(synth(primaryProps()).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'Namespace/risk-scoring',
       'NetworkPolicy/default-deny',
@@ -37,6 +37,9 @@ describe('synthesizeWorkloads', () => {
       'PodDisruptionBudget/feedback-worker',
       'TriggerAuthentication/feedback-worker-aws',
       'ScaledObject/feedback-worker',
+      'ServiceAccount/replication-heartbeat',
+      'Deployment/replication-heartbeat',
+      'PodDisruptionBudget/replication-heartbeat',
     ]);
   });
 

@@ -145,3 +145,21 @@ describe('npm run policy', () => {
     expect(await exitOf(() => policyMain([]))).toBe(ExitCode.Usage);
   });
 });
+
+describe('component argument errors', () => {
+  test('a value a component refuses exits 2 with its message (real process)', () => {
+    const file = path.join(envDir, 'Pulumi.staging.yaml');
+    // 3 AZs are required by the schema; a /23 VPC passes the schema but is too small for the subnet plan.
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, 'utf8').replace('vpcCidr: 10.31.0.0/16', 'vpcCidr: 10.31.0.0/23'),
+    );
+    const run = spawnSync(
+      TSX,
+      ['tools/plan/cli.ts', '--env', 'staging', '--environments', envDir, '--out', path.join(tmp, 'bad-arg')],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(run.status).toBe(ExitCode.Usage);
+    expect(run.stderr).toContain("'vpcCidr' (10.31.0.0/23) must have a prefix between /16 and /22");
+  });
+});

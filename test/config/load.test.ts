@@ -138,6 +138,12 @@ describe('parseEnvironmentConfig', () => {
       "risk-platform:messaging.retentionDays: received 14, expected an integer between 1 and 13 (days), less than the dead-letter queues' 14 days",
     ],
     [
+      'a Kubernetes version out of EKS standard support',
+      'risk-platform:cluster',
+      (v) => (v.kubernetesVersion = '1.30'),
+      'risk-platform:cluster.kubernetesVersion: received "1.30", expected a Kubernetes version in EKS standard support, one of 1.35',
+    ],
+    [
       'an image tagged latest',
       'risk-platform:workloads',
       (v) => ((v.images as Record<string, unknown>).scoringApi = 'repo/scoring-api:latest'),

@@ -37,8 +37,9 @@ describe('topologyMermaid', () => {
   test("nests each region's Deployments inside its EKS cluster", () => {
     const lines = mermaid.split('\n');
     const cluster = lines.findIndex((l) => l.includes('["EKS: prod-risk-us-east-1"]'));
-    expect(lines.slice(cluster + 1, cluster + 4).map((l) => l.trim().replace(/^\w+/, ''))).toEqual([
+    expect(lines.slice(cluster + 1, cluster + 5).map((l) => l.trim().replace(/^\w+/, ''))).toEqual([
       '["Deployment: feedback-worker"]',
+      '["Deployment: replication-heartbeat"]',
       '["Deployment: scoring-api"]',
       '["Deployment: stream-scorer"]',
     ]);

@@ -84,6 +84,9 @@ export function renderStatus(s: StatusResult): string {
     val(r.replicationLatency, (l) => l.map((x) => (x.ms === undefined ? 'n/a' : `${x.ms}ms`)).join('/')),
     val(r.stream, (x) => `${x.status} ${x.shards}sh age ${x.iteratorAgeMs ?? 'n/a'}ms`),
     val(r.queues, (q) => q.map((x) => `${x.visible}(${x.oldestAgeSeconds ?? 'n/a'}s)`).join(' ')),
+    val(r.heartbeats, (h) =>
+      h.map((x) => `${x.of} ${x.ageMs === null ? 'none' : `${x.ageMs}ms`}`).join(' / '),
+    ),
   ]);
   const workloads = s.regions.flatMap((r) =>
     r.workloads.ok
@@ -109,6 +112,7 @@ export function renderStatus(s: StatusResult): string {
         'repl. latency',
         'stream',
         'queues depth(oldest)',
+        'heartbeat ages (read here)',
       ],
       rows,
     ),

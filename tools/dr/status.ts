@@ -2,6 +2,7 @@ import { RunbookOutputs } from '../../stacks/outputs';
 import { readRoutingStates, RoutingStates } from './arc';
 import { Clients } from './clients';
 import { ActiveRegionRecord, readActiveRegion } from './control/fence';
+import { readHeartbeat } from './control/heartbeat';
 import { ControlTable } from './control/table';
 import {
   probeQueues,
@@ -30,6 +31,38 @@ export interface RegionStatus {
   readonly stream: Probed<{ status: string; shards: number; iteratorAgeMs: number | undefined }>;
   readonly queues: Probed<QueueProbe[]>;
   readonly workloads: Probed<WorkloadProbe[]>;
+  /**
+   * Every region's replication heartbeat as this region's replica of the control table holds it (read
+   * through this region's endpoint only): its own (written here by the `replication-heartbeat`
+   * Deployment) and the other region's (replicated; its age is what a failover into this region checks
+   * against the RPO). `null` age: no item.
+   */
+  readonly heartbeats: Probed<HeartbeatProbe[]>;
+}
+
+/** One region's heartbeat item as read in some region's replica. */
+export interface HeartbeatProbe {
+  /** The region that wrote it (`heartbeat#<region>`). */
+  readonly of: string;
+  /** `now - writtenAt` in ms, or null when the item is absent. */
+  readonly ageMs: number | null;
+  readonly writer?: string;
+}
+
+/** Every region's heartbeat as held by `control` (one region's replica), at `now`. */
+export async function probeHeartbeats(
+  control: ControlTable,
+  regions: readonly string[],
+  now: Date,
+): Promise<HeartbeatProbe[]> {
+  return Promise.all(
+    regions.map(async (of): Promise<HeartbeatProbe> => {
+      const hb = await readHeartbeat(control, of);
+      return hb
+        ? { of, ageMs: Math.max(0, now.getTime() - hb.writtenAt), writer: hb.writer }
+        : { of, ageMs: null };
+    }),
+  );
 }
 
 export interface StatusResult {
@@ -71,6 +104,7 @@ export async function readStatus(
         stream: await probe(() => probeStream(clients, r, now)),
         queues: await probe(() => probeQueues(clients, r, now)),
         workloads: await probe(() => probeWorkloads(clients, r)),
+        heartbeats: await probe(() => probeHeartbeats(control, regionNames, now)),
       };
     }),
   );

@@ -89,6 +89,31 @@ function providerOf(r: PlannedResource): analyzerproto.AnalyzerProviderResource 
   return provider;
 }
 
+/** The fields an `AnalyzeRequest` and a stack request's `AnalyzerResource` share, filled from a plan entry. */
+interface ResourceMessage {
+  setType(v: string): void;
+  setUrn(v: string): void;
+  setName(v: string): void;
+  setProperties(v: structproto.Struct): void;
+  setOptions(v: analyzerproto.AnalyzerResourceOptions): void;
+  setProvider(v: analyzerproto.AnalyzerProviderResource): void;
+}
+
+function describeResource<M extends ResourceMessage>(
+  message: M,
+  r: PlannedResource,
+  props: structproto.Struct,
+): M {
+  message.setType(r.type);
+  message.setUrn(r.urn);
+  message.setName(r.name);
+  message.setProperties(props);
+  message.setOptions(resourceOptions(r));
+  const provider = providerOf(r);
+  if (provider) message.setProvider(provider);
+  return message;
+}
+
 function resourceOptions(r: PlannedResource): analyzerproto.AnalyzerResourceOptions {
   const opts = new analyzerproto.AnalyzerResourceOptions();
   if (r.parent) opts.setParent(r.parent);
@@ -133,28 +158,14 @@ export async function evaluatePolicies(
   const structs = resources.map((r) => structproto.Struct.fromJavaScript(r.props as Record<string, never>));
   for (const [i, r] of resources.entries()) {
     if (options.resourceUrns && !options.resourceUrns.has(r.urn)) continue;
-    const req = new analyzerproto.AnalyzeRequest();
-    req.setType(r.type);
-    req.setUrn(r.urn);
-    req.setName(r.name);
-    req.setProperties(structs[i]);
-    req.setOptions(resourceOptions(r));
-    const provider = providerOf(r);
-    if (provider) req.setProvider(provider);
+    const req = describeResource(new analyzerproto.AnalyzeRequest(), r, structs[i]);
     violations.push(...toViolations(await call(analyze, req), r.urn));
   }
 
   const stackReq = new analyzerproto.AnalyzeStackRequest();
   stackReq.setResourcesList(
     resources.map((r, i) => {
-      const ar = new analyzerproto.AnalyzerResource();
-      ar.setType(r.type);
-      ar.setUrn(r.urn);
-      ar.setName(r.name);
-      ar.setProperties(structs[i]);
-      ar.setOptions(resourceOptions(r));
-      const provider = providerOf(r);
-      if (provider) ar.setProvider(provider);
+      const ar = describeResource(new analyzerproto.AnalyzerResource(), r, structs[i]);
       if (r.parent) ar.setParent(r.parent);
       return ar;
     }),

@@ -177,7 +177,7 @@ describe.each(['staging', 'prod'])('compute plane of %s', (env) => {
   });
 
   it.each(REGIONS)(
-    'deploys the three workloads with autoscalers, PDBs and network policies in %s',
+    'deploys the three workloads with autoscalers, PDBs and network policies, and the heartbeat writer, in %s',
     async (region) => {
       const plan = await planOf(env);
       const objects = plan.resources.filter(
@@ -185,8 +185,8 @@ describe.each(['staging', 'prod'])('compute plane of %s', (env) => {
       );
       const names = (kind: string) =>
         objects.filter((o) => at(o, 'kind') === kind).map((o) => at<string>(o, 'metadata.name'));
-      expect(names('Deployment').sort()).toEqual([...WORKLOADS].sort());
-      expect(names('PodDisruptionBudget').sort()).toEqual([...WORKLOADS].sort());
+      expect(names('Deployment').sort()).toEqual([...WORKLOADS, 'replication-heartbeat'].sort());
+      expect(names('PodDisruptionBudget').sort()).toEqual([...WORKLOADS, 'replication-heartbeat'].sort());
       expect(names('HorizontalPodAutoscaler')).toEqual([]);
       expect(names('ScaledObject').sort()).toEqual([...WORKLOADS].sort());
       expect(names('NetworkPolicy')).toContain('default-deny');

@@ -1,6 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { synthesizeWorkloads } from '../../../charts';
-import { exampleWorkloadsProps } from '../../../charts/example-props';
+import { exampleWorkloadsProps, loadEnvironment } from '../../../charts/example-props';
+import { capacityPlan } from '../../../stacks/capacity';
 import {
   buildKubeconfig,
   deploymentsOf,
@@ -55,8 +56,9 @@ describe('InputTokens', () => {
 
 describe('deploymentsOf', () => {
   it('reads each Deployment’s autoscaler, full and standby minimums in the DR region', () => {
-    // GIVEN the example DR chart (standby fraction 0.25)
+    // GIVEN prod's DR chart, sized by the capacity model (standby fraction 0.25)
     const objs = synthesizeWorkloads(exampleWorkloadsProps('prod', 'us-east-1', 'dr'));
+    const scoring = capacityPlan(loadEnvironment('prod')).workloads['scoring-api'];
     // WHEN
     const deployments = deploymentsOf(objs, 0.25);
     // THEN
@@ -66,10 +68,13 @@ describe('deploymentsOf', () => {
       ['feedback-worker', 'ScaledObject'],
     ]);
     expect(deployments[0].autoscaler).toMatchObject({
-      fullMinReplicas: 6,
-      standbyMinReplicas: 2,
-      maxReplicas: 60,
+      fullMinReplicas: scoring.minReplicas,
+      standbyMinReplicas: scoring.standbyMinReplicas,
+      maxReplicas: scoring.maxReplicas,
     });
+    expect(deployments[0].autoscaler.standbyMinReplicas).toBeLessThan(
+      deployments[0].autoscaler.fullMinReplicas,
+    );
   });
 });
 

@@ -445,7 +445,7 @@ describe('WorkloadIdentities', () => {
   test('prod: no IAM policy of the data plane has a wildcard action', async () => {
     const plan = await planOf('prod');
     const policies = mine(ofType(plan, ROLE_POLICY));
-    expect(policies).toHaveLength(3);
+    expect(policies).toHaveLength(4);
     for (const p of policies) expect(wildcardActions(jsonProp<PolicyDocument>(p, 'policy'))).toEqual([]);
   });
 

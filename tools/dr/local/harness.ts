@@ -36,7 +36,10 @@ export interface LocalOptions {
   /** How long new pods take to turn ready in the Kubernetes stand-in. @default 150 */
   readonly readyDelayMs?: number;
   readonly metrics?: Partial<MetricValues>;
-  /** How often the scoring-api stand-in writes each region's heartbeat. @default 100 */
+  /**
+   * How often the heartbeat stand-in (playing each region's `replication-heartbeat` Deployment) writes
+   * each region's heartbeat. @default 100
+   */
   readonly heartbeatIntervalMs?: number;
 }
 
@@ -77,17 +80,18 @@ export class LocalEnvironment {
 
   private heartbeatTimer?: NodeJS.Timeout;
   private heartbeatWrite?: Promise<void>;
-  /** While true the scoring-api stand-in writes no heartbeats (tests of a stale heartbeat). */
+  /** While true the heartbeat stand-in writes no heartbeats (tests of a stale heartbeat). */
   private heartbeatsPaused = false;
 
-  /** Stops the scoring-api stand-in (until the next reset) once its write in flight has landed. */
+  /** Stops the heartbeat stand-in (until the next reset) once its write in flight has landed. */
   async pauseHeartbeats(): Promise<void> {
     this.heartbeatsPaused = true;
     await this.heartbeatWrite;
   }
 
   /**
-   * The scoring-api stand-in: writes `heartbeat#<region>` of every region into its own region's
+   * The heartbeat stand-in (in a real cluster the `replication-heartbeat` Deployment of each region
+   * writes its own region's item): writes `heartbeat#<region>` of every region into its own region's
    * control table (age 0) and, replication being not emulated, into the other regions' with the
    * configured replication lag (`replicationLatencyMs`, the same value CloudWatch reports; undefined:
    * the heartbeat does not replicate).
@@ -108,7 +112,7 @@ export class LocalEnvironment {
         await writeHeartbeat(table, {
           region: of.region,
           writtenAt: of.region === into.region ? now : now - (lag ?? 0),
-          writer: `scoring-api-stand-in@${of.region}`,
+          writer: `replication-heartbeat-stand-in@${of.region}`,
         });
       }
     }
@@ -306,14 +310,16 @@ export class LocalEnvironment {
         detail: 'not emulated: each region keeps its own copy',
       },
       {
-        service: 'scoring-api heartbeat',
+        service: 'replication heartbeat',
         implementation: 'stand-in',
-        detail: 'heartbeat#<region> into every control table every 100 ms, aged by the replication lag',
+        detail:
+          'heartbeat#<region> into every control table every 100 ms, aged by the replication lag ' +
+          '(in a real cluster: the replication-heartbeat Deployment, every 5 s, own region only)',
       },
     ];
   }
 
-  /** Every runbook item of a region's control table (the scoring-api's heartbeats left out). */
+  /** Every runbook item of a region's control table (the heartbeats left out). */
   async controlItems(region: string): Promise<Record<string, unknown>[]> {
     const doc = DynamoDBDocumentClient.from(this.clients().dynamodb(region));
     const out = await doc.send(

@@ -86,7 +86,7 @@ export async function runPreflightChecks(
         if (!hb) {
           return {
             ok: false,
-            detail: `no heartbeat#${op.from} item in ${op.to}'s control table: replication freshness unknown (the scoring-api in ${op.from} writes it; see RUNBOOK.md)`,
+            detail: `no heartbeat#${op.from} item in ${op.to}'s control table: replication freshness unknown (the replication-heartbeat Deployment in ${op.from} writes it; see RUNBOOK.md)`,
           };
         }
         replicationLatencyMs = hb.ageMs;

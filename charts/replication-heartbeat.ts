@@ -1,0 +1,235 @@
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as kplus from 'cdk8s-plus-28';
+import { WorkloadDisruptionBudget } from './disruption-budget';
+import { AUTOSCALING_NONE, LABELS, selectorLabels } from './labels';
+import { RUN_AS_USER } from './scoring-workload';
+import { REPLICATION_HEARTBEAT_WORKLOAD } from '../stacks/naming';
+
+/** The platform's replication heartbeat writer: Deployment, ServiceAccount and PDB name. */
+export const REPLICATION_HEARTBEAT = REPLICATION_HEARTBEAT_WORKLOAD;
+
+/**
+ * The AWS CLI v2 image the writer runs when the props name none: ECR Public's official image
+ * (Amazon Linux 2, `/bin/sh` is bash, GNU coreutils), pinned by tag and digest.
+ * @see https://gallery.ecr.aws/aws-cli/aws-cli
+ */
+export const REPLICATION_HEARTBEAT_DEFAULT_IMAGE =
+  'public.ecr.aws/aws-cli/aws-cli:2.31.23@sha256:668ffb01408e03e1002b36886797c1a97b09f7d0f02fba3123f9fcd68a081dc5';
+
+/** How often the writer puts its region's heartbeat (the runbook's `HEARTBEAT_INTERVAL_MS`). */
+export const HEARTBEAT_INTERVAL_SECONDS = 5;
+/** The liveness bound: a last successful put older than this restarts the container. */
+export const HEARTBEAT_LIVENESS_MAX_AGE_SECONDS = 30;
+/** The readiness bound: three missed beats make the pod unready (visible in `kubectl get`, `dr status`). */
+export const HEARTBEAT_READINESS_MAX_AGE_SECONDS = 15;
+
+/** Where the loop touches a file after each successful put (an emptyDir: the root filesystem is read-only). */
+export const HEARTBEAT_STAMP_FILE = '/tmp/heartbeat/last-put';
+/** `HOME` of the container (an emptyDir): the AWS CLI's config and caches live under it. */
+export const HEARTBEAT_HOME = '/home/heartbeat';
+
+/** The item attributes the writer puts; its IAM policy allows exactly these (`dynamodb:Attributes`). */
+export const HEARTBEAT_ATTRIBUTES = ['pk', 'sk', 'writtenAt', 'writer'] as const;
+
+/** Requests and limits of the writer (one `aws` process every 5 s). */
+export const REPLICATION_HEARTBEAT_RESOURCES = {
+  cpuRequestMillis: 50,
+  cpuLimitMillis: 250,
+  memoryRequestMebibytes: 128,
+  memoryLimitMebibytes: 192,
+} as const;
+
+/**
+ * The writer's loop, POSIX `sh` (the image's `/bin/sh`). Every interval: one unconditional put of
+ * `{pk: heartbeat#<region>, sk: heartbeat, writtenAt: <epoch ms>, writer: <pod>}` into the region's own
+ * replica of the control table (bounded: 2 s connect, 3 s read, 2 attempts), then a touch of the stamp
+ * file that the probes read. A failed put is logged and retried at the next beat; it never touches the
+ * stamp, so a writer that cannot write goes unready, then is restarted. SIGTERM ends the loop at once.
+ */
+export const HEARTBEAT_SCRIPT = [
+  'set -u',
+  'trap \'echo "replication-heartbeat: stopping"; exit 0\' TERM INT',
+  'mkdir -p "$(dirname "$HEARTBEAT_STAMP_FILE")" "$(dirname "$AWS_CONFIG_FILE")"',
+  ': > "$AWS_CONFIG_FILE"',
+  'echo "replication-heartbeat: heartbeat#$AWS_REGION into $CONTROL_TABLE_NAME ($AWS_REGION) every ${HEARTBEAT_INTERVAL_SECONDS}s as $POD_NAME"',
+  'while :; do',
+  // GNU date (the image's) gives milliseconds; any other date falls back to whole seconds.
+  '  now=$(date +%s%3N)',
+  '  case "$now" in *[!0-9]*) now=$(( $(date +%s) * 1000 ));; esac',
+  '  item=$(printf \'{"pk":{"S":"heartbeat#%s"},"sk":{"S":"heartbeat"},"writtenAt":{"N":"%s"},"writer":{"S":"%s"}}\' "$AWS_REGION" "$now" "$POD_NAME")',
+  '  if aws dynamodb put-item --region "$AWS_REGION" --table-name "$CONTROL_TABLE_NAME" --item "$item" \\',
+  '      --cli-connect-timeout 2 --cli-read-timeout 3; then',
+  '    touch "$HEARTBEAT_STAMP_FILE"',
+  '  else',
+  '    echo "replication-heartbeat: put-item failed (exit $?); retrying in ${HEARTBEAT_INTERVAL_SECONDS}s" >&2',
+  '  fi',
+  '  sleep "$HEARTBEAT_INTERVAL_SECONDS" & wait $!',
+  'done',
+].join('\n');
+
+/**
+ * The probe command: succeeds when the stamp file exists and was touched less than `maxAgeSeconds`
+ * ago (mtime by GNU `stat -c %Y`, the image's coreutils).
+ */
+export function stampFresherThan(maxAgeSeconds: number): string[] {
+  return [
+    '/bin/sh',
+    '-c',
+    `f=${HEARTBEAT_STAMP_FILE}; [ -f "$f" ] && [ $(( $(date +%s) - $(stat -c %Y "$f") )) -lt ${maxAgeSeconds} ]`,
+  ];
+}
+
+export interface ReplicationHeartbeatProps {
+  readonly namespace: string;
+  /** The AWS CLI v2 image (pinned). */
+  readonly image: string;
+  /** The region the cluster runs in: the heartbeat's key and the replica it writes to. */
+  readonly region: string;
+  /** The control table's name (the same in every region: a global table). */
+  readonly controlTable: string;
+  /** Pod template labels beyond the selector labels (environment, region, Datadog tags). */
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+/**
+ * The platform-owned replication heartbeat writer of one region: its own ServiceAccount (bound to the
+ * `<env>-risk-replication-heartbeat` role by EKS Pod Identity), a one-replica Deployment running
+ * {@link HEARTBEAT_SCRIPT} in the AWS CLI image, and a PDB.
+ *
+ * One replica, no autoscaler (labelled `risk-platform/autoscaling: none`): the heartbeat is evidence of
+ * freshness, and a missed beat only makes it look older, so a gap (a rollout, a drain, a restart)
+ * can only make a failover preflight more cautious, never let a stale replica pass. Two writers would
+ * be harmless (last write wins) but buy nothing. The runbook does not scale it: it runs at full size
+ * in both regions all the time, so the standby region's heartbeat is measured too.
+ */
+export class ReplicationHeartbeat extends Construct {
+  public readonly deployment: kplus.Deployment;
+  public readonly serviceAccount: kplus.ServiceAccount;
+  public readonly disruptionBudget: WorkloadDisruptionBudget;
+
+  constructor(scope: Construct, id: string, props: ReplicationHeartbeatProps) {
+    super(scope, id);
+    const selector = selectorLabels(REPLICATION_HEARTBEAT);
+
+    // It calls no Kubernetes API: no API token. EKS Pod Identity injects its own projected token.
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: REPLICATION_HEARTBEAT, namespace: props.namespace },
+      automountToken: false,
+    });
+
+    const tmp = kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.mebibytes(16) });
+    const home = kplus.Volume.fromEmptyDir(this, 'Home', 'home', { sizeLimit: Size.mebibytes(16) });
+    const r = REPLICATION_HEARTBEAT_RESOURCES;
+
+    this.deployment = new kplus.Deployment(this, 'Deployment', {
+      metadata: { name: REPLICATION_HEARTBEAT, namespace: props.namespace },
+      replicas: 1,
+      select: false,
+      serviceAccount: this.serviceAccount,
+      automountServiceAccountToken: false,
+      securityContext: { ensureNonRoot: true, user: RUN_AS_USER, group: RUN_AS_USER, fsGroup: RUN_AS_USER },
+      // One replica: surge a new pod before the old one stops, so a rollout misses no beat.
+      strategy: kplus.DeploymentStrategy.rollingUpdate({
+        maxSurge: kplus.PercentOrAbsolute.absolute(1),
+        maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+      }),
+      volumes: [tmp, home],
+      containers: [
+        {
+          name: REPLICATION_HEARTBEAT,
+          image: props.image,
+          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          command: ['/bin/sh', '-c', HEARTBEAT_SCRIPT],
+          envVariables: {
+            AWS_REGION: kplus.EnvValue.fromValue(props.region),
+            CONTROL_TABLE_NAME: kplus.EnvValue.fromValue(props.controlTable),
+            HEARTBEAT_INTERVAL_SECONDS: kplus.EnvValue.fromValue(String(HEARTBEAT_INTERVAL_SECONDS)),
+            HEARTBEAT_STAMP_FILE: kplus.EnvValue.fromValue(HEARTBEAT_STAMP_FILE),
+            POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
+            HOME: kplus.EnvValue.fromValue(HEARTBEAT_HOME),
+            AWS_CONFIG_FILE: kplus.EnvValue.fromValue(`${HEARTBEAT_HOME}/.aws/config`),
+            AWS_PAGER: kplus.EnvValue.fromValue(''),
+            AWS_RETRY_MODE: kplus.EnvValue.fromValue('standard'),
+            AWS_MAX_ATTEMPTS: kplus.EnvValue.fromValue('2'),
+          },
+          volumeMounts: [
+            { path: '/tmp', volume: tmp },
+            { path: HEARTBEAT_HOME, volume: home },
+          ],
+          resources: {
+            cpu: { request: kplus.Cpu.millis(r.cpuRequestMillis), limit: kplus.Cpu.millis(r.cpuLimitMillis) },
+            memory: {
+              request: Size.mebibytes(r.memoryRequestMebibytes),
+              limit: Size.mebibytes(r.memoryLimitMebibytes),
+            },
+          },
+          securityContext: {
+            ensureNonRoot: true,
+            user: RUN_AS_USER,
+            group: RUN_AS_USER,
+            privileged: false,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: [kplus.Capability.ALL] },
+            seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+          },
+          // The first successful put within 60 s of start (image pull is before the probe clock).
+          startup: kplus.Probe.fromCommand(stampFresherThan(HEARTBEAT_LIVENESS_MAX_AGE_SECONDS), {
+            periodSeconds: Duration.seconds(5),
+            failureThreshold: 12,
+            timeoutSeconds: Duration.seconds(2),
+          }),
+          readiness: kplus.Probe.fromCommand(stampFresherThan(HEARTBEAT_READINESS_MAX_AGE_SECONDS), {
+            periodSeconds: Duration.seconds(5),
+            failureThreshold: 1,
+            timeoutSeconds: Duration.seconds(2),
+          }),
+          liveness: kplus.Probe.fromCommand(stampFresherThan(HEARTBEAT_LIVENESS_MAX_AGE_SECONDS), {
+            periodSeconds: Duration.seconds(10),
+            failureThreshold: 1,
+            timeoutSeconds: Duration.seconds(2),
+          }),
+        },
+      ],
+    });
+    for (const [k, v] of Object.entries({ ...props.podLabels, ...selector }))
+      this.deployment.podMetadata.addLabel(k, v);
+    this.deployment.metadata.addLabel(LABELS.autoscaling, AUTOSCALING_NONE);
+    this.deployment.select(kplus.LabelSelector.of({ labels: selector }));
+
+    // As the scoring workloads (scoring-workload.ts): pod-level seccomp and zone/host spread. With one
+    // replica the spread only matters during a surge; ScheduleAnyway keeps a zone outage from
+    // blocking the replacement pod.
+    const api = ApiObject.of(this.deployment);
+    api.addJsonPatch(
+      JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
+      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+      JsonPatch.add('/spec/template/spec/terminationGracePeriodSeconds', 10),
+      JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
+        {
+          maxSkew: 1,
+          topologyKey: 'topology.kubernetes.io/zone',
+          whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: { matchLabels: selector },
+          matchLabelKeys: ['pod-template-hash'],
+        },
+        {
+          maxSkew: 1,
+          topologyKey: 'kubernetes.io/hostname',
+          whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: { matchLabels: selector },
+          matchLabelKeys: ['pod-template-hash'],
+        },
+      ]),
+    );
+
+    // maxUnavailable 1 at one replica: a drain always proceeds (deployment-pdb), and the gap is a
+    // missed beat, which fails safe.
+    this.disruptionBudget = new WorkloadDisruptionBudget(this, 'DisruptionBudget', {
+      workload: REPLICATION_HEARTBEAT,
+      namespace: props.namespace,
+      minReplicas: 1,
+    });
+  }
+}

@@ -1,0 +1,262 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  HEARTBEAT_SCRIPT,
+  REPLICATION_HEARTBEAT_DEFAULT_IMAGE,
+  stampFresherThan,
+} from '../../charts/replication-heartbeat';
+import { drProps, find, Manifest, primaryProps, synth } from './fixtures';
+
+type Container = {
+  name: string;
+  image: string;
+  command: string[];
+  args?: string[];
+  env: { name: string; value?: string; valueFrom?: { fieldRef: { fieldPath: string } } }[];
+  resources: { requests: Record<string, string>; limits: Record<string, string> };
+  securityContext: Record<string, unknown>;
+  startupProbe: { exec: { command: string[] }; periodSeconds: number; failureThreshold: number };
+  readinessProbe: { exec: { command: string[] }; periodSeconds: number; failureThreshold: number };
+  livenessProbe: { exec: { command: string[] }; periodSeconds: number; failureThreshold: number };
+  volumeMounts: { mountPath: string; name: string }[];
+};
+type Deployment = Manifest & {
+  metadata: { labels: Record<string, string> };
+  spec: {
+    replicas: number;
+    strategy: { rollingUpdate: { maxSurge: number; maxUnavailable: number } };
+    template: {
+      spec: {
+        serviceAccountName: string;
+        automountServiceAccountToken: boolean;
+        securityContext: Record<string, unknown>;
+        containers: Container[];
+        volumes: { name: string; emptyDir?: object }[];
+        topologySpreadConstraints: { topologyKey: string; whenUnsatisfiable: string }[];
+      };
+    };
+  };
+};
+
+const heartbeat = (objs: Manifest[]) => find<Deployment>(objs, 'Deployment', 'replication-heartbeat');
+const container = (objs: Manifest[]) => heartbeat(objs).spec.template.spec.containers[0];
+const env = (c: Container) => Object.fromEntries(c.env.map((e) => [e.name, e.value ?? e.valueFrom]));
+
+describe('replication heartbeat writer', () => {
+  test('runs one replica per region, labelled as not autoscaled, surging on rollout', () => {
+    // GIVEN / WHEN
+    const d = heartbeat(synth(drProps()));
+    // THEN
+    expect(d.spec.replicas).toBe(1);
+    expect(d.metadata.labels['risk-platform/autoscaling']).toBe('none');
+    expect(d.spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+  });
+
+  test("writes its own region's heartbeat into the control table every 5 s (DR region)", () => {
+    // GIVEN the DR region's chart
+    const c = container(synth(drProps()));
+    // THEN the loop is the shell script, with the region, table and interval in its env
+    expect(c.command).toEqual(['/bin/sh', '-c', HEARTBEAT_SCRIPT]);
+    expect(env(c)).toMatchObject({
+      AWS_REGION: 'us-east-1',
+      CONTROL_TABLE_NAME: 'prod-control',
+      HEARTBEAT_INTERVAL_SECONDS: '5',
+      POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } },
+    });
+    expect(HEARTBEAT_SCRIPT).toContain(
+      'aws dynamodb put-item --region "$AWS_REGION" --table-name "$CONTROL_TABLE_NAME" --item "$item"',
+    );
+  });
+
+  test('uses the same code path in the primary region, with that region', () => {
+    expect(env(container(synth(primaryProps())))).toMatchObject({
+      AWS_REGION: 'us-west-2',
+      CONTROL_TABLE_NAME: 'prod-control',
+    });
+  });
+
+  test('keeps HOME and the AWS CLI config on an emptyDir (read-only root filesystem)', () => {
+    const objs = synth(primaryProps());
+    const c = container(objs);
+    expect(env(c)).toMatchObject({
+      HOME: '/home/heartbeat',
+      AWS_CONFIG_FILE: '/home/heartbeat/.aws/config',
+      AWS_PAGER: '',
+    });
+    expect(c.volumeMounts).toEqual([
+      { mountPath: '/tmp', name: 'tmp' },
+      { mountPath: '/home/heartbeat', name: 'home' },
+    ]);
+    const volumes = heartbeat(objs).spec.template.spec.volumes;
+    expect(volumes.map((v) => [v.name, v.emptyDir !== undefined])).toEqual([
+      ['tmp', true],
+      ['home', true],
+    ]);
+  });
+
+  test('defaults to the pinned AWS CLI v2 image and takes the configured one', () => {
+    expect(container(synth(primaryProps())).image).toBe(REPLICATION_HEARTBEAT_DEFAULT_IMAGE);
+    expect(REPLICATION_HEARTBEAT_DEFAULT_IMAGE).toMatch(
+      /^public\.ecr\.aws\/aws-cli\/aws-cli:2\.\d+\.\d+@sha256:[a-f0-9]{64}$/,
+    );
+    const image = 'public.ecr.aws/aws-cli/aws-cli:2.31.23';
+    const props = primaryProps();
+    expect(
+      container(synth({ ...props, images: { ...props.images, replicationHeartbeat: image } })).image,
+    ).toBe(image);
+  });
+
+  test("refuses an unpinned image, naming 'images.replicationHeartbeat'", () => {
+    const props = primaryProps();
+    expect(() =>
+      synth({
+        ...props,
+        images: { ...props.images, replicationHeartbeat: 'public.ecr.aws/aws-cli/aws-cli' },
+      }),
+    ).toThrow(/'images\.replicationHeartbeat' \("public\.ecr\.aws\/aws-cli\/aws-cli"\) must be pinned/);
+  });
+
+  test('probes the age of the last successful put: startup, readiness (15 s) and liveness (30 s)', () => {
+    const c = container(synth(primaryProps()));
+    expect(c.startupProbe).toMatchObject({ exec: { command: stampFresherThan(30) }, failureThreshold: 12 });
+    expect(c.readinessProbe).toMatchObject({ exec: { command: stampFresherThan(15) }, periodSeconds: 5 });
+    expect(c.livenessProbe).toMatchObject({ exec: { command: stampFresherThan(30) }, periodSeconds: 10 });
+  });
+
+  test('sets requests and limits', () => {
+    expect(container(synth(primaryProps())).resources).toEqual({
+      requests: { cpu: '50m', memory: '128Mi' },
+      limits: { cpu: '250m', memory: '192Mi' },
+    });
+  });
+
+  test('runs under the restricted security context', () => {
+    const d = heartbeat(synth(primaryProps()));
+    expect(d.spec.template.spec.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(container(synth(primaryProps())).securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsGroup: 10001,
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+  });
+
+  test('spreads across zones', () => {
+    const spread = heartbeat(synth(primaryProps())).spec.template.spec.topologySpreadConstraints;
+    expect(spread.map((t) => [t.topologyKey, t.whenUnsatisfiable])).toEqual([
+      ['topology.kubernetes.io/zone', 'ScheduleAnyway'],
+      ['kubernetes.io/hostname', 'ScheduleAnyway'],
+    ]);
+  });
+
+  test('runs under its own ServiceAccount, with no API token', () => {
+    const objs = synth(primaryProps());
+    const sa = find<Manifest & { automountServiceAccountToken: boolean }>(
+      objs,
+      'ServiceAccount',
+      'replication-heartbeat',
+    );
+    expect(sa.automountServiceAccountToken).toBe(false);
+    expect(heartbeat(objs).spec.template.spec.serviceAccountName).toBe('replication-heartbeat');
+    expect(heartbeat(objs).spec.template.spec.automountServiceAccountToken).toBe(false);
+  });
+
+  test('has a PDB that lets a drain move its single pod', () => {
+    const pdb = find<Manifest & { spec: Record<string, unknown> }>(
+      synth(primaryProps()),
+      'PodDisruptionBudget',
+      'replication-heartbeat',
+    );
+    expect(pdb.spec).toEqual({
+      maxUnavailable: 1,
+      selector: {
+        matchLabels: {
+          'app.kubernetes.io/name': 'replication-heartbeat',
+          'app.kubernetes.io/part-of': 'risk-platform',
+        },
+      },
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    });
+  });
+});
+
+describe('the heartbeat loop and probe, run by /bin/sh with a stand-in aws', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heartbeat-'));
+  const bin = join(dir, 'bin');
+  const stamp = join(dir, 'stamp', 'last-put');
+  const calls = join(dir, 'calls');
+  const probe = (maxAge: number) => {
+    const [sh, flag, script] = stampFresherThan(maxAge);
+    return spawnSync(sh, [flag, script.replace('/tmp/heartbeat/last-put', stamp)]).status;
+  };
+
+  beforeAll(() => {
+    spawnSync('mkdir', ['-p', bin]);
+    const aws = join(bin, 'aws');
+    writeFileSync(aws, `#!/bin/sh\nprintf '%s\\n' "$@" >> ${calls}\nexit "\${FAKE_AWS_EXIT:-0}"\n`);
+    chmodSync(aws, 0o755);
+  });
+
+  const runLoop = (fakeExit: number) =>
+    new Promise<void>((resolve) => {
+      const child = spawn('/bin/sh', ['-c', HEARTBEAT_SCRIPT], {
+        env: {
+          PATH: `${bin}:${process.env.PATH ?? ''}`,
+          AWS_REGION: 'us-east-1',
+          CONTROL_TABLE_NAME: 'prod-control',
+          HEARTBEAT_INTERVAL_SECONDS: '1',
+          HEARTBEAT_STAMP_FILE: stamp,
+          POD_NAME: 'replication-heartbeat-abc',
+          AWS_CONFIG_FILE: join(dir, 'home', '.aws', 'config'),
+          FAKE_AWS_EXIT: String(fakeExit),
+        },
+      });
+      setTimeout(() => child.kill('SIGTERM'), 600);
+      child.on('exit', () => resolve());
+    });
+
+  test('a failed put leaves no stamp, so the probes fail', async () => {
+    await runLoop(1);
+    expect(existsSync(stamp)).toBe(false);
+    expect(probe(30)).not.toBe(0);
+  });
+
+  test('puts {pk, sk, writtenAt, writer} for its region and stamps the success the probes read', async () => {
+    const before = Date.now();
+    await runLoop(0);
+    const args = readFileSync(calls, 'utf8').trim().split('\n');
+    expect(args.slice(0, 6)).toEqual([
+      'dynamodb',
+      'put-item',
+      '--region',
+      'us-east-1',
+      '--table-name',
+      'prod-control',
+    ]);
+    const item = JSON.parse(args[args.indexOf('--item') + 1]) as Record<string, Record<string, string>>;
+    expect(Object.keys(item)).toEqual(['pk', 'sk', 'writtenAt', 'writer']);
+    expect(item.pk).toEqual({ S: 'heartbeat#us-east-1' });
+    expect(item.sk).toEqual({ S: 'heartbeat' });
+    expect(item.writer).toEqual({ S: 'replication-heartbeat-abc' });
+    expect(Number(item.writtenAt.N)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Number(item.writtenAt.N)).toBeLessThanOrEqual(Date.now());
+    expect(probe(30)).toBe(0);
+  });
+
+  test('the probe fails once the last successful put is older than its bound', () => {
+    const old = new Date(Date.now() - 31_000);
+    utimesSync(stamp, old, old);
+    expect(probe(30)).not.toBe(0);
+    expect(probe(60)).toBe(0);
+  });
+});
