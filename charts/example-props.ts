@@ -1,6 +1,7 @@
 import { capacityPlan, regionBounds } from '../stacks/capacity';
 import { EnvironmentConfig, parseEnvironmentConfig, RegionSite } from '../stacks/config/load';
 import { readStackFile, stackFilePath } from '../stacks/config/stack-file';
+import { regionalImages } from '../stacks/compute/images';
 import { workloadRoleName } from '../stacks/data/policy-documents';
 import { clusterName, physicalNames, streamScorerLeaseTableName } from '../stacks/naming';
 import { regionalEndpointName } from '../stacks/traffic/dns';
@@ -14,8 +15,8 @@ import type { RegionRole, WorkloadsProps } from './props';
 export const SYNTH_ACCOUNT = '123456789012';
 
 /**
- * The workload props of one region of an environment, derived from its validated config: images,
- * namespace and model version from config; names from `stacks/naming`; replica bounds, shard count and
+ * The workload props of one region of an environment, derived from its validated config: images
+ * (from this region's registry, `regionalImages`), namespace and model version from config; names from `stacks/naming`; replica bounds, shard count and
  * the scoring-api target from the capacity model (the active region full, the other at standby).
  */
 export function environmentWorkloadsProps(config: EnvironmentConfig, site: RegionSite): WorkloadsProps {
@@ -34,7 +35,8 @@ export function environmentWorkloadsProps(config: EnvironmentConfig, site: Regio
     active,
     namespace: config.workloads.namespace,
     modelVersion: config.workloads.modelVersion,
-    images: config.workloads.images,
+    // This region's registry for the private (risk/) images; public images unchanged.
+    images: regionalImages(config.workloads, region),
     names: {
       stream: n.stream,
       streamArn: `arn:aws:kinesis:${region}:${SYNTH_ACCOUNT}:stream/${n.stream}`,

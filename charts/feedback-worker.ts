@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import type { UnifiedServiceTags } from './datadog-tagging';
 import { KedaScaling } from './keda-scaled-workload';
 import type { Bounds } from './props';
 import { ContainerResources, ScoringWorkload } from './scoring-workload';
@@ -24,6 +25,8 @@ export interface FeedbackWorkerProps {
   readonly roleArn: string;
   readonly config: Readonly<Record<string, string>>;
   readonly podLabels: Readonly<Record<string, string>>;
+  /** Datadog unified service tags of the workload (see ./datadog-tagging.ts). */
+  readonly datadog: UnifiedServiceTags;
   readonly autoscalerAnnotations: Readonly<Record<string, string>>;
 }
 
@@ -42,6 +45,7 @@ export class FeedbackWorker extends Construct {
       config: props.config,
       minReplicas: props.bounds.minReplicas,
       podLabels: props.podLabels,
+      datadog: props.datadog,
     });
     this.scaling = new KedaScaling(this, 'Scaling', {
       workload: FEEDBACK_WORKER,

@@ -4,6 +4,7 @@ export * from './disruption-budget';
 export * from './keda';
 export * from './keda-scaled-workload';
 export * from './datadog-metric';
+export * from './datadog-tagging';
 export * from './cluster-agent-metrics-reader';
 export * from './scoring-workload';
 export * from './scoring-api';

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../stacks/errors';
+import { datadogVersion, isLabelValue } from './datadog-tagging';
 /**
  * The plain-data input of the workload charts, and its validation.
  *
@@ -273,7 +274,17 @@ export function validateWorkloadsProps(props: WorkloadsProps): void {
   }
   nonEmpty('modelVersion', props.modelVersion);
   for (const key of ['scoringApi', 'streamScorer', 'feedbackWorker'] as const) {
-    problems.push(...imageProblems(`images.${key}`, props.images?.[key]));
+    const image = props.images?.[key];
+    problems.push(...imageProblems(`images.${key}`, image));
+    // The Datadog `version` tag is a pod label: it must be a label value (see datadogVersion).
+    if (typeof props.modelVersion === 'string' && props.modelVersion.trim() !== '' && typeof image === 'string') {
+      const version = datadogVersion(props.modelVersion, image);
+      if (!isLabelValue(version)) {
+        problems.push(
+          `'modelVersion' (${show(props.modelVersion)}) with 'images.${key}' makes the Datadog version ${show(version)}, which must be a Kubernetes label value (at most 63 characters: letters, digits, '-', '_', '.', alphanumeric at both ends)`,
+        );
+      }
+    }
   }
   if (props.images?.replicationHeartbeat !== undefined) {
     problems.push(...imageProblems('images.replicationHeartbeat', props.images.replicationHeartbeat));

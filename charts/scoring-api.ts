@@ -1,5 +1,6 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+import type { UnifiedServiceTags } from './datadog-tagging';
 import * as kplus from 'cdk8s-plus-28';
 import { ClusterAgentMetricsReader } from './cluster-agent-metrics-reader';
 import { DatadogMetric } from './datadog-metric';
@@ -115,6 +116,8 @@ export interface ScoringApiProps {
   readonly bounds: Bounds;
   readonly config: Readonly<Record<string, string>>;
   readonly podLabels: Readonly<Record<string, string>>;
+  /** Datadog unified service tags of the workload (see ./datadog-tagging.ts). */
+  readonly datadog: UnifiedServiceTags;
   /** The Datadog query of the API's request rate (requests/s across the region's pods). */
   readonly requestRateQuery: string;
   /** The request rate one pod should carry: the AverageValue target. */
@@ -162,6 +165,7 @@ export class ScoringApi extends Construct {
       config: props.config,
       minReplicas: props.bounds.minReplicas,
       podLabels: props.podLabels,
+      datadog: props.datadog,
       ports: [{ number: SCORING_API_PORT, name: 'http', protocol: kplus.Protocol.TCP }],
     });
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-28';
+import { datadogTracerEnv, UnifiedServiceTags, unifiedServiceLabels } from './datadog-tagging';
 import { WorkloadDisruptionBudget } from './disruption-budget';
 import { selectorLabels } from './labels';
 
@@ -47,6 +48,12 @@ export interface ScoringWorkloadProps {
   readonly ports?: readonly kplus.ContainerPort[];
   /** Pod template labels beyond the selector labels (environment, region, Datadog tags). */
   readonly podLabels: Readonly<Record<string, string>>;
+  /**
+   * Datadog unified service tags: set as `tags.datadoghq.com/*` labels on the Deployment and its pods,
+   * and handed to the tracer (`DD_ENV`, `DD_SERVICE`, `DD_VERSION`) with the node agent's address.
+   * @see ./datadog-tagging.ts
+   */
+  readonly datadog: UnifiedServiceTags;
   /**
    * How long the process may take to become live (model load, lease acquisition).
    *
@@ -107,6 +114,8 @@ export class ScoringWorkload extends Construct {
             { number: ADMIN_PORT, name: 'admin', protocol: kplus.Protocol.TCP },
           ],
           envFrom: [kplus.Env.fromConfigMap(this.configMap)],
+          // Traces and DogStatsD to the node agent on this pod's node, tagged env/service/version.
+          envVariables: datadogTracerEnv(),
           volumeMounts: [{ path: '/tmp', volume: tmp }],
           resources: {
             cpu: {
@@ -149,8 +158,10 @@ export class ScoringWorkload extends Construct {
         },
       ],
     });
-    for (const [k, v] of Object.entries({ ...props.podLabels, ...selector }))
+    const datadogLabels = unifiedServiceLabels(props.datadog);
+    for (const [k, v] of Object.entries({ ...props.podLabels, ...datadogLabels, ...selector }))
       this.deployment.podMetadata.addLabel(k, v);
+    for (const [k, v] of Object.entries(datadogLabels)) this.deployment.metadata.addLabel(k, v);
     // envFrom is read at container start: a config change (e.g. a new model version) must roll the pods.
     this.deployment.podMetadata.addAnnotation(CONFIG_HASH_ANNOTATION, configHash(props.config));
     this.deployment.select(kplus.LabelSelector.of({ labels: selector }));

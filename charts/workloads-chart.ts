@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { clusterName as defaultClusterName } from '../stacks/naming';
+import { DATADOG_TAG_LABELS, datadogVersion, UnifiedServiceTags } from './datadog-tagging';
 import { FEEDBACK_WORKER, FeedbackWorker } from './feedback-worker';
 import { ANNOTATIONS, commonLabels, LABELS, labelTree } from './labels';
 import { WorkloadNamespace } from './namespace';
@@ -69,9 +70,19 @@ export function autoscalerAnnotations(props: WorkloadsProps, bounds: Bounds): Re
   return annotations;
 }
 
-/** The Datadog query of the scoring API's request rate in one region's cluster. */
-export function requestRateQuery(environment: string, cluster: string): string {
-  return `sum:trace.http.request.hits{env:${environment},service:${SCORING_API},kube_cluster_name:${cluster}}.as_rate()`;
+/**
+ * The Datadog query of the scoring API's request rate in one region's cluster, scoped by the tags the
+ * tracer puts on its trace metrics: `env` and `service` are the workload's unified service tags
+ * (`DD_ENV`, `DD_SERVICE`), and `kube_cluster_name` is the node agent's host tag, set from the Helm
+ * value `datadog.clusterName` (stacks/compute/addons.ts, the same cluster name).
+ */
+export function requestRateQuery(tags: Pick<UnifiedServiceTags, 'env' | 'service'>, cluster: string): string {
+  return `sum:trace.http.request.hits{env:${tags.env},service:${tags.service},kube_cluster_name:${cluster}}.as_rate()`;
+}
+
+/** The unified service tags of one scoring workload: version from the model and its image. */
+export function workloadDatadogTags(props: WorkloadsProps, workload: string, image: string): UnifiedServiceTags {
+  return { env: props.environment, service: workload, version: datadogVersion(props.modelVersion, image) };
 }
 
 /**
@@ -89,10 +100,11 @@ export class WorkloadsChart extends Chart {
     const namespace = props.namespace;
     const podLabels = (workload: string) => ({
       ...commonLabels(props.environment, props.region, props.role),
-      // Datadog unified service tagging.
-      'tags.datadoghq.com/env': props.environment,
-      'tags.datadoghq.com/service': workload,
+      // Datadog unified service tagging (the scoring workloads add `version`).
+      [DATADOG_TAG_LABELS.env]: props.environment,
+      [DATADOG_TAG_LABELS.service]: workload,
     });
+    const scoringApiTags = workloadDatadogTags(props, SCORING_API, props.images.scoringApi);
 
     const ns = new WorkloadNamespace(this, 'Namespace', {
       name: namespace,
@@ -109,8 +121,9 @@ export class WorkloadsChart extends Chart {
       bounds: props.bounds.scoringApi,
       config: workloadConfig(props, SCORING_API),
       podLabels: podLabels(SCORING_API),
+      datadog: scoringApiTags,
       requestRateQuery: requestRateQuery(
-        props.environment,
+        scoringApiTags,
         props.clusterName ?? defaultClusterName(props.environment, props.region),
       ),
       targetRpsPerPod: props.scoringApiTargetRpsPerPod,
@@ -126,6 +139,7 @@ export class WorkloadsChart extends Chart {
       roleArn: props.roleArns.streamScorer,
       config: { ...workloadConfig(props, STREAM_SCORER), ...streamScorerConfig(props) },
       podLabels: podLabels(STREAM_SCORER),
+      datadog: workloadDatadogTags(props, STREAM_SCORER, props.images.streamScorer),
       autoscalerAnnotations: autoscalerAnnotations(props, props.bounds.streamScorer),
     });
     const feedbackWorker = new FeedbackWorker(this, 'FeedbackWorker', {
@@ -139,6 +153,7 @@ export class WorkloadsChart extends Chart {
       roleArn: props.roleArns.feedbackWorker,
       config: workloadConfig(props, FEEDBACK_WORKER),
       podLabels: podLabels(FEEDBACK_WORKER),
+      datadog: workloadDatadogTags(props, FEEDBACK_WORKER, props.images.feedbackWorker),
       autoscalerAnnotations: autoscalerAnnotations(props, props.bounds.feedbackWorker),
     });
 

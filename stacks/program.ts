@@ -12,6 +12,7 @@ import { EndpointCertificates } from './traffic/certificates';
 import { RunbookNotifications } from './traffic/notifications';
 import { runbookOutputs, runbookRegionOf } from './runbook-output';
 import { RunbookPublication } from './runbook-publication';
+import { ImageReplication } from './compute/image-replication';
 
 /** Reads and validates the stack config from the Pulumi runtime: the only place config is read. */
 export function loadConfig(): EnvironmentConfig {
@@ -42,6 +43,13 @@ export function buildEstate(config: EnvironmentConfig) {
     dns: config.traffic,
     zoneId: traffic.zoneId,
     tags: config.tags,
+  });
+  // The DR region pulls its private images from its own registry: replicate them there (static stability).
+  new ImageReplication('images', {
+    sourceRegion: config.regions.primary.region,
+    destinationRegions: [config.regions.dr.region],
+    registryAccountId: config.workloads.registryAccountId,
+    callerAccountId: accountId,
   });
   const regions = config.sites.map(
     (site) =>

@@ -14,6 +14,7 @@ import { clusterName as clusterNameOf, WorkloadName } from '../naming';
 import { planSubnets } from '../network/cidr';
 import { ClusterAddons, ClusterIngressArgs } from './addons';
 import { EksCluster } from './cluster';
+import { regionalImages } from './images';
 import { kubeProvider } from './kubeconfig';
 import { DeploymentOutputs, deploymentsOf, Workloads, WorkloadsInputProps } from './workloads';
 
@@ -197,7 +198,8 @@ export class RegionalCompute extends pulumi.ComponentResource {
           active,
           namespace: args.workloads.namespace,
           modelVersion: args.workloads.modelVersion,
-          images: args.workloads.images,
+          // The private images from this region's own registry (ECR replication fills the DR one).
+          images: regionalImages(args.workloads, region),
           names: args.dataPlane.names,
           shardCount: capacity.stream.shardCount,
           bounds,

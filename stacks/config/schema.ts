@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { imageRefProblem } from '../compute/images';
 import { SUPPORTED_KUBERNETES_VERSIONS } from '../compute/versions';
 
 /**
@@ -226,27 +227,42 @@ export const clusterSchema = z.strictObject({
     .min(1, { message: ADMIN_ROLE_ARNS }),
 });
 
-const imageRef = z
-  .string()
-  .regex(/^[a-z0-9.\-/:]+(@sha256:[a-f0-9]{64}|:[A-Za-z0-9._-]+)$/, {
-    message: 'an image reference pinned by digest (repo@sha256:<64 hex>) or an immutable tag (repo:1.2.3)',
-  })
-  .refine((v) => !/:latest$/.test(v), { message: 'an image reference not tagged latest' });
+/** A configured image: a private repository path (`risk/<name>@sha256:...`), or (with `publicAllowed`) a public image. */
+const imageRef = (opts: { readonly publicAllowed: boolean }) =>
+  z.string({ message: 'an image reference' }).superRefine((v, ctx) => {
+    const problem = imageRefProblem(v, opts);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 export const workloadsSchema = z.strictObject({
   /** The namespace all scoring workloads run in. */
   namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'a DNS-1123 label' }),
   /** The fraud model version served, published to the workloads' ConfigMap. */
   modelVersion: nonEmpty('the model version'),
+  /**
+   * The AWS account of the private ECR registry the `risk/` images live in. Each region's workloads
+   * pull `<registryAccountId>.dkr.ecr.<that region>.amazonaws.com/<repository>`.
+   * Note: only valid when it is the account the stack deploys to: the program configures that
+   * registry's replication to the DR region (checked against the caller identity at preview).
+   */
+  registryAccountId: z
+    .string({ message: 'a 12-digit AWS account ID (the private ECR registry account)' })
+    .regex(/^\d{12}$/, { message: 'a 12-digit AWS account ID (the private ECR registry account)' }),
+  /**
+   * Images by repository path and digest or tag, without a registry host (the host is derived per
+   * region, so the DR region never pulls from the primary region's registry).
+   */
   images: z.strictObject({
-    scoringApi: imageRef,
-    streamScorer: imageRef,
-    feedbackWorker: imageRef,
+    /** `risk/scoring-api@sha256:<64 hex>` (or an immutable tag). */
+    scoringApi: imageRef({ publicAllowed: false }),
+    streamScorer: imageRef({ publicAllowed: false }),
+    feedbackWorker: imageRef({ publicAllowed: false }),
     /**
-     * The replication heartbeat writer's AWS CLI v2 image (`public.ecr.aws/aws-cli/aws-cli:<2.x.y>`,
-     * pinned by tag, and by digest where the other images are).
+     * The replication heartbeat writer's AWS CLI v2 image: the public one
+     * (`public.ecr.aws/aws-cli/aws-cli:<2.x.y>@sha256:<64 hex>`; ECR Public is multi-region, so kept as
+     * it is), or a mirror under `risk/`, resolved per region like the others.
      */
-    replicationHeartbeat: imageRef,
+    replicationHeartbeat: imageRef({ publicAllowed: true }),
   }),
 });
 

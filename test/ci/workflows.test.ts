@@ -211,11 +211,28 @@ describe('drift and DR drill workflows', () => {
     });
   });
 
-  it('runs the staging drill with the stack outputs and keeps the report', () => {
+  it('runs the staging drill with the stack outputs and writes the JSON and Markdown reports', () => {
     const runs = (workflow('dr-drill.yml').jobs.drill.steps ?? []).map((s) => s.run ?? '');
     expect(runs).toContain(
-      'npm run dr -- drill --env staging --yes --json --outputs outputs-staging.json > drill-staging.json',
+      'npm run dr -- drill --env staging --yes --json --outputs outputs-staging.json --report drill-staging.md > drill-staging.json',
     );
+  });
+
+  it('shows the Markdown report as the job summary, also when the drill failed', () => {
+    const steps = workflow('dr-drill.yml').jobs.drill.steps ?? [];
+    const summary = steps.find((s) => (s.run ?? '').includes('$GITHUB_STEP_SUMMARY'));
+    expect(summary?.run).toBe('cat drill-staging.md >> "$GITHUB_STEP_SUMMARY"');
+    expect(summary?.if).toBe("${{ !cancelled() && hashFiles('drill-staging.md') != '' }}");
+    const drillAt = steps.findIndex((s) => (s.run ?? '').startsWith('npm run dr -- drill'));
+    expect(steps.findIndex((s) => s === summary)).toBeGreaterThan(drillAt);
+  });
+
+  it('uploads both reports, also when the drill failed', () => {
+    const upload = (workflow('dr-drill.yml').jobs.drill.steps ?? []).find(
+      (s) => s.with?.name === 'dr-drill-staging',
+    );
+    expect(upload?.if).toBe('${{ !cancelled() }}');
+    expect(String(upload?.with?.path).trim().split('\n')).toEqual(['drill-staging.json', 'drill-staging.md']);
   });
 });
 

@@ -163,3 +163,26 @@ describe('component argument errors', () => {
     expect(run.stderr).toContain("'vpcCidr' (10.31.0.0/23) must have a prefix between /16 and /22");
   });
 });
+
+describe('npm run synth', () => {
+  test('writes both regions of the environment and exits 0', () => {
+    const out = path.join(tmp, 'synth');
+    const run = spawnSync(TSX, ['charts/main.ts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, RISK_ENV: 'staging', CDK8S_OUTDIR: out },
+    });
+    expect(run.status).toBe(ExitCode.Ok);
+    expect(fs.readdirSync(out).sort()).toEqual(['staging-us-east-1.k8s.yaml', 'staging-us-west-2.k8s.yaml']);
+  });
+
+  test('exits 2 for an unknown RISK_ENV, naming it', () => {
+    const run = spawnSync(TSX, ['charts/main.ts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, RISK_ENV: 'nope', CDK8S_OUTDIR: path.join(tmp, 'synth-bad') },
+    });
+    expect(run.status).toBe(ExitCode.Usage);
+    expect(run.stderr).toContain('RISK_ENV: received "nope", expected one of dev, staging, prod');
+  });
+});

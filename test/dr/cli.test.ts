@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ExitCode } from '../../tools/lib/exit-codes';
 import { LocalEnvironment } from '../../tools/dr/local/harness';
@@ -183,5 +186,65 @@ describe('output', () => {
     expect(r.stdout).toMatch(/^failover\.5\s+flip\s+done\s+\d+ ms/m);
     expect(r.stdout).toMatch(/^RTO \(failover steps\)\s+\d+ ms\s+900\.00 s$/m);
     expect(r.stdout).toMatch(/^RPO \(replication latency at cut-over\)\s+[45]\d\d ms\s+15\.00 s$/m);
+  });
+});
+
+describe('drill --report', () => {
+  const tmp = () => mkdtempSync(join(tmpdir(), 'dr-cli-report-'));
+
+  test('writes the Markdown report with the timeline, creating directories, and prints its path', async () => {
+    const file = join(tmp(), 'reports', 'staging', 'drill.md');
+    const r = await dr(['drill', '--env', 'staging', '--yes', '--report', file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`\nreport: ${file}\n`);
+    const md = readFileSync(file, 'utf8');
+    expect(md).toMatch(
+      /^# DR drill drill-\d{8}T\d{6}Z-[0-9a-f]{4} on staging: COMPLETED \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)\n/,
+    );
+    const tasks = md.split('\n').filter((l) => / :(crit, |done, )?fail(over|back)\d+, \d+, \d+ms$/.test(l));
+    expect(tasks).toHaveLength(17);
+    expect(tasks[4]).toMatch(
+      /^ {2}5\. flip - flip ARC routing controls#58; us-east-1 on, us-west-2 off :failover5, /,
+    );
+    expect(md).toContain(
+      "pulumi config set --stack staging --path 'risk-platform:dr.activeRegion' us-west-2",
+    );
+  });
+
+  test('--json carries reportPath', async () => {
+    const file = join(tmp(), 'drill.md');
+    const r = await dr(['drill', '--env', 'staging', '--yes', '--json', '--report', file]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ kind: 'drill', status: 'completed', reportPath: file });
+  });
+
+  test('without --report, --json has no reportPath', async () => {
+    const r = await dr(['drill', '--env', 'staging', '--yes', '--json']);
+    expect(JSON.parse(r.stdout)).not.toHaveProperty('reportPath');
+  });
+
+  test('a failed drill still gets its report, with the failed step crit', async () => {
+    await env.reset({ replicationLatencyMs: 60_000 });
+    const file = join(tmp(), 'refused.md');
+    const r = await dr(['drill', '--env', 'staging', '--yes', '--report', file]);
+    expect(r.code).toBe(1);
+    const md = readFileSync(file, 'utf8');
+    expect(md).toMatch(/^# DR drill \S+ on staging: REFUSED/);
+    expect(md).toMatch(/^ {2}1\. preflight - .* \(FAILED\) :crit, failover1, 0, 1ms$/m);
+    expect(md).toContain('| **RTO (failover steps)** | 0 ms | - | 900.00 s | **FAIL** (failover refused) |');
+  });
+
+  test('a --report path under a file exits 2 before the drill starts', async () => {
+    const dir = tmp();
+    const blocker = join(dir, 'not-a-dir');
+    (await import('node:fs')).writeFileSync(blocker, '');
+    const file = join(blocker, 'drill.md');
+    const r = await dr(['drill', '--env', 'staging', '--yes', '--report', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `error: --report: received ${JSON.stringify(file)}, expected a file in a writable directory (${blocker}: a file is in the way, not a directory)\n`,
+    );
+    expect(existsSync(file)).toBe(false);
+    expect(await env.controlItems('us-east-1')).toEqual([]);
   });
 });

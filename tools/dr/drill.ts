@@ -15,6 +15,8 @@ export interface DrillResult {
   readonly kind: 'drill';
   readonly environment: string;
   readonly drillId?: string;
+  /** When the drill started (ISO 8601; a resumed drill keeps its first start; a dry run: when it was planned). */
+  readonly startedAt: string;
   readonly status: OperationResult['status'];
   readonly failover: OperationResult;
   readonly failback?: OperationResult;
@@ -85,6 +87,7 @@ export async function runDrill(deps: RunnerDeps, req: DrillRequest): Promise<Dri
     kind: 'drill',
     environment: outputs.environment,
     drillId: drill?.drillId,
+    startedAt: drill?.startedAt ?? now().toISOString(),
     status,
     failover,
     failback,

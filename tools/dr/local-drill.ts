@@ -5,7 +5,8 @@
  * A full drill (failover then failback) on this machine, through the real `dr drill` command, against
  * emulators and stand-ins on 127.0.0.1. State lives in `dist/drill-local/<env>/`, so after
  * `--fail-at N` (a hard crash of the process right after step N's side effect) a plain re-run
- * resumes the drill from the journal. See docs/RUNBOOK.md.
+ * resumes the drill from the journal. Every completed run writes its Markdown report (with a Mermaid
+ * timeline) to `dist/drill-local/<env>/report.md`. See docs/RUNBOOK.md.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,6 +56,17 @@ export function resolveFailAt(value: string): DrillStep {
     );
   }
   return found;
+}
+
+/** Where the local drill of `env` keeps its state and writes its report. */
+export function localDrillPaths(env: string): { readonly stateDir: string; readonly report: string } {
+  const stateDir = join('dist', 'drill-local', env);
+  return { stateDir, report: join(stateDir, 'report.md') };
+}
+
+/** The `dr` command line the local drill runs: the real `drill`, writing the report to `report`. */
+export function localDrillArgs(env: string, report: string): string[] {
+  return ['drill', '--env', env, '--yes', '--lease-seconds', '2', '--report', report];
 }
 
 interface Options {
@@ -107,8 +119,10 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
     throw err;
   }
 
-  const stateDir = join('dist', 'drill-local', o.env);
+  const { stateDir, report } = localDrillPaths(o.env);
   if (o.fresh) rmSync(stateDir, { recursive: true, force: true });
+  // A report left by an earlier run must not pass for this run's (a crashed run writes none).
+  rmSync(report, { force: true });
   const resumedState = LocalEnvironment.hasState(stateDir);
   const env = await LocalEnvironment.start({ outputs, stateDir });
   out(
@@ -133,7 +147,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   };
 
   let result: CommandResult | undefined;
-  const code = await runCli(['drill', '--env', o.env, '--yes', '--lease-seconds', '2'], {
+  const code = await runCli(localDrillArgs(o.env, report), {
     io: { stdout: out, stderr: (t) => process.stderr.write(t), stdin: process.stdin, prompt: process.stderr },
     clients: () => env.clients(),
     loadOutputs: async () => env.outputs,
@@ -143,6 +157,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
     onResult: (r) => (result = r),
   });
   const drill = result as DrillResult | undefined;
+  const reportPath = existsSync(report) ? report : undefined;
   let exit: ExitCode = code;
   if (drill && drill.status === 'completed') {
     const audit = await checkDrillAudit(env, drill);
@@ -166,11 +181,11 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
     if (!audit.ok) exit = ExitCode.Failed;
     if (o.json) {
       process.stdout.write(
-        `${JSON.stringify({ services: env.services(), drill, audit, notifications }, null, 2)}\n`,
+        `${JSON.stringify({ services: env.services(), drill, audit, notifications, reportPath }, null, 2)}\n`,
       );
     }
   } else if (o.json && drill) {
-    process.stdout.write(`${JSON.stringify({ services: env.services(), drill }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ services: env.services(), drill, reportPath }, null, 2)}\n`);
   }
   await env.stop();
   return exit;

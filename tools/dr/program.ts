@@ -9,11 +9,13 @@ import { Progress } from '../lib/progress';
 import { Clients } from './clients';
 import { confirm, ConfirmInput, NotConfirmed } from './confirm';
 import { DrillResult, runDrill } from './drill';
+import { drillMarkdown } from './drill-report';
 import { GuardResult, readEnvironmentConfig, runGuard } from './guard';
 import { OperationKind, resolveOperation } from './operation';
 import { KubeCredentials } from './kube';
 import { loadDeployedOutputs, loadOutputs, OutputsSources } from './outputs';
 import { renderDrill, renderGuard, renderOperation, renderStatus } from './report';
+import { prepareReportFile, writeReportFile } from './report-file';
 import { OperationResult, runOperation, RunnerDeps, StepRef } from './runner';
 import { StepTimings } from './steps';
 import { readStatus } from './status';
@@ -83,6 +85,9 @@ interface ChangeOptions extends CommonOptions {
   timeout: string;
   verifyTimeout: string;
   leaseSeconds: string;
+}
+interface DrillOptions extends ChangeOptions {
+  report?: string;
 }
 
 const ENV_NAME = /^[a-z][a-z0-9-]{0,30}$/;
@@ -166,9 +171,10 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
     const clients = deps.clients(outputs, { kube: o.kubeContextFromKubeconfig ? 'kubeconfig' : 'outputs' });
     return { outputs, progress, clients };
   };
-  const finish = (o: CommonOptions, result: CommandResult, text: string) => {
+  /** Prints the result; `extra` fields (e.g. `reportPath`) join it in the JSON. */
+  const finish = (o: CommonOptions, result: CommandResult, text: string, extra: object = {}) => {
     deps.onResult?.(result);
-    if (o.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+    if (o.json) io.stdout(`${JSON.stringify({ ...result, ...extra }, null, 2)}\n`);
     else io.stdout(`${text}\n`);
   };
   const runnerDeps = (o: ChangeOptions, base: Awaited<ReturnType<typeof prepare>>): RunnerDeps => {
@@ -263,20 +269,47 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
     program
       .command('drill')
       .description('failover then failback; reports RTO per step and in total, and the observed RPO'),
-  ).action(async (o: ChangeOptions) => {
-    validateChange(o, deps.environmentsDir);
-    const base = await prepare(o, (s) => o.to ?? s.dr);
-    const op = resolveOperation(base.outputs, 'failover', o.to);
-    const rd = runnerDeps(o, base);
-    await confirmIfNeeded(o, `drill ${o.env}: fail over from ${op.from} to ${op.to} and back`);
-    const result = await runDrill(rd, {
-      to: o.to,
-      dryRun: Boolean(o.dryRun),
-      forceReason: o.force ? o.reason : undefined,
+  )
+    .option(
+      '--report <file>',
+      'also write a Markdown report with a Mermaid timeline of the steps (directories are created)',
+    )
+    .action(async (o: DrillOptions) => {
+      validateChange(o, deps.environmentsDir);
+      if (o.report !== undefined) prepareReportFile(o.report);
+      const base = await prepare(o, (s) => o.to ?? s.dr);
+      const op = resolveOperation(base.outputs, 'failover', o.to);
+      const rd = runnerDeps(o, base);
+      await confirmIfNeeded(o, `drill ${o.env}: fail over from ${op.from} to ${op.to} and back`);
+      const result = await runDrill(rd, {
+        to: o.to,
+        dryRun: Boolean(o.dryRun),
+        forceReason: o.force ? o.reason : undefined,
+      });
+      // The drill has run: a report that cannot be written is an error, but the result is still printed.
+      let reportPath: string | undefined;
+      let reportError: string | undefined;
+      if (o.report !== undefined) {
+        try {
+          writeReportFile(o.report, drillMarkdown(result));
+          reportPath = o.report;
+        } catch (err) {
+          reportError = `--report: could not write ${o.report}: ${(err as Error).message}`;
+        }
+      }
+      finish(
+        o,
+        result,
+        `${renderDrill(result)}${reportPath ? `\n\nreport: ${reportPath}` : ''}`,
+        reportPath ? { reportPath } : {},
+      );
+      if (reportError) io.stderr(`error: ${reportError}\n`);
+      setExit(
+        !reportError && (result.status === 'completed' || result.status === 'planned')
+          ? ExitCode.Ok
+          : ExitCode.Failed,
+      );
     });
-    finish(o, result, renderDrill(result));
-    setExit(result.status === 'completed' || result.status === 'planned' ? ExitCode.Ok : ExitCode.Failed);
-  });
   return program;
 }
 
