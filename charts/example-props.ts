@@ -1,4 +1,4 @@
-import { capacityPlan, regionBounds } from '../stacks/capacity';
+import { capacityPlan, heartbeatIntervalSeconds, regionBounds } from '../stacks/capacity';
 import { EnvironmentConfig, parseEnvironmentConfig, RegionSite } from '../stacks/config/load';
 import { readStackFile, stackFilePath } from '../stacks/config/stack-file';
 import { regionalImages } from '../stacks/compute/images';
@@ -16,8 +16,9 @@ export const SYNTH_ACCOUNT = '123456789012';
 
 /**
  * The workload props of one region of an environment, derived from its validated config: images
- * (from this region's registry, `regionalImages`), namespace and model version from config; names from `stacks/naming`; replica bounds, shard count and
- * the scoring-api target from the capacity model (the active region full, the other at standby).
+ * (from this region's own registry, `regionalImages`), namespace and model version from config; names
+ * from `stacks/naming`; replica bounds, shard count and the scoring-api target from the capacity model
+ * (the active region full, the other at standby).
  */
 export function environmentWorkloadsProps(config: EnvironmentConfig, site: RegionSite): WorkloadsProps {
   const { environment } = config;
@@ -37,6 +38,11 @@ export function environmentWorkloadsProps(config: EnvironmentConfig, site: Regio
     modelVersion: config.workloads.modelVersion,
     // This region's registry for the private (risk/) images; public images unchanged.
     images: regionalImages(config.workloads, region),
+    replicationHeartbeat: {
+      intervalSeconds: heartbeatIntervalSeconds(config.dr.rpoSeconds),
+      peerRegion:
+        [config.regions.primary.region, config.regions.dr.region].find((r) => r !== region) ?? region,
+    },
     names: {
       stream: n.stream,
       streamArn: `arn:aws:kinesis:${region}:${SYNTH_ACCOUNT}:stream/${n.stream}`,

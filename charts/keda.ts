@@ -48,12 +48,26 @@ export interface AuthParameterRef {
 }
 
 /**
- * A TriggerAuthentication: workload identity for the AWS scalers (`podIdentity`), or parameters
- * read from a Secret / ConfigMap for the others (the `datadog` scaler's cluster agent token).
- * Note: the `keda-workload-identity` policy refuses AWS parameters from anything but `podIdentity`.
+ * One authentication parameter filled with a short-lived token of a ServiceAccount in the
+ * TriggerAuthentication's namespace, requested by KEDA (TokenRequest API, KEDA 2.16+). KEDA's operator
+ * needs `create` on that ServiceAccount's `serviceaccounts/token`.
+ * @see https://keda.sh/docs/2.18/authentication-providers/bound-service-account-token/
+ */
+export interface BoundServiceAccountTokenRef {
+  readonly parameter: string;
+  readonly serviceAccountName: string;
+}
+
+/**
+ * A TriggerAuthentication: workload identity for the AWS scalers (`podIdentity`), a bound
+ * service-account token for the `datadog` scaler's cluster agent, or parameters read from a
+ * ConfigMap (its address). Secrets are for nothing the platform runs today.
+ * Note: the `keda-workload-identity` policy refuses AWS parameters from anything but `podIdentity`,
+ * and any `secretTargetRef` to a `service-account-token` Secret or a Secret holding AWS keys.
  */
 export interface TriggerAuthenticationSpec {
   readonly podIdentity?: AwsPodIdentity;
+  readonly boundServiceAccountToken?: readonly BoundServiceAccountTokenRef[];
   readonly secretTargetRef?: readonly AuthParameterRef[];
   readonly configMapTargetRef?: readonly AuthParameterRef[];
 }

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { ADMIN_PORT } from './scoring-workload';
 import { SCORING_API, SCORING_API_PORT } from './scoring-api';
 import { DATADOG_NAMESPACE } from './datadog-metric';
+import { DATADOG_APM_PORT, DATADOG_DOGSTATSD_PORT } from './datadog-tagging';
 import { selectorLabels } from './labels';
 
 type Rule = kplus.k8s.NetworkPolicySpec;
@@ -30,7 +31,13 @@ const namespaceSelector = (name: string) => ({ matchLabels: { 'kubernetes.io/met
  * - HTTPS to the AWS APIs: the VPC interface endpoints, and the public prefix-list CIDRs a gateway
  *   endpoint (DynamoDB) routes to, both in `awsApiCidrs`;
  * - HTTP to the EKS Pod Identity Agent (169.254.170.23:80), without which no pod gets credentials;
- * - traces (TCP 8126) and DogStatsD (UDP 8125) to the Datadog node agent;
+ * - traces (TCP 8126) and DogStatsD (UDP 8125) to the Datadog node agent. The tracer sends them to
+ *   its node's IP (`DD_AGENT_HOST` from `status.hostIP`: the agent listens on `hostPort`s), and the VPC
+ *   CNI's network policy agent always allows a pod's traffic to and from its own node's IP
+ *   (aws/aws-network-policy-agent#65, for kubelet probes, #56), before the hostPort DNAT turns it into
+ *   the agent pod's address. So no `ipBlock` of the node subnets is opened on these ports (it would
+ *   admit every node's agent, and anything else listening there); the pod-selector rule covers a
+ *   direct connection to the agent pod;
  * - the scoring API's 8080 and its health checks (admin port) from the load balancer's subnets;
  * - the Datadog agent scraping `/metrics` on the admin port.
  */
@@ -72,7 +79,7 @@ export class NetworkPolicies extends Construct {
       'allow-datadog-agent-egress': {
         podSelector: all,
         policyTypes: ['Egress'],
-        egress: [{ to: [datadogAgent], ports: [tcp(8126), udp(8125)] }],
+        egress: [{ to: [datadogAgent], ports: [tcp(DATADOG_APM_PORT), udp(DATADOG_DOGSTATSD_PORT)] }],
       },
       'allow-scoring-api-ingress': {
         podSelector: { matchLabels: selectorLabels(SCORING_API) },

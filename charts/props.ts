@@ -94,6 +94,12 @@ export interface WorkloadsProps {
      */
     readonly replicationHeartbeat?: string;
   };
+  /**
+   * The replication heartbeat writer's schedule and peer: `intervalSeconds` from the RPO
+   * (`heartbeatIntervalSeconds(dr.rpoSeconds)`, stacks/capacity.ts), and the environment's other region,
+   * whose heartbeat it observes (inbound replication lag, see charts/replication-heartbeat.ts).
+   */
+  readonly replicationHeartbeat: { readonly intervalSeconds: number; readonly peerRegion: string };
   /** The region's data-plane names (data-plane outputs). */
   readonly names: {
     readonly stream: string;
@@ -277,7 +283,11 @@ export function validateWorkloadsProps(props: WorkloadsProps): void {
     const image = props.images?.[key];
     problems.push(...imageProblems(`images.${key}`, image));
     // The Datadog `version` tag is a pod label: it must be a label value (see datadogVersion).
-    if (typeof props.modelVersion === 'string' && props.modelVersion.trim() !== '' && typeof image === 'string') {
+    if (
+      typeof props.modelVersion === 'string' &&
+      props.modelVersion.trim() !== '' &&
+      typeof image === 'string'
+    ) {
       const version = datadogVersion(props.modelVersion, image);
       if (!isLabelValue(version)) {
         problems.push(

@@ -4,6 +4,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { WorkloadDisruptionBudget } from './disruption-budget';
 import { AUTOSCALING_NONE, LABELS, selectorLabels } from './labels';
 import { RUN_AS_USER } from './scoring-workload';
+import { InvalidArgumentError } from '../stacks/errors';
 import { REPLICATION_HEARTBEAT_WORKLOAD } from '../stacks/naming';
 
 /** The platform's replication heartbeat writer: Deployment, ServiceAccount and PDB name. */
@@ -17,8 +18,6 @@ export const REPLICATION_HEARTBEAT = REPLICATION_HEARTBEAT_WORKLOAD;
 export const REPLICATION_HEARTBEAT_DEFAULT_IMAGE =
   'public.ecr.aws/aws-cli/aws-cli:2.31.23@sha256:668ffb01408e03e1002b36886797c1a97b09f7d0f02fba3123f9fcd68a081dc5';
 
-/** How often the writer puts its region's heartbeat (the runbook's `HEARTBEAT_INTERVAL_MS`). */
-export const HEARTBEAT_INTERVAL_SECONDS = 5;
 /** The liveness bound: a last successful put older than this restarts the container. */
 export const HEARTBEAT_LIVENESS_MAX_AGE_SECONDS = 30;
 /** The readiness bound: three missed beats make the pod unready (visible in `kubectl get`, `dr status`). */
@@ -29,10 +28,21 @@ export const HEARTBEAT_STAMP_FILE = '/tmp/heartbeat/last-put';
 /** `HOME` of the container (an emptyDir): the AWS CLI's config and caches live under it. */
 export const HEARTBEAT_HOME = '/home/heartbeat';
 
-/** The item attributes the writer puts; its IAM policy allows exactly these (`dynamodb:Attributes`). */
-export const HEARTBEAT_ATTRIBUTES = ['pk', 'sk', 'writtenAt', 'writer'] as const;
+/**
+ * The item attributes the writer sets; its IAM policy allows exactly these (`dynamodb:Attributes`).
+ * `inboundLagMs` / `inboundWrittenAt`: the replication lag it last observed on the OTHER region's
+ * heartbeat, and that heartbeat's `writtenAt` (see {@link HEARTBEAT_SCRIPT}).
+ */
+export const HEARTBEAT_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'writtenAt',
+  'writer',
+  'inboundLagMs',
+  'inboundWrittenAt',
+] as const;
 
-/** Requests and limits of the writer (one `aws` process every 5 s). */
+/** Requests and limits of the writer (two `aws` processes per interval, 1-5 s). */
 export const REPLICATION_HEARTBEAT_RESOURCES = {
   cpuRequestMillis: 50,
   cpuLimitMillis: 250,
@@ -41,28 +51,56 @@ export const REPLICATION_HEARTBEAT_RESOURCES = {
 } as const;
 
 /**
- * The writer's loop, POSIX `sh` (the image's `/bin/sh`). Every interval: one unconditional put of
- * `{pk: heartbeat#<region>, sk: heartbeat, writtenAt: <epoch ms>, writer: <pod>}` into the region's own
- * replica of the control table (bounded: 2 s connect, 3 s read, 2 attempts), then a touch of the stamp
- * file that the probes read. A failed put is logged and retried at the next beat; it never touches the
- * stamp, so a writer that cannot write goes unready, then is restarted. SIGTERM ends the loop at once.
+ * The writer's loop, POSIX `sh` (the image's `/bin/sh`). Every `HEARTBEAT_INTERVAL_SECONDS` (derived
+ * from the RPO, see stacks/capacity.ts `heartbeatIntervalSeconds`):
+ * 1. Inbound: one `get-item` of the OTHER region's heartbeat (`heartbeat#$PEER_REGION`) from its own
+ *    region's replica, projecting `writtenAt`. When that `writtenAt` advanced since the last loop, the
+ *    other region is alive and replicating: the lag it shows (`now - writtenAt`, i.e. replication lag
+ *    plus at most one interval of this loop) becomes `inboundLagMs`, and `inboundWrittenAt` that
+ *    `writtenAt`. When it did not advance (or cannot be read), both are left as they are: once the other
+ *    region goes silent they keep the last lag observed while it was alive, and `inboundWrittenAt`
+ *    says since when it is silent. The first loop after a start only remembers the value (it cannot
+ *    know whether it advanced).
+ * 2. Own: one `update-item` of `{pk: heartbeat#<region>, sk: heartbeat}` in its own replica, setting
+ *    `writtenAt` (epoch ms) and `writer` (pod), plus the inbound pair when it was just observed. An
+ *    update, not a put, so a restarted writer does not erase the inbound evidence of a silent region.
+ * Every call is bounded (2 s connect, 3 s read, 2 attempts). A successful update touches the stamp
+ * file that the probes read; a failed one is logged and retried at the next beat and never touches
+ * the stamp, so a writer that cannot write goes unready, then is restarted. SIGTERM ends the loop.
  */
 export const HEARTBEAT_SCRIPT = [
   'set -u',
   'trap \'echo "replication-heartbeat: stopping"; exit 0\' TERM INT',
   'mkdir -p "$(dirname "$HEARTBEAT_STAMP_FILE")" "$(dirname "$AWS_CONFIG_FILE")"',
   ': > "$AWS_CONFIG_FILE"',
-  'echo "replication-heartbeat: heartbeat#$AWS_REGION into $CONTROL_TABLE_NAME ($AWS_REGION) every ${HEARTBEAT_INTERVAL_SECONDS}s as $POD_NAME"',
+  'echo "replication-heartbeat: heartbeat#$AWS_REGION into $CONTROL_TABLE_NAME ($AWS_REGION) every ${HEARTBEAT_INTERVAL_SECONDS}s as $POD_NAME, observing heartbeat#$PEER_REGION"',
+  'key=$(printf \'{"pk":{"S":"heartbeat#%s"},"sk":{"S":"heartbeat"}}\' "$AWS_REGION")',
+  'peer_key=$(printf \'{"pk":{"S":"heartbeat#%s"},"sk":{"S":"heartbeat"}}\' "$PEER_REGION")',
+  'last_seen=',
   'while :; do',
+  // The other region's heartbeat as replicated here; "None" (no item) or an error reads as nothing.
+  '  seen=$(aws dynamodb get-item --region "$AWS_REGION" --table-name "$CONTROL_TABLE_NAME" --key "$peer_key" \\',
+  "      --projection-expression writtenAt --query 'Item.writtenAt.N' --output text \\",
+  '      --cli-connect-timeout 2 --cli-read-timeout 3) || seen=',
+  '  case "$seen" in \'\'|*[!0-9]*) seen=;; esac',
   // GNU date (the image's) gives milliseconds; any other date falls back to whole seconds.
   '  now=$(date +%s%3N)',
   '  case "$now" in *[!0-9]*) now=$(( $(date +%s) * 1000 ));; esac',
-  '  item=$(printf \'{"pk":{"S":"heartbeat#%s"},"sk":{"S":"heartbeat"},"writtenAt":{"N":"%s"},"writer":{"S":"%s"}}\' "$AWS_REGION" "$now" "$POD_NAME")',
-  '  if aws dynamodb put-item --region "$AWS_REGION" --table-name "$CONTROL_TABLE_NAME" --item "$item" \\',
+  '  set_expr="SET writtenAt = :w, writer = :p"',
+  '  values=$(printf \'{":w":{"N":"%s"},":p":{"S":"%s"}}\' "$now" "$POD_NAME")',
+  '  if [ -n "$seen" ] && [ -n "$last_seen" ] && [ "$seen" -gt "$last_seen" ]; then',
+  '    lag=$(( now - seen ))',
+  '    [ "$lag" -lt 0 ] && lag=0',
+  '    set_expr="$set_expr, inboundLagMs = :l, inboundWrittenAt = :a"',
+  '    values=$(printf \'{":w":{"N":"%s"},":p":{"S":"%s"},":l":{"N":"%s"},":a":{"N":"%s"}}\' "$now" "$POD_NAME" "$lag" "$seen")',
+  '  fi',
+  '  [ -n "$seen" ] && last_seen=$seen',
+  '  if aws dynamodb update-item --region "$AWS_REGION" --table-name "$CONTROL_TABLE_NAME" --key "$key" \\',
+  '      --update-expression "$set_expr" --expression-attribute-values "$values" \\',
   '      --cli-connect-timeout 2 --cli-read-timeout 3; then',
   '    touch "$HEARTBEAT_STAMP_FILE"',
   '  else',
-  '    echo "replication-heartbeat: put-item failed (exit $?); retrying in ${HEARTBEAT_INTERVAL_SECONDS}s" >&2',
+  '    echo "replication-heartbeat: update-item failed (exit $?); retrying in ${HEARTBEAT_INTERVAL_SECONDS}s" >&2',
   '  fi',
   '  sleep "$HEARTBEAT_INTERVAL_SECONDS" & wait $!',
   'done',
@@ -88,6 +126,13 @@ export interface ReplicationHeartbeatProps {
   readonly region: string;
   /** The control table's name (the same in every region: a global table). */
   readonly controlTable: string;
+  /**
+   * How often to write, in whole seconds (the environment's `heartbeatIntervalSeconds(dr.rpoSeconds)`,
+   * stacks/capacity.ts): 1 to 5.
+   */
+  readonly intervalSeconds: number;
+  /** The environment's other region: whose heartbeat this writer observes (inbound replication lag). */
+  readonly peerRegion: string;
   /** Pod template labels beyond the selector labels (environment, region, Datadog tags). */
   readonly podLabels: Readonly<Record<string, string>>;
 }
@@ -110,6 +155,16 @@ export class ReplicationHeartbeat extends Construct {
 
   constructor(scope: Construct, id: string, props: ReplicationHeartbeatProps) {
     super(scope, id);
+    if (!Number.isInteger(props.intervalSeconds) || props.intervalSeconds < 1 || props.intervalSeconds > 5) {
+      throw new InvalidArgumentError(
+        `'replicationHeartbeat.intervalSeconds' (${String(props.intervalSeconds)}) must be a whole number of seconds from 1 to 5`,
+      );
+    }
+    if (!props.peerRegion || props.peerRegion === props.region) {
+      throw new InvalidArgumentError(
+        `'replicationHeartbeat.peerRegion' (${JSON.stringify(props.peerRegion)}) must name the environment's other region (not ${props.region})`,
+      );
+    }
     const selector = selectorLabels(REPLICATION_HEARTBEAT);
 
     // It calls no Kubernetes API: no API token. EKS Pod Identity injects its own projected token.
@@ -144,7 +199,8 @@ export class ReplicationHeartbeat extends Construct {
           envVariables: {
             AWS_REGION: kplus.EnvValue.fromValue(props.region),
             CONTROL_TABLE_NAME: kplus.EnvValue.fromValue(props.controlTable),
-            HEARTBEAT_INTERVAL_SECONDS: kplus.EnvValue.fromValue(String(HEARTBEAT_INTERVAL_SECONDS)),
+            PEER_REGION: kplus.EnvValue.fromValue(props.peerRegion),
+            HEARTBEAT_INTERVAL_SECONDS: kplus.EnvValue.fromValue(String(props.intervalSeconds)),
             HEARTBEAT_STAMP_FILE: kplus.EnvValue.fromValue(HEARTBEAT_STAMP_FILE),
             POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
             HOME: kplus.EnvValue.fromValue(HEARTBEAT_HOME),

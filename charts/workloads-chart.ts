@@ -81,7 +81,11 @@ export function requestRateQuery(tags: Pick<UnifiedServiceTags, 'env' | 'service
 }
 
 /** The unified service tags of one scoring workload: version from the model and its image. */
-export function workloadDatadogTags(props: WorkloadsProps, workload: string, image: string): UnifiedServiceTags {
+export function workloadDatadogTags(
+  props: WorkloadsProps,
+  workload: string,
+  image: string,
+): UnifiedServiceTags {
   return { env: props.environment, service: workload, version: datadogVersion(props.modelVersion, image) };
 }
 
@@ -162,6 +166,8 @@ export class WorkloadsChart extends Chart {
       image: props.images.replicationHeartbeat ?? REPLICATION_HEARTBEAT_DEFAULT_IMAGE,
       region: props.region,
       controlTable: props.names.controlTable,
+      intervalSeconds: props.replicationHeartbeat.intervalSeconds,
+      peerRegion: props.replicationHeartbeat.peerRegion,
       podLabels: podLabels(REPLICATION_HEARTBEAT),
     });
 

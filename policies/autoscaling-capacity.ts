@@ -233,61 +233,113 @@ export const kedaKinesisMaxReplicas: StackValidationPolicy = {
 /** Where a TriggerAuthentication reads parameters from (each entry names its `parameter`). */
 const CREDENTIAL_REFS = ['secretTargetRef', 'env', 'configMapTargetRef'] as const;
 
-/** KEDA AWS scalers authenticate through workload identity: no static keys anywhere. */
-export const kedaWorkloadIdentity: ResourceValidationPolicy = {
+/** The Secret type the token controller fills with a never-expiring ServiceAccount token. */
+export const SERVICE_ACCOUNT_TOKEN_SECRET_TYPE = 'kubernetes.io/service-account-token';
+/** The namespace KEDA resolves a ClusterTriggerAuthentication's Secrets in (`KEDA_CLUSTER_OBJECT_NAMESPACE`, default: KEDA's own). */
+const KEDA_CLUSTER_OBJECT_NAMESPACE = 'keda';
+/** Secret keys that hold AWS credentials (`AWS_ACCESS_KEY_ID`, `awsSecretAccessKey`, `aws_session_token`, ...). */
+const AWS_KEY_NAME = /(^aws)|access[-_]?key|secret[-_]?access|session[-_]?token/i;
+/** An AWS access key ID in a `stringData` value (long-term `AKIA`, temporary `ASIA`). */
+const AWS_ACCESS_KEY_ID = /^(AKIA|ASIA)[A-Z0-9]{16}$/;
+
+/** Why a Secret must not back a scaler's authentication, or undefined when it may. */
+function longLivedCredential(secret: Props): string | undefined {
+  if (str(secret.type) === SERVICE_ACCOUNT_TOKEN_SECRET_TYPE)
+    return `is a ${SERVICE_ACCOUNT_TOKEN_SECRET_TYPE} Secret (a token that never expires)`;
+  const keys = [...Object.keys(obj(secret.data) ?? {}), ...Object.keys(obj(secret.stringData) ?? {})];
+  const awsKeys = keys.filter((k) => AWS_KEY_NAME.test(k));
+  const values = Object.values(obj(secret.stringData) ?? {}).filter(
+    (v) => typeof v === 'string' && AWS_ACCESS_KEY_ID.test(v),
+  );
+  if (awsKeys.length > 0 || values.length > 0)
+    return `holds AWS keys (${awsKeys.length > 0 ? awsKeys.join(', ') : 'an access key ID'})`;
+  return undefined;
+}
+
+/** The resource-level problems of one TriggerAuthentication, ClusterTriggerAuthentication or ScaledObject. */
+function authenticationProblems(kind: string | undefined, props: Props): string[] {
+  const problems: string[] = [];
+  if (kind === 'ScaledObject') {
+    for (const t of arr(at(props, 'spec.triggers')).map(obj)) {
+      if (!str(t?.type)?.startsWith('aws-')) continue;
+      const keys = Object.keys(obj(t?.metadata) ?? {}).filter((k) =>
+        /accessKey|secretAccessKey|sessionToken/i.test(k),
+      );
+      if (keys.length > 0) problems.push(`trigger ${t?.type} sets ${keys.join(', ')} in metadata`);
+      if (!str(at(t, 'authenticationRef.name'))) problems.push(`trigger ${t?.type} has no authenticationRef`);
+    }
+    return problems;
+  }
+  const spec = obj(props.spec) ?? {};
+  // Workload identity applies to the authentications of AWS scalers: workload identity, or AWS
+  // parameters from anywhere. A non-AWS scaler's parameters (the datadog scaler's token) are not AWS.
+  const awsParameters = CREDENTIAL_REFS.flatMap((f) => arr(spec[f]).map(obj))
+    .map((ref) => str(ref?.parameter) ?? '')
+    .filter((param) => /^aws/i.test(param));
+  if (spec.podIdentity === undefined && spec.awsSecretManager === undefined && awsParameters.length === 0)
+    return problems;
+  const provider = str(at(spec, 'podIdentity.provider'));
+  if (provider !== 'aws') problems.push(`podIdentity.provider is ${JSON.stringify(provider ?? null)}`);
+  for (const k of ['secretTargetRef', 'env', 'hashiCorpVault', 'azureKeyVault', 'awsSecretManager'].filter(
+    (f) => spec[f] !== undefined,
+  )) {
+    problems.push(`it reads credentials from ${k}`);
+  }
+  return problems;
+}
+
+/**
+ * KEDA scalers authenticate with short-lived credentials only:
+ * - AWS scalers through workload identity (`podIdentity.provider: aws`), never static keys;
+ * - no TriggerAuthentication (of any scaler) reads a `kubernetes.io/service-account-token` Secret
+ *   (use `boundServiceAccountToken`: KEDA requests short-lived tokens) or a Secret holding AWS keys.
+ * A stack policy: the Secret a `secretTargetRef` names is another object (same region and namespace;
+ * KEDA's namespace for a ClusterTriggerAuthentication). A Secret not declared in the stack is not seen.
+ */
+export const kedaWorkloadIdentity: StackValidationPolicy = {
   name: 'keda-workload-identity',
   description:
-    "KEDA AWS scalers must authenticate through workload identity (TriggerAuthentication podIdentity.provider 'aws'), never static keys.",
+    "KEDA AWS scalers must authenticate through workload identity (TriggerAuthentication podIdentity.provider 'aws'), never static keys, and no TriggerAuthentication may read a service-account-token Secret or a Secret holding AWS keys.",
   enforcementLevel: 'mandatory',
-  validateResource: forTypes(
-    ['k8s:TriggerAuthentication', 'k8s:ClusterTriggerAuthentication', 'k8s:ScaledObject'],
-    ({ props }, report) => {
-      const { namespace, name } = k8sId(props);
-      const kind = kindOf(props);
-      const problems: string[] = [];
-      if (kind === 'ScaledObject') {
-        for (const t of arr(at(props, 'spec.triggers')).map(obj)) {
-          if (!str(t?.type)?.startsWith('aws-')) continue;
-          const keys = Object.keys(obj(t?.metadata) ?? {}).filter((k) =>
-            /accessKey|secretAccessKey|sessionToken/i.test(k),
-          );
-          if (keys.length > 0) problems.push(`trigger ${t?.type} sets ${keys.join(', ')} in metadata`);
-          if (!str(at(t, 'authenticationRef.name')))
-            problems.push(`trigger ${t?.type} has no authenticationRef`);
-        }
-      } else {
-        const spec = obj(props.spec) ?? {};
-        // Only the authentications of AWS scalers are in scope: workload identity, or AWS parameters
-        // from anywhere. A non-AWS scaler's parameters (the datadog scaler's cluster agent token) are not.
-        const awsParameters = CREDENTIAL_REFS.flatMap((f) => arr(spec[f]).map(obj))
-          .map((ref) => str(ref?.parameter) ?? '')
-          .filter((param) => /^aws/i.test(param));
-        if (
-          spec.podIdentity === undefined &&
-          spec.awsSecretManager === undefined &&
-          awsParameters.length === 0
-        )
-          return;
-        const provider = str(at(spec, 'podIdentity.provider'));
-        if (provider !== 'aws') problems.push(`podIdentity.provider is ${JSON.stringify(provider ?? null)}`);
-        for (const k of [
-          'secretTargetRef',
-          'env',
-          'hashiCorpVault',
-          'azureKeyVault',
-          'awsSecretManager',
-        ].filter((f) => spec[f] !== undefined)) {
-          problems.push(`it reads credentials from ${k}`);
-        }
-      }
+  validateStack: (args, reportViolation) => {
+    const objects = k8sObjects(args.resources);
+    const secrets = objects.filter((o) => o.kind === 'Secret');
+    for (const o of objects) {
+      if (!['TriggerAuthentication', 'ClusterTriggerAuthentication', 'ScaledObject'].includes(o.kind))
+        continue;
+      const problems = authenticationProblems(o.kind, o.props);
       if (problems.length > 0) {
-        report(
-          `${kind} '${namespace}/${name}' must authenticate through workload identity (${problems.join('; ')}); ` +
+        reportViolation(
+          `${o.kind} '${o.namespace}/${o.name}' must authenticate through workload identity (${problems.join('; ')}); ` +
             "use a TriggerAuthentication with podIdentity: { provider: 'aws', roleArn: <the workload's role> } and reference it from each trigger.",
+          o.r.urn,
         );
       }
-    },
-  ),
+      if (o.kind === 'ScaledObject') continue;
+      const namespace =
+        o.kind === 'ClusterTriggerAuthentication' ? KEDA_CLUSTER_OBJECT_NAMESPACE : o.namespace;
+      const longLived = arr(at(o.props, 'spec.secretTargetRef'))
+        .map(obj)
+        .flatMap((ref) => {
+          const secret = secrets.find(
+            (x) => x.region === o.region && x.namespace === namespace && x.name === str(ref?.name),
+          );
+          const why = secret && longLivedCredential(secret.props);
+          return why
+            ? [
+                `parameter ${str(ref?.parameter) ?? '?'} reads Secret '${namespace}/${secret.name}', which ${why}`,
+              ]
+            : [];
+        });
+      if (longLived.length > 0) {
+        reportViolation(
+          `${o.kind} '${o.namespace}/${o.name}' must not read long-lived credentials (${longLived.join('; ')}); ` +
+            'use boundServiceAccountToken: [{ parameter, serviceAccountName }] for a Kubernetes token, podIdentity for AWS.',
+          o.r.urn,
+        );
+      }
+    }
+  },
 };
 
 export const autoscalingCapacityPolicies = [

@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
-import { arr, at, forTypes, k8sId, kindOf, obj, Props, regionOf, str } from './props';
+import { arr, at, forTypes, k8sId, kindOf, obj, Props, REGION_LABEL, regionOf, str } from './props';
 
 /** Kubernetes kinds that run pods, as `forTypes` keys. */
 export const WORKLOAD_KINDS = [
@@ -89,6 +89,39 @@ export const imageDigest: ResourceValidationPolicy = {
     (w, p) =>
       `${w} must pin its images by digest to be immutable (${p.join('; ')}); use repo@sha256:<digest> (config workloads.images).`,
   ),
+};
+
+/** A private ECR image: `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/...` (group 2 is the region). */
+const PRIVATE_ECR_IMAGE = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\//;
+
+/**
+ * Static stability: a workload pulls its private ECR images from its own region's registry (ECR
+ * replication copies them there), so a DR scale-up never depends on the primary region. The region is
+ * the object's `risk-platform/region` label, as the DR parity rules read it. Public images
+ * (`public.ecr.aws`, itself multi-region) are not checked.
+ */
+export const imageRegistryInRegion: ResourceValidationPolicy = {
+  name: 'image-registry-in-region',
+  description:
+    "Private ECR images must come from the registry of the workload's own region (risk-platform/region), so the DR region pulls without the primary region.",
+  enforcementLevel: 'mandatory',
+  validateResource: forTypes(WORKLOAD_KINDS, ({ props }, report) => {
+    const region = str(obj(at(props, 'metadata.labels'))?.[REGION_LABEL]);
+    const problems = containersOf(podSpecOf(props)).flatMap((c) => {
+      const image = str(c.image) ?? '';
+      const registryRegion = PRIVATE_ECR_IMAGE.exec(image)?.[2];
+      return registryRegion === undefined || registryRegion === region
+        ? []
+        : [`${cname(c)} pulls ${JSON.stringify(image)} from ${registryRegion}`];
+    });
+    if (problems.length === 0) return;
+    report(
+      region === undefined
+        ? `${who(props)} must carry the '${REGION_LABEL}' label so its private ECR images can be checked against its region (${problems.join('; ')}).`
+        : `${who(props)} runs in ${region} and must pull its private ECR images from that region's registry (${problems.join('; ')}); ` +
+            `use <account>.dkr.ecr.${region}.amazonaws.com/<repository> (config workloads.images is a repository path; ECR replication copies risk/ to the DR region).`,
+    );
+  }),
 };
 
 /** CPU and memory requests and limits on every container. */
@@ -267,6 +300,7 @@ export const networkPolicyDefaultDeny: StackValidationPolicy = {
 export const kubernetesWorkloadPolicies = [
   imageTagPinned,
   imageDigest,
+  imageRegistryInRegion,
   containerResources,
   containerProbes,
   containerSecurityContext,

@@ -28,6 +28,8 @@ export const UNTAGGABLE_AWS_TYPES: ReadonlySet<string> = new Set([
   'aws:route53recoverycontrol/routingControl:RoutingControl',
   'aws:route53recoverycontrol/safetyRule:SafetyRule',
   'aws:dynamodb/tableItem:TableItem',
+  // A registry setting (one per account and region), not a taggable resource.
+  'aws:ecr/replicationConfiguration:ReplicationConfiguration',
 ]);
 
 interface RequiredTagsConfig {

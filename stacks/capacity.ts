@@ -459,3 +459,30 @@ export function capacityPlan(
     },
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Replication heartbeat
+
+/** The longest interval of the replication heartbeat writer, in seconds. */
+export const MAX_HEARTBEAT_INTERVAL_SECONDS = 5;
+/** The shortest interval (the writer's `sleep` takes whole seconds; one put per second is plenty). */
+export const MIN_HEARTBEAT_INTERVAL_SECONDS = 1;
+/**
+ * The smallest RPO the heartbeat can measure: one interval of the writer (1 s) plus the put's
+ * latency plus the replication lag must fit in it with room to spare. The config schema refuses less.
+ */
+export const MIN_MEASURABLE_RPO_SECONDS = 3;
+
+/**
+ * How often the `replication-heartbeat` writer of each region writes (and reads the other region's
+ * heartbeat): a fifth of the RPO, whole seconds, between 1 and 5. The runbook subtracts one interval
+ * from a heartbeat's age to estimate the replication lag, so the interval must stay well below the
+ * RPO (prod: RPO 5 s, interval 1 s).
+ */
+export function heartbeatIntervalSeconds(rpoSeconds: number): number {
+  requirePositive('dr.rpoSeconds', rpoSeconds);
+  return Math.max(
+    MIN_HEARTBEAT_INTERVAL_SECONDS,
+    Math.min(MAX_HEARTBEAT_INTERVAL_SECONDS, Math.floor(rpoSeconds / 5)),
+  );
+}

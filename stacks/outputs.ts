@@ -74,6 +74,12 @@ export const runbookOutputsSchema = z.strictObject({
   primaryRegion: z.string().min(1),
   drRegion: z.string().min(1),
   rpoSeconds: z.number().positive(),
+  /**
+   * How often each region's `replication-heartbeat` writer writes (stacks/capacity.ts
+   * `heartbeatIntervalSeconds(rpoSeconds)`): the runbook subtracts it from a heartbeat's age.
+   * @default - derived from `rpoSeconds` (outputs published before it existed)
+   */
+  heartbeatIntervalSeconds: z.number().positive().optional(),
   rtoSeconds: z.number().positive(),
   standbyFraction: z.number().gt(0).max(1),
   regions: z.record(z.string(), regionOutputsSchema),

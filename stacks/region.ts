@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import { heartbeatIntervalSeconds } from './capacity';
 import { EnvironmentConfig, RegionSite } from './config/load';
 import { RegionalCompute } from './compute';
 import { clusterName, physicalNames } from './naming';
@@ -78,6 +79,10 @@ export class RegionalPlatform extends pulumi.ComponentResource {
       {
         site,
         activeRegion: config.activeRegion,
+        replicationHeartbeat: {
+          intervalSeconds: heartbeatIntervalSeconds(config.dr.rpoSeconds),
+          peerRegion: config.sites.find((s) => s.region !== site.region)?.region ?? site.region,
+        },
         environment: config.environment,
         cluster: config.cluster,
         workloads: config.workloads,

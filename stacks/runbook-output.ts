@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { heartbeatIntervalSeconds } from './capacity';
 import { RegionSite } from './config/load';
 import { RegionOutputs, RunbookOutputs } from './outputs';
 import { syntheticEndpointUrl, ScoringDns } from './traffic/dns';
@@ -129,6 +130,7 @@ export function runbookOutputs(src: RunbookSources): pulumi.Output<RunbookOutput
       primaryRegion: primary.site.region,
       drRegion: dr.site.region,
       rpoSeconds: src.dr.rpoSeconds,
+      heartbeatIntervalSeconds: heartbeatIntervalSeconds(src.dr.rpoSeconds),
       rtoSeconds: src.dr.rtoSeconds,
       standbyFraction: src.dr.standbyFraction,
       regions: Object.fromEntries(regionOutputs.map((r) => [r.region, r])),

@@ -5,6 +5,8 @@ import {
   DATADOG_CLUSTER_AGENT_METRICS_PORT,
   DATADOG_CLUSTER_AGENT_METRICS_SERVICE,
   DATADOG_NAMESPACE,
+  KEDA_NAMESPACE,
+  KEDA_OPERATOR_SERVICE_ACCOUNT,
 } from '../../charts';
 import { policyDocument } from '../data/policy-documents';
 import { EksCluster } from './cluster';
@@ -21,13 +23,17 @@ import {
 /** Where each Helm add-on runs, and the ServiceAccount its Pod Identity association binds. */
 export const ADDON_NAMESPACES = {
   metricsServer: 'kube-system',
-  keda: 'keda',
+  keda: KEDA_NAMESPACE,
   clusterAutoscaler: 'kube-system',
   datadog: DATADOG_NAMESPACE,
   awsLoadBalancerController: 'kube-system',
   externalDns: 'external-dns',
 } as const;
-export const KEDA_OPERATOR_SERVICE_ACCOUNT = 'keda-operator';
+/**
+ * KEDA's operator ServiceAccount: its Pod Identity association binds it, and the scoring API's
+ * metrics reader lets it request that reader's tokens (charts/cluster-agent-metrics-reader.ts).
+ */
+export { KEDA_OPERATOR_SERVICE_ACCOUNT };
 export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = 'cluster-autoscaler';
 export const AWS_LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = 'aws-load-balancer-controller';
 export const EXTERNAL_DNS_SERVICE_ACCOUNT = 'external-dns';

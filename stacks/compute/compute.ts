@@ -48,6 +48,8 @@ export interface ComputeArgs {
    * region, warm-standby minimums otherwise (with the full ones recorded for the runbook).
    */
   readonly activeRegion: string;
+  /** The replication heartbeat writer's interval (from the RPO) and the other region it observes. */
+  readonly replicationHeartbeat: WorkloadsInputProps['replicationHeartbeat'];
   readonly environment: string;
   readonly cluster: EnvironmentConfig['cluster'];
   readonly workloads: EnvironmentConfig['workloads'];
@@ -201,6 +203,7 @@ export class RegionalCompute extends pulumi.ComponentResource {
           // The private images from this region's own registry (ECR replication fills the DR one).
           images: regionalImages(args.workloads, region),
           names: args.dataPlane.names,
+          replicationHeartbeat: args.replicationHeartbeat,
           shardCount: capacity.stream.shardCount,
           bounds,
           scoringLatencySloMs: args.p99LatencyMs,

@@ -24,7 +24,7 @@ export function checkRegistryAccount(registryAccountId: string, callerAccountId:
   if (registryAccountId !== callerAccountId) {
     throw new InvalidArgumentError(
       `'workloads.registryAccountId' (${registryAccountId}) must be the account this stack deploys to (${callerAccountId}): ` +
-        'the program configures that account's ECR replication, so images pushed elsewhere would never reach the DR region',
+        "the program configures that account's ECR replication, so images pushed elsewhere would never reach the DR region",
     );
   }
   return registryAccountId;

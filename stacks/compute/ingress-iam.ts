@@ -28,14 +28,19 @@ function vpcParts(vpcArn: string): { partition: string; account: string } {
 }
 
 /**
- * The AWS Load Balancer Controller's policy, cut down from the project's reference policy to what an
- * NLB for a Service needs (WAF, Shield, Cognito and certificate discovery are ALB/Ingress features and
- * are disabled in the chart values):
- * - Describe/Get actions on `*` (they take no resource ARN);
+ * The AWS Load Balancer Controller's policy, cut down from the project's reference policy (at the
+ * pinned app version, v2.14.0) to what an NLB for a Service needs:
+ * - every Describe/Get action of the reference on `*` (they take no resource ARN; the controller calls
+ *   some on every reconcile, e.g. `DescribeCapacityReservation`, `DescribeListenerAttributes`, and
+ *   fails the Service without them);
  * - creating load balancers, target groups and security groups only with this cluster's tag;
- * - changing or deleting only what carries this cluster's tag;
+ * - changing or deleting load balancers, target groups, security groups and listeners only when they
+ *   carry this cluster's tag (the reference leaves listener changes on `*`);
  * - security-group rules only on groups in this cluster's VPC (the backend rules go on the node group).
- * @see https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/main/docs/install/iam_policy.json
+ * Not granted: ALB/Ingress features, disabled in the chart values or unused by an NLB (WAF, Shield,
+ * Cognito, certificate discovery, listener rules, IPAM pools); the test
+ * `test/stacks/compute/ingress-iam.test.ts` lists each with its reason against the reference.
+ * @see https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/v2.14.0/docs/install/iam_policy.json
  */
 export function loadBalancerControllerStatements(scope: LoadBalancerControllerScope): Statement[] {
   const { partition, account } = vpcParts(scope.vpcArn);
@@ -70,6 +75,9 @@ export function loadBalancerControllerStatements(scope: LoadBalancerControllerSc
         'ec2:DescribeNetworkInterfaces',
         'ec2:DescribeTags',
         'ec2:DescribeRouteTables',
+        'ec2:DescribeCoipPools',
+        'ec2:DescribeIpamPools',
+        'ec2:GetCoipPoolUsage',
         'ec2:GetSecurityGroupsForVpc',
         'elasticloadbalancing:DescribeLoadBalancers',
         'elasticloadbalancing:DescribeLoadBalancerAttributes',
@@ -81,6 +89,9 @@ export function loadBalancerControllerStatements(scope: LoadBalancerControllerSc
         'elasticloadbalancing:DescribeTargetGroupAttributes',
         'elasticloadbalancing:DescribeTargetHealth',
         'elasticloadbalancing:DescribeTags',
+        'elasticloadbalancing:DescribeRules',
+        'elasticloadbalancing:DescribeTrustStores',
+        'elasticloadbalancing:DescribeCapacityReservation',
       ],
       Resource: '*',
     },
@@ -145,6 +156,7 @@ export function loadBalancerControllerStatements(scope: LoadBalancerControllerSc
         'elasticloadbalancing:AddTags',
         'elasticloadbalancing:RemoveTags',
         'elasticloadbalancing:ModifyLoadBalancerAttributes',
+        'elasticloadbalancing:ModifyCapacityReservation',
         'elasticloadbalancing:SetIpAddressType',
         'elasticloadbalancing:SetSecurityGroups',
         'elasticloadbalancing:SetSubnets',
@@ -160,7 +172,9 @@ export function loadBalancerControllerStatements(scope: LoadBalancerControllerSc
       Condition: ownedByCluster,
     },
     {
-      Sid: 'ManageListenersOfRegionNlbs',
+      // The reference allows these on "*"; here only on listeners carrying this cluster's tag, which the
+      // controller puts on every listener it creates (TagLoadBalancersOnCreate, CreateListener).
+      Sid: 'ManageOwnListeners',
       Effect: 'Allow',
       Action: [
         'elasticloadbalancing:ModifyListener',
@@ -170,6 +184,7 @@ export function loadBalancerControllerStatements(scope: LoadBalancerControllerSc
         'elasticloadbalancing:RemoveListenerCertificates',
       ],
       Resource: [listeners],
+      Condition: ownedByCluster,
     },
   ];
 }

@@ -319,6 +319,16 @@ export const projectConfigSchema = z
         message: `a CIDR that does not overlap the primary VPC (${c.regions.primary.vpcCidr})`,
       });
     }
+    // The replication heartbeat (1 s at the fastest) cannot measure a smaller RPO
+    // (stacks/capacity.ts MIN_MEASURABLE_RPO_SECONDS); a non-positive value is reported by its own check.
+    if (c.dr.rpoSeconds > 0 && c.dr.rpoSeconds < 3) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dr', 'rpoSeconds'],
+        message:
+          'at least 3 seconds: the replication heartbeat writes once a second at the fastest, so a smaller RPO cannot be measured',
+      });
+    }
     const ownRegions = [c.regions.primary.region, c.regions.dr.region];
     // An empty value is already reported by the key's own check.
     if (c.dr.activeRegion && !(ownRegions as string[]).includes(c.dr.activeRegion)) {

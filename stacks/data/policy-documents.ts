@@ -476,24 +476,40 @@ export interface HeartbeatRegion {
 /** The key of a region's heartbeat item (tools/dr/control/keys.ts `keys.heartbeat`). */
 export const heartbeatPartitionKey = (region: string) => `heartbeat#${region}`;
 
-/** The attributes a heartbeat item may carry (charts/replication-heartbeat.ts writes exactly these). */
-export const HEARTBEAT_ITEM_ATTRIBUTES = ['pk', 'sk', 'writtenAt', 'writer'] as const;
+/**
+ * The attributes a heartbeat item may carry (charts/replication-heartbeat.ts writes exactly these):
+ * its keys, `writtenAt`, `writer`, and the inbound replication lag it last observed on the other
+ * region's heartbeat (`inboundLagMs`, `inboundWrittenAt`).
+ */
+export const HEARTBEAT_ITEM_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'writtenAt',
+  'writer',
+  'inboundLagMs',
+  'inboundWrittenAt',
+] as const;
 
 /** `us-west-2` -> `UsWest2` (IAM Sids are alphanumeric). */
 const sidPart = (region: string) =>
   region.replace(/(^|-)([a-z0-9])/g, (_m, _dash: string, c: string) => c.toUpperCase());
 
 /**
- * The replication heartbeat writer's policy: nothing but putting its own region's heartbeat item into
- * its own region's replica of the control table.
- * - One `PutHeartbeat<Region>` statement per region: `dynamodb:PutItem` on that region's replica only,
- *   when the caller's Pod Identity session comes from that region's cluster
- *   (`aws:PrincipalTag/eks-cluster-arn`), the item's partition key is `heartbeat#<that region>`
- *   (`ForAllValues:StringEquals` on `dynamodb:LeadingKeys`) and its attributes are among pk, sk,
- *   writtenAt, writer (`dynamodb:Attributes`), with both keys required present (`Null` false: a
- *   `ForAllValues` test of an absent key would pass) and no old item returned. The role is shared by both
- *   clusters, so without the session tag a writer in one region could forge the other region's
- *   heartbeat in its own replica and mask a dead source during a failover preflight.
+ * The replication heartbeat writer's policy: nothing but writing its own region's heartbeat item into
+ * its own region's replica of the control table, and reading the other region's heartbeat there.
+ * - One `WriteHeartbeat<Region>` statement per region: `dynamodb:UpdateItem` (an update, so a restarted
+ *   writer keeps the inbound evidence it recorded) on that region's replica only, when the caller's
+ *   Pod Identity session comes from that region's cluster (`aws:PrincipalTag/eks-cluster-arn`), the
+ *   item's partition key is `heartbeat#<that region>` (`ForAllValues:StringEquals` on
+ *   `dynamodb:LeadingKeys`) and its attributes are among {@link HEARTBEAT_ITEM_ATTRIBUTES}
+ *   (`dynamodb:Attributes`), with both keys required present (`Null` false: a `ForAllValues` test of
+ *   an absent key would pass) and no old item returned. The role is shared by both clusters, so without
+ *   the session tag a writer in one region could forge the other region's heartbeat in its own replica
+ *   and mask a dead source during a failover preflight.
+ * - One `ReadPeerHeartbeat<Region>` statement per region (when there is another region):
+ *   `dynamodb:GetItem` on that region's replica only, from that region's cluster, of the OTHER
+ *   regions' heartbeat items only (`dynamodb:LeadingKeys`, required present): the writer records the
+ *   inbound replication lag it observes. It can read nothing else, not even its own item.
  * - `UseControlTableKey`: the replica is encrypted with the platform key, which DynamoDB uses on the
  *   caller's behalf, so the caller needs `kms:Decrypt`/`kms:GenerateDataKey` through DynamoDB, for the
  *   control table only (encryption context `aws:dynamodb:tableName`).
@@ -506,9 +522,9 @@ export function replicationHeartbeatPolicy(p: {
 }): PolicyDocument {
   if (p.regions.length === 0) throw new InvalidArgumentError(`'regions' ([]) must name at least one region`);
   const put = p.regions.map((r): PolicyStatement => ({
-    Sid: `PutHeartbeat${sidPart(r.region)}`,
+    Sid: `WriteHeartbeat${sidPart(r.region)}`,
     Effect: 'Allow',
-    Action: ['dynamodb:PutItem'],
+    Action: ['dynamodb:UpdateItem'],
     Resource: [r.controlTableArn],
     Condition: {
       'ForAllValues:StringEquals': {
@@ -520,8 +536,26 @@ export function replicationHeartbeatPolicy(p: {
       StringEquals: { 'aws:PrincipalTag/eks-cluster-arn': r.clusterArn },
     },
   }));
+  const read = p.regions.flatMap((r): PolicyStatement[] => {
+    const peers = p.regions.filter((o) => o.region !== r.region).map((o) => heartbeatPartitionKey(o.region));
+    if (peers.length === 0) return [];
+    return [
+      {
+        Sid: `ReadPeerHeartbeat${sidPart(r.region)}`,
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem'],
+        Resource: [r.controlTableArn],
+        Condition: {
+          'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': peers },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+          StringEquals: { 'aws:PrincipalTag/eks-cluster-arn': r.clusterArn },
+        },
+      },
+    ];
+  });
   return document([
     ...put,
+    ...read,
     {
       Sid: 'UseControlTableKey',
       Effect: 'Allow',

@@ -49,6 +49,15 @@ export interface GlobalTableArgs {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/** A scaled capacity dimension of a provisioned table. */
+export type ScaledDimension = 'reads' | 'writes';
+
+/**
+ * What the DR replica autoscales itself: reads. Write autoscaling of a version 2019.11.21 global table
+ * is set once (home region) and DynamoDB passes it to every replica (see {@link GlobalTable}).
+ */
+export const REPLICA_SCALED_DIMENSIONS = ['reads'] as const;
+
 /** The scalable dimensions of a provisioned table. */
 const DIMENSIONS = {
   reads: { dimension: 'dynamodb:table:ReadCapacityUnits', metric: 'DynamoDBReadCapacityUtilization' },
@@ -63,16 +72,26 @@ const DIMENSIONS = {
  * The replica is an `aws.dynamodb.TableReplica`, never the table's inline `replicas`, created in this
  * order: the table; for provisioned billing, the home region's autoscaling targets and policies; the
  * replica (which depends on the home region's scaling policies); then the DR region's autoscaling
- * targets and policies on the replica. AWS refuses to add a replica to a provisioned table whose write
+ * read target and policy on the replica. AWS refuses to add a replica to a provisioned table whose write
  * capacity is not autoscaled (`ValidationException: Table write capacity should either be
  * Pay-Per-Request or AutoScaled`), and inline replicas are created with the table, before any
  * autoscaling target can exist. On-demand tables take the same path, so every plan has one shape.
  *
- * Provisioned billing registers target-tracking autoscaling for reads and writes in both regions with
- * the same bounds. Note: a provisioned global table must autoscale writes (or keep them equal) in every
- * replica, since each replica applies every replicated write; with identical bounds the replicas'
- * write capacity stays in step, and the DR replica can absorb the full read load on failover. Pulumi
- * ignores later changes to the capacity it set at creation, which autoscaling owns.
+ * Provisioned billing registers target-tracking autoscaling of reads and writes in the home region, and
+ * of reads only in the DR region. For version 2019.11.21 the write autoscaling settings (minimum,
+ * maximum, target utilization) are global: DynamoDB passes them to every replica, whose provisioned
+ * write capacity then floats with its own consumption. Registering a second write target and policy on
+ * the replica (`table/<name>` in the DR region) would be a double registration that fights the
+ * synchronized one ("Only one TargetTrackingScaling policy for a given metric specification"). Read
+ * capacity is per replica (`ReplicaUpdates[].ReplicaProvisionedReadCapacityAutoScalingUpdate`), so the
+ * DR replica gets its own read target, with the home bounds so it can absorb the full read load on
+ * failover. Pulumi ignores later changes to the capacity it set at creation, which autoscaling owns.
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_reqs_bestpractices.html
+ *   ("Minimum and maximum throughput and target utilization are established globally for the table and
+ *   passed to all replicas")
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-global-table-design.prescriptive-guidance.throughput.html
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTableReplicaAutoScaling.html
+ * @see https://github.com/hashicorp/terraform-provider-aws/issues/41179
  *
  * Note: moving an EXISTING stack from inline `replicas` to the `TableReplica` needs an import, not a
  * replacement (there are no deployed stacks yet). The table ignores changes to `replicas`, so dropping
@@ -86,9 +105,12 @@ export class GlobalTable extends pulumi.ComponentResource {
   readonly table: aws.dynamodb.Table;
   /** The DR replica (a separate resource, after the home region's write autoscaling). */
   readonly replica: aws.dynamodb.TableReplica;
-  /** The scaling policies by region and dimension (empty for on-demand billing). */
+  /**
+   * The scaling policies by region and dimension: reads and writes in the home region, reads only in
+   * the DR region (its write settings are DynamoDB's copy of the home ones). Empty for on-demand billing.
+   */
   readonly scalingPolicies: Readonly<
-    Record<string, Readonly<Record<'reads' | 'writes', aws.appautoscaling.Policy>>>
+    Record<string, Readonly<Partial<Record<ScaledDimension, aws.appautoscaling.Policy>>>>
   >;
   readonly name: pulumi.Output<string>;
   /** The table's ARN in the home (primary) region. */
@@ -139,17 +161,11 @@ export class GlobalTable extends pulumi.ComponentResource {
     this.name = this.table.name;
     this.arn = this.table.arn;
 
-    const scalingPolicies: Record<string, Record<'reads' | 'writes', aws.appautoscaling.Policy>> = {};
-    if (provisioned) {
-      scalingPolicies[this.homeRegion] = this.autoscale(
-        name,
-        this.homeRegion,
-        provisioned,
-        args.tags,
-        this.table,
-      );
-    }
-    const home = scalingPolicies[this.homeRegion];
+    const scalingPolicies: Record<string, Partial<Record<ScaledDimension, aws.appautoscaling.Policy>>> = {};
+    const home = provisioned
+      ? this.autoscale(name, this.homeRegion, provisioned, args.tags, this.table, ['reads', 'writes'])
+      : undefined;
+    if (home) scalingPolicies[this.homeRegion] = home;
     this.replica = new aws.dynamodb.TableReplica(
       `${name}-replica`,
       {
@@ -169,12 +185,14 @@ export class GlobalTable extends pulumi.ComponentResource {
       },
     );
     if (provisioned) {
+      // Reads only: the replica's write autoscaling is the home region's, synchronized by DynamoDB.
       scalingPolicies[this.replicaRegion] = this.autoscale(
         name,
         this.replicaRegion,
         provisioned,
         args.tags,
         this.replica,
+        REPLICA_SCALED_DIMENSIONS,
       );
     }
     this.scalingPolicies = scalingPolicies;
@@ -182,19 +200,20 @@ export class GlobalTable extends pulumi.ComponentResource {
   }
 
   /**
-   * Target-tracking autoscaling of reads and writes of the table's copy in `region` (resource ID
+   * Target-tracking autoscaling of the given dimensions of the table's copy in `region` (resource ID
    * `table/<name>` in that region), after `copy` (the table, or the replica) exists.
    */
-  private autoscale(
+  private autoscale<D extends ScaledDimension>(
     name: string,
     region: string,
     capacity: TableCapacity,
     tags: Readonly<Record<string, string>>,
     copy: pulumi.Resource,
-  ): Record<'reads' | 'writes', aws.appautoscaling.Policy> {
+    dimensions: readonly D[],
+  ): Record<D, aws.appautoscaling.Policy> {
     const resourceId = pulumi.interpolate`table/${this.table.name}`;
-    const policies = {} as Record<'reads' | 'writes', aws.appautoscaling.Policy>;
-    for (const dim of ['reads', 'writes'] as const) {
+    const policies = {} as Record<D, aws.appautoscaling.Policy>;
+    for (const dim of dimensions) {
       const { dimension, metric } = DIMENSIONS[dim];
       const target = new aws.appautoscaling.Target(
         `${name}-${region}-${dim}`,

@@ -2,13 +2,21 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { planSubnets } from './cidr';
 
-/** Interface endpoints: data-plane traffic to these services stays off the NAT gateways. */
+/**
+ * Interface endpoints: data-plane traffic to these services stays off the NAT gateways, and inside the
+ * VPC CIDR, the only 443 destination (besides the DynamoDB prefix list) the workloads' NetworkPolicy
+ * allows. Every service a workload role may call needs one (or a gateway endpoint whose prefix list the
+ * policy allows): `monitoring` is CloudWatch (`cloudwatch:PutMetricData`, the stream scorer's KCL
+ * metrics). No `logs`: pod logs go to Datadog, and no workload role calls CloudWatch Logs.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-interface-VPC.html
+ */
 export const INTERFACE_ENDPOINT_SERVICES = [
   'kinesis-streams',
   'sqs',
   'sns',
   'kms',
   'sts',
+  'monitoring',
   'ecr.api',
   'ecr.dkr',
 ] as const;

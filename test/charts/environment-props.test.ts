@@ -18,9 +18,14 @@ describe('environmentWorkloadsProps', () => {
     expect(environmentWorkloadsProps(prod, dr).shardCount).toBe(plan.stream.shardCount);
   });
 
-  test('takes images, namespace and the regional endpoint from the stack config', () => {
+  test("takes images (from the DR region's own registry), namespace and the regional endpoint from the stack config", () => {
     const props = environmentWorkloadsProps(prod, dr);
-    expect(props.images).toEqual(prod.workloads.images);
+    expect(props.images).toEqual({
+      scoringApi: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${prod.workloads.images.scoringApi}`,
+      streamScorer: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${prod.workloads.images.streamScorer}`,
+      feedbackWorker: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${prod.workloads.images.feedbackWorker}`,
+      replicationHeartbeat: prod.workloads.images.replicationHeartbeat,
+    });
     expect(props.namespace).toBe('risk-scoring');
     expect(props.scoringEndpoint?.hostname).toBe('score-us-east-1.risk.example.com');
   });

@@ -26,6 +26,7 @@ export function primaryProps(overrides: Partial<WorkloadsProps> = {}): Workloads
       streamScorer: '123456789012.dkr.ecr.us-west-2.amazonaws.com/stream-scorer:1.4.2',
       feedbackWorker: '123456789012.dkr.ecr.us-west-2.amazonaws.com/feedback-worker:1.4.2',
     },
+    replicationHeartbeat: { intervalSeconds: 1, peerRegion: 'us-east-1' },
     names: {
       stream: 'prod-transactions',
       streamArn: 'arn:aws:kinesis:us-west-2:123456789012:stream/prod-transactions',
@@ -67,6 +68,7 @@ export function drProps(overrides: Partial<WorkloadsProps> = {}): WorkloadsProps
   return primaryProps({
     region: 'us-east-1',
     role: 'dr',
+    replicationHeartbeat: { intervalSeconds: 1, peerRegion: 'us-west-2' },
     scoringEndpoint: {
       hostname: 'score-us-east-1.prod.risk.example.com',
       certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020101',

@@ -7,6 +7,7 @@ import {
   REPLICATION_HEARTBEAT_DEFAULT_IMAGE,
   stampFresherThan,
 } from '../../charts/replication-heartbeat';
+import { heartbeatIntervalSeconds } from '../../stacks/capacity';
 import { drProps, find, Manifest, primaryProps, synth } from './fixtures';
 
 type Container = {
@@ -54,20 +55,41 @@ describe('replication heartbeat writer', () => {
     expect(d.spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
   });
 
-  test("writes its own region's heartbeat into the control table every 5 s (DR region)", () => {
-    // GIVEN the DR region's chart
-    const c = container(synth(drProps()));
-    // THEN the loop is the shell script, with the region, table and interval in its env
+  test("writes its own region's heartbeat at the interval from the props, observing the other region (DR region)", () => {
+    // GIVEN the DR region's chart, with a 3 s interval
+    const c = container(
+      synth(drProps({ replicationHeartbeat: { intervalSeconds: 3, peerRegion: 'us-west-2' } })),
+    );
+    // THEN the loop is the shell script, with the region, peer, table and interval in its env
     expect(c.command).toEqual(['/bin/sh', '-c', HEARTBEAT_SCRIPT]);
     expect(env(c)).toMatchObject({
       AWS_REGION: 'us-east-1',
+      PEER_REGION: 'us-west-2',
       CONTROL_TABLE_NAME: 'prod-control',
-      HEARTBEAT_INTERVAL_SECONDS: '5',
+      HEARTBEAT_INTERVAL_SECONDS: '3',
       POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } },
     });
     expect(HEARTBEAT_SCRIPT).toContain(
-      'aws dynamodb put-item --region "$AWS_REGION" --table-name "$CONTROL_TABLE_NAME" --item "$item"',
+      'aws dynamodb update-item --region "$AWS_REGION" --table-name "$CONTROL_TABLE_NAME" --key "$key"',
     );
+  });
+
+  test.each([
+    [5, 1],
+    [15, 3],
+    [60, 5],
+    [3, 1],
+  ])('RPO %d s gives a %d s interval', (rpo, interval) => {
+    expect(heartbeatIntervalSeconds(rpo)).toBe(interval);
+  });
+
+  test("refuses an interval outside 1-5 s or a peer that is the region itself, naming 'replicationHeartbeat'", () => {
+    expect(() =>
+      synth(drProps({ replicationHeartbeat: { intervalSeconds: 0.5, peerRegion: 'us-west-2' } })),
+    ).toThrow("'replicationHeartbeat.intervalSeconds' (0.5) must be a whole number of seconds from 1 to 5");
+    expect(() =>
+      synth(drProps({ replicationHeartbeat: { intervalSeconds: 1, peerRegion: 'us-east-1' } })),
+    ).toThrow(/'replicationHeartbeat\.peerRegion' \("us-east-1"\) must name the environment's other region/);
   });
 
   test('uses the same code path in the primary region, with that region', () => {
@@ -203,57 +225,135 @@ describe('the heartbeat loop and probe, run by /bin/sh with a stand-in aws', () 
   beforeAll(() => {
     spawnSync('mkdir', ['-p', bin]);
     const aws = join(bin, 'aws');
-    writeFileSync(aws, `#!/bin/sh\nprintf '%s\\n' "$@" >> ${calls}\nexit "\${FAKE_AWS_EXIT:-0}"\n`);
+    // Logs each call's arguments; `get-item` answers like `--query Item.writtenAt.N --output text`:
+    // FAKE_PEER=alive: a writtenAt 250 ms old (advancing), a number: that fixed writtenAt, else None.
+    writeFileSync(
+      aws,
+      [
+        '#!/bin/sh',
+        `printf '%s\\n' '--call--' "$@" >> ${calls}`,
+        'if [ "$2" = get-item ]; then',
+        '  case "${FAKE_PEER:-}" in',
+        '    alive) now=$(date +%s%3N); echo $(( now - 250 ));;',
+        "    '') echo None;;",
+        '    *) echo "$FAKE_PEER";;',
+        '  esac',
+        'fi',
+        'exit "${FAKE_AWS_EXIT:-0}"',
+        '',
+      ].join('\n'),
+    );
     chmodSync(aws, 0o755);
   });
 
-  const runLoop = (fakeExit: number) =>
+  const runLoop = (fakeExit: number, peer = '', ms = 600) =>
     new Promise<void>((resolve) => {
+      writeFileSync(calls, '');
       const child = spawn('/bin/sh', ['-c', HEARTBEAT_SCRIPT], {
         env: {
           PATH: `${bin}:${process.env.PATH ?? ''}`,
           AWS_REGION: 'us-east-1',
+          PEER_REGION: 'us-west-2',
           CONTROL_TABLE_NAME: 'prod-control',
           HEARTBEAT_INTERVAL_SECONDS: '1',
           HEARTBEAT_STAMP_FILE: stamp,
           POD_NAME: 'replication-heartbeat-abc',
           AWS_CONFIG_FILE: join(dir, 'home', '.aws', 'config'),
           FAKE_AWS_EXIT: String(fakeExit),
+          FAKE_PEER: peer,
         },
       });
-      setTimeout(() => child.kill('SIGTERM'), 600);
+      setTimeout(() => child.kill('SIGTERM'), ms);
       child.on('exit', () => resolve());
     });
 
-  test('a failed put leaves no stamp, so the probes fail', async () => {
+  /** Each `aws` call's arguments, in order. */
+  const awsCalls = () =>
+    readFileSync(calls, 'utf8')
+      .split('--call--\n')
+      .filter((c) => c.length > 0)
+      .map((c) => c.replace(/\n$/, '').split('\n'));
+  const arg = (call: string[], flag: string) => call[call.indexOf(flag) + 1];
+  type Values = Record<string, Record<string, string>>;
+  const updates = () =>
+    awsCalls()
+      .filter((c) => c[1] === 'update-item')
+      .map((c) => ({
+        expression: arg(c, '--update-expression'),
+        values: JSON.parse(arg(c, '--expression-attribute-values')) as Values,
+      }));
+
+  test('a failed update leaves no stamp, so the probes fail', async () => {
     await runLoop(1);
     expect(existsSync(stamp)).toBe(false);
     expect(probe(30)).not.toBe(0);
   });
 
-  test('puts {pk, sk, writtenAt, writer} for its region and stamps the success the probes read', async () => {
+  test('updates {writtenAt, writer} of its own region and stamps the success the probes read', async () => {
     const before = Date.now();
     await runLoop(0);
-    const args = readFileSync(calls, 'utf8').trim().split('\n');
-    expect(args.slice(0, 6)).toEqual([
+    const [get, update] = awsCalls();
+    // First the other region's heartbeat, from its own region's replica, then its own heartbeat
+    expect(get.slice(0, 6)).toEqual([
       'dynamodb',
-      'put-item',
+      'get-item',
       '--region',
       'us-east-1',
       '--table-name',
       'prod-control',
     ]);
-    const item = JSON.parse(args[args.indexOf('--item') + 1]) as Record<string, Record<string, string>>;
-    expect(Object.keys(item)).toEqual(['pk', 'sk', 'writtenAt', 'writer']);
-    expect(item.pk).toEqual({ S: 'heartbeat#us-east-1' });
-    expect(item.sk).toEqual({ S: 'heartbeat' });
-    expect(item.writer).toEqual({ S: 'replication-heartbeat-abc' });
-    expect(Number(item.writtenAt.N)).toBeGreaterThanOrEqual(before - 1000);
-    expect(Number(item.writtenAt.N)).toBeLessThanOrEqual(Date.now());
+    expect(JSON.parse(arg(get, '--key'))).toEqual({
+      pk: { S: 'heartbeat#us-west-2' },
+      sk: { S: 'heartbeat' },
+    });
+    expect(arg(get, '--query')).toBe('Item.writtenAt.N');
+    expect(arg(get, '--output')).toBe('text');
+    expect(update.slice(0, 6)).toEqual([
+      'dynamodb',
+      'update-item',
+      '--region',
+      'us-east-1',
+      '--table-name',
+      'prod-control',
+    ]);
+    expect(JSON.parse(arg(update, '--key'))).toEqual({
+      pk: { S: 'heartbeat#us-east-1' },
+      sk: { S: 'heartbeat' },
+    });
+    const [{ expression, values }] = updates();
+    expect(expression).toBe('SET writtenAt = :w, writer = :p');
+    expect(values[':p']).toEqual({ S: 'replication-heartbeat-abc' });
+    expect(Number(values[':w'].N)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Number(values[':w'].N)).toBeLessThanOrEqual(Date.now());
     expect(probe(30)).toBe(0);
   });
 
-  test('the probe fails once the last successful put is older than its bound', () => {
+  test("records the inbound lag once the other region's heartbeat advances", async () => {
+    // GIVEN the other region alive, its heartbeat replicated 250 ms behind
+    await runLoop(0, 'alive', 1600);
+    const [first, second] = updates();
+    // THEN the first loop only remembers it; the second records now - writtenAt and that writtenAt
+    expect(first.expression).toBe('SET writtenAt = :w, writer = :p');
+    expect(second.expression).toBe(
+      'SET writtenAt = :w, writer = :p, inboundLagMs = :l, inboundWrittenAt = :a',
+    );
+    const lag = Number(second.values[':l'].N);
+    expect(lag).toBeGreaterThanOrEqual(250);
+    expect(lag).toBeLessThan(1250);
+    expect(Number(second.values[':a'].N)).toBe(Number(second.values[':w'].N) - lag);
+  });
+
+  test.each([
+    ['silent (its writtenAt does not advance)', '1700000000000'],
+    ['absent (no item)', ''],
+  ])('leaves the inbound record as it is while the other region is %s', async (_what, peer) => {
+    await runLoop(0, peer, 1600);
+    const all = updates();
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    for (const u of all) expect(u.expression).toBe('SET writtenAt = :w, writer = :p');
+  });
+
+  test('the probe fails once the last successful update is older than its bound', () => {
     const old = new Date(Date.now() - 31_000);
     utimesSync(stamp, old, old);
     expect(probe(30)).not.toBe(0);

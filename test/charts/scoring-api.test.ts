@@ -61,11 +61,13 @@ describe('scoring-api', () => {
     ]);
   });
 
-  test('the datadog trigger authenticates to the cluster agent with a service-account token', () => {
+  test('the datadog trigger authenticates with a short-lived token KEDA requests, never a token Secret', () => {
     const auth = find<ITriggerAuthentication>(objs, 'TriggerAuthentication', 'scoring-api-datadog');
-    expect(auth.spec?.secretTargetRef).toEqual([
-      { parameter: 'token', name: 'scoring-api-metrics-reader-token', key: 'token' },
-    ]);
+    expect(auth.spec).toMatchObject({
+      boundServiceAccountToken: [{ parameter: 'token', serviceAccountName: 'scoring-api-metrics-reader' }],
+    });
+    expect(auth.spec?.secretTargetRef).toBeUndefined();
+    expect(objs.filter((o) => o.kind === 'Secret')).toEqual([]);
     const cm = find<{ data: Record<string, string> }>(objs, 'ConfigMap', 'scoring-api-metrics-reader-scaler');
     expect(cm.data).toEqual({
       authMode: 'bearer',
@@ -74,15 +76,34 @@ describe('scoring-api', () => {
       datadogMetricsServicePort: '8443',
       unsafeSsl: 'true',
     });
-    const secret = find<{ type: string; metadata: { annotations: Record<string, string> } }>(
+  });
+
+  test("KEDA's operator may request tokens for the metrics reader and for no other ServiceAccount", () => {
+    const role = find<{ metadata: { namespace: string }; rules: unknown[] }>(
       objs,
-      'Secret',
-      'scoring-api-metrics-reader-token',
+      'Role',
+      'scoring-api-metrics-reader-token-requester',
     );
-    expect(secret.type).toBe('kubernetes.io/service-account-token');
-    expect(secret.metadata.annotations['kubernetes.io/service-account.name']).toBe(
-      'scoring-api-metrics-reader',
+    expect(role.metadata.namespace).toBe('risk-scoring');
+    expect(role.rules).toEqual([
+      {
+        apiGroups: [''],
+        resources: ['serviceaccounts/token'],
+        resourceNames: ['scoring-api-metrics-reader'],
+        verbs: ['create'],
+      },
+    ]);
+    const binding = find<{ roleRef: unknown; subjects: unknown[] }>(
+      objs,
+      'RoleBinding',
+      'scoring-api-metrics-reader-token-requester',
     );
+    expect(binding.roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: 'scoring-api-metrics-reader-token-requester',
+    });
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'keda-operator', namespace: 'keda' }]);
   });
 
   test('the token may read external metrics and nothing else', () => {

@@ -2,7 +2,7 @@ import { validateManifests } from '../../tools/manifests';
 import { drProps, primaryProps, synth } from './fixtures';
 
 describe('synthesizeWorkloads', () => {
-  test('emits 36 objects per region in a fixed order', () => {
+  test('emits 37 objects per region in a fixed order', () => {
     expect(synth(primaryProps()).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'Namespace/risk-scoring',
       'NetworkPolicy/default-deny',
@@ -19,7 +19,8 @@ describe('synthesizeWorkloads', () => {
       'Service/scoring-api',
       'DatadogMetric/scoring-api-rps',
       'ServiceAccount/scoring-api-metrics-reader',
-      'Secret/scoring-api-metrics-reader-token',
+      'Role/scoring-api-metrics-reader-token-requester',
+      'RoleBinding/scoring-api-metrics-reader-token-requester',
       'ClusterRole/risk-scoring-scoring-api-metrics-reader',
       'ClusterRoleBinding/risk-scoring-scoring-api-metrics-reader',
       'ConfigMap/scoring-api-metrics-reader-scaler',

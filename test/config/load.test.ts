@@ -114,6 +114,12 @@ describe('parseEnvironmentConfig', () => {
       'risk-platform:dr.activeRegion: received "eu-west-1", expected one of the environment\'s regions (us-west-2 or us-east-1); omit it to serve from the primary region',
     ],
     [
+      'an RPO too small for the replication heartbeat to measure',
+      'risk-platform:dr',
+      (v) => (v.rpoSeconds = 2),
+      'risk-platform:dr.rpoSeconds: received 2, expected at least 3 seconds: the replication heartbeat writes once a second at the fastest, so a smaller RPO cannot be measured',
+    ],
+    [
       'an empty active region',
       'risk-platform:dr',
       (v) => (v.activeRegion = ''),
@@ -146,8 +152,48 @@ describe('parseEnvironmentConfig', () => {
     [
       'an image tagged latest',
       'risk-platform:workloads',
-      (v) => ((v.images as Record<string, unknown>).scoringApi = 'repo/scoring-api:latest'),
-      'risk-platform:workloads.images.scoringApi: received "repo/scoring-api:latest", expected an image reference not tagged latest',
+      (v) => ((v.images as Record<string, unknown>).scoringApi = 'risk/scoring-api:latest'),
+      'risk-platform:workloads.images.scoringApi: received "risk/scoring-api:latest", expected an image reference not tagged latest',
+    ],
+    [
+      'a private image with its registry host (the DR region would pull from the primary region)',
+      'risk-platform:workloads',
+      (v) =>
+        ((v.images as Record<string, unknown>).streamScorer =
+          '123456789012.dkr.ecr.us-west-2.amazonaws.com/risk/stream-scorer:2026.11.20-4f9c2ab'),
+      'risk-platform:workloads.images.streamScorer: received "123456789012.dkr.ecr.us-west-2.amazonaws.com/risk/stream-scorer:2026.11.20-4f9c2ab", expected a repository path without the registry host, such as risk/stream-scorer:2026.11.20-4f9c2ab (each region pulls from its own registry, <registryAccountId>.dkr.ecr.<region>.amazonaws.com)',
+    ],
+    [
+      'a private image outside the replicated risk/ prefix',
+      'risk-platform:workloads',
+      (v) => ((v.images as Record<string, unknown>).feedbackWorker = 'fraud/feedback-worker:1.2.3'),
+      'risk-platform:workloads.images.feedbackWorker: received "fraud/feedback-worker:1.2.3", expected a repository path under risk/ (the prefix ECR replicates to the DR region), such as risk/scoring-api@sha256:<64 hex>',
+    ],
+    [
+      'a heartbeat image from a private registry host',
+      'risk-platform:workloads',
+      (v) =>
+        ((v.images as Record<string, unknown>).replicationHeartbeat =
+          '123456789012.dkr.ecr.us-west-2.amazonaws.com/risk/aws-cli:2.31.23'),
+      'risk-platform:workloads.images.replicationHeartbeat: received "123456789012.dkr.ecr.us-west-2.amazonaws.com/risk/aws-cli:2.31.23", expected a repository path without the registry host, such as risk/aws-cli:2.31.23',
+    ],
+    [
+      'an unpinned private image',
+      'risk-platform:workloads',
+      (v) => ((v.images as Record<string, unknown>).scoringApi = 'risk/scoring-api'),
+      'risk-platform:workloads.images.scoringApi: received "risk/scoring-api", expected an image reference pinned by digest (repo@sha256:<64 hex>) or an immutable tag (repo:1.2.3)',
+    ],
+    [
+      'a registry account that is not a 12-digit account ID',
+      'risk-platform:workloads',
+      (v) => (v.registryAccountId = '1234'),
+      'risk-platform:workloads.registryAccountId: received "1234", expected a 12-digit AWS account ID (the private ECR registry account)',
+    ],
+    [
+      'a missing registry account',
+      'risk-platform:workloads',
+      (v) => delete v.registryAccountId,
+      'risk-platform:workloads.registryAccountId: received nothing (the key is missing), expected a value (a 12-digit AWS account ID',
     ],
   ])('refuses %s, naming key, value and expectation', (_what, key, edit, message) => {
     const issues = issuesOf(() => parseWith(key, edit));

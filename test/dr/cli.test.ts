@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { Clients } from '../../tools/dr/clients';
 import { ExitCode } from '../../tools/lib/exit-codes';
 import { LocalEnvironment } from '../../tools/dr/local/harness';
 import { loadOutputsFile } from '../../tools/dr/outputs';
@@ -23,7 +24,10 @@ interface Run {
 }
 
 /** Drives the commander program in-process against the local environment. */
-async function dr(args: string[], opts: { tty?: boolean; answer?: string } = {}): Promise<Run> {
+async function dr(
+  args: string[],
+  opts: { tty?: boolean; answer?: string; clients?: () => Clients } = {},
+): Promise<Run> {
   let stdout = '';
   let stderr = '';
   let result: CommandResult | undefined;
@@ -31,7 +35,7 @@ async function dr(args: string[], opts: { tty?: boolean; answer?: string } = {})
   if (opts.answer !== undefined) setTimeout(() => stdin.write(`${opts.answer}\n`), 20);
   const code = await runCli(args, {
     io: { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), stdin, prompt: new PassThrough() },
-    clients: () => env.clients(),
+    clients: opts.clients ?? (() => env.clients()),
     loadOutputs: async (e, file) => {
       const outputs = await loadOutputsFile(file ?? FIXTURE);
       if (outputs.environment !== e)
@@ -43,7 +47,8 @@ async function dr(args: string[], opts: { tty?: boolean; answer?: string } = {})
           { ...r, notificationTopicArn: env.outputs.regions[k].notificationTopicArn },
         ]),
       );
-      return { ...outputs, regions };
+      // ...and its heartbeat writers' interval (the stand-in writes every 100 ms).
+      return { ...outputs, regions, heartbeatIntervalSeconds: env.outputs.heartbeatIntervalSeconds };
     },
     owner: 'test@jest',
     timings: FAST,
@@ -53,6 +58,21 @@ async function dr(args: string[], opts: { tty?: boolean; answer?: string } = {})
 }
 
 describe('exit codes', () => {
+  test('status exits 1 when a region cannot be read, still printing the table and naming the region', async () => {
+    const healthy = env.clients();
+    const clients = (): Clients => ({
+      ...healthy,
+      dynamodb: (region) => {
+        if (region === 'us-east-1') throw new Error('us-east-1 is unreachable');
+        return healthy.dynamodb(region);
+      },
+    });
+    const r = await dr(['status', '--env', 'staging'], { clients });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('staging: active region us-west-2');
+    expect(r.stdout).toContain('UNREACHABLE: us-east-1 (active-region record, tables, heartbeats)');
+  });
+
   test('status exits 0 and names the active region', async () => {
     const r = await dr(['status', '--env', 'staging']);
     expect(r.code).toBe(0);
@@ -185,7 +205,7 @@ describe('output', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^failover\.5\s+flip\s+done\s+\d+ ms/m);
     expect(r.stdout).toMatch(/^RTO \(failover steps\)\s+\d+ ms\s+900\.00 s$/m);
-    expect(r.stdout).toMatch(/^RPO \(replication latency at cut-over\)\s+[45]\d\d ms\s+15\.00 s$/m);
+    expect(r.stdout).toMatch(/^RPO \(replication latency at cut-over\)\s+[345]\d\d ms\s+15\.00 s$/m);
   });
 });
 

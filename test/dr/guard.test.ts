@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parse, stringify } from 'yaml';
 import { stackFilePath } from '../../stacks/config/stack-file';
-import { Clients } from '../../tools/dr/clients';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Clients, memo } from '../../tools/dr/clients';
 import { writeActiveRegion } from '../../tools/dr/control/fence';
 import { Journal } from '../../tools/dr/control/journal';
 import { keys } from '../../tools/dr/control/keys';
@@ -112,16 +113,57 @@ describe('dr guard', () => {
     });
   });
 
-  test('exits 0 on a first deploy: the stack has no outputs yet', async () => {
-    // GIVEN `pulumi stack output --json` of a stack never deployed
+  /** `pulumi stack output --json` of a stack never deployed, or whose first `up` failed. */
+  const noOutputs = () => {
     const file = join(mkdtempSync(join(tmpdir(), 'guard-out-')), 'outputs-staging.json');
     writeFileSync(file, '{}\n');
+    return file;
+  };
+
+  test('exits 0 on a first deploy: no outputs and no control table in either region', async () => {
+    // GIVEN no outputs, and DynamoDB knows no table staging-control in either region
+    const healthy = env.clients();
+    const missing = memo((region) => {
+      const client = new DynamoDBClient({ region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+      client.middlewareStack.add(
+        () => () =>
+          Promise.reject(
+            Object.assign(new Error('Requested resource not found'), { name: 'ResourceNotFoundException' }),
+          ),
+        { step: 'initialize' },
+      );
+      return client;
+    });
+    const clients = (): Clients => ({ ...healthy, dynamodb: missing });
     // WHEN
-    const r = await guard(['--outputs', file]);
+    const r = await guard(['--outputs', noOutputs()], { clients });
     // THEN
     expect(r.code).toBe(0);
-    expect(r.result).toMatchObject({ status: 'no-record', reads: [] });
-    expect(r.stdout).toContain('has no outputs yet (first deploy)');
+    expect(r.result?.status).toBe('no-record');
+    expect(r.result?.reads).toEqual([
+      { region: 'us-west-2', ok: true, activeRegion: null, noTable: true },
+      { region: 'us-east-1', ok: true, activeRegion: null, noTable: true },
+    ]);
+    expect(r.stdout).toContain(
+      'has no outputs (first deploy, or its first up failed) and no control table staging-control exists',
+    );
+  });
+
+  test('no outputs but a control table with no record (first up failed after creating it): exits 0', async () => {
+    const r = await guard(['--outputs', noOutputs()]);
+    expect(r.code).toBe(0);
+    expect(r.result?.status).toBe('no-record');
+    expect(r.stdout).toContain('its control table staging-control holds no active-region record');
+  });
+
+  test('no outputs but the control table holds a record: compared as usual (a failed first up is no free pass)', async () => {
+    // GIVEN the stack's outputs are {} (its last up failed) but traffic was moved to us-east-1
+    await recordActive('us-east-1', 'us-east-1');
+    // WHEN
+    const r = await guard(['--outputs', noOutputs()]);
+    // THEN found by the table's deterministic name
+    expect(r.code).toBe(1);
+    expect(r.result).toMatchObject({ status: 'disagree', fix: FIX_DR });
   });
 
   test('exits 0 when the control table holds no record yet (traffic never moved)', async () => {
@@ -134,28 +176,56 @@ describe('dr guard', () => {
     ]);
   });
 
-  test('falls back to the other region when one region’s DynamoDB is unreachable', async () => {
-    // GIVEN the record written in us-east-1, and us-west-2 down
-    await recordActive('us-east-1', 'us-east-1');
+  /** The local clients with `down`'s DynamoDB unreachable. */
+  const withDown = (down: string) => {
     const healthy = env.clients();
-    const clients = (): Clients => ({
+    return (): Clients => ({
       ...healthy,
       dynamodb: (region) => {
-        if (region === 'us-west-2') throw new Error('us-west-2 is unreachable');
+        if (region === down) throw new Error(`${region} is unreachable`);
         return healthy.dynamodb(region);
       },
     });
+  };
+
+  test('refuses one region’s possibly stale copy when the config’s active region does not answer', async () => {
+    // GIVEN the record in us-east-1 says us-west-2 serves (stale?), and us-west-2 (the config's) is down
+    await recordActive('us-west-2', 'us-east-1');
     // WHEN
-    const r = await guard(['--outputs', FIXTURE, '--json'], { clients });
-    // THEN the disagreement is still found, through us-east-1
+    const r = await guard(['--outputs', FIXTURE, '--json'], { clients: withDown('us-west-2') });
+    // THEN
     expect(r.code).toBe(1);
     const json = JSON.parse(r.stdout) as GuardResult;
-    expect(json.status).toBe('disagree');
+    expect(json.status).toBe('one-region');
     expect(json.reads).toEqual([
       { region: 'us-west-2', ok: false, error: 'Error: us-west-2 is unreachable' },
-      { region: 'us-east-1', ok: true, activeRegion: 'us-east-1' },
+      { region: 'us-east-1', ok: true, activeRegion: 'us-west-2' },
     ]);
-    expect(json.fix).toBe(FIX_DR);
+    expect(json.message).toContain(
+      "only us-east-1 answered (us-west-2: Error: us-west-2 is unreachable); us-east-1's copy of the active-region record may be stale",
+    );
+    expect(json.message).toContain('re-run with --allow-one-region');
+  });
+
+  test('--allow-one-region accepts that copy deliberately, and says so', async () => {
+    await recordActive('us-east-1', 'us-east-1');
+    const r = await guard(['--outputs', FIXTURE, '--json', '--allow-one-region'], {
+      clients: withDown('us-west-2'),
+    });
+    // THEN the disagreement is found through us-east-1
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout) as GuardResult;
+    expect(json).toMatchObject({ status: 'disagree', fix: FIX_DR, allowOneRegion: true });
+    expect(json.message).toContain(
+      "[--allow-one-region: accepted us-east-1's copy alone; us-west-2 did not answer]",
+    );
+  });
+
+  test('the config’s active region answering alone is authoritative for itself', async () => {
+    await recordActive('us-west-2', 'us-west-2');
+    const r = await guard(['--outputs', FIXTURE], { clients: withDown('us-east-1') });
+    expect(r.code).toBe(0);
+    expect(r.result?.status).toBe('agree');
   });
 
   test('the newest copy wins when the regions’ copies differ (replication lag)', async () => {
@@ -219,6 +289,29 @@ describe('dr guard', () => {
     expect(r.code).toBe(1);
     expect(r.result?.message).toContain(
       'resume it with: npm run dr -- drill --env staging --to us-east-1 --yes',
+    );
+  });
+
+  test('names the drill’s failover target even when the record is read in the other region’s replica', async () => {
+    // GIVEN the drill record (written in us-east-1, its target) as replicated into us-west-2, which the
+    // guard reads first (the config's active region)
+    const west = new ControlTable(
+      env.clients().dynamodb('us-west-2'),
+      env.outputs.regions['us-west-2'].tables.control.name,
+      'us-west-2',
+    );
+    await west.put({
+      ...keys.openDrill(),
+      drillId: 'drill-2',
+      startedAt: '2025-06-01T03:00:00.000Z',
+      from: 'us-west-2',
+      to: 'us-east-1',
+    });
+    const r = await guard(['--outputs', FIXTURE]);
+    expect(r.code).toBe(1);
+    expect(r.result?.message).toContain(
+      "drill drill-2 (started 2025-06-01T03:00:00.000Z, failover us-west-2 -> us-east-1) is unfinished in us-west-2's control table; " +
+        'resume it with: npm run dr -- drill --env staging --to us-east-1 --yes',
     );
   });
 

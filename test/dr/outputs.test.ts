@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { UsageError } from '../../tools/lib/exit-codes';
-import { loadOutputs, parseRunbookOutputs } from '../../tools/dr/outputs';
+import { loadOutputs, OutputsUnavailable, parseRunbookOutputs } from '../../tools/dr/outputs';
+import { runCli } from '../../tools/dr/program';
 import { runbookParameterName } from '../../stacks/outputs';
 import { resolveOperation } from '../../tools/dr/operation';
 import { resolveFailAt } from '../../tools/dr/local-drill';
@@ -108,6 +110,57 @@ describe('where the outputs come from without --outputs', () => {
       onSource: (s) => sources.push(s),
     });
     expect(sources).toEqual(['pulumi stack output --stack staging']);
+  });
+
+  test('every source failing operationally (credentials, network, no pulumi) is exit 1, not a usage error', async () => {
+    const err = (name: string, message: string) => Object.assign(new Error(message), { name });
+    const load = loadOutputs('staging', undefined, {
+      regions: () => ['us-east-1', 'us-west-2'],
+      readParameter: async (region) => {
+        throw region === 'us-east-1'
+          ? err('CredentialsProviderError', 'Could not load credentials from any providers')
+          : err('TimeoutError', 'connect ETIMEDOUT 52.94.0.1:443');
+      },
+      readStack: () => Promise.reject(Object.assign(new Error('spawn pulumi ENOENT'), { code: 'ENOENT' })),
+    });
+    await expect(load).rejects.toThrow(OutputsUnavailable);
+    await expect(load).rejects.not.toThrow(UsageError);
+    await expect(load).rejects.toThrow(
+      'could not read the runbook outputs of staging from any source (' +
+        'SSM /risk-platform/staging/runbook-outputs in us-east-1: CredentialsProviderError: Could not load credentials from any providers; ' +
+        'SSM /risk-platform/staging/runbook-outputs in us-west-2: TimeoutError: connect ETIMEDOUT 52.94.0.1:443; ' +
+        'pulumi stack output --stack staging: spawn pulumi ENOENT): check the AWS credentials and the network (or pass --outputs <file>)',
+    );
+  });
+
+  test('the CLI exits 1 on it (exit 2 stays for bad --outputs files and arguments)', async () => {
+    let stderr = '';
+    const code = await runCli(['status', '--env', 'staging'], {
+      io: {
+        stdout: () => undefined,
+        stderr: (t) => (stderr += t),
+        stdin: Object.assign(new PassThrough(), { isTTY: false }),
+        prompt: new PassThrough(),
+      },
+      clients: () => {
+        throw new Error('no clients expected');
+      },
+      readParameter: () =>
+        Promise.reject(Object.assign(new Error('getaddrinfo ENOTFOUND'), { name: 'Error' })),
+      readStack: () => Promise.reject(new Error('spawn pulumi ENOENT')),
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^failed: OutputsUnavailable: could not read the runbook outputs of staging/);
+  });
+
+  test('a missing stack in pulumi is not operational: exit 2 naming --outputs', async () => {
+    await expect(
+      loadOutputs('staging', undefined, {
+        regions: () => ['us-east-1'],
+        readParameter: () => Promise.reject(new Error('connect ETIMEDOUT')),
+        readStack: () => Promise.reject(new Error("error: no stack named 'staging' found")),
+      }),
+    ).rejects.toThrow(UsageError);
   });
 
   test('nothing readable anywhere is exit 2 naming --outputs and every source tried', async () => {

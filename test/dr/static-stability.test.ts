@@ -106,7 +106,9 @@ describe('preflight: replication freshness from the heartbeat read in the target
   });
 
   test('--force --reason overrides a stale heartbeat with the source down, and the reason is audited', async () => {
+    // GIVEN us-west-2 silent for 60 s and no inbound record in us-east-1 (its writer never saw it)
     await env.pauseHeartbeats();
+    await journalIn(env, 'us-east-1').table.delete(keys.heartbeat('us-east-1'));
     await writeHeartbeat(journalIn(env, 'us-east-1').table, {
       region: 'us-west-2',
       writtenAt: Date.now() - 60_000,
@@ -122,11 +124,101 @@ describe('preflight: replication freshness from the heartbeat read in the target
     expect(result.status).toBe('completed');
     expect(preflight?.forceReason).toBe('us-west-2 down since 03:02, INC-4711');
     expect(preflight?.data?.overriddenChecks).toEqual([
-      expect.stringMatching(/^replication us-west-2 -> us-east-1 .*stale replication: heartbeat#us-west-2/),
+      expect.stringMatching(
+        /^replication us-west-2 -> us-east-1 .*stale replication: heartbeat#us-west-2 .*source silent .*no inbound replication record/,
+      ),
     ]);
     expect(preflight?.data?.warnings).toEqual([
       expect.stringMatching(/^source region us-west-2: source region unreachable: /),
     ]);
+  });
+});
+
+describe('preflight: heartbeat semantics (healthy lag, and a silent source)', () => {
+  const RPO_MS = 15_000;
+  const east = () => journalIn(env, 'us-east-1').table;
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  /** us-west-2's heartbeat in us-east-1 written `ageMs` ago, and us-east-1's own item (inbound record or none). */
+  async function given(ageMs: number, inbound?: { lagMs: number }) {
+    await env.pauseHeartbeats();
+    const writtenAt = Date.now() - ageMs;
+    await east().delete(keys.heartbeat('us-east-1'));
+    await writeHeartbeat(east(), { region: 'us-west-2', writtenAt, writer: 'hb-west' });
+    await writeHeartbeat(east(), {
+      region: 'us-east-1',
+      writtenAt: Date.now(),
+      writer: 'hb-east',
+      ...(inbound ? { inboundLagMs: inbound.lagMs, inboundWrittenAt: writtenAt } : {}),
+    });
+    return writtenAt;
+  }
+
+  test('healthy: a heartbeat older than the RPO passes when its age less one interval is within it', async () => {
+    // GIVEN writers every 5 s and us-west-2's heartbeat 18 s old in us-east-1 (18 s > RPO 15 s, 13 s <= it)
+    await given(18_000);
+    const outputs = { ...env.outputs, heartbeatIntervalSeconds: 5 };
+    // WHEN
+    const deps = runnerDeps(env, { outputs });
+    const result = await runOperation(deps, { op: failover(env), dryRun: false });
+    // THEN
+    expect(result.status).toBe('completed');
+    expect(result.replicationLatencyMs).toBeGreaterThanOrEqual(13_000);
+    expect(result.replicationLatencyMs).toBeLessThanOrEqual(RPO_MS);
+    expect(deps.lines).toContainEqual(
+      expect.stringMatching(
+        /^ {4}ok {3}replication us-west-2 -> us-east-1 .*heartbeat#us-west-2 is 18\d{3} ms old .*replication lag ≈ 13\d{3} ms \(age - 5000 ms write interval\) ≤ RPO 15000 ms$/,
+      ),
+    );
+  });
+
+  test('source down and silent: passes on the last inbound lag observed in the target (within the RPO)', async () => {
+    // GIVEN us-west-2 silent for 60 s; us-east-1's writer last saw it 420 ms behind
+    const silentSince = await given(60_000, { lagMs: 420 });
+    // WHEN
+    const deps = runnerDeps(env, { clients: withRegionDown('us-west-2') });
+    const result = await runOperation(deps, { op: failover(env), dryRun: false });
+    // THEN without --force, and the observed RPO is that lag
+    expect(result.status).toBe('completed');
+    expect(result.replicationLatencyMs).toBe(420);
+    expect(deps.lines).toContainEqual(
+      expect.stringContaining(
+        `WARN replication us-west-2 -> us-east-1 within RPO 15 s (heartbeat#us-west-2 read in us-east-1): source silent since ${iso(silentSince)}; last observed replication lag 420 ms ≤ RPO 15000 ms`,
+      ),
+    );
+  });
+
+  test('source reachable but its writer silent too: the same inbound evidence decides', async () => {
+    const silentSince = await given(60_000, { lagMs: 900 });
+    await writeHeartbeat(journalIn(env, 'us-west-2').table, { region: 'us-west-2', writtenAt: silentSince });
+    const result = await runOperation(runnerDeps(env), { op: failover(env), dryRun: false });
+    expect(result.status).toBe('completed');
+    expect(result.replicationLatencyMs).toBe(900);
+  });
+
+  test('source silent with a last inbound lag above the RPO: refused', async () => {
+    const silentSince = await given(60_000, { lagMs: 20_000 });
+    const result = await runOperation(runnerDeps(env, { clients: withRegionDown('us-west-2') }), {
+      op: failover(env),
+      dryRun: false,
+    });
+    expect(result.status).toBe('refused');
+    expect(result.error).toContain(
+      `stale replication: source silent since ${iso(silentSince)}; last observed replication lag 20000 ms exceeds RPO 15000 ms`,
+    );
+    expect(env.arc.updateCalls()).toBe(0);
+  });
+
+  test('source silent and no inbound record in the target: refused', async () => {
+    await given(60_000);
+    const result = await runOperation(runnerDeps(env, { clients: withRegionDown('us-west-2') }), {
+      op: failover(env),
+      dryRun: false,
+    });
+    expect(result.status).toBe('refused');
+    expect(result.error).toMatch(
+      /source silent \(us-west-2 unreachable: .*\) and no inbound replication record on heartbeat#us-east-1 in us-east-1's control table/,
+    );
   });
 });
 

@@ -50,9 +50,46 @@ test("shows every region's heartbeat age as held in each region's replica", asyn
   expect(renderStatus(status)).toContain('us-west-2 1200ms / us-east-1 none');
 });
 
-test('writes exactly the attributes the replication-heartbeat Deployment may put', async () => {
+test('writes exactly the attributes the replication-heartbeat Deployment may write', async () => {
   const west = journalIn(env, 'us-west-2').table;
-  await writeHeartbeat(west, { region: 'us-west-2', writtenAt: NOW.getTime(), writer: 'hb-west' });
+  await west.delete(keys.heartbeat('us-west-2'));
+  await writeHeartbeat(west, {
+    region: 'us-west-2',
+    writtenAt: NOW.getTime(),
+    writer: 'hb-west',
+    inboundLagMs: 420,
+    inboundWrittenAt: NOW.getTime() - 420,
+  });
   const item = await west.get<Record<string, unknown>>(keys.heartbeat('us-west-2'));
-  expect(Object.keys(item ?? {}).sort()).toEqual(['pk', 'sk', 'writer', 'writtenAt']);
+  expect(Object.keys(item ?? {}).sort()).toEqual([
+    'inboundLagMs',
+    'inboundWrittenAt',
+    'pk',
+    'sk',
+    'writer',
+    'writtenAt',
+  ]);
+});
+
+test('lists the regions that did not answer (exit 1 in the CLI), and says so under the table', async () => {
+  // GIVEN us-west-2's DynamoDB unreachable
+  const healthy = env.clients();
+  const clients = {
+    ...healthy,
+    dynamodb: (r: string) => {
+      if (r === 'us-west-2') throw new Error('us-west-2 is unreachable');
+      return healthy.dynamodb(r);
+    },
+  };
+  // WHEN
+  const status = await readStatus(env.outputs, clients, NOW);
+  // THEN
+  expect(status.unreachable).toEqual([
+    { region: 'us-west-2', failed: ['active-region record', 'tables', 'heartbeats'] },
+  ]);
+  expect(renderStatus(status)).toContain(
+    'UNREACHABLE: us-west-2 (active-region record, tables, heartbeats): the status above is incomplete (exit 1)',
+  );
+  // AND every region answering: none
+  expect((await readStatus(env.outputs, healthy, NOW)).unreachable).toEqual([]);
 });

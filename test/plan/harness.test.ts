@@ -85,6 +85,7 @@ describe('planEnvironment', () => {
       ['ecr.dkr', 'Interface'],
       ['kinesis-streams', 'Interface'],
       ['kms', 'Interface'],
+      ['monitoring', 'Interface'],
       ['s3', 'Gateway'],
       ['sns', 'Interface'],
       ['sqs', 'Interface'],

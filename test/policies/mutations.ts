@@ -269,8 +269,20 @@ export const MUTATIONS: readonly Mutation[] = [
     property: 'spec.template.spec.containers[0].image',
     change: (p) =>
       void (container(p).image =
-        '123456789012.dkr.ecr.us-west-2.amazonaws.com/risk/stream-scorer:2026.11.20-4f9c2ab'),
+        '123456789012.dkr.ecr.us-east-1.amazonaws.com/risk/stream-scorer:2026.11.20-4f9c2ab'),
     expect: ['image-digest'],
+  },
+  {
+    policy: 'image-registry-in-region',
+    type: T.deployment,
+    resource: 'us-east-1-risk-scoring/scoring-api',
+    property: 'spec.template.spec.containers[0].image',
+    change: (p) =>
+      void (container(p).image = String(container(p).image).replace(
+        '.dkr.ecr.us-east-1.',
+        '.dkr.ecr.us-west-2.',
+      )),
+    expect: ['image-registry-in-region'],
   },
   {
     policy: 'container-resources',

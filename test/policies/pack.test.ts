@@ -84,6 +84,7 @@ describe('the policy list', () => {
       'kubernetes-workloads': [
         'image-tag-pinned',
         'image-digest',
+        'image-registry-in-region',
         'container-resources',
         'container-probes',
         'container-security-context',

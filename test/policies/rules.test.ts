@@ -349,6 +349,35 @@ const CASES: Record<string, readonly Case[]> = {
       expect: ['image-digest'],
     },
   ],
+  'image-registry-in-region': [
+    {
+      when: "fails if a DR workload pulls from the primary region's registry",
+      resource: `${DR}-deployment-scoring-api`,
+      change: (p) =>
+        void (container(p).image = String(container(p).image).replace(
+          `.dkr.ecr.${DR}.`,
+          `.dkr.ecr.${PRIMARY}.`,
+        )),
+      expect: ['image-registry-in-region'],
+    },
+    {
+      when: "fails if a primary workload pulls from the DR region's registry",
+      resource: `${PRIMARY}-deployment-stream-scorer`,
+      change: (p) =>
+        void (container(p).image = String(container(p).image).replace(
+          `.dkr.ecr.${PRIMARY}.`,
+          `.dkr.ecr.${DR}.`,
+        )),
+      expect: ['image-registry-in-region'],
+    },
+    {
+      when: 'fails if a workload with a private ECR image has no region label',
+      resource: `${DR}-deployment-stream-scorer`,
+      change: (p) => void delete ((p.metadata as Props).labels as Props)['risk-platform/region'],
+      // Every rule that places a Kubernetes object by its region label loses it too.
+      expect: ['deployment-pdb', 'dr-parity', 'image-registry-in-region', 'network-policy-default-deny'],
+    },
+  ],
   'container-resources': [
     {
       when: 'fails without limits',
@@ -620,18 +649,91 @@ describe('per-environment configuration', () => {
     expect(await violated(stack, config, 'advisory')).toEqual(['hpa-replica-bounds']);
   });
 
-  test("a non-AWS scaler's TriggerAuthentication may read its token from a Secret", async () => {
-    // GIVEN the datadog scaler's authentication: a service-account token and the cluster agent's address
-    const datadogAuth = k8s(PRIMARY, 'keda.sh/v1alpha1', 'TriggerAuthentication', 'scoring-api-datadog', {
-      spec: {
-        secretTargetRef: [{ parameter: 'token', name: 'scoring-api-metrics-reader-token', key: 'token' }],
-        configMapTargetRef: [
-          { parameter: 'authMode', name: 'scoring-api-metrics-reader-scaler', key: 'authMode' },
-        ],
-      },
+  describe('keda-workload-identity: scaler credentials are short-lived', () => {
+    // GIVEN the datadog scaler's authentication, as the chart declares it: a bound token and the cluster agent's address
+    const datadogAuth = (spec: Props) =>
+      k8s(PRIMARY, 'keda.sh/v1alpha1', 'TriggerAuthentication', 'scoring-api-datadog', {
+        spec: {
+          configMapTargetRef: [
+            { parameter: 'authMode', name: 'scoring-api-metrics-reader-scaler', key: 'authMode' },
+          ],
+          ...spec,
+        },
+      });
+    const secret = (name: string, rest: Props) => k8s(PRIMARY, 'v1', 'Secret', name, rest);
+    const tokenFrom = (name: string) => ({ secretTargetRef: [{ parameter: 'token', name, key: 'token' }] });
+
+    test("passes a non-AWS scaler's bound service-account token", async () => {
+      const auth = datadogAuth({
+        boundServiceAccountToken: [{ parameter: 'token', serviceAccountName: 'scoring-api-metrics-reader' }],
+      });
+      expect(await violated([...happyStack(), auth])).toEqual([]);
     });
-    // THEN keda-workload-identity (AWS scalers only) does not apply
-    expect(await violated([...happyStack(), datadogAuth])).toEqual([]);
+
+    test("passes a non-AWS scaler's token from an ordinary Secret", async () => {
+      const stack = [
+        ...happyStack(),
+        secret('datadog-token', { type: 'Opaque', data: { token: '[secret]' } }),
+        datadogAuth(tokenFrom('datadog-token')),
+      ];
+      expect(await violated(stack)).toEqual([]);
+    });
+
+    test('fails if a TriggerAuthentication reads a service-account-token Secret', async () => {
+      // WHEN the token is the long-lived Secret the token controller fills
+      const stack = [
+        ...happyStack(),
+        secret('scoring-api-metrics-reader-token', {
+          type: 'kubernetes.io/service-account-token',
+          metadata: {
+            name: 'scoring-api-metrics-reader-token',
+            namespace: 'risk-scoring',
+            labels: { 'risk-platform/region': PRIMARY },
+            annotations: { 'kubernetes.io/service-account.name': 'scoring-api-metrics-reader' },
+          },
+        }),
+        datadogAuth(tokenFrom('scoring-api-metrics-reader-token')),
+      ];
+      const vs = await evaluatePolicies(stack, PROD_CONFIG);
+      // THEN keda-workload-identity names the authentication, the parameter and the Secret
+      expect(vs.map((v) => v.policy)).toEqual(['keda-workload-identity']);
+      expect(vs[0].message).toContain(
+        "TriggerAuthentication 'risk-scoring/scoring-api-datadog' must not read long-lived credentials " +
+          "(parameter token reads Secret 'risk-scoring/scoring-api-metrics-reader-token', which is a " +
+          'kubernetes.io/service-account-token Secret (a token that never expires)); use ' +
+          'boundServiceAccountToken: [{ parameter, serviceAccountName }] for a Kubernetes token, podIdentity for AWS.',
+      );
+    });
+
+    test('fails if a TriggerAuthentication reads a Secret holding AWS keys, whatever the parameter', async () => {
+      const stack = [
+        ...happyStack(),
+        secret('scaler-creds', {
+          type: 'Opaque',
+          data: { AWS_ACCESS_KEY_ID: '[secret]', token: '[secret]' },
+        }),
+        datadogAuth(tokenFrom('scaler-creds')),
+      ];
+      expect(await violated(stack)).toEqual(['keda-workload-identity']);
+    });
+
+    test('fails if a Secret names an AWS access key ID in stringData', async () => {
+      const stack = [
+        ...happyStack(),
+        secret('scaler-creds', { type: 'Opaque', stringData: { id: 'AKIAABCDEFGHIJKLMNOP' } }),
+        datadogAuth(tokenFrom('scaler-creds')),
+      ];
+      expect(await violated(stack)).toEqual(['keda-workload-identity']);
+    });
+
+    test('a Secret of the same name in the other region does not count', async () => {
+      const stack = [
+        ...happyStack(),
+        k8s(DR, 'v1', 'Secret', 'scaler-creds', { type: 'kubernetes.io/service-account-token' }),
+        datadogAuth(tokenFrom('scaler-creds')),
+      ];
+      expect(await violated(stack)).toEqual([]);
+    });
   });
 
   test('an ON_DEMAND stream needs no shard count', async () => {

@@ -27,6 +27,7 @@ describe('runbook stack output', () => {
       primaryRegion: 'us-west-2',
       drRegion: 'us-east-1',
       rpoSeconds: 15,
+      heartbeatIntervalSeconds: 3,
       rtoSeconds: 900,
       standbyFraction: 0.25,
     });

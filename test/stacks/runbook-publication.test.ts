@@ -1,20 +1,46 @@
 import { runbookOutputsSchema, runbookParameterName } from '../../stacks/outputs';
-import { parameterTier } from '../../stacks/runbook-publication';
+import { InvalidArgumentError } from '../../stacks/errors';
+import { checkParameterSize } from '../../stacks/runbook-publication';
 import { EnvironmentPlan } from '../../tools/plan/harness';
 import { ofType, planOf } from '../helpers/plan';
 
-describe('parameterTier', () => {
-  test.each([
-    [4096, 'Standard'],
-    [4097, 'Advanced'],
-    [8192, 'Advanced'],
-  ])('%i bytes need the %s tier', (bytes, tier) => {
-    expect(parameterTier('x'.repeat(bytes))).toBe(tier);
+describe('checkParameterSize', () => {
+  test('accepts a value of exactly 8 KB and returns it unchanged', () => {
+    const value = 'x'.repeat(8192);
+    expect(checkParameterSize(value)).toBe(value);
   });
-  test('more than 8 KB fails naming the output and the limit', () => {
-    expect(() => parameterTier('x'.repeat(8193))).toThrow(
+  test('more than 8 KB fails with an InvalidArgumentError naming the output and the limit', () => {
+    expect(() => checkParameterSize('x'.repeat(8193))).toThrow(InvalidArgumentError);
+    expect(() => checkParameterSize('x'.repeat(8193))).toThrow(
       "'runbook' output is 8193 bytes; expected at most 8192 (the SSM Advanced tier limit)",
     );
+  });
+  test('counts UTF-8 bytes, not characters', () => {
+    expect(() => checkParameterSize('é'.repeat(4097))).toThrow("'runbook' output is 8194 bytes");
+  });
+});
+
+/** Headroom under the 8 KB Advanced limit: a plan over it fails review, long before `up` would. */
+const RUNBOOK_VALUE_BUDGET_BYTES = 7 * 1024;
+
+describe.each(['dev', 'staging', 'prod'])('the published runbook outputs of %s', (env) => {
+  let plan: EnvironmentPlan;
+  beforeAll(async () => {
+    plan = await planOf(env);
+  });
+
+  test('stay under 7 KB in every region (headroom under the 8 KB limit)', () => {
+    const parameters = ofType(plan, 'aws:ssm/parameter:Parameter');
+    expect(parameters).toHaveLength(2);
+    for (const p of parameters) {
+      expect(Buffer.byteLength(p.props.insecureValue as string, 'utf8')).toBeLessThan(
+        RUNBOOK_VALUE_BUDGET_BYTES,
+      );
+    }
+  });
+
+  test('are on the Advanced tier whatever their size', () => {
+    for (const p of ofType(plan, 'aws:ssm/parameter:Parameter')) expect(p.props.tier).toBe('Advanced');
   });
 });
 
@@ -36,12 +62,12 @@ describe('the runbook outputs are published to SSM in each region (prod)', () =>
     ]);
   });
 
-  test('the value is exactly the runbook stack output, as a String of the tier its size needs', () => {
+  test('the value is exactly the runbook stack output, as an Advanced String', () => {
     for (const p of parameters()) {
       expect(p.props.type).toBe('String');
       const value = p.props.insecureValue as string;
       expect(runbookOutputsSchema.parse(JSON.parse(value))).toEqual(plan.outputs.runbook);
-      expect(p.props.tier).toBe(parameterTier(value));
+      expect(p.props.tier).toBe('Advanced');
     }
   });
 

@@ -11,6 +11,16 @@ export interface DrillRequest {
   readonly forceReason?: string;
 }
 
+/** The `runbook#open-drill` item: the unfinished drill, in its failover target's control table. */
+export interface OpenDrillRecord {
+  readonly drillId: string;
+  readonly startedAt: string;
+  /** The failover's source region (absent on records written before it was recorded). */
+  readonly from?: string;
+  /** The failover's target region: `--to` of the command that resumes the drill. */
+  readonly to?: string;
+}
+
 export interface DrillResult {
   readonly kind: 'drill';
   readonly environment: string;
@@ -46,11 +56,18 @@ export async function runDrill(deps: RunnerDeps, req: DrillRequest): Promise<Dri
     there.to,
   );
 
-  let drill = await control.get<{ drillId: string; startedAt: string }>(keys.openDrill());
+  let drill = await control.get<OpenDrillRecord>(keys.openDrill());
   if (!drill && !req.dryRun) {
-    const candidate = { drillId: newRunId('drill', now()), startedAt: now().toISOString() };
+    // `from`/`to`: the global table replicates the record, so the guard may read it in either region
+    // and must still name the drill's failover target in its resume command.
+    const candidate: OpenDrillRecord = {
+      drillId: newRunId('drill', now()),
+      startedAt: now().toISOString(),
+      from: there.from,
+      to: there.to,
+    };
     await control.putIfAbsent({ ...keys.openDrill(), ...candidate });
-    drill = await control.get<{ drillId: string; startedAt: string }>(keys.openDrill());
+    drill = await control.get<OpenDrillRecord>(keys.openDrill());
   }
   progress.log(
     drill

@@ -75,6 +75,18 @@ export interface OutputsSources {
 const readParameterWithSdk: ParameterReader = async (region, name) =>
   (await import('./ssm')).readParameter(region, name);
 
+/**
+ * No source of the published outputs could be read, and every one failed for an operational reason
+ * (credentials, network, throttling, `pulumi` missing), not because the outputs are absent or
+ * invalid: exit 1 (the input is fine; the environment around it is not).
+ */
+export class OutputsUnavailable extends Error {
+  override name = 'OutputsUnavailable';
+}
+
+/** `pulumi stack output` failed because the stack does not exist (not an operational failure). */
+const PULUMI_NOT_FOUND = /no stack named|stack '?[^ ]*'? (?:was )?not found/i;
+
 /** The published outputs, unvalidated: SSM in each region in turn, then `pulumi stack output`. */
 async function readPublished(
   env: string,
@@ -83,6 +95,8 @@ async function readPublished(
   const name = runbookParameterName(env);
   const read = sources.readParameter ?? readParameterWithSdk;
   const misses: string[] = [];
+  /** Whether every source so far failed operationally (not: absent, bad JSON, bad schema). */
+  let allOperational = true;
   for (const region of sources.regions?.() ?? []) {
     const source = `SSM ${name} in ${region}`;
     let text: string | undefined;
@@ -94,6 +108,7 @@ async function readPublished(
     }
     if (text === undefined) {
       misses.push(`${source}: not found`);
+      allOperational = false;
       continue;
     }
     try {
@@ -106,6 +121,17 @@ async function readPublished(
   try {
     return { raw: await (sources.readStack ?? readStackOutputJson)(env), source };
   } catch (err) {
+    const e = err as Error & { code?: unknown; stderr?: unknown };
+    const absentOrInvalid =
+      e instanceof SyntaxError || PULUMI_NOT_FOUND.test(`${e.message} ${String(e.stderr ?? '')}`);
+    if (allOperational && !absentOrInvalid) {
+      throw new OutputsUnavailable(
+        `could not read the runbook outputs of ${env} from any source (${[
+          ...misses,
+          `${source}: ${e.message.split('\n')[0]}`,
+        ].join('; ')}): check the AWS credentials and the network (or pass --outputs <file>)`,
+      );
+    }
     throw new UsageError(
       '--outputs',
       undefined,

@@ -3,7 +3,7 @@ import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { RegionOutputs, RunbookOutputs } from '../../stacks/outputs';
 import { Clients } from './clients';
-import { readHeartbeat } from './control/heartbeat';
+import { HeartbeatRecord, heartbeatIntervalMs, readHeartbeat } from './control/heartbeat';
 import { ControlTable } from './control/table';
 import { latestValues, metric } from './metrics';
 
@@ -30,7 +30,7 @@ export async function probeTables(clients: Clients, r: RegionOutputs): Promise<T
  * DynamoDB `ReplicationLatency` from `from` to `to` for every table, in milliseconds. The metric is
  * published only in the SENDING region (dimension `ReceivingRegion` = `to`), so this reads `from`'s
  * CloudWatch: during a failover that is the impaired region, and preflight treats it as best-effort
- * (see {@link probeHeartbeat}). `undefined` when a table has no datapoint in the last 5 minutes.
+ * (see {@link probeReplicationEvidence}). `undefined` when a table has no datapoint in the last 5 minutes.
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_monitoring.html
  */
 export async function probeReplicationLatency(
@@ -49,24 +49,59 @@ export async function probeReplicationLatency(
   return tables.map((table, i) => ({ table, ms: values[i] }));
 }
 
+/** What the control tables say about replication from `from` into `to` (see {@link probeReplicationEvidence}). */
+export interface ReplicationEvidence {
+  /** The write interval of the heartbeat writers (ms). */
+  readonly intervalMs: number;
+  /** `heartbeat#<from>` as replicated into `to`'s replica; undefined when absent. */
+  readonly replicated?: { readonly writtenAt: number; readonly ageMs: number };
+  /** `to`'s own heartbeat item (its writer's record of the inbound lag it observed from `from`). */
+  readonly target?: HeartbeatRecord;
+  /**
+   * `heartbeat#<from>` in `from`'s OWN replica (best-effort, bounded): whether `from`'s writer still
+   * writes. `error` when `from` did not answer; `record` undefined when it holds no item.
+   */
+  readonly source:
+    { readonly ok: true; readonly record?: HeartbeatRecord } | { readonly ok: false; readonly error: string };
+}
+
 /**
- * Replication freshness measured from the healthy side: `from`'s heartbeat item as replicated into
- * `to`'s replica of the control table (read through `to`'s endpoint only). `undefined` when `to`
- * holds no heartbeat of `from`.
+ * Replication freshness evidence, measured from the healthy side: `from`'s heartbeat as replicated
+ * into `to`'s replica and `to`'s own heartbeat item (both read through `to`'s endpoint only), plus,
+ * best-effort, `from`'s heartbeat in its own replica (is `from`'s writer alive?).
  */
-export async function probeHeartbeat(
+export async function probeReplicationEvidence(
   clients: Clients,
   outputs: RunbookOutputs,
   from: string,
   to: string,
   now: Date,
-): Promise<{ readonly writtenAt: string; readonly ageMs: number } | undefined> {
-  const table = new ControlTable(clients.dynamodb(to), outputs.regions[to].tables.control.name, to);
-  const hb = await readHeartbeat(table, from);
-  if (!hb) return undefined;
+): Promise<ReplicationEvidence> {
+  const target = new ControlTable(clients.dynamodb(to), outputs.regions[to].tables.control.name, to);
+  const own = new ControlTable(clients.dynamodb(from), outputs.regions[from].tables.control.name, from);
+  const [replicated, targetRecord, source] = await Promise.all([
+    readHeartbeat(target, from),
+    readHeartbeat(target, to),
+    readHeartbeat(own, from).then(
+      (record) => ({ ok: true as const, record }),
+      (err: unknown) => ({
+        ok: false as const,
+        error: `${(err as Error).name}: ${(err as Error).message.split('\n')[0]}`,
+      }),
+    ),
+  ]);
   return {
-    writtenAt: new Date(hb.writtenAt).toISOString(),
-    ageMs: Math.max(0, now.getTime() - hb.writtenAt),
+    intervalMs: heartbeatIntervalMs(outputs),
+    ...(replicated
+      ? {
+          replicated: {
+            writtenAt: replicated.writtenAt,
+            ageMs: Math.max(0, now.getTime() - replicated.writtenAt),
+          },
+        }
+      : {}),
+    ...(targetRecord ? { target: targetRecord } : {}),
+    source,
   };
 }
 

@@ -32,7 +32,11 @@ export interface ProgramIO {
 /** Everything the CLI depends on, injectable for tests and `drill:local`. */
 export interface ProgramDeps {
   readonly io: ProgramIO;
-  readonly clients: (outputs: RunbookOutputs, options: ClientOptions) => Clients;
+  /**
+   * `outputs` is undefined only for `guard` on a stack without outputs (it then reads DynamoDB only,
+   * the control table by its deterministic name).
+   */
+  readonly clients: (outputs: RunbookOutputs | undefined, options: ClientOptions) => Clients;
   /**
    * @default loadOutputs (from --outputs, else the SSM parameter in the target region, then the other
    * region, then `pulumi stack output`)
@@ -211,7 +215,8 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
     const { outputs, clients } = await prepare(o);
     const status = await readStatus(outputs, clients, (deps.now ?? (() => new Date()))());
     finish(o, status, renderStatus(status));
-    setExit(ExitCode.Ok);
+    // The table always prints; a region that did not answer makes the status incomplete.
+    setExit(status.unreachable.length === 0 ? ExitCode.Ok : ExitCode.Failed);
   });
 
   common(
@@ -220,25 +225,31 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
       .description(
         "pre-deploy check: the stack config's dr.activeRegion must match the live active-region record (exit 1 if not)",
       ),
-  ).action(async (o: CommonOptions) => {
-    validateCommon(o, deps.environmentsDir);
-    const { config, source, explicit } = readEnvironmentConfig(o.env, deps.environmentsDir);
-    const outputs = await loadDeployedOutputs(o.env, o.outputs, {
-      regions: regionsOf(o.env, () => config.activeRegion),
-      readParameter: deps.readParameter,
-      readStack: deps.readStack,
-      onSource: (s) => (o.json ? io.stderr : io.stdout)(`outputs: ${s}\n`),
+  )
+    .option(
+      '--allow-one-region',
+      "accept the copy of a region that is not the config's active region when it is the only one that answers (recorded in the output)",
+    )
+    .action(async (o: CommonOptions & { allowOneRegion?: boolean }) => {
+      validateCommon(o, deps.environmentsDir);
+      const { config, source, explicit } = readEnvironmentConfig(o.env, deps.environmentsDir);
+      const outputs = await loadDeployedOutputs(o.env, o.outputs, {
+        regions: regionsOf(o.env, () => config.activeRegion),
+        readParameter: deps.readParameter,
+        readStack: deps.readStack,
+        onSource: (s) => (o.json ? io.stderr : io.stdout)(`outputs: ${s}\n`),
+      });
+      const result = await runGuard({
+        config,
+        configSource: source,
+        configExplicit: explicit,
+        outputs,
+        clients: (out) => deps.clients(out, { kube: o.kubeContextFromKubeconfig ? 'kubeconfig' : 'outputs' }),
+        allowOneRegion: Boolean(o.allowOneRegion),
+      });
+      finish(o, result, renderGuard(result));
+      setExit(result.status === 'agree' || result.status === 'no-record' ? ExitCode.Ok : ExitCode.Failed);
     });
-    const result = await runGuard({
-      config,
-      configSource: source,
-      configExplicit: explicit,
-      outputs,
-      clients: (out) => deps.clients(out, { kube: o.kubeContextFromKubeconfig ? 'kubeconfig' : 'outputs' }),
-    });
-    finish(o, result, renderGuard(result));
-    setExit(result.status === 'agree' || result.status === 'no-record' ? ExitCode.Ok : ExitCode.Failed);
-  });
 
   for (const kind of ['failover', 'failback'] as const satisfies readonly OperationKind[]) {
     change(

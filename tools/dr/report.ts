@@ -118,6 +118,12 @@ export function renderStatus(s: StatusResult): string {
     ),
     '',
     textTable(['region', 'deployment', 'ready', 'min', 'standby/full', 'autoscaler'], workloads),
+    ...(s.unreachable.length
+      ? [
+          '',
+          `UNREACHABLE: ${s.unreachable.map((u) => `${u.region} (${u.failed.join(', ')})`).join('; ')}: the status above is incomplete (exit 1)`,
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -126,10 +132,10 @@ export function renderGuard(g: GuardResult): string {
   const verdict = g.status === 'agree' || g.status === 'no-record' ? 'OK' : 'REFUSED';
   const rows = g.reads.map((r) => [
     r.region,
-    r.ok ? (r.activeRegion ?? 'no record') : `unreachable (${r.error})`,
+    r.ok ? (r.activeRegion ?? (r.noTable ? 'no control table' : 'no record')) : `unreachable (${r.error})`,
   ]);
   return [
-    `dr guard ${g.environment}: ${verdict} (${g.status})`,
+    `dr guard ${g.environment}: ${verdict} (${g.status})${g.allowOneRegion ? ' [--allow-one-region]' : ''}`,
     ...(rows.length > 0 ? [textTable(['read via', 'active region'], rows)] : []),
     g.message,
   ].join('\n');

@@ -71,6 +71,31 @@ export interface StatusResult {
   /** The region whose routing control is On; `none` or `both` flag an unsafe state. */
   readonly activeRegion: string;
   readonly regions: readonly RegionStatus[];
+  /**
+   * The regions that did not fully answer, with the reads that failed (DynamoDB, Kinesis, SQS,
+   * Kubernetes; CloudWatch's `ReplicationLatency` is best-effort and not counted). Non-empty: exit 1.
+   */
+  readonly unreachable: readonly { readonly region: string; readonly failed: readonly string[] }[];
+}
+
+/** The reads of a region that must answer for `status` to exit 0, by the name the table shows. */
+const REQUIRED_READS = {
+  activeRecord: 'active-region record',
+  tables: 'tables',
+  heartbeats: 'heartbeats',
+  stream: 'stream',
+  queues: 'queues',
+  workloads: 'workloads',
+} as const satisfies Partial<Record<keyof RegionStatus, string>>;
+
+/** Which required reads of each region failed (see {@link StatusResult.unreachable}). */
+export function unreachableRegions(regions: readonly RegionStatus[]): StatusResult['unreachable'] {
+  return regions.flatMap((r) => {
+    const failed = (Object.keys(REQUIRED_READS) as (keyof typeof REQUIRED_READS)[])
+      .filter((k) => !r[k].ok)
+      .map((k) => REQUIRED_READS[k]);
+    return failed.length ? [{ region: r.region, failed }] : [];
+  });
 }
 
 async function probe<T>(fn: () => Promise<T>): Promise<Probed<T>> {
@@ -93,22 +118,29 @@ export async function readStatus(
     regionNames.map(async (region): Promise<RegionStatus> => {
       const r = outputs.regions[region];
       const other = regionNames.find((x) => x !== region) ?? region;
-      const control = new ControlTable(clients.dynamodb(region), r.tables.control.name, region);
+      // Built inside the probes: a client that cannot even be built is that region's failure, not status's.
+      const control = () => new ControlTable(clients.dynamodb(region), r.tables.control.name, region);
       return {
         region,
         role: r.role,
         routingControl: routing.ok ? { ok: true, value: routing.value[region] ?? 'unknown' } : routing,
-        activeRecord: await probe(async () => (await readActiveRegion(control)) ?? null),
+        activeRecord: await probe(async () => (await readActiveRegion(control())) ?? null),
         tables: await probe(() => probeTables(clients, r)),
         replicationLatency: await probe(() => probeReplicationLatency(clients, outputs, region, other, now)),
         stream: await probe(() => probeStream(clients, r, now)),
         queues: await probe(() => probeQueues(clients, r, now)),
         workloads: await probe(() => probeWorkloads(clients, r)),
-        heartbeats: await probe(() => probeHeartbeats(control, regionNames, now)),
+        heartbeats: await probe(() => probeHeartbeats(control(), regionNames, now)),
       };
     }),
   );
   const on = routing.ok ? regionNames.filter((r) => routing.value[r] === 'On') : [];
   const activeRegion = !routing.ok ? 'unknown' : on.length === 1 ? on[0] : on.length === 0 ? 'none' : 'both';
-  return { kind: 'status', environment: outputs.environment, activeRegion, regions };
+  return {
+    kind: 'status',
+    environment: outputs.environment,
+    activeRegion,
+    regions,
+    unreachable: unreachableRegions(regions),
+  };
 }

@@ -23,7 +23,7 @@ export const SERVED_APIS: readonly ServedApi[] = [
   },
   {
     apiVersion: 'rbac.authorization.k8s.io/v1',
-    kinds: ['ClusterRole', 'ClusterRoleBinding'],
+    kinds: ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'],
     servedFrom: '1.8',
   },
   { apiVersion: 'apps/v1', kinds: ['Deployment'], servedFrom: '1.9' },

@@ -224,24 +224,31 @@ describe('GlobalTable', () => {
     expect(cap.features.reads.max).toBe(180000);
   });
 
-  test('prod: reads and writes of every table autoscale in both regions within the model bounds', async () => {
+  test('prod: every table autoscales reads in both regions and writes once, in the home region, within the model bounds', async () => {
     const plan = await planOf('prod');
     const cap = capacityPlan(plan.config).tables;
     const targets = ofType(plan, 'aws:appautoscaling/target:Target');
-    expect(targets).toHaveLength(3 * 2 * 2);
-    const decisionsWrites = targets.filter(
-      (t) =>
-        t.props.resourceId === 'table/prod-decisions' &&
-        t.props.scalableDimension === 'dynamodb:table:WriteCapacityUnits',
-    );
-    expect(decisionsWrites.map((t) => t.region).sort()).toEqual(['us-east-1', 'us-west-2']);
-    for (const t of decisionsWrites) {
+    // Per table: home reads + writes, DR reads (DynamoDB passes the write settings to the replica).
+    expect(targets).toHaveLength(3 * 3);
+    const decisions = (dimension: string) =>
+      targets.filter(
+        (t) => t.props.resourceId === 'table/prod-decisions' && t.props.scalableDimension === dimension,
+      );
+    const decisionsWrites = decisions('dynamodb:table:WriteCapacityUnits');
+    expect(decisionsWrites.map((t) => t.region)).toEqual(['us-west-2']);
+    expect(decisionsWrites[0].props).toMatchObject({
+      minCapacity: cap.decisions.writes.min,
+      maxCapacity: cap.decisions.writes.max,
+    });
+    const decisionsReads = decisions('dynamodb:table:ReadCapacityUnits');
+    expect(decisionsReads.map((t) => t.region).sort()).toEqual(['us-east-1', 'us-west-2']);
+    for (const t of decisionsReads) {
       expect(t.props).toMatchObject({
-        minCapacity: cap.decisions.writes.min,
-        maxCapacity: cap.decisions.writes.max,
+        minCapacity: cap.decisions.reads.min,
+        maxCapacity: cap.decisions.reads.max,
       });
     }
-    expect(ofType(plan, 'aws:appautoscaling/policy:Policy')).toHaveLength(12);
+    expect(ofType(plan, 'aws:appautoscaling/policy:Policy')).toHaveLength(9);
   });
 
   test('dev: on-demand tables have no capacity and no autoscaling', async () => {

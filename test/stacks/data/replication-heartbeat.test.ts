@@ -8,15 +8,27 @@ const table = (region: string) => `arn:aws:dynamodb:${region}:${ACCOUNT}:table/p
 const putStatement = (region: string, sid: string) => ({
   Sid: sid,
   Effect: 'Allow',
-  Action: ['dynamodb:PutItem'],
+  Action: ['dynamodb:UpdateItem'],
   Resource: [table(region)],
   Condition: {
     'ForAllValues:StringEquals': {
       'dynamodb:LeadingKeys': [`heartbeat#${region}`],
-      'dynamodb:Attributes': ['pk', 'sk', 'writtenAt', 'writer'],
+      'dynamodb:Attributes': ['pk', 'sk', 'writtenAt', 'writer', 'inboundLagMs', 'inboundWrittenAt'],
     },
     Null: { 'dynamodb:LeadingKeys': 'false', 'dynamodb:Attributes': 'false' },
     StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+    StringEquals: { 'aws:PrincipalTag/eks-cluster-arn': cluster(region) },
+  },
+});
+/** GetItem in `region`'s replica of the OTHER region's heartbeat only, from `region`'s cluster. */
+const readPeerStatement = (region: string, peer: string, sid: string) => ({
+  Sid: sid,
+  Effect: 'Allow',
+  Action: ['dynamodb:GetItem'],
+  Resource: [table(region)],
+  Condition: {
+    'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [`heartbeat#${peer}`] },
+    Null: { 'dynamodb:LeadingKeys': 'false' },
     StringEquals: { 'aws:PrincipalTag/eks-cluster-arn': cluster(region) },
   },
 });
@@ -51,7 +63,7 @@ describe('replication heartbeat (prod plan)', () => {
     });
   });
 
-  test("its policy is exactly PutItem of each region's own heartbeat on that region's control table", async () => {
+  test("its policy is exactly UpdateItem of each region's own heartbeat and GetItem of the other's, on that region's control table", async () => {
     const plan = await planOf('prod');
     const policy = ofType(plan, 'aws:iam/rolePolicy:RolePolicy').find(
       (r) => r.name === 'workloads-replication-heartbeat',
@@ -59,8 +71,10 @@ describe('replication heartbeat (prod plan)', () => {
     expect(policy?.props.role).toBe('prod-risk-replication-heartbeat');
     const doc = jsonProp<PolicyDocument>(policy!, 'policy');
     expect(doc.Statement.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')))).toEqual([
-      putStatement('us-west-2', 'PutHeartbeatUsWest2'),
-      putStatement('us-east-1', 'PutHeartbeatUsEast1'),
+      putStatement('us-west-2', 'WriteHeartbeatUsWest2'),
+      putStatement('us-east-1', 'WriteHeartbeatUsEast1'),
+      readPeerStatement('us-west-2', 'us-east-1', 'ReadPeerHeartbeatUsWest2'),
+      readPeerStatement('us-east-1', 'us-west-2', 'ReadPeerHeartbeatUsEast1'),
     ]);
     // The only other statement: the control table's key, through DynamoDB, for that table only.
     expect(doc.Statement.filter((s) => !s.Action.some((a) => a.startsWith('dynamodb:')))).toEqual([
@@ -116,6 +130,21 @@ describe('replication heartbeat (prod plan)', () => {
 });
 
 describe('replicationHeartbeatPolicy', () => {
+  test('a single region gets no GetItem statement (no other heartbeat to read)', () => {
+    const doc = replicationHeartbeatPolicy({
+      controlTableName: 'prod-control',
+      regions: [
+        {
+          region: 'us-west-2',
+          controlTableArn: table('us-west-2'),
+          keyArn: 'arn:aws:kms:us-west-2:123456789012:key/k',
+          clusterArn: cluster('us-west-2'),
+        },
+      ],
+    });
+    expect(doc.Statement.flatMap((s) => s.Action)).not.toContain('dynamodb:GetItem');
+  });
+
   test("refuses no regions, naming 'regions'", () => {
     expect(() => replicationHeartbeatPolicy({ controlTableName: 'prod-control', regions: [] })).toThrow(
       "'regions' ([]) must name at least one region",

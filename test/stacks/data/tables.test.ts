@@ -62,7 +62,24 @@ describe('GlobalTable options', () => {
   test('a provisioned table leaves its capacity to autoscaling after creation', async () => {
     const { seen } = await buildTable(true, TableBilling.provisioned(CAPACITY()));
     expect(tableOpts(seen).ignoreChanges).toEqual(['readCapacity', 'writeCapacity', 'replicas']);
-    expect(seen.filter((s) => s.type === 'aws:appautoscaling/target:Target')).toHaveLength(4);
+    expect(seen.filter((s) => s.type === 'aws:appautoscaling/target:Target')).toHaveLength(3);
+  });
+
+  test('the home region autoscales reads and writes, the DR replica only its reads', async () => {
+    const { seen, table } = await buildTable(true, TableBilling.provisioned(CAPACITY()));
+    const targets = seen.filter((s) => s.type === 'aws:appautoscaling/target:Target').map((s) => s.name);
+    expect(targets.sort()).toEqual([
+      'features-us-east-1-reads',
+      'features-us-west-2-reads',
+      'features-us-west-2-writes',
+    ]);
+    expect(Object.keys(table.scalingPolicies['us-west-2']).sort()).toEqual(['reads', 'writes']);
+    expect(Object.keys(table.scalingPolicies['us-east-1'])).toEqual(['reads']);
+  });
+
+  test('the DR replica registers no write target or policy: DynamoDB passes the home write settings to it', async () => {
+    const { seen } = await buildTable(true, TableBilling.provisioned(CAPACITY()));
+    expect(seen.filter((s) => s.name === 'features-us-east-1-writes')).toEqual([]);
   });
 
   test('the table has no inline replicas: its replica is a TableReplica in the DR region', async () => {
@@ -87,16 +104,14 @@ describe('GlobalTable options', () => {
       order.indexOf('TableReplica:features-replica'),
     );
     expect(order.indexOf('TableReplica:features-replica')).toBeLessThan(
-      order.indexOf('Target:features-us-east-1-writes'),
+      order.indexOf('Target:features-us-east-1-reads'),
     );
   });
 
-  test("the DR region's autoscaling targets depend on the replica", async () => {
+  test("the DR region's read autoscaling target depends on the replica", async () => {
     const { seen, table } = await buildTable(true, TableBilling.provisioned(CAPACITY()));
-    for (const dim of ['reads', 'writes']) {
-      const target = seen.find((s) => s.name === `features-us-east-1-${dim}` && s.type.includes('target'));
-      expect(target?.opts.dependsOn).toEqual([table.replica]);
-    }
+    const target = seen.find((s) => s.name === 'features-us-east-1-reads' && s.type.includes('target'));
+    expect(target?.opts.dependsOn).toEqual([table.replica]);
   });
 
   test('an on-demand table gets its replica with no autoscaling to wait for', async () => {

@@ -16,7 +16,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { TABLE_KEYS } from '../../../stacks/naming';
 import { RunbookOutputs } from '../../../stacks/outputs';
 import { Clients, memo } from '../clients';
-import { HEARTBEAT_INTERVAL_MS, writeHeartbeat } from '../control/heartbeat';
+import { HeartbeatWriter, readHeartbeat, writeHeartbeat } from '../control/heartbeat';
 import { ControlTable } from '../control/table';
 import { ClientNodeKubeGateway } from '../kube';
 import { arnRegion } from '../steps/notify';
@@ -38,7 +38,8 @@ export interface LocalOptions {
   readonly metrics?: Partial<MetricValues>;
   /**
    * How often the heartbeat stand-in (playing each region's `replication-heartbeat` Deployment) writes
-   * each region's heartbeat. @default 100
+   * each region's heartbeat; the outputs the runbook is given say so (`heartbeatIntervalSeconds`).
+   * @default 100
    */
   readonly heartbeatIntervalMs?: number;
 }
@@ -89,31 +90,40 @@ export class LocalEnvironment {
     await this.heartbeatWrite;
   }
 
+  /** One heartbeat writer per region (the stand-in of its `replication-heartbeat` Deployment). */
+  private heartbeatWriters?: HeartbeatWriter[];
+
   /**
    * The heartbeat stand-in (in a real cluster the `replication-heartbeat` Deployment of each region
-   * writes its own region's item): writes `heartbeat#<region>` of every region into its own region's
-   * control table (age 0) and, replication being not emulated, into the other regions' with the
-   * configured replication lag (`replicationLatencyMs`, the same value CloudWatch reports; undefined:
-   * the heartbeat does not replicate).
+   * writes its own region's item): each region's writer ({@link HeartbeatWriter}, the Deployment's
+   * loop) reads the other region's heartbeat from its own control table, records the inbound lag when
+   * it advanced, and writes its own heartbeat there (age 0); then, replication being not emulated, the
+   * item is copied into the other regions' control tables aged by the configured replication lag
+   * (`replicationLatencyMs`, the same value CloudWatch reports; undefined: the heartbeat does not
+   * replicate).
    */
   async writeHeartbeats(): Promise<void> {
     if (this.heartbeatsPaused) return;
     const lag = this.cloudwatch.values.replicationLatencyMs;
     const regions = Object.values(this.outputs.regions);
-    const now = Date.now();
-    for (const into of regions) {
-      const table = new ControlTable(
-        this.clients().dynamodb(into.region),
-        into.tables.control.name,
-        into.region,
-      );
-      for (const of of regions) {
-        if (of.region !== into.region && lag === undefined) continue;
-        await writeHeartbeat(table, {
-          region: of.region,
-          writtenAt: of.region === into.region ? now : now - (lag ?? 0),
-          writer: `replication-heartbeat-stand-in@${of.region}`,
-        });
+    const table = (r: (typeof regions)[number]) =>
+      new ControlTable(this.clients().dynamodb(r.region), r.tables.control.name, r.region);
+    this.heartbeatWriters ??= regions.map(
+      (r) =>
+        new HeartbeatWriter(
+          table(r),
+          r.region,
+          regions.find((o) => o.region !== r.region)?.region,
+          `replication-heartbeat-stand-in@${r.region}`,
+        ),
+    );
+    for (const writer of this.heartbeatWriters) {
+      await writer.beat();
+      if (lag === undefined) continue;
+      const item = await readHeartbeat(writer.table, writer.region);
+      if (!item) continue;
+      for (const into of regions.filter((o) => o.region !== writer.region)) {
+        await writeHeartbeat(table(into), { ...item, writtenAt: item.writtenAt - lag });
       }
     }
   }
@@ -190,8 +200,10 @@ export class LocalEnvironment {
       localRegions[r.region] = { ...r, notificationTopicArn: topicArn };
     }
 
+    // The runbook subtracts the writers' interval from a heartbeat's age: tell it the stand-in's.
+    const heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 100;
     const local = new LocalEnvironment(
-      { ...outputs, regions: localRegions },
+      { ...outputs, regions: localRegions, heartbeatIntervalSeconds: heartbeatIntervalMs / 1000 },
       arc,
       cloudwatch,
       kube,
@@ -203,7 +215,7 @@ export class LocalEnvironment {
       stateDir !== undefined,
     );
     await local.writeHeartbeats();
-    local.startHeartbeats(opts.heartbeatIntervalMs ?? Math.min(100, HEARTBEAT_INTERVAL_MS));
+    local.startHeartbeats(heartbeatIntervalMs);
     return local;
   }
 
@@ -313,8 +325,8 @@ export class LocalEnvironment {
         service: 'replication heartbeat',
         implementation: 'stand-in',
         detail:
-          'heartbeat#<region> into every control table every 100 ms, aged by the replication lag ' +
-          '(in a real cluster: the replication-heartbeat Deployment, every 5 s, own region only)',
+          `each region's writer every ${this.outputs.heartbeatIntervalSeconds ?? 0.1} s: its heartbeat, with the inbound lag it observed, copied into the other region aged by the replication lag ` +
+          '(in a real cluster: the replication-heartbeat Deployment, every 1-5 s from the RPO, own region only)',
       },
     ];
   }

@@ -1,12 +1,13 @@
 import { regionOf } from '../operation';
 import {
-  probeHeartbeat,
   probeQueues,
+  probeReplicationEvidence,
   probeReplicationLatency,
   probeSourceReachable,
   probeStream,
   probeTables,
   probeWorkloads,
+  ReplicationEvidence,
 } from '../probes';
 import { Step, StepContext } from './step';
 
@@ -40,8 +41,9 @@ const describe = (err: unknown) => `${(err as Error).name}: ${(err as Error).mes
  * The read-only checks before any change, all answered by the TARGET region (static stability: the
  * source may be the region that is down):
  * - the target's table replicas ACTIVE;
- * - replication freshness: the source's heartbeat item, read from the target's replica, is younger
- *   than the RPO target (refuses when stale or absent);
+ * - replication freshness ({@link replicationVerdict}): the source's heartbeat read from the target's
+ *   replica, its age less one write interval within the RPO; else, when the source is unreachable or
+ *   silent, the inbound lag the target's heartbeat writer last observed while the source was alive;
  * - the source region, best-effort: unreachable is reported (`source region unreachable: ...`) and
  *   does not refuse, that is the disaster case; when it answers, its CloudWatch `ReplicationLatency`
  *   towards the target above the RPO refuses like a stale heartbeat;
@@ -82,20 +84,15 @@ export async function runPreflightChecks(
     probe(
       `replication ${op.from} -> ${op.to} within RPO ${outputs.rpoSeconds} s (heartbeat#${op.from} read in ${op.to})`,
       async () => {
-        const hb = await probeHeartbeat(clients, outputs, op.from, op.to, now);
-        if (!hb) {
-          return {
-            ok: false,
-            detail: `no heartbeat#${op.from} item in ${op.to}'s control table: replication freshness unknown (the replication-heartbeat Deployment in ${op.from} writes it; see RUNBOOK.md)`,
-          };
-        }
-        replicationLatencyMs = hb.ageMs;
-        return hb.ageMs > rpoMs
-          ? {
-              ok: false,
-              detail: `stale replication: heartbeat#${op.from} is ${hb.ageMs} ms old (written ${hb.writtenAt}), exceeds ${rpoMs} ms`,
-            }
-          : { ok: true, detail: `heartbeat#${op.from} is ${hb.ageMs} ms old (written ${hb.writtenAt})` };
+        const verdict = replicationVerdict(
+          await probeReplicationEvidence(clients, outputs, op.from, op.to, now),
+          op.from,
+          op.to,
+          rpoMs,
+          now,
+        );
+        replicationLatencyMs = verdict.replicationLatencyMs;
+        return { ok: verdict.ok, ...(verdict.warn ? { warn: true } : {}), detail: verdict.detail };
       },
     ),
     sourceCheck(ctx, source.region, rpoMs, now),
@@ -122,6 +119,93 @@ export async function runPreflightChecks(
     }),
   ]);
   return { checks, replicationLatencyMs };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Replication freshness from the control tables (all decided by the TARGET's replica, the source's
+ * own replica only tells whether the source's writer is still alive):
+ * 1. Healthy: `heartbeat#F` as replicated into `T` is `age` old; the replication lag is at most
+ *    `age - interval` (the writer writes every interval). Within the RPO passes.
+ * 2. Otherwise (stale or absent in `T`), if `F` answers and its own replica's `heartbeat#F` is fresh,
+ *    `F` is alive and replication is behind: refuse.
+ * 3. Otherwise `F` is unreachable or silent (a regional outage): its heartbeat age only grows and
+ *    says nothing about the lag. The target's own heartbeat writer recorded the inbound lag it observed
+ *    each time `heartbeat#F` advanced (`inboundLagMs`, `inboundWrittenAt`), and stopped when `F` went
+ *    silent: that last lag is the data a failover now may lose. Within the RPO passes (a warning);
+ *    above it, or with no inbound record at all, refuses.
+ * `replicationLatencyMs` is the observed RPO of the run: the lag estimate the verdict rests on.
+ */
+export function replicationVerdict(
+  e: ReplicationEvidence,
+  from: string,
+  to: string,
+  rpoMs: number,
+  now: Date,
+): { ok: boolean; warn?: boolean; detail: string; replicationLatencyMs?: number } {
+  const age = (writtenAt: number) => Math.max(0, now.getTime() - writtenAt);
+  const interval = e.intervalMs;
+  const hb = e.replicated;
+  const lag = hb ? Math.max(0, hb.ageMs - interval) : undefined;
+  const seen = hb
+    ? `heartbeat#${from} is ${hb.ageMs} ms old (written ${iso(hb.writtenAt)}): replication lag ≈ ${lag} ms (age - ${interval} ms write interval)`
+    : undefined;
+  if (hb && lag !== undefined && lag <= rpoMs) {
+    return { ok: true, detail: `${seen} ≤ RPO ${rpoMs} ms`, replicationLatencyMs: lag };
+  }
+  const missing = `no heartbeat#${from} item in ${to}'s control table`;
+  const ownAge = e.source.ok && e.source.record ? e.source.record.writtenAt : undefined;
+  const sourceAlive = ownAge !== undefined && age(ownAge) - interval <= rpoMs;
+  if (sourceAlive) {
+    return {
+      ok: false,
+      detail: hb
+        ? `stale replication: ${seen} exceeds ${rpoMs} ms, while ${from} still writes it (${age(ownAge)} ms old in ${from}'s own replica)`
+        : `${missing}: replication freshness unknown (the replication-heartbeat Deployment in ${from} writes it; see RUNBOOK.md)`,
+      replicationLatencyMs: lag,
+    };
+  }
+  const why = !e.source.ok
+    ? `${from} unreachable: ${e.source.error}`
+    : !e.source.record
+      ? `no heartbeat#${from} in ${from}'s own replica`
+      : `heartbeat#${from} ${age(e.source.record.writtenAt)} ms old in ${from}'s own replica`;
+  const stale = hb ? `${seen}; ` : `${missing}; `;
+  const t = e.target;
+  if (t?.inboundLagMs === undefined || t.inboundWrittenAt === undefined) {
+    return {
+      ok: false,
+      detail:
+        `stale replication: ${stale}source silent (${why}) and no inbound replication record on heartbeat#${to} in ${to}'s control table: ` +
+        `the replication lag before ${from} went silent is unknown (${to}'s replication-heartbeat Deployment records it; see RUNBOOK.md)`,
+      replicationLatencyMs: lag,
+    };
+  }
+  // The target's writer must have been observing until the source went silent: a replicated
+  // heartbeat much newer than the last one it observed means it was not (its own writer was down).
+  if (hb && hb.writtenAt - t.inboundWrittenAt > 2 * interval) {
+    return {
+      ok: false,
+      detail:
+        `stale replication: ${stale}source silent (${why}), and ${to}'s inbound replication record is outdated: its writer last observed ` +
+        `heartbeat#${from} written ${iso(t.inboundWrittenAt)}, ${to} holds one written ${iso(hb.writtenAt)} (is ${to}'s replication-heartbeat Deployment running? re-run in a few seconds)`,
+      replicationLatencyMs: lag,
+    };
+  }
+  const last = `source silent since ${iso(t.inboundWrittenAt)}; last observed replication lag ${t.inboundLagMs} ms`;
+  return t.inboundLagMs <= rpoMs
+    ? {
+        ok: true,
+        warn: true,
+        detail: `${last} ≤ RPO ${rpoMs} ms (recorded by ${to}'s heartbeat writer; ${stale}${why})`,
+        replicationLatencyMs: t.inboundLagMs,
+      }
+    : {
+        ok: false,
+        detail: `stale replication: ${last} exceeds RPO ${rpoMs} ms (recorded by ${to}'s heartbeat writer; ${stale}${why})`,
+        replicationLatencyMs: t.inboundLagMs,
+      };
 }
 
 /**
