@@ -192,7 +192,25 @@ describe('output', () => {
       region: 'us-west-2',
       command: "pulumi config set --stack staging --path 'risk-platform:dr.activeRegion' us-west-2",
       stackFile: 'environments/Pulumi.staging.yaml',
+      alreadyConfigured: true,
     });
+  });
+
+  test('a failback to the region the stack config already names says there is nothing to change', async () => {
+    await dr(['failover', '--env', 'staging', '--yes']);
+    const r = await dr(['failback', '--env', 'staging', '--yes']);
+    expect(r.stdout).toContain(
+      'us-west-2 serves, and environments/Pulumi.staging.yaml already names it as the active region: nothing to change.',
+    );
+    expect(r.stdout).not.toContain('pulumi config set');
+  });
+
+  test('a failover away from the configured region marks the config change as still to do', async () => {
+    const r = await dr(['failover', '--env', 'staging', '--yes', '--json']);
+    expect(
+      (JSON.parse(r.stdout) as { activeRegionConfig: { alreadyConfigured: boolean } }).activeRegionConfig
+        .alreadyConfigured,
+    ).toBe(false);
   });
 
   test('a refused or dry-run operation prints no config command', async () => {
@@ -226,8 +244,9 @@ describe('drill --report', () => {
     expect(tasks[4]).toMatch(
       /^ {2}5\. flip - flip ARC routing controls#58; us-east-1 on, us-west-2 off :failover5, /,
     );
+    // A whole drill ends where it started, which the stack config already names.
     expect(md).toContain(
-      "pulumi config set --stack staging --path 'risk-platform:dr.activeRegion' us-west-2",
+      'us-west-2 serves, and `environments/Pulumi.staging.yaml` already names it: nothing to change.',
     );
   });
 

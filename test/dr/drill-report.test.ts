@@ -311,3 +311,28 @@ describe('where the report goes', () => {
     );
   });
 });
+
+describe('the follow-up', () => {
+  test('gives the config command when the stack config names another region', () => {
+    const md = drillMarkdown(drill());
+    expect(md).toContain(
+      "pulumi config set --stack staging --path 'risk-platform:dr.activeRegion' us-west-2",
+    );
+  });
+
+  test('says there is nothing to change when the stack config already names the serving region', () => {
+    const md = drillMarkdown(
+      drill((d) => ({
+        ...d,
+        failback: d.failback && {
+          ...d.failback,
+          activeRegionConfig: { ...activeRegionFollowUp('staging', 'us-west-2'), alreadyConfigured: true },
+        },
+      })),
+    );
+    expect(md).toContain(
+      'us-west-2 serves, and `environments/Pulumi.staging.yaml` already names it: nothing to change.',
+    );
+    expect(md).not.toContain('pulumi config set');
+  });
+});

@@ -11,6 +11,18 @@ export interface ActiveRegionFollowUp {
   readonly command: string;
   /** The file the command edits, to commit (CI deploys from main). */
   readonly stackFile: string;
+  /** The stack config already names this region (e.g. after a whole drill): nothing to change. */
+  readonly alreadyConfigured?: boolean;
+}
+
+/** Marks the follow-up as done already when the stack config's active region is the serving one. */
+export function withConfiguredRegion<T extends { readonly activeRegionConfig?: ActiveRegionFollowUp }>(
+  result: T,
+  configuredActiveRegion: string | undefined,
+): T {
+  const f = result.activeRegionConfig;
+  if (!f || configuredActiveRegion === undefined) return result;
+  return { ...result, activeRegionConfig: { ...f, alreadyConfigured: f.region === configuredActiveRegion } };
 }
 
 /** `pulumi config set --stack <env> --path 'risk-platform:dr.activeRegion' <region>`. */

@@ -198,7 +198,14 @@ export function drillMarkdown(d: DrillResult): string {
   }
   // The stack config must name where traffic is now: after a whole drill, where it started.
   const next = d.failback?.activeRegionConfig ?? d.failover.activeRegionConfig;
-  if (next) {
+  if (next?.alreadyConfigured) {
+    out.push(
+      '## Next',
+      '',
+      `${next.region} serves, and \`${next.stackFile}\` already names it: nothing to change.`,
+      '',
+    );
+  } else if (next) {
     out.push(
       '## Next',
       '',

@@ -5,6 +5,7 @@ import { ConfigError } from '../../stacks/config/load';
 import { listEnvironments } from '../../stacks/config/stack-file';
 import { RunbookOutputs } from '../../stacks/outputs';
 import { ExitCode, UsageError } from '../lib/exit-codes';
+import { withConfiguredRegion } from './active-region';
 import { Progress } from '../lib/progress';
 import { Clients } from './clients';
 import { confirm, ConfirmInput, NotConfirmed } from './confirm';
@@ -266,11 +267,14 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
       const op = resolveOperation(base.outputs, kind, o.to);
       const rd = runnerDeps(o, base);
       await confirmIfNeeded(o, `${kind} ${o.env} from ${op.from} to ${op.to}`);
-      const result = await runOperation(rd, {
-        op,
-        dryRun: Boolean(o.dryRun),
-        forceReason: o.force ? o.reason : undefined,
-      });
+      const result = withConfiguredRegion(
+        await runOperation(rd, {
+          op,
+          dryRun: Boolean(o.dryRun),
+          forceReason: o.force ? o.reason : undefined,
+        }),
+        configuredActiveRegion(o.env, deps.environmentsDir),
+      );
       finish(o, result, renderOperation(result));
       setExit(result.status === 'completed' || result.status === 'planned' ? ExitCode.Ok : ExitCode.Failed);
     });
@@ -292,11 +296,17 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
       const op = resolveOperation(base.outputs, 'failover', o.to);
       const rd = runnerDeps(o, base);
       await confirmIfNeeded(o, `drill ${o.env}: fail over from ${op.from} to ${op.to} and back`);
-      const result = await runDrill(rd, {
+      const drilled = await runDrill(rd, {
         to: o.to,
         dryRun: Boolean(o.dryRun),
         forceReason: o.force ? o.reason : undefined,
       });
+      const configured = configuredActiveRegion(o.env, deps.environmentsDir);
+      const result: DrillResult = {
+        ...drilled,
+        failover: withConfiguredRegion(drilled.failover, configured),
+        failback: drilled.failback && withConfiguredRegion(drilled.failback, configured),
+      };
       // The drill has run: a report that cannot be written is an error, but the result is still printed.
       let reportPath: string | undefined;
       let reportError: string | undefined;
@@ -322,6 +332,17 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
       );
     });
   return program;
+}
+
+/** The stack config's serving region (`dr.activeRegion`, else the primary), or undefined if unreadable. */
+function configuredActiveRegion(env: string, environmentsDir?: string): string | undefined {
+  try {
+    const { config } = readEnvironmentConfig(env, environmentsDir);
+    return config.dr.activeRegion ?? config.regions.primary.region;
+  } catch {
+    // The follow-up then just prints the command; the guard reports config problems on its own.
+    return undefined;
+  }
 }
 
 /** Runs the program on `argv` (without `node script`) and returns the exit code. */

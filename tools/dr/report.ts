@@ -30,6 +30,12 @@ export function renderOperation(r: OperationResult): string {
 
 /** What to run next so the next `pulumi up` keeps the serving region at full capacity. */
 function followUpLines(f: ActiveRegionFollowUp): string[] {
+  if (f.alreadyConfigured) {
+    return [
+      '',
+      `${f.region} serves, and ${f.stackFile} already names it as the active region: nothing to change.`,
+    ];
+  }
   return [
     '',
     `NEXT: ${f.region} now serves. Make the stack config say so, or the next pulumi up (CI deploys every merge)`,
