@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { SECRET_KEYS } from './load';
+import { ConfigError, SECRET_KEYS } from './load';
 import { ENVIRONMENTS } from './schema';
 
 /** What a stack file holds, flattened the way `pulumi.runtime.allConfig()` returns it. */
@@ -29,6 +29,15 @@ export function listEnvironments(dir = ENVIRONMENTS_DIR): string[] {
     const i = (ENVIRONMENTS as readonly string[]).indexOf(e);
     return i < 0 ? ENVIRONMENTS.length : i;
   };
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new ConfigError('(all)', [
+      {
+        key: 'environments directory',
+        received: JSON.stringify(dir),
+        expected: 'an existing directory of Pulumi.<env>.yaml files',
+      },
+    ]);
+  }
   return fs
     .readdirSync(dir)
     .map((f) => /^Pulumi\.([\w-]+)\.yaml$/.exec(f)?.[1])
@@ -42,8 +51,25 @@ export function listEnvironments(dir = ENVIRONMENTS_DIR): string[] {
  * {@link SECRET_KEYS}, become secret placeholders: an offline plan never holds a real secret.
  */
 export function readStackFile(file: string): StackFileConfig {
-  const doc: unknown = parse(fs.readFileSync(file, 'utf8'));
-  const config = (doc as { config?: Record<string, unknown> } | null)?.config ?? {};
+  const stack = /Pulumi\.([\w-]+)\.yaml$/.exec(file)?.[1] ?? file;
+  const refuse = (received: string, expected: string) =>
+    new ConfigError(stack, [{ key: path.basename(file), received, expected }]);
+  if (!fs.existsSync(file))
+    throw refuse('nothing (the file does not exist)', `a stack config file at ${file}`);
+  let doc: unknown;
+  try {
+    doc = parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw refuse(
+      `invalid YAML (${(e as Error).message.split('\n')[0]})`,
+      'a YAML document with a `config:` mapping',
+    );
+  }
+  const raw = (doc as { config?: unknown } | null)?.config ?? {};
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw refuse(`config: ${JSON.stringify(raw)}`, 'a `config:` mapping of namespace:key to value');
+  }
+  const config = raw as Record<string, unknown>;
   const values: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [key, value] of Object.entries(config)) {

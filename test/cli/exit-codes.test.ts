@@ -186,3 +186,47 @@ describe('npm run synth', () => {
     expect(run.stderr).toContain('RISK_ENV: received "nope", expected one of dev, staging, prod');
   });
 });
+
+describe('npm run plan on a mandatory violation', () => {
+  test('exits 1, and --json lists the violation with its policy', async () => {
+    // GIVEN staging without deletion protection, which the pack requires in staging and prod
+    const dir = fs.mkdtempSync(path.join(tmp, 'envs-'));
+    for (const f of fs.readdirSync(path.join(ROOT, 'environments'))) {
+      fs.copyFileSync(path.join(ROOT, 'environments', f), path.join(dir, f));
+    }
+    const staging = path.join(dir, 'Pulumi.staging.yaml');
+    fs.writeFileSync(staging, fs.readFileSync(staging, 'utf8').replace('protect: true', 'protect: false'));
+    const lines: string[] = [];
+    (console.log as jest.Mock).mockImplementation((line: string) => lines.push(line));
+    const code = await exitOf(() =>
+      planMain([
+        '--env',
+        'staging',
+        '--environments',
+        dir,
+        '--out',
+        path.join(tmp, 'violating'),
+        '--json',
+      ]),
+    );
+    (console.log as jest.Mock).mockImplementation(() => undefined);
+    expect(code).toBe(ExitCode.Failed);
+    const summary = JSON.parse(lines.join('\n')) as {
+      ok: boolean;
+      environments: {
+        env: string;
+        verdict: string;
+        violations: { policy: string; enforcementLevel: string }[];
+      }[];
+    };
+    expect(summary.ok).toBe(false);
+    expect(summary.environments[0].verdict).toBe('FAIL');
+    expect(
+      new Set(
+        summary.environments[0].violations
+          .filter((v) => v.enforcementLevel === 'mandatory')
+          .map((v) => v.policy),
+      ),
+    ).toEqual(new Set(['dynamodb-deletion-protection']));
+  });
+});

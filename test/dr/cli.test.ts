@@ -1,13 +1,21 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { Clients } from '../../tools/dr/clients';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { awsClientConfig, Clients } from '../../tools/dr/clients';
 import { ExitCode } from '../../tools/lib/exit-codes';
 import { LocalEnvironment } from '../../tools/dr/local/harness';
 import { loadOutputsFile } from '../../tools/dr/outputs';
+import { DrillResult } from '../../tools/dr/drill';
+import { resolveOperation } from '../../tools/dr/operation';
 import { CommandResult, runCli } from '../../tools/dr/program';
-import { FAST, FIXTURE, startLocal } from './helpers';
+import { OperationResult } from '../../tools/dr/runner';
+import { planSteps } from '../../tools/dr/steps';
+import { FAST, FIXTURE, sideEffects, startLocal } from './helpers';
+
+const failoverOp = () => resolveOperation(env.outputs, 'failover');
 
 let env: LocalEnvironment;
 beforeAll(async () => {
@@ -285,5 +293,240 @@ describe('drill --report', () => {
     );
     expect(existsSync(file)).toBe(false);
     expect(await env.controlItems('us-east-1')).toEqual([]);
+  });
+});
+
+/** An endpoint nothing listens on: connections are refused at once. */
+async function closedEndpoint(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return `http://127.0.0.1:${port}`;
+}
+
+/** The local environment, except that `region`'s DynamoDB client is `broken`. */
+function withDynamo(region: string, broken: DynamoDBClient): () => Clients {
+  return () => {
+    const healthy = env.clients();
+    return { ...healthy, dynamodb: (r) => (r === region ? broken : healthy.dynamodb(r)) };
+  };
+}
+
+const BOUNDS = { connectionTimeoutMs: 500, requestTimeoutMs: 500, maxAttempts: 1 } as const;
+const local = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** `region`'s DynamoDB at a closed port: every control-table read and write there fails. */
+async function deadDynamo(region: string): Promise<() => Clients> {
+  const endpoint = await closedEndpoint();
+  return withDynamo(
+    region,
+    new DynamoDBClient({ ...awsClientConfig(region, BOUNDS), endpoint, credentials: local }),
+  );
+}
+
+/** `region`'s DynamoDB without credentials, as on a laptop with no AWS profile. */
+function noCredentials(region: string): () => Clients {
+  return withDynamo(
+    region,
+    new DynamoDBClient({
+      ...awsClientConfig(region, BOUNDS),
+      credentials: () =>
+        Promise.reject(
+          Object.assign(new Error('Could not load credentials from any providers'), {
+            name: 'CredentialsProviderError',
+          }),
+        ),
+    }),
+  );
+}
+
+const STEP_ROWS = (kind: 'failover' | 'failback', status: string) =>
+  planSteps(kind).map((s, i) => new RegExp(`^${i + 1}\\s+${s.id}\\s+${status}\\b`, 'm'));
+
+describe('a control table that cannot be read', () => {
+  const REFUSED = /could not read the journal in staging-control \(us-east-1\): Error: .*ECONNREFUSED/;
+
+  test('failover exits 1 naming the table, the region and the read, listing every step as not run', async () => {
+    // GIVEN the target region's DynamoDB refuses connections
+    const clients = await deadDynamo('us-east-1');
+    // WHEN
+    const r = await dr(['failover', '--env', 'staging', '--yes'], { clients });
+    // THEN
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^failover us-west-2 -> us-east-1 \(staging\): FAILED$/m);
+    for (const row of STEP_ROWS('failover', 'not run')) expect(r.stdout).toMatch(row);
+    expect(r.stdout).toMatch(new RegExp(`^error: ${REFUSED.source}`, 'm'));
+    expect(sideEffects(env)).toEqual({ patches: 0, arcUpdates: 0, notifications: 0 });
+  });
+
+  test('without credentials the error is the credentials error, in the table and region it concerns', async () => {
+    const r = await dr(['failover', '--env', 'staging', '--yes'], { clients: noCredentials('us-east-1') });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'error: could not read the journal in staging-control (us-east-1): CredentialsProviderError: Could not load credentials from any providers',
+    );
+    expect(r.stdout).toMatch(/^1\s+preflight\s+not run/m);
+  });
+
+  test('failback names its own target: the primary region', async () => {
+    await dr(['failover', '--env', 'staging', '--yes']);
+    const r = await dr(['failback', '--env', 'staging', '--yes'], { clients: await deadDynamo('us-west-2') });
+    expect(r.code).toBe(1);
+    for (const row of STEP_ROWS('failback', 'not run')) expect(r.stdout).toMatch(row);
+    expect(r.stdout).toMatch(/^error: could not read the journal in staging-control \(us-west-2\): /m);
+  });
+
+  test('--json prints the failed result on stdout', async () => {
+    const r = await dr(['failover', '--env', 'staging', '--yes', '--json'], {
+      clients: await deadDynamo('us-east-1'),
+    });
+    expect(r.code).toBe(1);
+    const parsed = JSON.parse(r.stdout) as OperationResult;
+    expect(parsed).toMatchObject({ operation: 'failover', status: 'failed', to: 'us-east-1' });
+    expect(parsed.error).toMatch(REFUSED);
+    expect(parsed.steps.map((s) => s.status)).toEqual(Array(8).fill('not-run'));
+    expect(r.stderr).toMatch(/^failed: could not read the journal in staging-control \(us-east-1\)/m);
+  });
+
+  test('--dry-run still prints the whole plan, warning that resume markers are unknown', async () => {
+    const r = await dr(['failover', '--env', 'staging', '--dry-run'], {
+      clients: await deadDynamo('us-east-1'),
+    });
+    expect(r.code).toBe(0);
+    for (const [i, s] of planSteps('failover').entries())
+      expect(r.stdout).toContain(`  ${i + 1}. ${s.title(failoverOp())}`);
+    for (const row of STEP_ROWS('failover', 'planned')) expect(r.stdout).toMatch(row);
+    expect(r.stdout).toMatch(
+      /^WARNING: could not read the journal in staging-control \(us-east-1\): Error: .*ECONNREFUSED .*: whether a run is unfinished \(and which steps it did\) is unknown/m,
+    );
+    expect(r.stdout).toContain('resume markers unknown');
+  });
+
+  test('--dry-run --json carries the planned steps and the warning', async () => {
+    const r = await dr(['failover', '--env', 'staging', '--dry-run', '--json'], {
+      clients: await deadDynamo('us-east-1'),
+    });
+    const parsed = JSON.parse(r.stdout) as OperationResult;
+    expect(parsed.status).toBe('planned');
+    expect(parsed.steps.map((s) => s.status)).toEqual(Array(8).fill('planned'));
+    expect(parsed.warnings).toEqual([expect.stringMatching(REFUSED)]);
+  });
+
+  test('a journal that cannot be written names the write', async () => {
+    // GIVEN reads succeed and every write to us-east-1's control table fails
+    const ep = await env.clients().dynamodb('us-east-1').config.endpoint?.();
+    const client = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: `${ep?.protocol}//${ep?.hostname}:${ep?.port}`,
+      credentials: local,
+    });
+    client.middlewareStack.add(
+      (next, context) => (args) =>
+        /^(Put|Update|Delete)/.test(context.commandName ?? '')
+          ? Promise.reject(
+              Object.assign(new Error('User is not authorized to perform: dynamodb:PutItem'), {
+                name: 'AccessDeniedException',
+              }),
+            )
+          : next(args),
+      { step: 'initialize' },
+    );
+    const clients = withDynamo('us-east-1', client);
+    const r = await dr(['failover', '--env', 'staging', '--yes', '--json'], { clients });
+    expect(r.code).toBe(1);
+    const parsed = JSON.parse(r.stdout) as OperationResult;
+    expect(parsed.status).toBe('failed');
+    expect(parsed.error).toMatch(
+      /^could not write the journal \(start run failover-\d{8}T\d{6}Z-[0-9a-f]{4}\) in staging-control \(us-east-1\): AccessDeniedException: User is not authorized/,
+    );
+    expect(sideEffects(env)).toEqual({ patches: 0, arcUpdates: 0, notifications: 0 });
+  });
+
+  test('a drill fails in its failover half, naming the table and region, and --json parses', async () => {
+    const r = await dr(['drill', '--env', 'staging', '--yes', '--json'], {
+      clients: await deadDynamo('us-east-1'),
+    });
+    expect(r.code).toBe(1);
+    const parsed = JSON.parse(r.stdout) as DrillResult;
+    expect(parsed).toMatchObject({ kind: 'drill', status: 'failed', failover: { status: 'failed' } });
+    expect(parsed.failback).toBeUndefined();
+    expect(parsed.failover.error).toMatch(
+      /^could not read the open drill \(runbook#open-drill\) in staging-control \(us-east-1\): Error: .*ECONNREFUSED/,
+    );
+    expect(parsed.failover.steps.map((s) => s.status)).toEqual(Array(8).fill('not-run'));
+  });
+
+  test('a drill prints its failover steps as not run and the error', async () => {
+    const r = await dr(['drill', '--env', 'staging', '--yes'], { clients: await deadDynamo('us-east-1') });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^drill \(dry run\) \(staging\): FAILED$/m);
+    expect(r.stdout).toMatch(/^failover\.1\s+preflight\s+not run/m);
+    expect(r.stdout).toMatch(/^failover\.8\s+unlock\s+not run/m);
+    expect(r.stdout).toMatch(
+      /^failover error: could not read the open drill \(runbook#open-drill\) in staging-control \(us-east-1\)/m,
+    );
+  });
+
+  test('a dry-run drill plans all 17 steps with the warning', async () => {
+    const r = await dr(['drill', '--env', 'staging', '--dry-run', '--json'], {
+      clients: await deadDynamo('us-east-1'),
+    });
+    expect(r.code).toBe(0);
+    const parsed = JSON.parse(r.stdout) as DrillResult;
+    expect(parsed.status).toBe('planned');
+    expect([...parsed.failover.steps, ...(parsed.failback?.steps ?? [])].map((s) => s.status)).toEqual(
+      Array(17).fill('planned'),
+    );
+    expect(parsed.failover.warnings).toEqual([expect.stringMatching(REFUSED)]);
+  });
+});
+
+describe('--json never leaves stdout empty', () => {
+  test('an unexpected error prints {status: failed, error} on stdout and the message on stderr', async () => {
+    const r = await dr(['status', '--env', 'staging', '--json'], {
+      clients: () => {
+        throw new TypeError('no clients today');
+      },
+    });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual({ status: 'failed', error: 'TypeError: no clients today' });
+    expect(r.stderr).toBe('failed: TypeError: no clients today\n');
+  });
+
+  test.each(['failover', 'failback', 'drill'])(
+    '%s without --yes off a terminal: {status: refused}',
+    async (cmd) => {
+      const r = await dr([cmd, '--env', 'staging', '--json']);
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout)).toMatchObject({
+        status: 'refused',
+        error: expect.stringMatching(/without --yes/),
+      });
+    },
+  );
+
+  test('a usage error exits 2 with {status: usage}', async () => {
+    const r = await dr(['failover', '--env', 'nope', '--yes', '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({
+      status: 'usage',
+      error: '--env: received "nope", expected one of the environments (dev, staging, prod)',
+    });
+  });
+
+  test('an unknown option exits 2 with {status: usage}', async () => {
+    const r = await dr(['status', '--env', 'staging', '--json', '--bogus']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'usage', error: expect.stringMatching(/--bogus/) });
+  });
+
+  test('without --json nothing extra is printed on stdout', async () => {
+    const r = await dr(['status', '--env', 'staging'], {
+      clients: () => {
+        throw new TypeError('no clients today');
+      },
+    });
+    expect(r.stdout).toBe('');
   });
 });

@@ -1,7 +1,9 @@
 import { keys } from '../../tools/dr/control/keys';
+import { AuditCheck, checkDrillAudit } from '../../tools/dr/local/audit-check';
 import { LocalEnvironment } from '../../tools/dr/local/harness';
+import { Operation, reverse } from '../../tools/dr/operation';
 import { OperationResult, runOperation } from '../../tools/dr/runner';
-import { runDrill } from '../../tools/dr/drill';
+import { DrillResult, runDrill } from '../../tools/dr/drill';
 import { planSteps } from '../../tools/dr/steps';
 import { failover, journalIn, runnerDeps, sideEffects, startLocal } from './helpers';
 
@@ -71,6 +73,181 @@ describe('a crash at each step, then a resume', () => {
       [outputs.regions['us-west-2'].routingControlArn]: 'Off',
       [outputs.regions['us-east-1'].routingControlArn]: 'On',
     });
+  });
+});
+
+/** Side effects since `before` (the failover that sets up a failback is not the failback's). */
+function delta(
+  env: LocalEnvironment,
+  before: ReturnType<typeof sideEffects>,
+): ReturnType<typeof sideEffects> {
+  const now = sideEffects(env);
+  return {
+    patches: now.patches - before.patches,
+    arcUpdates: now.arcUpdates - before.arcUpdates,
+    notifications: now.notifications - before.notifications,
+  };
+}
+
+/** Routing and autoscaler minimums: where traffic goes and which region is at full capacity. */
+function converged(env: LocalEnvironment): object {
+  return {
+    routing: env.arc.state.controls,
+    mins: Object.fromEntries(
+      Object.entries(env.kube).map(([r, k]) => [r, Object.values(k.state.autoscalers).map((a) => a.min)]),
+    ),
+  };
+}
+
+describe('a crash at each step of a failback, then a resume', () => {
+  const back = (): Operation => reverse(failover(env));
+  const steps = planSteps('failback');
+  let baseline: { effects: object; state: object };
+  const results = new Map<
+    number,
+    {
+      crashed: OperationResult;
+      resumed: OperationResult;
+      auditSteps: number[];
+      effects: object;
+      state: object;
+    }
+  >();
+  beforeAll(async () => {
+    // The uncrashed failback: what every crashed-and-resumed one must end in.
+    await env.reset();
+    const initial = converged(env);
+    await runOperation(runnerDeps(env), { op: failover(env), dryRun: false });
+    const before = sideEffects(env);
+    await runOperation(runnerDeps(env), { op: back(), dryRun: false });
+    baseline = { effects: delta(env, before), state: converged(env) };
+    expect(baseline.state).toEqual(initial);
+
+    for (const [i] of steps.entries()) {
+      const n = i + 1;
+      await env.reset();
+      await runOperation(runnerDeps(env), { op: failover(env), dryRun: false });
+      const start = sideEffects(env);
+      const crashed = await runOperation(
+        runnerDeps(env, {
+          afterEffect: (ref) => {
+            if (ref.n === n) throw new Crash(`crash after failback step ${n}`);
+          },
+        }),
+        { op: back(), dryRun: false },
+      );
+      const resumed = await runOperation(runnerDeps(env), { op: back(), dryRun: false });
+      const audit = await journalIn(env, back().to).audit();
+      results.set(n, {
+        crashed,
+        resumed,
+        auditSteps: audit.filter((a) => a.runId === resumed.runId).map((a) => a.n ?? 0),
+        effects: delta(env, start),
+        state: converged(env),
+      });
+    }
+  });
+  const numbers = steps.map((s, i) => [i + 1, s.id] as const);
+
+  test('failback has 9 steps, standby restore among them', () => {
+    expect(steps.map((s) => s.id)).toContain('standby');
+    expect(numbers).toHaveLength(9);
+  });
+  test("the uncrashed failback flips once, notifies once and patches DR's 3 autoscalers back to standby", () => {
+    // The primary kept its full minimums through the failover: its scale-up patches nothing.
+    expect(baseline.effects).toEqual({ patches: 3, arcUpdates: 1, notifications: 1 });
+  });
+  test.each(numbers)('crash at failback step %i (%s) fails the first run', (n) => {
+    expect(results.get(n)?.crashed.status).toBe('failed');
+  });
+  test.each(numbers)('after a crash at failback step %i (%s) the re-run resumes and completes', (n) => {
+    const r = results.get(n);
+    expect(r?.resumed).toMatchObject({ status: 'completed', resumed: true, runId: r?.crashed.runId });
+  });
+  test.each(numbers)('after a crash at failback step %i (%s) the audit holds every step once', (n) => {
+    expect(results.get(n)?.auditSteps.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+  test.each(numbers)('after a crash at failback step %i (%s) each side effect happened once', (n) => {
+    expect(results.get(n)?.effects).toEqual(baseline.effects);
+  });
+  test.each(numbers)(
+    'after a crash at failback step %i (%s) traffic is back in primary, DR at standby minimums',
+    (n) => {
+      expect(results.get(n)?.state).toEqual(baseline.state);
+    },
+  );
+});
+
+describe('a crash at each step of a drill, then a resume', () => {
+  // Positions 1-8 crash the failover half, 9-17 the failback half.
+  const positions = [
+    ...planSteps('failover').map((s, i) => ['failover', i + 1, s.id] as const),
+    ...planSteps('failback').map((s, i) => ['failback', i + 1, s.id] as const),
+  ].map(([operation, n, id], i) => [i + 1, operation, n, id] as const);
+  let baseline: { effects: object; state: object };
+  const results = new Map<
+    number,
+    { crashed: DrillResult; resumed: DrillResult; audit: AuditCheck; effects: object; state: object }
+  >();
+  beforeAll(async () => {
+    await env.reset();
+    const initial = converged(env);
+    const clean = await runDrill(runnerDeps(env), { dryRun: false });
+    expect(clean.status).toBe('completed');
+    baseline = { effects: sideEffects(env), state: converged(env) };
+    expect(baseline.state).toEqual(initial);
+
+    for (const [p, operation, n] of positions) {
+      await env.reset();
+      const crashed = await runDrill(
+        runnerDeps(env, {
+          afterEffect: (ref) => {
+            if (ref.operation === operation && ref.n === n)
+              throw new Crash(`crash after ${operation} step ${n}`);
+          },
+        }),
+        { dryRun: false },
+      );
+      const resumed = await runDrill(runnerDeps(env), { dryRun: false });
+      results.set(p, {
+        crashed,
+        resumed,
+        audit: await checkDrillAudit(env, resumed),
+        effects: sideEffects(env),
+        state: converged(env),
+      });
+    }
+  });
+
+  test('a drill has 17 steps', () => expect(positions).toHaveLength(17));
+  test('the uncrashed drill flips twice, notifies once per half, patches DR up and back down', () => {
+    expect(baseline.effects).toEqual({ patches: 6, arcUpdates: 2, notifications: 2 });
+  });
+  test.each(positions)('crash at drill step %i (%s %i, %s) fails the drill', (p, operation) => {
+    const r = results.get(p);
+    expect(r?.crashed.status).toBe('failed');
+    expect(r?.crashed[operation]?.status).toBe('failed');
+  });
+  test.each(positions)(
+    'after a crash at drill step %i (%s %i, %s) the re-run completes the same drill',
+    (p) => {
+      const r = results.get(p);
+      expect(r?.resumed).toMatchObject({ status: 'completed', drillId: r?.crashed.drillId });
+      expect(r?.resumed.failover.runId).toBe(`${r?.crashed.drillId}.failover`);
+      expect(r?.resumed.failback?.runId).toBe(`${r?.crashed.drillId}.failback`);
+    },
+  );
+  test.each(positions)(
+    'after a crash at drill step %i (%s %i, %s) the audit holds all 17 steps once',
+    (p) => {
+      expect(results.get(p)?.audit).toEqual({ ok: true, records: 17, problems: [] });
+    },
+  );
+  test.each(positions)('after a crash at drill step %i (%s %i, %s) each side effect happened once', (p) => {
+    expect(results.get(p)?.effects).toEqual(baseline.effects);
+  });
+  test.each(positions)('after a crash at drill step %i (%s %i, %s) traffic is back where it started', (p) => {
+    expect(results.get(p)?.state).toEqual(baseline.state);
   });
 });
 

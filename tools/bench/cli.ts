@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { policyConfigFor } from '../../policies/config';
 import { listEnvironments } from '../../stacks/config/stack-file';
+import { parseArgs } from '../lib/args';
 import { UsageError } from '../lib/exit-codes';
 import { runMain } from '../lib/main';
 import { formatMs, textTable } from '../lib/progress';
@@ -29,13 +30,11 @@ interface Row {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const opts = new Command('bench')
+  const cmd = new Command('bench')
     .description('Measure plan, policy and size against the targets; prints ratios (<1.0 is within target).')
     .option('--runs <n>', 'runs per environment (the best is kept)', '3')
-    .option('--json', 'print the result as JSON')
-    .exitOverride()
-    .parse(argv, { from: 'user' })
-    .opts<{ runs: string; json?: boolean }>();
+    .option('--json', 'print the result as JSON');
+  const opts = parseArgs(cmd, argv).opts<{ runs: string; json?: boolean }>();
   const runs = Number(opts.runs);
   if (!Number.isInteger(runs) || runs < 1 || runs > 20) {
     throw new UsageError('--runs', opts.runs, 'an integer between 1 and 20');

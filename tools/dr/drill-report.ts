@@ -71,7 +71,7 @@ export function drillGantt(d: DrillResult): string {
     lines.push(`  section ${mermaidText(`${r.operation} ${r.from} to ${r.to}`)}`);
     for (const b of bars.filter((x) => x.operation === r.operation)) {
       const s = b.step;
-      const note = s.status === 'pending' ? ' (not run)' : s.status === 'failed' ? ' (FAILED)' : '';
+      const note = s.status === 'pending' || s.status === 'not-run' ? ' (not run)' : s.status === 'failed' ? ' (FAILED)' : '';
       const id = `${r.operation}${s.n}`;
       lines.push(
         `  ${mermaidText(`${s.n}. ${s.id} - ${s.title}${note}`)} :${b.tag ? `${b.tag}, ` : ''}${id}, ${b.startMs}, ${b.ms}ms`,
@@ -196,6 +196,8 @@ export function drillMarkdown(d: DrillResult): string {
   if (errors.length > 0) {
     out.push('## Errors', '', ...errors.map((r) => `- ${r.operation}: ${r.error}`), '');
   }
+  const warnings = halves(d).flatMap((r) => (r.warnings ?? []).map((w) => `- ${r.operation}: ${w}`));
+  if (warnings.length > 0) out.push('## Warnings', '', ...warnings, '');
   // The stack config must name where traffic is now: after a whole drill, where it started.
   const next = d.failback?.activeRegionConfig ?? d.failover.activeRegionConfig;
   if (next?.alreadyConfigured) {

@@ -2,7 +2,7 @@ import { newRunId } from './control/journal';
 import { keys } from './control/keys';
 import { ControlTable, ifConditionHolds } from './control/table';
 import { regionOf, resolveOperation, reverse } from './operation';
-import { OperationResult, runOperation, RunnerDeps } from './runner';
+import { atJournal, journalUnavailable, OperationResult, runOperation, RunnerDeps } from './runner';
 
 export interface DrillRequest {
   /** The region to fail over to. @default the DR region */
@@ -56,31 +56,51 @@ export async function runDrill(deps: RunnerDeps, req: DrillRequest): Promise<Dri
     there.to,
   );
 
-  let drill = await control.get<OpenDrillRecord>(keys.openDrill());
-  if (!drill && !req.dryRun) {
-    // `from`/`to`: the global table replicates the record, so the guard may read it in either region
-    // and must still name the drill's failover target in its resume command.
-    const candidate: OpenDrillRecord = {
-      drillId: newRunId('drill', now()),
-      startedAt: now().toISOString(),
-      from: there.from,
-      to: there.to,
-    };
-    await control.putIfAbsent({ ...keys.openDrill(), ...candidate });
-    drill = await control.get<OpenDrillRecord>(keys.openDrill());
+  let drill: OpenDrillRecord | undefined;
+  let unavailable: Error | undefined;
+  try {
+    drill = await atJournal(control, 'read the open drill (runbook#open-drill)', () =>
+      control.get<OpenDrillRecord>(keys.openDrill()),
+    );
+    if (!drill && !req.dryRun) {
+      // `from`/`to`: the global table replicates the record, so the guard may read it in either region
+      // and must still name the drill's failover target in its resume command.
+      const candidate: OpenDrillRecord = {
+        drillId: newRunId('drill', now()),
+        startedAt: now().toISOString(),
+        from: there.from,
+        to: there.to,
+      };
+      drill = await atJournal(control, 'write the open drill (runbook#open-drill)', async () => {
+        await control.putIfAbsent({ ...keys.openDrill(), ...candidate });
+        return control.get<OpenDrillRecord>(keys.openDrill());
+      });
+    }
+  } catch (err) {
+    unavailable = err as Error;
+  }
+  if (unavailable && req.dryRun) {
+    // A dry run still plans both halves; whether a drill is open (and what it did) is unknown.
+    progress.log(`WARNING: ${unavailable.message}: whether a drill is unfinished is unknown`);
   }
   progress.log(
     drill
       ? `drill ${drill.drillId} (started ${drill.startedAt}): failover ${there.from} -> ${there.to}, then failback`
-      : `DRY RUN drill: failover ${there.from} -> ${there.to}, then failback`,
+      : req.dryRun
+        ? `DRY RUN drill: failover ${there.from} -> ${there.to}, then failback`
+        : `drill: failover ${there.from} -> ${there.to}, then failback`,
   );
   const id = (half: string) => (drill ? `${drill.drillId}.${half}` : undefined);
-  const failover = await runOperation(deps, {
-    op: there,
-    dryRun: req.dryRun,
-    forceReason: req.forceReason,
-    runId: id('failover'),
-  });
+  // Without the drill record nothing can start: the failover half fails before its first step.
+  const failover =
+    unavailable && !req.dryRun
+      ? journalUnavailable(progress, outputs, there, { forceReason: req.forceReason }, unavailable)
+      : await runOperation(deps, {
+          op: there,
+          dryRun: req.dryRun,
+          forceReason: req.forceReason,
+          runId: id('failover'),
+        });
   let failback: OperationResult | undefined;
   if (failover.status === 'completed' || failover.status === 'planned') {
     failback = await runOperation(deps, {

@@ -345,28 +345,49 @@ function configuredActiveRegion(env: string, environmentsDir?: string): string |
   }
 }
 
-/** Runs the program on `argv` (without `node script`) and returns the exit code. */
+/**
+ * Runs the program on `argv` (without `node script`) and returns the exit code. Under `--json` stdout
+ * always carries one JSON object: the result, or `{ "status": ..., "error": ... }` when the command
+ * ended without one (the message also goes to stderr).
+ */
 export async function runCli(argv: readonly string[], deps: ProgramDeps): Promise<ExitCode> {
   let code: ExitCode = ExitCode.Ok;
-  const program = buildProgram(deps, (c) => (code = c));
+  let wroteStdout = false;
+  const io: ProgramIO = {
+    ...deps.io,
+    stdout: (text) => {
+      wroteStdout = true;
+      deps.io.stdout(text);
+    },
+  };
+  const program = buildProgram({ ...deps, io }, (c) => (code = c));
+  const end = argv.indexOf('--');
+  const json = (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+  /** Writes `message` on stderr and, under --json with nothing printed yet, the status on stdout. */
+  const fail = (exit: ExitCode, status: string, message: string, line: string): ExitCode => {
+    deps.io.stderr(line);
+    if (json && !wroteStdout) deps.io.stdout(`${JSON.stringify({ status, error: message }, null, 2)}\n`);
+    return exit;
+  };
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (err) {
     if (err instanceof CommanderError) {
-      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0
-        ? ExitCode.Ok
-        : ExitCode.Usage;
-    }
-    if (err instanceof UsageError || err instanceof ConfigError) {
-      deps.io.stderr(`error: ${err.message}\n`);
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0)
+        return ExitCode.Ok;
+      // commander has already printed the message (and the help) on stderr.
+      if (json && !wroteStdout)
+        deps.io.stdout(`${JSON.stringify({ status: 'usage', error: err.message }, null, 2)}\n`);
       return ExitCode.Usage;
     }
-    if (err instanceof NotConfirmed) {
-      deps.io.stderr(`refused: ${err.message}\n`);
-      return ExitCode.Failed;
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      return fail(ExitCode.Usage, 'usage', err.message, `error: ${err.message}\n`);
     }
-    deps.io.stderr(`failed: ${(err as Error).name}: ${(err as Error).message}\n`);
-    return ExitCode.Failed;
+    if (err instanceof NotConfirmed) {
+      return fail(ExitCode.Failed, 'refused', err.message, `refused: ${err.message}\n`);
+    }
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    return fail(ExitCode.Failed, 'failed', message, `failed: ${message}\n`);
   }
 }

@@ -2,15 +2,16 @@ import { formatMs, textTable } from '../lib/progress';
 import { ActiveRegionFollowUp } from './active-region';
 import { DrillResult } from './drill';
 import { GuardResult } from './guard';
-import { OperationResult } from './runner';
+import { OperationResult, StepReport } from './runner';
 import { Probed, StatusResult } from './status';
 
 const ms = (v: number | undefined) => (v === undefined ? '-' : formatMs(v));
 const val = <T>(p: Probed<T>, f: (v: T) => string) => (p.ok ? f(p.value) : `unreachable (${p.error})`);
+const stepStatus = (s: StepReport) => (s.status === 'not-run' ? 'not run' : s.status);
 
 /** Summary of one operation: a row per step, then the totals. */
 export function renderOperation(r: OperationResult): string {
-  const rows = r.steps.map((s) => [String(s.n), s.id, s.status, ms(s.ms), s.detail ?? '']);
+  const rows = r.steps.map((s) => [String(s.n), s.id, stepStatus(s), ms(s.ms), s.detail ?? '']);
   const lines = [
     '',
     `${r.operation} ${r.from} -> ${r.to} (${r.environment})${r.runId ? ` run ${r.runId}` : ''}: ${r.status.toUpperCase()}`,
@@ -23,6 +24,7 @@ export function renderOperation(r: OperationResult): string {
     lines.push(`RPO observed (replication latency at cut-over): ${rpo(r.replicationLatencyMs)}`);
   }
   if (r.forceReason) lines.push(`forced: ${r.forceReason}`);
+  for (const w of r.warnings ?? []) lines.push(`WARNING: ${w}`);
   if (r.error) lines.push(`error: ${r.error}`);
   if (r.activeRegionConfig) lines.push(...followUpLines(r.activeRegionConfig));
   return lines.join('\n');
@@ -52,7 +54,7 @@ function rpo(v: number | null | undefined): string {
 /** Drill summary: both halves' steps, the RTO per step and in total, and the observed RPO. */
 export function renderDrill(d: DrillResult): string {
   const rows = [d.failover, ...(d.failback ? [d.failback] : [])].flatMap((r) =>
-    r.steps.map((s) => [`${r.operation}.${s.n}`, s.id, s.status, ms(s.ms), s.detail ?? '']),
+    r.steps.map((s) => [`${r.operation}.${s.n}`, s.id, stepStatus(s), ms(s.ms), s.detail ?? '']),
   );
   const lines = [
     '',
@@ -72,7 +74,10 @@ export function renderDrill(d: DrillResult): string {
       ),
     );
   }
-  for (const r of [d.failover, d.failback]) if (r?.error) lines.push(`${r.operation} error: ${r.error}`);
+  for (const r of [d.failover, d.failback]) {
+    for (const w of r?.warnings ?? []) lines.push(`${r?.operation} WARNING: ${w}`);
+    if (r?.error) lines.push(`${r.operation} error: ${r.error}`);
+  }
   // The stack config must name where traffic is now: after a whole drill, where it started.
   const last = d.failback?.activeRegionConfig ?? d.failover.activeRegionConfig;
   if (last) lines.push(...followUpLines(last));

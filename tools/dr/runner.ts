@@ -50,8 +50,12 @@ export interface StepReport {
   readonly n: number;
   readonly id: StepId;
   readonly title: string;
-  /** `done` now, `done-earlier` by a previous invocation of this run, or not done. */
-  readonly status: 'done' | 'done-earlier' | 'failed' | 'pending' | 'planned';
+  /**
+   * `done` now, `done-earlier` by a previous invocation of this run, or not done: `pending` (the run
+   * stopped before it; a re-run resumes there) or `not-run` (the journal could not be read or written,
+   * so nothing ran and whether a previous invocation did the step is unknown).
+   */
+  readonly status: 'done' | 'done-earlier' | 'failed' | 'pending' | 'not-run' | 'planned';
   readonly ms?: number;
   readonly detail?: string;
 }
@@ -75,6 +79,36 @@ export interface OperationResult {
   readonly error?: string;
   /** When completed: the stack config change that keeps the next `pulumi up` from undoing the move. */
   readonly activeRegionConfig?: ActiveRegionFollowUp;
+  /** Things the operator must know that did not fail the result (a dry run's unreadable journal). */
+  readonly warnings?: readonly string[];
+}
+
+/** The journal (the target's control table) could not be read or written before the first step. */
+export class JournalUnavailable extends Error {
+  override name = 'JournalUnavailable';
+}
+
+const describeError = (err: unknown) =>
+  err instanceof Error ? `${err.name}: ${err.message.split('\n')[0]}` : String(err);
+
+/**
+ * Runs `fn` against the journal in `table` (`region`); any failure becomes a {@link JournalUnavailable}
+ * naming what could not be done where, e.g. `could not read the journal in staging-control (us-east-1)`.
+ * A {@link JournalConflict} passes through (the journal was read; its content is the problem).
+ */
+export async function atJournal<T>(
+  where: { readonly tableName: string; readonly region: string },
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof JournalConflict || err instanceof JournalUnavailable) throw err;
+    throw new JournalUnavailable(
+      `could not ${what} in ${where.tableName} (${where.region}): ${describeError(err)}`,
+    );
+  }
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -98,10 +132,30 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
   const label = (n: number, s: Step) => `${op.kind} ${n}/${steps.length} ${s.title(op)}`;
   const base = { operation: op.kind, environment: outputs.environment, from: op.from, to: op.to };
 
-  let existing = req.runId ? await journal.getRun(req.runId) : await journal.openRun();
-  const conflict = existing && incompatible(existing, op);
-  if (conflict) return refusedBeforeStart(progress, base, steps, op, conflict);
-  let done = existing ? await journal.steps(existing.runId) : new Map<number, StepEntry>();
+  // Everything before the first step reads or writes the journal; a failure there (no credentials,
+  // the region or its endpoint impaired) is reported as a result naming the table and region, with
+  // the steps listed, never thrown.
+  const read = <T>(fn: () => Promise<T>) => atJournal(control, 'read the journal', fn);
+  let existing: RunRecord | undefined;
+  let done: Map<number, StepEntry>;
+  try {
+    existing = await read(() => (req.runId ? journal.getRun(req.runId) : journal.openRun()));
+    const conflict = existing && incompatible(existing, op);
+    if (conflict) return refusedBeforeStart(progress, base, steps, op, conflict);
+    const found = existing;
+    done = found ? await read(() => journal.steps(found.runId)) : new Map<number, StepEntry>();
+  } catch (err) {
+    if (err instanceof JournalConflict) return refusedBeforeStart(progress, base, steps, op, err.message);
+    if (!req.dryRun) return journalUnavailable(progress, outputs, op, req, err as Error);
+    const warning = `${(err as Error).message}: whether a run is unfinished (and which steps it did) is unknown; the plan below assumes a new run`;
+    progress.log(`WARNING: ${warning}`);
+    return planRun(
+      deps,
+      req,
+      { journal, control, otherControl, steps, done: new Map(), label, now, sleep },
+      [warning],
+    );
+  }
 
   if (req.dryRun) {
     return planRun(deps, req, { journal, control, otherControl, steps, existing, done, label, now, sleep });
@@ -118,16 +172,23 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
       owner: deps.owner,
       forceReason: req.forceReason,
     };
-    const created = await journal.createRun(record);
-    if (!created.created) {
-      const other =
-        incompatible(created.run, op) ??
-        (req.runId ? `run ${created.run.runId} is unfinished in ${op.to}` : undefined);
-      if (other) return refusedBeforeStart(progress, base, steps, op, other);
-      resumed = true;
-      done = await journal.steps(created.run.runId);
+    try {
+      const created = await atJournal(control, `write the journal (start run ${record.runId})`, () =>
+        journal.createRun(record),
+      );
+      if (!created.created) {
+        const other =
+          incompatible(created.run, op) ??
+          (req.runId ? `run ${created.run.runId} is unfinished in ${op.to}` : undefined);
+        if (other) return refusedBeforeStart(progress, base, steps, op, other);
+        resumed = true;
+        done = await read(() => journal.steps(created.run.runId));
+      }
+      existing = created.run;
+    } catch (err) {
+      if (err instanceof JournalConflict) return refusedBeforeStart(progress, base, steps, op, err.message);
+      return journalUnavailable(progress, outputs, op, req, err as Error);
     }
-    existing = created.run;
   }
   const run = existing;
   if (run.status === 'completed') {
@@ -234,25 +295,37 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
   } catch (err) {
     failure = err as Error;
     if (failure instanceof PreflightRefused) {
-      await journal.refuseRun(run, {
-        ...base,
-        runId: run.runId,
-        owner: deps.owner,
-        stepId: 'preflight',
-        at: now().toISOString(),
-        detail: failure.message,
-      });
+      await journal
+        .refuseRun(run, {
+          ...base,
+          runId: run.runId,
+          owner: deps.owner,
+          stepId: 'preflight',
+          at: now().toISOString(),
+          detail: failure.message,
+        })
+        .catch((e: unknown) =>
+          progress.log(
+            `    could not record the refusal in ${control.tableName} (${op.to}): ${describeError(e)}`,
+          ),
+        );
     }
   } finally {
     lock.stopHeartbeat();
   }
   if (failure) {
-    const handedBack = await lock.handBack();
+    // The failure may be the control table itself: the result must still be reported.
+    const handedBack = await lock.handBack().catch((e: unknown) => {
+      progress.log(
+        `    could not hand back the lock lease in ${control.tableName} (${op.to}): ${describeError(e)}; it lapses on its own`,
+      );
+      return false;
+    });
     if (handedBack)
       progress.log(`    lock lease handed back; re-run the same command to resume run ${run.runId}`);
   }
 
-  const finalSteps = await journal.steps(run.runId);
+  const finalSteps = await journal.steps(run.runId).catch(() => done);
   const allReports = steps.map((s, i): StepReport => {
     const n = i + 1;
     const r = reports.find((x) => x.n === n);
@@ -261,7 +334,7 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
       return { n, id: s.id, title: s.title(op), status: 'failed', detail: failure?.message };
     return { n, id: s.id, title: s.title(op), status: 'pending' };
   });
-  const latest = await journal.getRun(run.runId);
+  const latest = await journal.getRun(run.runId).catch(() => undefined);
   const status = !failure
     ? 'completed'
     : failure instanceof PreflightRefused ||
@@ -322,6 +395,35 @@ function refusedBeforeStart(
   };
 }
 
+/**
+ * The result of an operation whose journal could not be read or written before its first step:
+ * `failed`, every step `not-run`, the error naming the control table and region. Nothing changed.
+ */
+export function journalUnavailable(
+  progress: Progress,
+  outputs: RunbookOutputs,
+  op: Operation,
+  req: Pick<OperationRequest, 'runId' | 'forceReason'>,
+  err: Error,
+): OperationResult {
+  const base = { operation: op.kind, environment: outputs.environment, from: op.from, to: op.to };
+  const steps = planSteps(op.kind);
+  progress.log(`failed: ${err.message}`);
+  progress.log(
+    `    no step was run and nothing was changed; fix access to the control table, then re-run the same command`,
+  );
+  return {
+    ...base,
+    runId: req.runId,
+    status: 'failed',
+    resumed: false,
+    steps: steps.map((s, i) => ({ n: i + 1, id: s.id, title: s.title(op), status: 'not-run' })),
+    rtoMs: 0,
+    forceReason: req.forceReason,
+    error: err.message,
+  };
+}
+
 function skipped(progress: Progress, name: string, n: number, step: Step, entry: StepEntry): StepReport {
   const ms = entry.durationMs ?? 0;
   progress.steps.push({ name, status: 'skipped', ms, detail: entry.detail });
@@ -344,13 +446,20 @@ interface PlanState {
 }
 
 /** `--dry-run`: read-only preflight checks and the list of steps; writes nothing anywhere. */
-async function planRun(deps: RunnerDeps, req: OperationRequest, s: PlanState): Promise<OperationResult> {
+async function planRun(
+  deps: RunnerDeps,
+  req: OperationRequest,
+  s: PlanState,
+  warnings: readonly string[] = [],
+): Promise<OperationResult> {
   const { progress, outputs } = deps;
   const { op } = req;
   progress.log(
     s.existing
       ? `DRY RUN ${op.kind} ${op.from} -> ${op.to}: would resume run ${s.existing.runId} (started ${s.existing.startedAt})`
-      : `DRY RUN ${op.kind} ${op.from} -> ${op.to}: would start a new run; nothing will be written`,
+      : warnings.length > 0
+        ? `DRY RUN ${op.kind} ${op.from} -> ${op.to}: journal unreadable, planning as a new run (resume markers unknown); nothing will be written`
+        : `DRY RUN ${op.kind} ${op.from} -> ${op.to}: would start a new run; nothing will be written`,
   );
   if (req.dryRunChecks !== false && s.done.get(1)?.status !== 'done') {
     const lock = new RunbookLock(
@@ -419,5 +528,6 @@ async function planRun(deps: RunnerDeps, req: OperationRequest, s: PlanState): P
     steps,
     rtoMs: 0,
     forceReason: req.forceReason,
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { ENVIRONMENTS_DIR, listEnvironments } from '../../stacks/config/stack-file';
+import { parseArgs } from '../lib/args';
 import { ExitCode, UsageError } from '../lib/exit-codes';
 import { runMain } from '../lib/main';
 import { formatMs, Progress, textTable } from '../lib/progress';
@@ -16,9 +17,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--env <name>', 'plan only this environment')
     .option('--out <dir>', 'output directory', PLAN_DIR)
     .option('--environments <dir>', 'directory of the Pulumi.<env>.yaml stack files', ENVIRONMENTS_DIR)
-    .option('--json', 'print the summary as JSON on stdout (progress goes to stderr)')
-    .exitOverride()
-    .parse(argv, { from: 'user' });
+    .option('--json', 'print the summary as JSON on stdout (progress goes to stderr)');
+  parseArgs(cmd, argv);
   const opts = cmd.opts<{ env?: string; out: string; environments: string; json?: boolean }>();
   const known = listEnvironments(opts.environments);
   if (opts.env !== undefined && !known.includes(opts.env)) {
@@ -56,8 +56,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   const failed = rows.some((r) => r.verdict === 'FAIL');
   if (opts.json) {
+    // The same findings the text output lists, per environment, for machines.
+    const environments = rows.map((row, i) => ({
+      ...row,
+      violations: results[i].result.violations,
+      manifestProblemList: results[i].result.manifestProblems,
+      outDir: `${opts.out}/${row.env}`,
+    }));
     console.log(
-      JSON.stringify({ ok: !failed, totalMs: Math.round(progress.elapsed()), environments: rows }, null, 2),
+      JSON.stringify({ ok: !failed, totalMs: Math.round(progress.elapsed()), environments }, null, 2),
     );
   } else {
     console.log('');

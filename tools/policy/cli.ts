@@ -6,6 +6,7 @@ import { policyConfigFor } from '../../policies/config';
 import { PolicyPackConfig } from '../../policies/types';
 import { parseEnvironmentConfig } from '../../stacks/config/load';
 import { listEnvironments, readStackFile, stackFilePath } from '../../stacks/config/stack-file';
+import { parseArgs } from '../lib/args';
 import { ExitCode, UsageError } from '../lib/exit-codes';
 import { runMain } from '../lib/main';
 import { formatMs, textTable } from '../lib/progress';
@@ -86,11 +87,10 @@ export function resolvePolicyConfig(
 export async function main(argv: readonly string[]): Promise<number> {
   const cmd = new Command('policy')
     .description('Evaluate the CrossGuard policy pack against a saved plan (dist/plan/<env>/resources.json).')
-    .argument('<resources.json>', 'a plan written by npm run plan')
+    .argument('<resources.json>', 'a plan file written by npm run plan (dist/plan/<env>/resources.json)')
     .option('--json', 'print [{ policy, enforcementLevel, urn, message }] on stdout')
-    .option('--config <file>', 'policy pack config (default: policy-config.json beside the plan)')
-    .exitOverride()
-    .parse(argv, { from: 'user' });
+    .option('--config <file>', 'policy pack config (default: policy-config.json beside the plan)');
+  parseArgs(cmd, argv);
   const opts = cmd.opts<{ json?: boolean; config?: string }>();
   const file = cmd.args[0];
   const t0 = performance.now();
