@@ -199,15 +199,7 @@ describe('npm run plan on a mandatory violation', () => {
     const lines: string[] = [];
     (console.log as jest.Mock).mockImplementation((line: string) => lines.push(line));
     const code = await exitOf(() =>
-      planMain([
-        '--env',
-        'staging',
-        '--environments',
-        dir,
-        '--out',
-        path.join(tmp, 'violating'),
-        '--json',
-      ]),
+      planMain(['--env', 'staging', '--environments', dir, '--out', path.join(tmp, 'violating'), '--json']),
     );
     (console.log as jest.Mock).mockImplementation(() => undefined);
     expect(code).toBe(ExitCode.Failed);

@@ -460,7 +460,7 @@ describe('a control table that cannot be read', () => {
   test('a drill prints its failover steps as not run and the error', async () => {
     const r = await dr(['drill', '--env', 'staging', '--yes'], { clients: await deadDynamo('us-east-1') });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^drill \(dry run\) \(staging\): FAILED$/m);
+    expect(r.stdout).toMatch(/^drill \(not started\) \(staging\): FAILED$/m);
     expect(r.stdout).toMatch(/^failover\.1\s+preflight\s+not run/m);
     expect(r.stdout).toMatch(/^failover\.8\s+unlock\s+not run/m);
     expect(r.stdout).toMatch(

@@ -2,6 +2,11 @@ import { formatMs } from '../lib/progress';
 import { DrillResult } from './drill';
 import { OperationResult, StepReport } from './runner';
 
+/** The drill's id, or what it was without one: a dry run, or a drill that could not start. */
+export function drillLabel(d: Pick<DrillResult, 'drillId' | 'status'>): string {
+  return d.drillId ?? (d.status === 'planned' ? '(dry run)' : '(not started)');
+}
+
 /**
  * One bar of the drill timeline. Bars are laid end to end from the measured step durations (not
  * wall-clock times: the time between a crash and its resume is not drawn).
@@ -62,7 +67,7 @@ export function drillGantt(d: DrillResult): string {
   const lines = [
     '```mermaid',
     'gantt',
-    `  title ${mermaidText(`Drill ${d.drillId ?? '(dry run)'} on ${d.environment}, ${d.status.toUpperCase()}`)}`,
+    `  title ${mermaidText(`Drill ${drillLabel(d)} on ${d.environment}, ${d.status.toUpperCase()}`)}`,
     '  dateFormat x',
     `  axisFormat ${axisFormat(total)}`,
     '  todayMarker off',
@@ -71,7 +76,12 @@ export function drillGantt(d: DrillResult): string {
     lines.push(`  section ${mermaidText(`${r.operation} ${r.from} to ${r.to}`)}`);
     for (const b of bars.filter((x) => x.operation === r.operation)) {
       const s = b.step;
-      const note = s.status === 'pending' || s.status === 'not-run' ? ' (not run)' : s.status === 'failed' ? ' (FAILED)' : '';
+      const note =
+        s.status === 'pending' || s.status === 'not-run'
+          ? ' (not run)'
+          : s.status === 'failed'
+            ? ' (FAILED)'
+            : '';
       const id = `${r.operation}${s.n}`;
       lines.push(
         `  ${mermaidText(`${s.n}. ${s.id} - ${s.title}${note}`)} :${b.tag ? `${b.tag}, ` : ''}${id}, ${b.startMs}, ${b.ms}ms`,
@@ -163,7 +173,7 @@ function steps(d: DrillResult): string {
 export function drillMarkdown(d: DrillResult): string {
   const planned = d.status === 'planned';
   const out = [
-    `# DR drill ${d.drillId ?? '(dry run)'} on ${d.environment}: ${d.status.toUpperCase()} (${utc(d.startedAt)})`,
+    `# DR drill ${drillLabel(d)} on ${d.environment}: ${d.status.toUpperCase()} (${utc(d.startedAt)})`,
     '',
     `Failover ${d.failover.from} -> ${d.failover.to}, then failback` +
       `${d.failover.resumed || d.failback?.resumed ? '; resumed from the journal after an interruption' : ''}.` +

@@ -1,6 +1,7 @@
 import { formatMs, textTable } from '../lib/progress';
 import { ActiveRegionFollowUp } from './active-region';
 import { DrillResult } from './drill';
+import { drillLabel } from './drill-report';
 import { GuardResult } from './guard';
 import { OperationResult, StepReport } from './runner';
 import { Probed, StatusResult } from './status';
@@ -58,7 +59,7 @@ export function renderDrill(d: DrillResult): string {
   );
   const lines = [
     '',
-    `drill ${d.drillId ?? '(dry run)'} (${d.environment}): ${d.status.toUpperCase()}`,
+    `drill ${drillLabel(d)} (${d.environment}): ${d.status.toUpperCase()}`,
     textTable(['step', 'id', 'status', 'time', 'detail'], rows),
   ];
   if (d.status !== 'planned') {

@@ -149,12 +149,9 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
     if (!req.dryRun) return journalUnavailable(progress, outputs, op, req, err as Error);
     const warning = `${(err as Error).message}: whether a run is unfinished (and which steps it did) is unknown; the plan below assumes a new run`;
     progress.log(`WARNING: ${warning}`);
-    return planRun(
-      deps,
-      req,
-      { journal, control, otherControl, steps, done: new Map(), label, now, sleep },
-      [warning],
-    );
+    return planRun(deps, req, { journal, control, otherControl, steps, done: new Map(), label, now, sleep }, [
+      warning,
+    ]);
   }
 
   if (req.dryRun) {
