@@ -3,9 +3,9 @@ import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-28';
 import { WorkloadDisruptionBudget } from './disruption-budget';
 import { AUTOSCALING_NONE, LABELS, selectorLabels } from './labels';
-import { RUN_AS_USER } from './scoring-workload';
+import { hardenedPodPatches, RESTRICTED_CONTAINER_SECURITY, RUN_AS_USER } from './scoring-workload';
 import { InvalidArgumentError } from '../stacks/errors';
-import { REPLICATION_HEARTBEAT_WORKLOAD } from '../stacks/naming';
+import { HEARTBEAT_ITEM_ATTRIBUTES, REPLICATION_HEARTBEAT_WORKLOAD } from '../stacks/naming';
 
 /** The platform's replication heartbeat writer: Deployment, ServiceAccount and PDB name. */
 export const REPLICATION_HEARTBEAT = REPLICATION_HEARTBEAT_WORKLOAD;
@@ -28,19 +28,8 @@ export const HEARTBEAT_STAMP_FILE = '/tmp/heartbeat/last-put';
 /** `HOME` of the container (an emptyDir): the AWS CLI's config and caches live under it. */
 export const HEARTBEAT_HOME = '/home/heartbeat';
 
-/**
- * The item attributes the writer sets; its IAM policy allows exactly these (`dynamodb:Attributes`).
- * `inboundLagMs` / `inboundWrittenAt`: the replication lag it last observed on the OTHER region's
- * heartbeat, and that heartbeat's `writtenAt` (see {@link HEARTBEAT_SCRIPT}).
- */
-export const HEARTBEAT_ATTRIBUTES = [
-  'pk',
-  'sk',
-  'writtenAt',
-  'writer',
-  'inboundLagMs',
-  'inboundWrittenAt',
-] as const;
+/** The item attributes the writer sets; its IAM policy allows exactly these (`dynamodb:Attributes`). */
+export const HEARTBEAT_ATTRIBUTES = HEARTBEAT_ITEM_ATTRIBUTES;
 
 /** Requests and limits of the writer (two `aws` processes per interval, 1-5 s). */
 export const REPLICATION_HEARTBEAT_RESOURCES = {
@@ -220,16 +209,7 @@ export class ReplicationHeartbeat extends Construct {
               limit: Size.mebibytes(r.memoryLimitMebibytes),
             },
           },
-          securityContext: {
-            ensureNonRoot: true,
-            user: RUN_AS_USER,
-            group: RUN_AS_USER,
-            privileged: false,
-            readOnlyRootFilesystem: true,
-            allowPrivilegeEscalation: false,
-            capabilities: { drop: [kplus.Capability.ALL] },
-            seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-          },
+          securityContext: RESTRICTED_CONTAINER_SECURITY,
           // The first successful put within 60 s of start (image pull is before the probe clock).
           startup: kplus.Probe.fromCommand(stampFresherThan(HEARTBEAT_LIVENESS_MAX_AGE_SECONDS), {
             periodSeconds: Duration.seconds(5),
@@ -259,25 +239,8 @@ export class ReplicationHeartbeat extends Construct {
     // blocking the replacement pod.
     const api = ApiObject.of(this.deployment);
     api.addJsonPatch(
-      JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
-      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+      ...hardenedPodPatches(selector),
       JsonPatch.add('/spec/template/spec/terminationGracePeriodSeconds', 10),
-      JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
-        {
-          maxSkew: 1,
-          topologyKey: 'topology.kubernetes.io/zone',
-          whenUnsatisfiable: 'ScheduleAnyway',
-          labelSelector: { matchLabels: selector },
-          matchLabelKeys: ['pod-template-hash'],
-        },
-        {
-          maxSkew: 1,
-          topologyKey: 'kubernetes.io/hostname',
-          whenUnsatisfiable: 'ScheduleAnyway',
-          labelSelector: { matchLabels: selector },
-          matchLabelKeys: ['pod-template-hash'],
-        },
-      ]),
     );
 
     // maxUnavailable 1 at one replica: a drain always proceeds (deployment-pdb), and the gap is a

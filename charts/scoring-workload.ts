@@ -127,16 +127,7 @@ export class ScoringWorkload extends Construct {
               limit: Size.mebibytes(props.resources.memoryLimitMebibytes),
             },
           },
-          securityContext: {
-            ensureNonRoot: true,
-            user: RUN_AS_USER,
-            group: RUN_AS_USER,
-            privileged: false,
-            readOnlyRootFilesystem: true,
-            allowPrivilegeEscalation: false,
-            capabilities: { drop: [kplus.Capability.ALL] },
-            seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-          },
+          securityContext: RESTRICTED_CONTAINER_SECURITY,
           startup: kplus.Probe.fromHttpGet('/healthz/startup', {
             port: ADMIN_PORT,
             periodSeconds: Duration.seconds(startupPeriod),
@@ -177,24 +168,7 @@ export class ScoringWorkload extends Construct {
     api.addJsonPatch(
       JsonPatch.remove('/spec/replicas'),
       // cdk8s-plus labels pods with their construct path; the selector does not use it.
-      JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
-      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
-      JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
-        {
-          maxSkew: 1,
-          topologyKey: 'topology.kubernetes.io/zone',
-          whenUnsatisfiable: 'ScheduleAnyway',
-          labelSelector: { matchLabels: selector },
-          matchLabelKeys: ['pod-template-hash'],
-        },
-        {
-          maxSkew: 1,
-          topologyKey: 'kubernetes.io/hostname',
-          whenUnsatisfiable: 'ScheduleAnyway',
-          labelSelector: { matchLabels: selector },
-          matchLabelKeys: ['pod-template-hash'],
-        },
-      ]),
+      ...hardenedPodPatches(selector),
     );
 
     this.disruptionBudget = new WorkloadDisruptionBudget(this, 'DisruptionBudget', {
@@ -204,3 +178,41 @@ export class ScoringWorkload extends Construct {
     });
   }
 }
+
+/**
+ * The pod-template patches every platform Deployment gets: drop cdk8s-plus's construct-path pod label
+ * (the selector does not use it), pod-level seccomp RuntimeDefault (restricted Pod Security, on top of
+ * the container's), and spread over zones and hosts with ScheduleAnyway (see {@link ScoringWorkload}).
+ */
+export function hardenedPodPatches(selector: Readonly<Record<string, string>>): JsonPatch[] {
+  const spread = (topologyKey: string) => ({
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: 'ScheduleAnyway',
+    labelSelector: { matchLabels: { ...selector } },
+    matchLabelKeys: ['pod-template-hash'],
+  });
+  return [
+    JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
+    JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+    JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
+      spread('topology.kubernetes.io/zone'),
+      spread('kubernetes.io/hostname'),
+    ]),
+  ];
+}
+
+/**
+ * The restricted container security context of every platform container: non-root with a fixed UID,
+ * read-only root filesystem, no privilege or escalation, all capabilities dropped, seccomp RuntimeDefault.
+ */
+export const RESTRICTED_CONTAINER_SECURITY: kplus.ContainerSecurityContextProps = {
+  ensureNonRoot: true,
+  user: RUN_AS_USER,
+  group: RUN_AS_USER,
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: [kplus.Capability.ALL] },
+  seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+};

@@ -63,3 +63,18 @@ export const REPLICATION_HEARTBEAT_WORKLOAD = 'replication-heartbeat';
 
 /** The heartbeat writer's IAM role, e.g. `prod-risk-replication-heartbeat` (one role, both clusters). */
 export const replicationHeartbeatRoleName = (env: string) => `${env}-risk-${REPLICATION_HEARTBEAT_WORKLOAD}`;
+
+/**
+ * The attributes a replication-heartbeat item carries: its keys, `writtenAt`, `writer`, and the inbound
+ * replication lag the writer last observed on the other region's heartbeat (`inboundLagMs`,
+ * `inboundWrittenAt`). A contract between the writer (charts/replication-heartbeat.ts), its IAM policy
+ * (`dynamodb:Attributes`) and the runbook (tools/dr/control/heartbeat.ts).
+ */
+export const HEARTBEAT_ITEM_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'writtenAt',
+  'writer',
+  'inboundLagMs',
+  'inboundWrittenAt',
+] as const;

@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { WorkloadName } from '../naming';
+import { HEARTBEAT_ITEM_ATTRIBUTES, WorkloadName } from '../naming';
 import { InvalidArgumentError } from '../errors';
 
 /**
@@ -475,20 +475,6 @@ export interface HeartbeatRegion {
 
 /** The key of a region's heartbeat item (tools/dr/control/keys.ts `keys.heartbeat`). */
 export const heartbeatPartitionKey = (region: string) => `heartbeat#${region}`;
-
-/**
- * The attributes a heartbeat item may carry (charts/replication-heartbeat.ts writes exactly these):
- * its keys, `writtenAt`, `writer`, and the inbound replication lag it last observed on the other
- * region's heartbeat (`inboundLagMs`, `inboundWrittenAt`).
- */
-export const HEARTBEAT_ITEM_ATTRIBUTES = [
-  'pk',
-  'sk',
-  'writtenAt',
-  'writer',
-  'inboundLagMs',
-  'inboundWrittenAt',
-] as const;
 
 /** `us-west-2` -> `UsWest2` (IAM Sids are alphanumeric). */
 const sidPart = (region: string) =>
