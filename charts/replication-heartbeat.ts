@@ -3,7 +3,12 @@ import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-28';
 import { WorkloadDisruptionBudget } from './disruption-budget';
 import { AUTOSCALING_NONE, LABELS, selectorLabels } from './labels';
-import { hardenedPodPatches, RESTRICTED_CONTAINER_SECURITY, RUN_AS_USER } from './scoring-workload';
+import {
+  containerResources,
+  hardenedPodPatches,
+  RESTRICTED_CONTAINER_SECURITY,
+  RESTRICTED_POD_SECURITY,
+} from './scoring-workload';
 import { InvalidArgumentError } from '../stacks/errors';
 import { HEARTBEAT_ITEM_ATTRIBUTES, REPLICATION_HEARTBEAT_WORKLOAD } from '../stacks/naming';
 
@@ -164,7 +169,6 @@ export class ReplicationHeartbeat extends Construct {
 
     const tmp = kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.mebibytes(16) });
     const home = kplus.Volume.fromEmptyDir(this, 'Home', 'home', { sizeLimit: Size.mebibytes(16) });
-    const r = REPLICATION_HEARTBEAT_RESOURCES;
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: { name: REPLICATION_HEARTBEAT, namespace: props.namespace },
@@ -172,7 +176,7 @@ export class ReplicationHeartbeat extends Construct {
       select: false,
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: false,
-      securityContext: { ensureNonRoot: true, user: RUN_AS_USER, group: RUN_AS_USER, fsGroup: RUN_AS_USER },
+      securityContext: RESTRICTED_POD_SECURITY,
       // One replica: surge a new pod before the old one stops, so a rollout misses no beat.
       strategy: kplus.DeploymentStrategy.rollingUpdate({
         maxSurge: kplus.PercentOrAbsolute.absolute(1),
@@ -202,13 +206,7 @@ export class ReplicationHeartbeat extends Construct {
             { path: '/tmp', volume: tmp },
             { path: HEARTBEAT_HOME, volume: home },
           ],
-          resources: {
-            cpu: { request: kplus.Cpu.millis(r.cpuRequestMillis), limit: kplus.Cpu.millis(r.cpuLimitMillis) },
-            memory: {
-              request: Size.mebibytes(r.memoryRequestMebibytes),
-              limit: Size.mebibytes(r.memoryLimitMebibytes),
-            },
-          },
+          resources: containerResources(REPLICATION_HEARTBEAT_RESOURCES),
           securityContext: RESTRICTED_CONTAINER_SECURITY,
           // The first successful put within 60 s of start (image pull is before the probe clock).
           startup: kplus.Probe.fromCommand(stampFresherThan(HEARTBEAT_LIVENESS_MAX_AGE_SECONDS), {

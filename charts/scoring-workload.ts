@@ -98,7 +98,7 @@ export class ScoringWorkload extends Construct {
       select: false,
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: false,
-      securityContext: { ensureNonRoot: true, user: RUN_AS_USER, group: RUN_AS_USER, fsGroup: RUN_AS_USER },
+      securityContext: RESTRICTED_POD_SECURITY,
       strategy: kplus.DeploymentStrategy.rollingUpdate({
         maxSurge: kplus.PercentOrAbsolute.percent(25),
         maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
@@ -117,16 +117,7 @@ export class ScoringWorkload extends Construct {
           // Traces and DogStatsD to the node agent on this pod's node, tagged env/service/version.
           envVariables: datadogTracerEnv(),
           volumeMounts: [{ path: '/tmp', volume: tmp }],
-          resources: {
-            cpu: {
-              request: kplus.Cpu.millis(props.resources.cpuRequestMillis),
-              limit: kplus.Cpu.millis(props.resources.cpuLimitMillis),
-            },
-            memory: {
-              request: Size.mebibytes(props.resources.memoryRequestMebibytes),
-              limit: Size.mebibytes(props.resources.memoryLimitMebibytes),
-            },
-          },
+          resources: containerResources(props.resources),
           securityContext: RESTRICTED_CONTAINER_SECURITY,
           startup: kplus.Probe.fromHttpGet('/healthz/startup', {
             port: ADMIN_PORT,
@@ -216,3 +207,22 @@ export const RESTRICTED_CONTAINER_SECURITY: kplus.ContainerSecurityContextProps 
   capabilities: { drop: [kplus.Capability.ALL] },
   seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
 };
+
+/** The restricted pod security context of every platform pod: non-root, fixed UID/GID, volumes owned by it. */
+export const RESTRICTED_POD_SECURITY: kplus.PodSecurityContextProps = {
+  ensureNonRoot: true,
+  user: RUN_AS_USER,
+  group: RUN_AS_USER,
+  fsGroup: RUN_AS_USER,
+};
+
+/** Requests and limits in cdk8s-plus form. */
+export function containerResources(r: ContainerResources): kplus.ContainerResources {
+  return {
+    cpu: { request: kplus.Cpu.millis(r.cpuRequestMillis), limit: kplus.Cpu.millis(r.cpuLimitMillis) },
+    memory: {
+      request: Size.mebibytes(r.memoryRequestMebibytes),
+      limit: Size.mebibytes(r.memoryLimitMebibytes),
+    },
+  };
+}

@@ -1,3 +1,4 @@
+import { obj as asObject, str } from '../../policies/props';
 import { markdownTable } from '../lib/progress';
 import { Violation } from '../policy/evaluate';
 import { PlannedResource } from './harness';
@@ -18,9 +19,8 @@ const MAJOR_TYPES: Record<string, string> = {
   'kubernetes:apps/v1:Deployment': 'Deployment',
 };
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const obj = (v: unknown): Record<string, unknown> =>
-  v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+/** An object input, or an empty one (the topology only reads optional fields). */
+const obj = (v: unknown): Record<string, unknown> => asObject(v) ?? {};
 
 /** The physical name a resource is known by (its `name` input, `metadata.name`, or the logical name). */
 export function physicalName(r: PlannedResource): string {
