@@ -72,22 +72,17 @@ export function buildEstate(config: EnvironmentConfig) {
     leaseTables: regions.flatMap((r) => (r.data ? [r.data.leaseTable] : [])),
     streamScorerMetricsNamespace: physicalNames(config.environment).streamScorerMetricsNamespace,
   });
-  // One runbook topic per region: the runbook notifies through the target (healthy) region's. The DR
-  // region's keeps the URN of the single topic it succeeds ('runbook'), so it is not replaced.
+  // One runbook topic per region: the runbook notifies through the target (healthy) region's.
   const notifications = Object.fromEntries(
     config.sites.map((site) => [
       site.region,
-      new RunbookNotifications(
-        `${site.region}-runbook`,
-        {
-          environment: config.environment,
-          region: site.region,
-          key: data.keys.keyIn(site.region),
-          accountId,
-          tags: config.tags,
-        },
-        site.role === 'dr' ? { aliases: [{ name: 'runbook' }] } : undefined,
-      ).topic,
+      new RunbookNotifications(`${site.region}-runbook`, {
+        environment: config.environment,
+        region: site.region,
+        key: data.keys.keyIn(site.region),
+        accountId,
+        tags: config.tags,
+      }).topic,
     ]),
   );
   new Monitors('observability', {
