@@ -222,3 +222,14 @@ describe('npm run plan on a mandatory violation', () => {
     ).toEqual(new Set(['dynamodb-deletion-protection']));
   });
 });
+
+describe('through npm run', () => {
+  test('npm run policy -- <plan> --json prints pure JSON on stdout (no npm banner)', () => {
+    const run = spawnSync('npm', ['run', 'policy', '--', planFile, '--json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(ExitCode.Ok);
+    expect(Array.isArray(JSON.parse(run.stdout))).toBe(true);
+  });
+});

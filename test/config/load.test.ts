@@ -1,5 +1,5 @@
 import { ConfigError, parseEnvironmentConfig } from '../../stacks/config/load';
-import { readStackFile, stackFilePath } from '../../stacks/config/stack-file';
+import { listEnvironments, readStackFile, stackFilePath } from '../../stacks/config/stack-file';
 
 /** The committed prod stack file, as Pulumi hands it to the program. */
 function prodValues(): { values: Record<string, string>; secretKeys: string[] } {
@@ -276,5 +276,33 @@ describe('committed stack files', () => {
       const regions = JSON.parse(values['risk-platform:regions']) as Record<string, { region: string }>;
       expect([regions.primary.region, regions.dr.region]).toEqual(['us-west-2', 'us-east-1']);
     }
+  });
+});
+
+describe('stack file errors', () => {
+  const fs = jest.requireActual<typeof import('fs')>('fs');
+  const os = jest.requireActual<typeof import('os')>('os');
+  const path = jest.requireActual<typeof import('path')>('path');
+  const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'stack-file-'));
+
+  test('refuses a stack file that is not YAML, naming the file', () => {
+    const file = path.join(dir(), 'Pulumi.dev.yaml');
+    fs.writeFileSync(file, 'config: [\n  a: b\n');
+    expect(() => readStackFile(file)).toThrow(ConfigError);
+    expect(() => readStackFile(file)).toThrow(/Pulumi\.dev\.yaml: received invalid YAML \(/);
+  });
+
+  test('refuses a config that is not a mapping', () => {
+    const file = path.join(dir(), 'Pulumi.dev.yaml');
+    fs.writeFileSync(file, 'config:\n  - a\n');
+    expect(() => readStackFile(file)).toThrow(
+      'Pulumi.dev.yaml: received config: ["a"], expected a `config:` mapping of namespace:key to value',
+    );
+  });
+
+  test('refuses a missing environments directory', () => {
+    expect(() => listEnvironments('/nonexistent/environments')).toThrow(
+      'environments directory: received "/nonexistent/environments", expected an existing directory of Pulumi.<env>.yaml files',
+    );
   });
 });
