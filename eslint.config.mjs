@@ -3,7 +3,16 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'bin/**', 'jest.config.js', 'eslint.config.mjs'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'bin/**',
+      'jest.config.js',
+      'eslint.config.mjs',
+      'test/setup/esbuild-transform.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

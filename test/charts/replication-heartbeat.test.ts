@@ -1,6 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   HEARTBEAT_SCRIPT,
@@ -9,6 +8,7 @@ import {
 } from '../../charts/replication-heartbeat';
 import { heartbeatIntervalSeconds } from '../../stacks/capacity';
 import { drProps, find, Manifest, primaryProps, synth } from './fixtures';
+import { tempDir } from '../helpers/tmp';
 
 type Container = {
   name: string;
@@ -213,7 +213,7 @@ describe('replication heartbeat writer', () => {
 });
 
 describe('the heartbeat loop and probe, run by /bin/sh with a stand-in aws', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'heartbeat-'));
+  const dir = tempDir('heartbeat-');
   const bin = join(dir, 'bin');
   const stamp = join(dir, 'stamp', 'last-put');
   const calls = join(dir, 'calls');

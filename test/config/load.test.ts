@@ -1,5 +1,6 @@
 import { ConfigError, parseEnvironmentConfig } from '../../stacks/config/load';
 import { listEnvironments, readStackFile, stackFilePath } from '../../stacks/config/stack-file';
+import { tempDir } from '../helpers/tmp';
 
 /** The committed prod stack file, as Pulumi hands it to the program. */
 function prodValues(): { values: Record<string, string>; secretKeys: string[] } {
@@ -281,9 +282,8 @@ describe('committed stack files', () => {
 
 describe('stack file errors', () => {
   const fs = jest.requireActual<typeof import('fs')>('fs');
-  const os = jest.requireActual<typeof import('os')>('os');
   const path = jest.requireActual<typeof import('path')>('path');
-  const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'stack-file-'));
+  const dir = () => tempDir('stack-file-');
 
   test('refuses a stack file that is not YAML, naming the file', () => {
     const file = path.join(dir(), 'Pulumi.dev.yaml');

@@ -1,6 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -14,6 +13,7 @@ import { CommandResult, runCli } from '../../tools/dr/program';
 import { OperationResult } from '../../tools/dr/runner';
 import { planSteps } from '../../tools/dr/steps';
 import { FAST, FIXTURE, sideEffects, startLocal } from './helpers';
+import { tempDir } from '../helpers/tmp';
 
 const failoverOp = () => resolveOperation(env.outputs, 'failover');
 
@@ -135,14 +135,13 @@ describe('exit codes', () => {
   });
 
   test('an outputs file that breaks the schema exits 2 naming the field', async () => {
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     const bad = JSON.parse((await import('node:fs')).readFileSync(FIXTURE, 'utf8')) as {
       runbook: { rpoSeconds: unknown };
     };
     bad.runbook.rpoSeconds = 'fifteen';
-    const file = join(mkdtempSync(join(tmpdir(), 'dr-')), 'outputs.json');
+    const file = join(tempDir('dr-'), 'outputs.json');
     writeFileSync(file, JSON.stringify(bad));
     const r = await dr(['status', '--env', 'staging', '--outputs', file]);
     expect(r.code).toBe(2);
@@ -236,7 +235,7 @@ describe('output', () => {
 });
 
 describe('drill --report', () => {
-  const tmp = () => mkdtempSync(join(tmpdir(), 'dr-cli-report-'));
+  const tmp = () => tempDir('dr-cli-report-');
 
   test('writes the Markdown report with the timeline, creating directories, and prints its path', async () => {
     const file = join(tmp(), 'reports', 'staging', 'drill.md');

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { activeRegionFollowUp } from '../../tools/dr/active-region';
@@ -9,6 +8,7 @@ import { localDrillArgs, localDrillPaths } from '../../tools/dr/local-drill';
 import { prepareReportFile } from '../../tools/dr/report-file';
 import { OperationResult, StepReport } from '../../tools/dr/runner';
 import { planSteps } from '../../tools/dr/steps';
+import { tempDir } from '../helpers/tmp';
 
 /** A completed half whose steps took `ms[i]` each. */
 function half(operation: 'failover' | 'failback', ms: readonly number[]): OperationResult {
@@ -292,19 +292,19 @@ describe('where the report goes', () => {
   });
 
   test('--report creates missing directories', () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'dr-report-')), 'a', 'b');
+    const dir = join(tempDir('dr-report-'), 'a', 'b');
     expect(() => prepareReportFile(join(dir, 'report.md'))).not.toThrow();
   });
 
   test('--report naming a directory is refused', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dr-report-'));
+    const dir = tempDir('dr-report-');
     expect(() => prepareReportFile(dir)).toThrow(
       `--report: received ${JSON.stringify(dir)}, expected a file path (e.g. drill-staging.md), not a directory`,
     );
   });
 
   test('--report under a file is refused, naming the directory and why', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'dr-report-')), 'plain-file');
+    const file = join(tempDir('dr-report-'), 'plain-file');
     writeFileSync(file, 'x');
     expect(() => prepareReportFile(join(file, 'report.md'))).toThrow(
       `--report: received ${JSON.stringify(join(file, 'report.md'))}, expected a file in a writable directory (${file}: a file is in the way, not a directory)`,

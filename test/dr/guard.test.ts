@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parse, stringify } from 'yaml';
@@ -14,6 +13,7 @@ import { GuardResult } from '../../tools/dr/guard';
 import { LocalEnvironment } from '../../tools/dr/local/harness';
 import { CommandResult, runCli } from '../../tools/dr/program';
 import { FIXTURE, startLocal } from './helpers';
+import { tempDir } from '../helpers/tmp';
 
 let env: LocalEnvironment;
 beforeAll(async () => {
@@ -26,7 +26,7 @@ const FIX_DR = "pulumi config set --stack staging --path 'risk-platform:dr.activ
 
 /** A copy of the committed staging stack file with `dr` edited, in a fresh directory. */
 function environmentsWith(edit: (dr: Record<string, unknown>) => void): string {
-  const dir = mkdtempSync(join(tmpdir(), 'guard-env-'));
+  const dir = tempDir('guard-env-');
   const doc = parse(readFileSync(stackFilePath('staging'), 'utf8')) as {
     config: Record<string, Record<string, unknown>>;
   };
@@ -115,7 +115,7 @@ describe('dr guard', () => {
 
   /** `pulumi stack output --json` of a stack never deployed, or whose first `up` failed. */
   const noOutputs = () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'guard-out-')), 'outputs-staging.json');
+    const file = join(tempDir('guard-out-'), 'outputs-staging.json');
     writeFileSync(file, '{}\n');
     return file;
   };

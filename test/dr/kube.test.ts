@@ -1,9 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClientNodeKubeGateway, kubeConfigFromOutputs } from '../../tools/dr/kube';
 import { LocalEnvironment } from '../../tools/dr/local/harness';
 import { fixtureOutputs, startLocal } from './helpers';
+import { tempDir } from '../helpers/tmp';
 
 test('the kubeconfig is built from the outputs: endpoint, CA and an aws eks get-token credential', () => {
   const r = fixtureOutputs().regions['us-east-1'];
@@ -30,7 +29,7 @@ describe('without any kubeconfig file', () => {
   const saved = { KUBECONFIG: process.env.KUBECONFIG, HOME: process.env.HOME };
   beforeAll(async () => {
     env = await startLocal();
-    const empty = mkdtempSync(join(tmpdir(), 'no-kube-'));
+    const empty = tempDir('no-kube-');
     process.env.KUBECONFIG = join(empty, 'does-not-exist');
     process.env.HOME = empty;
   });

@@ -1,9 +1,15 @@
-import { EnvironmentPlan, planEnvironment, PlannedResource } from '../../tools/plan/harness';
+import { createHash } from 'node:crypto';
+import type { EnvironmentPlan, PlannedResource } from '../../tools/plan/harness';
+import { TEMP_ROOT_VAR } from '../setup/temp-root';
+
+const fs = jest.requireActual<typeof import('fs')>('fs');
+const path = jest.requireActual<typeof import('path')>('path');
 
 /**
- * Plans an environment under Pulumi mocks for tests, once per (env, overrides) within a test file
- * (jest gives each file its own module registry), and never two at once: Pulumi's runtime state is
- * process-wide, so calls are chained.
+ * Plans an environment under Pulumi mocks for tests, once per (env, overrides) in the whole run:
+ * the first suite to ask plans it and saves the plan (plain JSON) in the run's temp root, later
+ * suites, in any worker, read it; a suite that only reads never loads the Pulumi program at all.
+ * Within a file, plans are never made two at once: Pulumi's runtime state is process-wide.
  */
 const cache = new Map<string, Promise<EnvironmentPlan>>();
 let queue: Promise<unknown> = Promise.resolve();
@@ -15,11 +21,33 @@ export function planOf(
   const key = `${env}:${JSON.stringify(Object.entries(overrides).sort())}`;
   let plan = cache.get(key);
   if (!plan) {
-    plan = queue.then(() => planEnvironment(env, overrides));
+    plan = queue.then(() => sharedPlan(key, env, overrides));
     queue = plan.catch(() => undefined);
     cache.set(key, plan);
   }
   return plan;
+}
+
+async function sharedPlan(
+  key: string,
+  env: string,
+  overrides: Readonly<Record<string, string>>,
+): Promise<EnvironmentPlan> {
+  const root = process.env[TEMP_ROOT_VAR];
+  const file = root
+    ? path.join(root, 'plans', `${createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`)
+    : undefined;
+  if (file && fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as EnvironmentPlan;
+  const { planEnvironment } = await import('../../tools/plan/harness');
+  const plan = await planEnvironment(env, overrides);
+  if (file) {
+    // Written whole, then renamed: a suite in the other worker never reads half a plan.
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const partial = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(partial, JSON.stringify(plan));
+    fs.renameSync(partial, file);
+  }
+  return JSON.parse(JSON.stringify(plan)) as EnvironmentPlan;
 }
 
 /** The resources of one type, optionally only those in one region. */
