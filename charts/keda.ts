@@ -73,7 +73,7 @@ export interface TriggerAuthenticationSpec {
 }
 
 export interface ScaledObjectTrigger {
-  readonly type: 'aws-kinesis-stream' | 'aws-sqs-queue' | 'cpu' | 'datadog';
+  readonly type: 'aws-cloudwatch' | 'aws-sqs-queue' | 'cpu' | 'datadog';
   /**
    * How the trigger's value is compared with its target.
    * @default - `AverageValue` (KEDA); `cpu` and `memory` triggers must set it

@@ -140,6 +140,7 @@ export class WorkloadsChart extends Chart {
       bounds: props.bounds.streamScorer,
       region: props.region,
       streamName: props.names.stream,
+      targetRecordsPerSecPerPod: props.streamScorerTargetRecordsPerSecPerPod,
       roleArn: props.roleArns.streamScorer,
       config: { ...workloadConfig(props, STREAM_SCORER), ...streamScorerConfig(props) },
       podLabels: podLabels(STREAM_SCORER),

@@ -208,6 +208,7 @@ export class RegionalCompute extends pulumi.ComponentResource {
           bounds,
           scoringLatencySloMs: args.p99LatencyMs,
           scoringApiTargetRpsPerPod: capacity.scoringApiTargetRpsPerPod,
+          streamScorerTargetRecordsPerSecPerPod: capacity.streamScorerTargetRecordsPerSecPerPod,
           clusterName,
           awsApiCidrs: [args.vpcCidr],
           // The internal NLB lives in the private subnets (`kubernetes.io/role/internal-elb`) and does

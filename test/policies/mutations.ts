@@ -373,6 +373,19 @@ export const MUTATIONS: readonly Mutation[] = [
     expect: ['keda-kinesis-max-replicas'],
   },
   {
+    policy: 'keda-kinesis-load-signal',
+    type: T.scaledObject,
+    resource: 'us-east-1-risk-scoring/stream-scorer',
+    property: 'spec.triggers[0]',
+    change: (p) =>
+      void ((spec(p).triggers as Record<string, unknown>[])[0] = {
+        type: 'aws-kinesis-stream',
+        metadata: { streamName: 'prod-transactions', awsRegion: 'us-east-1', shardCount: '1' },
+        authenticationRef: { name: 'stream-scorer-aws' },
+      }),
+    expect: ['keda-kinesis-load-signal'],
+  },
+  {
     policy: 'keda-workload-identity',
     type: T.triggerAuth,
     resource: 'us-west-2-risk-scoring/stream-scorer-aws',

@@ -98,6 +98,7 @@ describe('the policy list', () => {
         'hpa-replica-bounds',
         'autoscaler-exclusive',
         'keda-kinesis-max-replicas',
+        'keda-kinesis-load-signal',
         'keda-workload-identity',
       ],
       'dr-parity': ['dr-parity', 'dr-standby-minimums'],

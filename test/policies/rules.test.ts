@@ -532,8 +532,32 @@ const CASES: Record<string, readonly Case[]> = {
       when: "fails if the stream is not in the ScaledObject's region",
       resource: `${PRIMARY}-scaledobject-stream-scorer`,
       change: (p) =>
-        void (((spec(p).triggers as Props[])[0].metadata as Props).streamName = 'prod-transactions-typo'),
+        void (((spec(p).triggers as Props[])[0].metadata as Props).dimensionValue = 'prod-transactions-typo'),
       expect: ['keda-kinesis-max-replicas'],
+    },
+  ],
+  'keda-kinesis-load-signal': [
+    {
+      when: 'fails if the consumer scales on the constant open-shard count (108 shards / 1 > min 4)',
+      resource: `${PRIMARY}-scaledobject-stream-scorer`,
+      change: (p) =>
+        void ((spec(p).triggers as Props[])[0] = {
+          type: 'aws-kinesis-stream',
+          metadata: { streamName: 'prod-transactions', awsRegion: PRIMARY, shardCount: '1' },
+          authenticationRef: { name: 'stream-scorer-aws' },
+        }),
+      expect: ['keda-kinesis-load-signal'],
+    },
+    {
+      when: 'fails in the standby region too, where the shard constant overrides the standby minimum',
+      resource: `${DR}-scaledobject-stream-scorer`,
+      change: (p) =>
+        void ((spec(p).triggers as Props[])[0] = {
+          type: 'aws-kinesis-stream',
+          metadata: { streamName: 'prod-transactions', awsRegion: DR, shardCount: '27' },
+          authenticationRef: { name: 'stream-scorer-aws' },
+        }),
+      expect: ['keda-kinesis-load-signal'],
     },
   ],
   'keda-workload-identity': [
