@@ -12,7 +12,7 @@ export const KEDA_API_VERSION = 'keda.sh/v1alpha1';
 /**
  * Lets a ScaledObject take over an existing HPA (the one named in
  * `advanced.horizontalPodAutoscalerConfig.name`) instead of being refused by KEDA's webhook.
- * @see https://keda.sh/docs/2.18/reference/scaledobject-spec/
+ * @see https://keda.sh/docs/2.20/reference/scaledobject-spec/
  */
 export const KEDA_TRANSFER_HPA_OWNERSHIP_ANNOTATION = 'scaledobject.keda.sh/transfer-hpa-ownership';
 
@@ -51,7 +51,7 @@ export interface AuthParameterRef {
  * One authentication parameter filled with a short-lived token of a ServiceAccount in the
  * TriggerAuthentication's namespace, requested by KEDA (TokenRequest API, KEDA 2.16+). KEDA's operator
  * needs `create` on that ServiceAccount's `serviceaccounts/token`.
- * @see https://keda.sh/docs/2.18/authentication-providers/bound-service-account-token/
+ * @see https://keda.sh/docs/2.20/authentication-providers/bound-service-account-token/
  */
 export interface BoundServiceAccountTokenRef {
   readonly parameter: string;

@@ -70,7 +70,7 @@ export const MANAGED_ADDON_CONFIGURATION: Partial<
  * serves them on its metrics service) but does not register the APIService; KEDA's `datadog` scaler
  * reads the values from that service (`useClusterAgentProxy`, see charts/scoring-api.ts). DatadogMetric
  * autogeneration is off: the scalers only use the DatadogMetric objects the charts declare.
- * @see https://keda.sh/docs/2.18/scalers/datadog/
+ * @see https://keda.sh/docs/2.20/scalers/datadog/
  */
 export function datadogClusterAgentValues(): Record<string, unknown> {
   return {

@@ -49,8 +49,25 @@ export const HELM_CHARTS = {
     version: '3.13.0',
     repo: 'https://kubernetes-sigs.github.io/metrics-server/',
   },
-  /** KEDA: the stream scorer's and the feedback worker's ScaledObjects. */
-  keda: { chart: 'keda', version: '2.18.1', repo: 'https://kedacore.github.io/charts' },
+  /**
+   * KEDA: every workload's ScaledObject and the cluster's external metrics provider. Chart 2.20.2 =
+   * app 2.20.2 (kedacore/charts keda/Chart.yaml at v2.20.2; the image tag defaults to appVersion).
+   * Its tested Kubernetes window is {@link KEDA_KUBERNETES_MATRIX}; 2.18 (1.31-1.33) did not list 1.35.
+   *
+   * Not 2.21, although only 2.21 carries the fix for bound-token refresh (kedacore/keda#8112, label
+   * required:keda-v2.21): 2.21 makes `boundServiceAccountToken` minting require an operator-side
+   * audience mapping by default (keda.sh/docs/2.22/migration "Upgrading from KEDA 2.20 to 2.21"), and
+   * the cluster agent's metrics server validates the token by TokenReview against the API server's
+   * audience. The mapping's chart values are not readable at a pinned 2.21 chart here, so the bump is
+   * deferred; until then the scoring API's ScaledObject has a fallback (charts/scoring-api.ts) so a
+   * failed datadog trigger holds the minimum instead of freezing the HPA. See docs/ARCHITECTURE.md.
+   */
+  keda: {
+    chart: 'keda',
+    version: '2.20.2',
+    appVersion: '2.20.2',
+    repo: 'https://kedacore.github.io/charts',
+  },
   /**
    * Cluster Autoscaler: grows the managed node groups when pods are pending. Chart and image are one
    * pair: {@link CLUSTER_AUTOSCALER_IMAGE_TAG} is derived from this chart's `appVersion`.
@@ -105,3 +122,17 @@ export const CLUSTER_AUTOSCALER_IMAGE_TAG = `v${HELM_CHARTS.clusterAutoscaler.ap
  * always watches (see {@link HELM_CHARTS}.clusterAutoscaler).
  */
 export const CLUSTER_AUTOSCALER_FIRST_CHART_WITH_DRA_RBAC = '9.54.0';
+
+/**
+ * The Kubernetes minors each KEDA minor is tested against ("N-2"), from KEDA's compatibility matrix.
+ * The pinned KEDA's window must contain every {@link SUPPORTED_KUBERNETES_VERSIONS} entry (tested).
+ * @see https://keda.sh/docs/2.22/operate/cluster/#kubernetes-compatibility
+ */
+export const KEDA_KUBERNETES_MATRIX: Readonly<
+  Record<string, { readonly min: string; readonly max: string }>
+> = {
+  '2.18': { min: '1.31', max: '1.33' },
+  '2.19': { min: '1.32', max: '1.34' },
+  '2.20': { min: '1.33', max: '1.35' },
+  '2.21': { min: '1.34', max: '1.36' },
+};

@@ -2,6 +2,7 @@ import {
   CLUSTER_AUTOSCALER_FIRST_CHART_WITH_DRA_RBAC,
   CLUSTER_AUTOSCALER_IMAGE_TAG,
   HELM_CHARTS,
+  KEDA_KUBERNETES_MATRIX,
   SUPPORTED_KUBERNETES_VERSIONS,
 } from '../../../stacks/compute/versions';
 
@@ -30,5 +31,20 @@ describe('cluster-autoscaler chart and image pair', () => {
     expect(
       compare(HELM_CHARTS.clusterAutoscaler.version, CLUSTER_AUTOSCALER_FIRST_CHART_WITH_DRA_RBAC),
     ).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('KEDA and Kubernetes pair', () => {
+  const kedaMinor = minor(HELM_CHARTS.keda.version);
+  const window = KEDA_KUBERNETES_MATRIX[kedaMinor];
+
+  it('pins a KEDA minor whose tested window is known', () => {
+    expect(window).toBeDefined();
+    expect(HELM_CHARTS.keda.appVersion).toBe(HELM_CHARTS.keda.version);
+  });
+
+  it.each(SUPPORTED_KUBERNETES_VERSIONS)('lists Kubernetes %s in the pinned KEDA’s tested window', (k8s) => {
+    expect(compare(`${k8s}.0`, `${window.min}.0`)).toBeGreaterThanOrEqual(0);
+    expect(compare(`${k8s}.0`, `${window.max}.0`)).toBeLessThanOrEqual(0);
   });
 });
