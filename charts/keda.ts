@@ -107,6 +107,11 @@ export interface ScaledObjectSpec {
   readonly cooldownPeriod: number;
   readonly minReplicaCount: number;
   readonly maxReplicaCount: number;
+  /**
+   * What the HPA sees after `failureThreshold` failed reads of a trigger: `replicas` (behavior
+   * `static`). Only for AverageValue triggers other than cpu/memory.
+   */
+  readonly fallback?: { readonly failureThreshold: number; readonly replicas: number };
   readonly advanced?: {
     readonly horizontalPodAutoscalerConfig?: {
       /** The name of the HPA KEDA creates and owns. @default - `keda-hpa-<ScaledObject name>` */

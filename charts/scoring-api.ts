@@ -225,6 +225,7 @@ export class ScoringApi extends Construct {
         cooldownPeriod: 300,
         minReplicaCount: props.bounds.minReplicas,
         maxReplicaCount: props.bounds.maxReplicas,
+        fallback: scoringApiFallback(props.bounds),
         advanced: {
           horizontalPodAutoscalerConfig: {
             // The HPA KEDA creates keeps the name operators and dashboards know.
@@ -255,6 +256,9 @@ export class ScoringApi extends Construct {
               datadogMetricName: this.requestRate.metricName,
               datadogMetricNamespace: this.requestRate.metricNamespace,
               targetValue: quantity(props.targetRpsPerPod),
+              // A 422 from the cluster agent (metric not yet resolved) reads as no load, not an error
+              // (KEDA >= 2.19, kedacore/keda#7246).
+              metricUnavailableValue: '0',
             },
             authenticationRef: { name: `${SCORING_API}-datadog` },
           },
@@ -263,6 +267,20 @@ export class ScoringApi extends Construct {
     });
   }
 }
+
+/**
+ * The fallback of the scoring API's ScaledObject: after {@link SCORING_API_FALLBACK_FAILURES} failed
+ * reads of the datadog trigger, KEDA reports the metric as `replicas x target` (behavior `static`), so
+ * the HPA keeps a valid metric (it does not scale down while a metric is missing) and the `cpu` trigger
+ * still scales up. Replicas: this region's minimum. KEDA accepts a fallback when at least one trigger
+ * is neither cpu nor memory (CheckFallbackValid, apis/keda/v1alpha1/scaledobject_types.go at v2.20.2).
+ * Covers an expired bound token (kedacore/keda#8112, fixed in 2.21 only).
+ */
+export function scoringApiFallback(bounds: Bounds): { failureThreshold: number; replicas: number } {
+  return { failureThreshold: SCORING_API_FALLBACK_FAILURES, replicas: bounds.minReplicas };
+}
+/** Consecutive failed reads before the fallback applies (x the 15 s polling interval: 45 s). */
+export const SCORING_API_FALLBACK_FAILURES = 3;
 
 /** A scaler target for a rate: whole numbers as is, fractions with at most three decimals. */
 export function quantity(value: number): string {

@@ -1,7 +1,6 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
-import { arr, at, forTypes, k8sId, kindOf, num, obj, physicalName, Props, regionOf, str } from './props';
-
-const KINESIS_STREAM = 'aws:kinesis/stream:Stream';
+import { kedaDatadogFallback, kedaKinesisLoadSignal, kedaKinesisMaxReplicas } from './keda-triggers';
+import { arr, at, forTypes, k8sId, kindOf, num, obj, Props, regionOf, str } from './props';
 
 /** A Kubernetes object of the stack, with what the autoscaling rules join on. */
 export interface K8sObject {
@@ -183,117 +182,6 @@ export const autoscalerExclusive: StackValidationPolicy = {
   },
 };
 
-/** Configuration of `keda-kinesis-max-replicas`. */
-export interface KedaKinesisConfig {
-  /** The shard-count equivalent the capacity model assumes for an ON_DEMAND stream. @default - ON_DEMAND streams are not checked */
-  readonly onDemandShardCount?: number;
-}
-
-/**
- * The Kinesis stream a KEDA trigger scales on: an `aws-kinesis-stream` trigger's `streamName`, or an
- * `aws-cloudwatch` trigger on an `AWS/Kinesis` metric with the `StreamName` dimension.
- */
-function kinesisStreamOf(t: Props): string | undefined {
-  if (t.type === 'aws-kinesis-stream') return str(at(t, 'metadata.streamName')) ?? '';
-  if (
-    t.type === 'aws-cloudwatch' &&
-    str(at(t, 'metadata.namespace')) === 'AWS/Kinesis' &&
-    str(at(t, 'metadata.dimensionName')) === 'StreamName'
-  )
-    return str(at(t, 'metadata.dimensionValue')) ?? '';
-  return undefined;
-}
-
-/** Each Kinesis-scaled trigger of a ScaledObject with its stream resource and shard count (if known). */
-function kinesisTriggers(
-  args: Parameters<StackValidationPolicy['validateStack']>[0],
-  config: KedaKinesisConfig,
-  reportViolation: Parameters<StackValidationPolicy['validateStack']>[1],
-  visit: (o: K8sObject, t: Props, streamName: string, shards: number | undefined, onDemand: boolean) => void,
-): void {
-  const streams = args.resources.filter((r) => r.type === KINESIS_STREAM);
-  for (const o of k8sObjects(args.resources).filter((x) => x.kind === 'ScaledObject')) {
-    for (const t of arr(at(o.props, 'spec.triggers')).map(obj)) {
-      const streamName = t ? kinesisStreamOf(t) : undefined;
-      if (!t || streamName === undefined) continue;
-      const region = str(at(t, 'metadata.awsRegion')) ?? o.region;
-      const stream = streams.find(
-        (s) => physicalName(s) === streamName && (regionOf(s) ?? region) === region,
-      );
-      if (!stream) {
-        reportViolation(
-          `${where(o)} must scale on a Kinesis stream of this stack in its region, but no stream '${streamName || '<no stream name>'}' ` +
-            `exists in ${region}; set the trigger's stream name (streamName or dimensionValue) to the region's stream name.`,
-          o.r.urn,
-        );
-        continue;
-      }
-      const onDemand = at(stream.props, 'streamModeDetails.streamMode') === 'ON_DEMAND';
-      const shards = onDemand ? config.onDemandShardCount : num((stream.props as Props).shardCount);
-      visit(o, t, streamName, shards, onDemand);
-    }
-  }
-}
-
-/** A Kinesis-scaled consumer never has more replicas than the stream has shards (extra replicas hold no lease). */
-export const kedaKinesisMaxReplicas: StackValidationPolicy = {
-  name: 'keda-kinesis-max-replicas',
-  description:
-    "A KEDA ScaledObject scaled on a Kinesis stream (aws-kinesis-stream, or aws-cloudwatch on AWS/Kinesis) must not have a maxReplicaCount above the stream's shard count (same region).",
-  enforcementLevel: 'mandatory',
-  configSchema: { properties: { onDemandShardCount: { type: 'integer', minimum: 1 } } },
-  validateStack: (args, reportViolation) => {
-    const config = args.getConfig<KedaKinesisConfig>() ?? {};
-    kinesisTriggers(args, config, reportViolation, (o, _t, streamName, shards, onDemand) => {
-      const max = num(at(o.props, 'spec.maxReplicaCount')) ?? 100;
-      if (shards !== undefined && max > shards) {
-        reportViolation(
-          `${where(o)} must have maxReplicaCount <= the shard count of stream '${streamName}' (${shards}${onDemand ? ', ON_DEMAND equivalent' : ''}), ` +
-            `but it is ${max}; cap it at the shard count from the capacity model.`,
-          o.r.urn,
-        );
-      }
-    });
-  },
-};
-
-/**
- * KEDA's `aws-kinesis-stream` scaler reads the open-shard count, a constant: its desired replica count
- * is `ceil(shards / shardCount)` at any load (pkg/scalers/aws_kinesis_stream_scaler.go). Above the
- * minimum, the minimum is dead and the standby region runs the same count as the active one. Scale
- * on a load signal instead (aws-cloudwatch IncomingRecords or iterator age), or keep that constant at
- * most the minimum.
- */
-export const kedaKinesisLoadSignal: StackValidationPolicy = {
-  name: 'keda-kinesis-load-signal',
-  description:
-    "A KEDA aws-kinesis-stream trigger's constant desired count (shards / shardCount) must not exceed the ScaledObject's minReplicaCount.",
-  enforcementLevel: 'mandatory',
-  configSchema: { properties: { onDemandShardCount: { type: 'integer', minimum: 1 } } },
-  validateStack: (args, reportViolation) => {
-    const config = args.getConfig<KedaKinesisConfig>() ?? {};
-    kinesisTriggers(
-      args,
-      config,
-      () => undefined,
-      (o, t, streamName, shards) => {
-        if (t.type !== 'aws-kinesis-stream' || shards === undefined) return;
-        const perReplica = Number(str(at(t, 'metadata.shardCount')) ?? '2'); // KEDA's default: 2
-        const min = num(at(o.props, 'spec.minReplicaCount')) ?? 0;
-        const desired = Math.ceil(shards / Math.max(perReplica, 1));
-        if (desired > min) {
-          reportViolation(
-            `${where(o)} scales on the open-shard count of stream '${streamName}', a constant: it always wants ` +
-              `${desired} replicas (${shards} shards / shardCount ${perReplica}), above its minReplicaCount ${min}, so the ` +
-              `minimum and the standby never apply; scale on a load signal (aws-cloudwatch IncomingRecords) or set shardCount >= ${Math.ceil(shards / Math.max(min, 1))}.`,
-            o.r.urn,
-          );
-        }
-      },
-    );
-  },
-};
-
 /** Where a TriggerAuthentication reads parameters from (each entry names its `parameter`). */
 const CREDENTIAL_REFS = ['secretTargetRef', 'env', 'configMapTargetRef'] as const;
 
@@ -412,5 +300,6 @@ export const autoscalingCapacityPolicies = [
   autoscalerExclusive,
   kedaKinesisMaxReplicas,
   kedaKinesisLoadSignal,
+  kedaDatadogFallback,
   kedaWorkloadIdentity,
 ];

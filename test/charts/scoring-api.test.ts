@@ -1,7 +1,7 @@
 import type { IScaledObject, ITriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1';
 import type { IDeployment } from 'kubernetes-models/apps/v1';
 import type { IService } from 'kubernetes-models/v1';
-import { find, primaryProps, synth } from './fixtures';
+import { drProps, find, primaryProps, synth } from './fixtures';
 
 const objs = synth(primaryProps());
 const so = find<IScaledObject>(objs, 'ScaledObject', 'scoring-api');
@@ -55,6 +55,7 @@ describe('scoring-api', () => {
           datadogMetricName: 'scoring-api-rps',
           datadogMetricNamespace: 'risk-scoring',
           targetValue: '400',
+          metricUnavailableValue: '0',
         },
         authenticationRef: { name: 'scoring-api-datadog' },
       },
@@ -128,9 +129,16 @@ describe('scoring-api', () => {
       'scoring-api-rps',
     );
     expect(metric.spec.query).toBe(
-      'sum:trace.http.request.hits{env:prod,service:scoring-api,kube_cluster_name:prod-risk-us-west-2}.as_rate()',
+      'default_zero(sum:trace.http.request.hits{env:prod,service:scoring-api,kube_cluster_name:prod-risk-us-west-2}.as_rate())',
     );
     expect(metric.metadata.annotations['external-metrics.datadoghq.com/always-active']).toBe('true');
+  });
+
+  test('an empty series or a failed datadog read holds the region’s minimum instead of breaking the HPA', () => {
+    expect(so.spec.triggers[1].metadata.metricUnavailableValue).toBe('0');
+    expect(so.spec.fallback).toEqual({ failureThreshold: 3, replicas: 10 });
+    const standby = find<IScaledObject>(synth(drProps()), 'ScaledObject', 'scoring-api');
+    expect(standby.spec.fallback).toEqual({ failureThreshold: 3, replicas: standby.spec.minReplicaCount });
   });
 
   test('bounds come from the props', () => {

@@ -373,6 +373,22 @@ export const MUTATIONS: readonly Mutation[] = [
     expect: ['keda-kinesis-max-replicas'],
   },
   {
+    policy: 'keda-datadog-fallback',
+    type: T.scaledObject,
+    resource: 'us-east-1-risk-scoring/scoring-api',
+    property: 'spec.fallback',
+    change: (p) => void delete spec(p).fallback,
+    expect: ['keda-datadog-fallback'],
+  },
+  {
+    policy: 'keda-datadog-fallback',
+    type: 'kubernetes:datadoghq.com/v1alpha1:DatadogMetric',
+    resource: 'us-west-2-risk-scoring/scoring-api-rps',
+    property: 'spec.query',
+    change: (p) => void (spec(p).query = String(spec(p).query).replace(/^default_zero\((.*)\)$/, '$1')),
+    expect: ['keda-datadog-fallback'],
+  },
+  {
     policy: 'keda-kinesis-load-signal',
     type: T.scaledObject,
     resource: 'us-east-1-risk-scoring/stream-scorer',

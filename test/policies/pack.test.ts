@@ -99,6 +99,7 @@ describe('the policy list', () => {
         'autoscaler-exclusive',
         'keda-kinesis-max-replicas',
         'keda-kinesis-load-signal',
+        'keda-datadog-fallback',
         'keda-workload-identity',
       ],
       'dr-parity': ['dr-parity', 'dr-standby-minimums'],

@@ -536,6 +536,36 @@ const CASES: Record<string, readonly Case[]> = {
       expect: ['keda-kinesis-max-replicas'],
     },
   ],
+  'keda-datadog-fallback': [
+    {
+      when: 'fails if a datadog-scaled object has no fallback and no metricUnavailableValue, on an undeclared metric',
+      resource: `${PRIMARY}-scaledobject-stream-scorer`,
+      change: (p) =>
+        void (spec(p).triggers = [
+          {
+            type: 'datadog',
+            metricType: 'AverageValue',
+            metadata: { useClusterAgentProxy: 'true', datadogMetricName: 'rps', targetValue: '10' },
+          },
+        ]),
+      expect: ['keda-datadog-fallback'],
+    },
+    {
+      when: 'fails if the fallback holds fewer replicas than the minimum',
+      resource: `${DR}-scaledobject-stream-scorer`,
+      change: (p) => {
+        spec(p).fallback = { failureThreshold: 3, replicas: 1 };
+        spec(p).triggers = [
+          {
+            type: 'datadog',
+            metricType: 'AverageValue',
+            metadata: { useClusterAgentProxy: 'true', datadogMetricName: 'rps', metricUnavailableValue: '0' },
+          },
+        ];
+      },
+      expect: ['keda-datadog-fallback'],
+    },
+  ],
   'keda-kinesis-load-signal': [
     {
       when: 'fails if the consumer scales on the constant open-shard count (108 shards / 1 > min 4)',
