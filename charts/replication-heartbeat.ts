@@ -8,6 +8,7 @@ import {
   hardenedPodPatches,
   RESTRICTED_CONTAINER_SECURITY,
   RESTRICTED_POD_SECURITY,
+  SAFE_TO_EVICT_LOCAL_VOLUMES_ANNOTATION,
 } from './scoring-workload';
 import { InvalidArgumentError } from '../stacks/errors';
 import { HEARTBEAT_ITEM_ATTRIBUTES, REPLICATION_HEARTBEAT_WORKLOAD } from '../stacks/naming';
@@ -230,6 +231,11 @@ export class ReplicationHeartbeat extends Construct {
     for (const [k, v] of Object.entries({ ...props.podLabels, ...selector }))
       this.deployment.podMetadata.addLabel(k, v);
     this.deployment.metadata.addLabel(LABELS.autoscaling, AUTOSCALING_NONE);
+    // Scratch only: Cluster Autoscaler may drain its node (see scoring-workload.ts).
+    this.deployment.podMetadata.addAnnotation(
+      SAFE_TO_EVICT_LOCAL_VOLUMES_ANNOTATION,
+      `${tmp.name},${home.name}`,
+    );
     this.deployment.select(kplus.LabelSelector.of({ labels: selector }));
 
     // As the scoring workloads (scoring-workload.ts): pod-level seccomp and zone/host spread. With one

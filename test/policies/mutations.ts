@@ -325,6 +325,17 @@ export const MUTATIONS: readonly Mutation[] = [
     expect: ['no-secret-literals-in-env'],
   },
   {
+    policy: 'local-volumes-evictable',
+    type: T.deployment,
+    resource: 'us-west-2-risk-scoring/scoring-api',
+    property: 'spec.template.metadata.annotations',
+    change: (p) =>
+      void delete (((p.spec as Props).template as Props).metadata as { annotations: Props }).annotations[
+        'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes'
+      ],
+    expect: ['local-volumes-evictable'],
+  },
+  {
     policy: 'topology-spread-zones',
     type: T.deployment,
     resource: 'us-east-1-risk-scoring/stream-scorer',

@@ -92,6 +92,7 @@ describe('the policy list', () => {
         'no-secret-literals-in-env',
         'topology-spread-zones',
         'network-policy-default-deny',
+        'local-volumes-evictable',
       ],
       'autoscaling-capacity': [
         'deployment-pdb',

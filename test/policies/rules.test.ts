@@ -430,6 +430,30 @@ const CASES: Record<string, readonly Case[]> = {
       expect: ['no-secret-literals-in-env'],
     },
   ],
+  'local-volumes-evictable': [
+    {
+      when: 'fails if a pod mounts an emptyDir its safe-to-evict annotation does not list',
+      resource: `${PRIMARY}-deployment-scoring-api`,
+      change: (p) => void (podSpec(p).volumes = [{ name: 'tmp', emptyDir: {} }]),
+      expect: ['local-volumes-evictable'],
+    },
+    {
+      when: 'fails if the annotation lists only some of the emptyDirs',
+      resource: `${DR}-deployment-stream-scorer`,
+      change: (p) => {
+        podSpec(p).volumes = [
+          { name: 'tmp', emptyDir: {} },
+          { name: 'cache', emptyDir: {} },
+        ];
+        const template = (p.spec as Props).template as Props;
+        template.metadata = {
+          ...(template.metadata as Props),
+          annotations: { 'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes': 'tmp' },
+        };
+      },
+      expect: ['local-volumes-evictable'],
+    },
+  ],
   'topology-spread-zones': [
     {
       when: 'fails without a zone spread',
