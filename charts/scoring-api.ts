@@ -60,7 +60,10 @@ export function scoringApiServiceAnnotations(lb: ScoringApiLoadBalancer): Record
     [`${prefix}-nlb-target-type`]: 'ip',
     [`${prefix}-scheme`]: lb.scheme ?? SCORING_API_LOAD_BALANCER_DEFAULTS.scheme,
     [`${prefix}-attributes`]: 'load_balancing.cross_zone.enabled=true',
-    [`${prefix}-target-group-attributes`]: 'preserve_client_ip.enabled=false',
+    [`${prefix}-target-group-attributes`]: [
+      'preserve_client_ip.enabled=false',
+      `deregistration_delay.timeout_seconds=${SCORING_API_DRAIN.deregistrationDelaySeconds}`,
+    ].join(','),
     [`${prefix}-ssl-cert`]: lb.certificateArn,
     [`${prefix}-ssl-ports`]: 'https',
     [`${prefix}-ssl-negotiation-policy`]: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
@@ -74,6 +77,20 @@ export function scoringApiServiceAnnotations(lb: ScoringApiLoadBalancer): Record
     [EXTERNAL_DNS_HOSTNAME_ANNOTATION]: lb.hostname,
   };
 }
+
+/**
+ * How a scoring-api pod leaves the NLB without resetting connections. On termination the controller
+ * deregisters the target; the NLB keeps existing flows for the deregistration delay (set explicitly:
+ * the target-group default is 300 s) and needs some seconds more before it stops sending new ones. The
+ * pod keeps serving through a `preStop` sleep longer than that delay, and only then gets SIGTERM; the
+ * grace period covers the sleep plus the server's own shutdown.
+ * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#deregistration-delay
+ */
+export const SCORING_API_DRAIN = {
+  deregistrationDelaySeconds: 30,
+  preStopSleepSeconds: 45,
+  terminationGracePeriodSeconds: 75,
+} as const;
 
 /** Requests and limits of one scoring-api pod; the capacity model sizes nodes from these. */
 export const SCORING_API_RESOURCES: ContainerResources = {
@@ -167,6 +184,16 @@ export class ScoringApi extends Construct {
       podLabels: props.podLabels,
       datadog: props.datadog,
       ports: [{ number: SCORING_API_PORT, name: 'http', protocol: kplus.Protocol.TCP }],
+    });
+
+    // preStop `sleep` is a kubelet action: no sleep binary needed in the image (PodLifecycleSleepAction,
+    // on by default since Kubernetes 1.30). cdk8s-plus-28's Kubernetes 1.28 types drop it, even from a
+    // JsonPatch (KubeDeployment.toJson re-maps known fields), so it is added after that mapping.
+    afterSynth(ApiObject.of(this.workload.deployment), (json) => {
+      const pod = (json.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+      const [container] = pod.containers as Record<string, unknown>[];
+      container.lifecycle = { preStop: { sleep: { seconds: SCORING_API_DRAIN.preStopSleepSeconds } } };
+      pod.terminationGracePeriodSeconds = SCORING_API_DRAIN.terminationGracePeriodSeconds;
     });
 
     this.service = new kplus.Service(this, 'Service', {
@@ -281,6 +308,16 @@ export function scoringApiFallback(bounds: Bounds): { failureThreshold: number; 
 }
 /** Consecutive failed reads before the fallback applies (x the 15 s polling interval: 45 s). */
 export const SCORING_API_FALLBACK_FAILURES = 3;
+
+/** Edits an object's manifest after cdk8s has rendered it (for fields its typed L1 does not know). */
+function afterSynth(api: ApiObject, edit: (json: Record<string, unknown>) => void): void {
+  const render = api.toJson.bind(api);
+  api.toJson = () => {
+    const json = render() as Record<string, unknown>;
+    edit(json);
+    return json;
+  };
+}
 
 /** A scaler target for a rate: whole numbers as is, fractions with at most three decimals. */
 export function quantity(value: number): string {

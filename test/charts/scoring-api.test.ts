@@ -173,7 +173,7 @@ describe('scoring-api', () => {
       'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
       'service.beta.kubernetes.io/aws-load-balancer-attributes': 'load_balancing.cross_zone.enabled=true',
       'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes':
-        'preserve_client_ip.enabled=false',
+        'preserve_client_ip.enabled=false,deregistration_delay.timeout_seconds=30',
     });
   });
 
@@ -252,5 +252,29 @@ describe('scoring-api', () => {
       type: 'RollingUpdate',
       rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 },
     });
+  });
+});
+
+describe('scoring-api drains from the NLB before it stops', () => {
+  const objs = synth(primaryProps());
+  const pod = find<IDeployment>(objs, 'Deployment', 'scoring-api').spec!.template.spec!;
+  const annotations = find<IService>(objs, 'Service', 'scoring-api').metadata!.annotations!;
+  const delay = Number(
+    /deregistration_delay\.timeout_seconds=(\d+)/.exec(
+      annotations['service.beta.kubernetes.io/aws-load-balancer-target-group-attributes'],
+    )?.[1],
+  );
+
+  test('the namespace asks the load balancer controller for its pod readiness gate', () => {
+    const ns = find<{ metadata: { labels: Record<string, string> } }>(objs, 'Namespace', 'risk-scoring');
+    expect(ns.metadata.labels['elbv2.k8s.aws/pod-readiness-gate-inject']).toBe('enabled');
+  });
+
+  test('sets the deregistration delay, sleeps longer than it in preStop, and allows for both', () => {
+    expect(delay).toBe(30);
+    const sleep =
+      (pod.containers[0].lifecycle?.preStop as { sleep?: { seconds: number } }).sleep?.seconds ?? 0;
+    expect(sleep).toBeGreaterThan(delay);
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(sleep);
   });
 });
