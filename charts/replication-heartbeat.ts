@@ -247,7 +247,7 @@ export class ReplicationHeartbeat extends Construct {
       JsonPatch.add('/spec/template/spec/terminationGracePeriodSeconds', 10),
     );
 
-    // maxUnavailable 1 at one replica: a drain always proceeds (deployment-pdb), and the gap is a
+    // maxUnavailable 10%, rounded up to 1 at one replica: a drain always proceeds (deployment-pdb), and the gap is a
     // missed beat, which fails safe.
     this.disruptionBudget = new WorkloadDisruptionBudget(this, 'DisruptionBudget', {
       workload: REPLICATION_HEARTBEAT,

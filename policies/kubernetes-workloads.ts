@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
-import { localVolumesEvictable } from './node-scale-down';
+import { localVolumesEvictable, pdbScalesWithReplicas } from './node-scale-down';
 import { arr, at, forTypes, k8sId, kindOf, obj, Props, REGION_LABEL, regionOf, str } from './props';
 
 /** Kubernetes kinds that run pods, as `forTypes` keys. */
@@ -310,4 +310,5 @@ export const kubernetesWorkloadPolicies = [
   topologySpreadZones,
   networkPolicyDefaultDeny,
   localVolumesEvictable,
+  pdbScalesWithReplicas,
 ];

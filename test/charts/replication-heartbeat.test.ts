@@ -200,7 +200,8 @@ describe('replication heartbeat writer', () => {
       'replication-heartbeat',
     );
     expect(pdb.spec).toEqual({
-      maxUnavailable: 1,
+      // Rounded up by the disruption controller: 1 of 1 pod.
+      maxUnavailable: '10%',
       selector: {
         matchLabels: {
           'app.kubernetes.io/name': 'replication-heartbeat',

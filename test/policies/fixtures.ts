@@ -306,7 +306,7 @@ export const deployment = (region = PRIMARY, workload = 'scoring-api') =>
 export const pdb = (region = PRIMARY, workload = 'scoring-api') =>
   k8s(region, 'policy/v1', 'PodDisruptionBudget', workload, {
     spec: {
-      maxUnavailable: 1,
+      maxUnavailable: '10%',
       selector: { matchLabels: selector(workload) },
       unhealthyPodEvictionPolicy: 'AlwaysAllow',
     },

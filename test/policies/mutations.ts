@@ -325,6 +325,14 @@ export const MUTATIONS: readonly Mutation[] = [
     expect: ['no-secret-literals-in-env'],
   },
   {
+    policy: 'pdb-scales-with-replicas',
+    type: T.pdb,
+    resource: 'us-west-2-risk-scoring/scoring-api',
+    property: 'spec.maxUnavailable',
+    change: (p) => void (spec(p).maxUnavailable = 1),
+    expect: ['pdb-scales-with-replicas'],
+  },
+  {
     policy: 'local-volumes-evictable',
     type: T.deployment,
     resource: 'us-west-2-risk-scoring/scoring-api',
@@ -356,7 +364,7 @@ export const MUTATIONS: readonly Mutation[] = [
     type: T.pdb,
     resource: 'us-west-2-risk-scoring/scoring-api',
     property: 'spec.maxUnavailable',
-    change: (p) => void (spec(p).maxUnavailable = 0),
+    change: (p) => void (spec(p).maxUnavailable = '0%'),
     expect: ['deployment-pdb'],
   },
   {

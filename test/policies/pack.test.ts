@@ -93,6 +93,7 @@ describe('the policy list', () => {
         'topology-spread-zones',
         'network-policy-default-deny',
         'local-volumes-evictable',
+        'pdb-scales-with-replicas',
       ],
       'autoscaling-capacity': [
         'deployment-pdb',

@@ -430,6 +430,23 @@ const CASES: Record<string, readonly Case[]> = {
       expect: ['no-secret-literals-in-env'],
     },
   ],
+  'pdb-scales-with-replicas': [
+    {
+      when: 'fails if a Deployment that scales to 60 has a fixed budget of 1',
+      resource: `${PRIMARY}-poddisruptionbudget-scoring-api`,
+      change: (p) => void (spec(p).maxUnavailable = 1),
+      expect: ['pdb-scales-with-replicas'],
+    },
+    {
+      when: 'fails if the budget is a minAvailable count',
+      resource: `${DR}-poddisruptionbudget-stream-scorer`,
+      change: (p) => {
+        delete spec(p).maxUnavailable;
+        spec(p).minAvailable = 1;
+      },
+      expect: ['pdb-scales-with-replicas'],
+    },
+  ],
   'local-volumes-evictable': [
     {
       when: 'fails if a pod mounts an emptyDir its safe-to-evict annotation does not list',
@@ -479,14 +496,14 @@ const CASES: Record<string, readonly Case[]> = {
       resource: `${DR}-poddisruptionbudget-stream-scorer`,
       change: (p) => {
         delete spec(p).maxUnavailable;
-        spec(p).minAvailable = 2;
+        spec(p).minAvailable = '100%';
       },
       expect: ['deployment-pdb'],
     },
     {
       when: 'fails if the PDB allows no disruption',
       resource: `${PRIMARY}-poddisruptionbudget-scoring-api`,
-      change: (p) => void (spec(p).maxUnavailable = 0),
+      change: (p) => void (spec(p).maxUnavailable = '0%'),
       expect: ['deployment-pdb'],
     },
     {
@@ -494,7 +511,7 @@ const CASES: Record<string, readonly Case[]> = {
       resource: `${PRIMARY}-poddisruptionbudget-stream-scorer`,
       change: (p) => {
         delete spec(p).maxUnavailable;
-        spec(p).minAvailable = 4;
+        spec(p).minAvailable = '100%';
       },
       expect: ['deployment-pdb'],
     },
