@@ -1,6 +1,7 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-28';
+import { autodiscoveryAnnotations } from './datadog-tagging';
 import { WorkloadDisruptionBudget } from './disruption-budget';
 import { AUTOSCALING_NONE, LABELS, selectorLabels } from './labels';
 import {
@@ -231,6 +232,11 @@ export class ReplicationHeartbeat extends Construct {
     for (const [k, v] of Object.entries({ ...props.podLabels, ...selector }))
       this.deployment.podMetadata.addLabel(k, v);
     this.deployment.metadata.addLabel(LABELS.autoscaling, AUTOSCALING_NONE);
+    // Its log (failed updates) to Datadog; it serves no /metrics.
+    for (const [k, v] of Object.entries(
+      autodiscoveryAnnotations(REPLICATION_HEARTBEAT, REPLICATION_HEARTBEAT),
+    ))
+      this.deployment.podMetadata.addAnnotation(k, v);
     // Scratch only: Cluster Autoscaler may drain its node (see scoring-workload.ts).
     this.deployment.podMetadata.addAnnotation(
       SAFE_TO_EVICT_LOCAL_VOLUMES_ANNOTATION,

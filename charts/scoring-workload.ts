@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-28';
-import { datadogTracerEnv, UnifiedServiceTags, unifiedServiceLabels } from './datadog-tagging';
+import {
+  autodiscoveryAnnotations,
+  datadogTracerEnv,
+  UnifiedServiceTags,
+  unifiedServiceLabels,
+} from './datadog-tagging';
 import { WorkloadDisruptionBudget } from './disruption-budget';
 import { selectorLabels } from './labels';
 
@@ -156,6 +161,11 @@ export class ScoringWorkload extends Construct {
     this.deployment.podMetadata.addAnnotation(CONFIG_HASH_ANNOTATION, configHash(props.config));
     // /tmp is scratch: Cluster Autoscaler may drain the node (it skips nodes with local storage otherwise).
     this.deployment.podMetadata.addAnnotation(SAFE_TO_EVICT_LOCAL_VOLUMES_ANNOTATION, tmp.name);
+    // Logs and the admin port's /metrics to Datadog (docs/ARCHITECTURE.md: pod logs go to Datadog).
+    for (const [k, v] of Object.entries(
+      autodiscoveryAnnotations(props.name, props.datadog.service, ADMIN_PORT),
+    ))
+      this.deployment.podMetadata.addAnnotation(k, v);
     this.deployment.select(kplus.LabelSelector.of({ labels: selector }));
 
     // Escape hatches for what the L2 does not model:

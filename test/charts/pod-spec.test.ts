@@ -147,3 +147,28 @@ describe('Cluster Autoscaler may remove the nodes the platform pods run on', () 
     expect(listed?.split(',').sort()).toEqual(emptyDirs.sort());
   });
 });
+
+describe('Datadog collects every platform pod’s logs and /metrics', () => {
+  test.each(deployments)('%s: logs tagged with its service, and /metrics on the admin port', (name, d) => {
+    const a = d.spec?.template.metadata?.annotations ?? {};
+    expect(JSON.parse(a[`ad.datadoghq.com/${name}.logs`])).toEqual([{ source: name, service: name }]);
+    const checks = JSON.parse(a[`ad.datadoghq.com/${name}.checks`]);
+    expect(checks.openmetrics.instances).toEqual([
+      {
+        openmetrics_endpoint: 'http://%%host%%:8081/metrics',
+        namespace: name.replace(/-/g, '_'),
+        metrics: ['.*'],
+      },
+    ]);
+  });
+
+  test('the heartbeat writer’s logs too (no /metrics)', () => {
+    const a =
+      find<IDeployment>(objs, 'Deployment', 'replication-heartbeat').spec?.template.metadata?.annotations ??
+      {};
+    expect(JSON.parse(a['ad.datadoghq.com/replication-heartbeat.logs'])).toEqual([
+      { source: 'replication-heartbeat', service: 'replication-heartbeat' },
+    ]);
+    expect(a).not.toHaveProperty('ad.datadoghq.com/replication-heartbeat.checks');
+  });
+});
