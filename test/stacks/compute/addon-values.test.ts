@@ -7,6 +7,7 @@ import {
   datadogClusterAgentValues,
   HELM_CHARTS,
   kedaValues,
+  withScaleRoom,
 } from '../../../stacks/compute';
 import { ofType, planOf } from '../../helpers/plan';
 
@@ -76,5 +77,30 @@ describe('the prod plan', () => {
     const keda = ofType(plan, 'kubernetes:helm.sh/v3:Release').filter((r) => r.props.chart === 'keda');
     expect(keda).toHaveLength(2);
     for (const r of keda) expect(r.props.values).toEqual(kedaValues());
+  });
+});
+
+describe('node groups leave Cluster Autoscaler room to scale', () => {
+  it('adds one node of room where the maximum equals the minimum, and keeps a larger maximum', () => {
+    expect(withScaleRoom({ minSize: 2, desiredSize: 2, maxSize: 2 })).toEqual({
+      minSize: 2,
+      desiredSize: 2,
+      maxSize: 3,
+    });
+    expect(withScaleRoom({ minSize: 4, desiredSize: 4, maxSize: 10 })).toEqual({
+      minSize: 4,
+      desiredSize: 4,
+      maxSize: 10,
+    });
+  });
+
+  it.each(['dev', 'staging', 'prod'])('%s: every node group may grow above its minimum', async (env) => {
+    const plan = await planOf(env);
+    const groups = ofType(plan, 'aws:eks/nodeGroup:NodeGroup');
+    expect(groups).toHaveLength(6);
+    for (const g of groups) {
+      const s = g.props.scalingConfig as { minSize: number; maxSize: number };
+      expect(s.maxSize).toBeGreaterThan(s.minSize);
+    }
   });
 });
