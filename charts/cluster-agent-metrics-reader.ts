@@ -34,9 +34,9 @@ export interface ClusterAgentMetricsReaderProps {
  * {@link authentication} is the TriggerAuthentication spec that reads them.
  *
  * Note: KEDA 2.21 adds an operator-side audience mapping that token minting requires by default;
- * the pinned 2.18 needs only the RBAC. Revisit this when bumping KEDA past 2.20.
- * @see https://keda.sh/docs/2.18/authentication-providers/bound-service-account-token/
- * @see https://keda.sh/docs/2.18/scalers/datadog/
+ * the pinned 2.20 needs only the RBAC (see HELM_CHARTS.keda in stacks/compute/versions.ts).
+ * @see https://keda.sh/docs/2.20/authentication-providers/bound-service-account-token/
+ * @see https://keda.sh/docs/2.20/scalers/datadog/
  */
 export class ClusterAgentMetricsReader extends Construct {
   public readonly authentication: TriggerAuthenticationSpec;

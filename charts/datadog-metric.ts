@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
  * Needs the cluster agent's metrics provider with `useDatadogMetrics: true`.
  *
  * @see https://docs.datadoghq.com/containers/guide/cluster_agent_autoscaling_metrics/
- * @see https://keda.sh/docs/2.18/scalers/datadog/
+ * @see https://keda.sh/docs/2.20/scalers/datadog/
  */
 export const DATADOG_METRIC_API_VERSION = 'datadoghq.com/v1alpha1';
 

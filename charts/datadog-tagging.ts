@@ -17,6 +17,41 @@ import * as kplus from 'cdk8s-plus-28';
 
 /** The node agent's trace intake port (TCP, hostPort). */
 export const DATADOG_APM_PORT = 8126;
+
+/**
+ * Datadog Autodiscovery (v2 annotations, Agent 7.36+) of one container: its logs, tagged with its
+ * service (the agent runs with `logs.containerCollectAll: false`, so only annotated containers ship
+ * logs), and, when `metricsPort` is given, an OpenMetrics check scraping `/metrics` there (the
+ * `allow-datadog-scrape-ingress` NetworkPolicy admits the agent on that port).
+ * @see https://docs.datadoghq.com/containers/kubernetes/log/?tab=helm#autodiscovery-annotations
+ * @see https://docs.datadoghq.com/containers/kubernetes/integrations/?tab=annotations
+ */
+export function autodiscoveryAnnotations(
+  container: string,
+  service: string,
+  metricsPort?: number,
+): Record<string, string> {
+  const prefix = `ad.datadoghq.com/${container}`;
+  return {
+    [`${prefix}.logs`]: JSON.stringify([{ source: service, service }]),
+    ...(metricsPort !== undefined
+      ? {
+          [`${prefix}.checks`]: JSON.stringify({
+            openmetrics: {
+              init_config: {},
+              instances: [
+                {
+                  openmetrics_endpoint: `http://%%host%%:${metricsPort}/metrics`,
+                  namespace: service.replace(/-/g, '_'),
+                  metrics: ['.*'],
+                },
+              ],
+            },
+          }),
+        }
+      : {}),
+  };
+}
 /** The node agent's DogStatsD port (UDP, hostPort). */
 export const DATADOG_DOGSTATSD_PORT = 8125;
 

@@ -67,6 +67,7 @@ export function environmentWorkloadsProps(config: EnvironmentConfig, site: Regio
     },
     scoringLatencySloMs: config.targets.p99LatencyMs,
     scoringApiTargetRpsPerPod: plan.scoringApiTargetRpsPerPod,
+    streamScorerTargetRecordsPerSecPerPod: plan.streamScorerTargetRecordsPerSecPerPod,
     clusterName: clusterName(environment, region),
     kubernetesVersion: config.cluster.kubernetesVersion,
     scoringEndpoint: {

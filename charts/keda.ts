@@ -12,7 +12,7 @@ export const KEDA_API_VERSION = 'keda.sh/v1alpha1';
 /**
  * Lets a ScaledObject take over an existing HPA (the one named in
  * `advanced.horizontalPodAutoscalerConfig.name`) instead of being refused by KEDA's webhook.
- * @see https://keda.sh/docs/2.18/reference/scaledobject-spec/
+ * @see https://keda.sh/docs/2.20/reference/scaledobject-spec/
  */
 export const KEDA_TRANSFER_HPA_OWNERSHIP_ANNOTATION = 'scaledobject.keda.sh/transfer-hpa-ownership';
 
@@ -51,7 +51,7 @@ export interface AuthParameterRef {
  * One authentication parameter filled with a short-lived token of a ServiceAccount in the
  * TriggerAuthentication's namespace, requested by KEDA (TokenRequest API, KEDA 2.16+). KEDA's operator
  * needs `create` on that ServiceAccount's `serviceaccounts/token`.
- * @see https://keda.sh/docs/2.18/authentication-providers/bound-service-account-token/
+ * @see https://keda.sh/docs/2.20/authentication-providers/bound-service-account-token/
  */
 export interface BoundServiceAccountTokenRef {
   readonly parameter: string;
@@ -73,7 +73,7 @@ export interface TriggerAuthenticationSpec {
 }
 
 export interface ScaledObjectTrigger {
-  readonly type: 'aws-kinesis-stream' | 'aws-sqs-queue' | 'cpu' | 'datadog';
+  readonly type: 'aws-cloudwatch' | 'aws-sqs-queue' | 'cpu' | 'datadog';
   /**
    * How the trigger's value is compared with its target.
    * @default - `AverageValue` (KEDA); `cpu` and `memory` triggers must set it
@@ -107,6 +107,11 @@ export interface ScaledObjectSpec {
   readonly cooldownPeriod: number;
   readonly minReplicaCount: number;
   readonly maxReplicaCount: number;
+  /**
+   * What the HPA sees after `failureThreshold` failed reads of a trigger: `replicas` (behavior
+   * `static`). Only for AverageValue triggers other than cpu/memory.
+   */
+  readonly fallback?: { readonly failureThreshold: number; readonly replicas: number };
   readonly advanced?: {
     readonly horizontalPodAutoscalerConfig?: {
       /** The name of the HPA KEDA creates and owns. @default - `keda-hpa-<ScaledObject name>` */

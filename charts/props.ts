@@ -140,6 +140,11 @@ export interface WorkloadsProps {
    */
   readonly scoringApiTargetRpsPerPod: number;
   /**
+   * The record rate one stream-scorer pod should carry (records/s): the AverageValue target of its
+   * autoscaler on the stream's incoming records. From the capacity model.
+   */
+  readonly streamScorerTargetRecordsPerSecPerPod: number;
+  /**
    * The EKS cluster name, which scopes the Datadog request-rate query (`kube_cluster_name` tag).
    *
    * @default - `${environment}-risk-${region}` (stacks/naming `clusterName`)
@@ -322,6 +327,11 @@ export function validateWorkloadsProps(props: WorkloadsProps): void {
   }
   positive('scoringLatencySloMs', props.scoringLatencySloMs, 'a positive number of milliseconds');
   positive('scoringApiTargetRpsPerPod', props.scoringApiTargetRpsPerPod, 'a positive number of requests/s');
+  positive(
+    'streamScorerTargetRecordsPerSecPerPod',
+    props.streamScorerTargetRecordsPerSecPerPod,
+    'a positive number of records/s',
+  );
   if (props.clusterName !== undefined) nonEmpty('clusterName', props.clusterName);
   if (
     props.feedbackQueueLengthPerReplica !== undefined &&

@@ -1,6 +1,7 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-28';
+import { autodiscoveryAnnotations } from './datadog-tagging';
 import { WorkloadDisruptionBudget } from './disruption-budget';
 import { AUTOSCALING_NONE, LABELS, selectorLabels } from './labels';
 import {
@@ -8,6 +9,7 @@ import {
   hardenedPodPatches,
   RESTRICTED_CONTAINER_SECURITY,
   RESTRICTED_POD_SECURITY,
+  SAFE_TO_EVICT_LOCAL_VOLUMES_ANNOTATION,
 } from './scoring-workload';
 import { InvalidArgumentError } from '../stacks/errors';
 import { HEARTBEAT_ITEM_ATTRIBUTES, REPLICATION_HEARTBEAT_WORKLOAD } from '../stacks/naming';
@@ -36,10 +38,31 @@ export const HEARTBEAT_HOME = '/home/heartbeat';
 /** The item attributes the writer sets; its IAM policy allows exactly these (`dynamodb:Attributes`). */
 export const HEARTBEAT_ATTRIBUTES = HEARTBEAT_ITEM_ATTRIBUTES;
 
-/** Requests and limits of the writer (two `aws` processes per interval, 1-5 s). */
+/**
+ * CPU seconds one `aws` CLI v2 process takes to start and make one call (its bundled Python interpreter
+ * and botocore load dominate): 0.8-1.1 s measured (issue 15); the upper end.
+ */
+export const AWS_CLI_CALL_CPU_SECONDS = 1.1;
+
+/**
+ * The longest gap between two heartbeat writes: two sequential `aws` calls, each running at most at
+ * the CPU limit (a single-threaded process gains nothing above one core), then the sleep.
+ */
+export function heartbeatBeatSeconds(cpuLimitMillis: number, intervalSeconds: number): number {
+  const speed = Math.min(1, cpuLimitMillis / 1000);
+  return (2 * AWS_CLI_CALL_CPU_SECONDS) / speed + intervalSeconds;
+}
+
+/**
+ * Requests and limits of the writer: two `aws` processes per beat. At the former 250m limit each call
+ * took about 4 s of wall time (8-9 s a beat against a 1 s interval and a 5 s RPO: preflight saw a
+ * healthy region as stale); at one core a beat is about 3.2 s (prod). The request covers the average
+ * use (2.2 CPU-s per ~3.2 s beat). A long-running SDK writer would meet the 1 s interval at a fraction
+ * of this CPU: see docs/ARCHITECTURE.md (left to an image change).
+ */
 export const REPLICATION_HEARTBEAT_RESOURCES = {
-  cpuRequestMillis: 50,
-  cpuLimitMillis: 250,
+  cpuRequestMillis: 700,
+  cpuLimitMillis: 1000,
   memoryRequestMebibytes: 128,
   memoryLimitMebibytes: 192,
 } as const;
@@ -230,6 +253,16 @@ export class ReplicationHeartbeat extends Construct {
     for (const [k, v] of Object.entries({ ...props.podLabels, ...selector }))
       this.deployment.podMetadata.addLabel(k, v);
     this.deployment.metadata.addLabel(LABELS.autoscaling, AUTOSCALING_NONE);
+    // Its log (failed updates) to Datadog; it serves no /metrics.
+    for (const [k, v] of Object.entries(
+      autodiscoveryAnnotations(REPLICATION_HEARTBEAT, REPLICATION_HEARTBEAT),
+    ))
+      this.deployment.podMetadata.addAnnotation(k, v);
+    // Scratch only: Cluster Autoscaler may drain its node (see scoring-workload.ts).
+    this.deployment.podMetadata.addAnnotation(
+      SAFE_TO_EVICT_LOCAL_VOLUMES_ANNOTATION,
+      `${tmp.name},${home.name}`,
+    );
     this.deployment.select(kplus.LabelSelector.of({ labels: selector }));
 
     // As the scoring workloads (scoring-workload.ts): pod-level seccomp and zone/host spread. With one
@@ -241,7 +274,7 @@ export class ReplicationHeartbeat extends Construct {
       JsonPatch.add('/spec/template/spec/terminationGracePeriodSeconds', 10),
     );
 
-    // maxUnavailable 1 at one replica: a drain always proceeds (deployment-pdb), and the gap is a
+    // maxUnavailable 10%, rounded up to 1 at one replica: a drain always proceeds (deployment-pdb), and the gap is a
     // missed beat, which fails safe.
     this.disruptionBudget = new WorkloadDisruptionBudget(this, 'DisruptionBudget', {
       workload: REPLICATION_HEARTBEAT,

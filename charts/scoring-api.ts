@@ -60,7 +60,10 @@ export function scoringApiServiceAnnotations(lb: ScoringApiLoadBalancer): Record
     [`${prefix}-nlb-target-type`]: 'ip',
     [`${prefix}-scheme`]: lb.scheme ?? SCORING_API_LOAD_BALANCER_DEFAULTS.scheme,
     [`${prefix}-attributes`]: 'load_balancing.cross_zone.enabled=true',
-    [`${prefix}-target-group-attributes`]: 'preserve_client_ip.enabled=false',
+    [`${prefix}-target-group-attributes`]: [
+      'preserve_client_ip.enabled=false',
+      `deregistration_delay.timeout_seconds=${SCORING_API_DRAIN.deregistrationDelaySeconds}`,
+    ].join(','),
     [`${prefix}-ssl-cert`]: lb.certificateArn,
     [`${prefix}-ssl-ports`]: 'https',
     [`${prefix}-ssl-negotiation-policy`]: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
@@ -74,6 +77,20 @@ export function scoringApiServiceAnnotations(lb: ScoringApiLoadBalancer): Record
     [EXTERNAL_DNS_HOSTNAME_ANNOTATION]: lb.hostname,
   };
 }
+
+/**
+ * How a scoring-api pod leaves the NLB without resetting connections. On termination the controller
+ * deregisters the target; the NLB keeps existing flows for the deregistration delay (set explicitly:
+ * the target-group default is 300 s) and needs some seconds more before it stops sending new ones. The
+ * pod keeps serving through a `preStop` sleep longer than that delay, and only then gets SIGTERM; the
+ * grace period covers the sleep plus the server's own shutdown.
+ * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#deregistration-delay
+ */
+export const SCORING_API_DRAIN = {
+  deregistrationDelaySeconds: 30,
+  preStopSleepSeconds: 45,
+  terminationGracePeriodSeconds: 75,
+} as const;
 
 /** Requests and limits of one scoring-api pod; the capacity model sizes nodes from these. */
 export const SCORING_API_RESOURCES: ContainerResources = {
@@ -169,6 +186,16 @@ export class ScoringApi extends Construct {
       ports: [{ number: SCORING_API_PORT, name: 'http', protocol: kplus.Protocol.TCP }],
     });
 
+    // preStop `sleep` is a kubelet action: no sleep binary needed in the image (PodLifecycleSleepAction,
+    // on by default since Kubernetes 1.30). cdk8s-plus-28's Kubernetes 1.28 types drop it, even from a
+    // JsonPatch (KubeDeployment.toJson re-maps known fields), so it is added after that mapping.
+    afterSynth(ApiObject.of(this.workload.deployment), (json) => {
+      const pod = (json.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+      const [container] = pod.containers as Record<string, unknown>[];
+      container.lifecycle = { preStop: { sleep: { seconds: SCORING_API_DRAIN.preStopSleepSeconds } } };
+      pod.terminationGracePeriodSeconds = SCORING_API_DRAIN.terminationGracePeriodSeconds;
+    });
+
     this.service = new kplus.Service(this, 'Service', {
       metadata: {
         name: SCORING_API,
@@ -225,6 +252,7 @@ export class ScoringApi extends Construct {
         cooldownPeriod: 300,
         minReplicaCount: props.bounds.minReplicas,
         maxReplicaCount: props.bounds.maxReplicas,
+        fallback: scoringApiFallback(props.bounds),
         advanced: {
           horizontalPodAutoscalerConfig: {
             // The HPA KEDA creates keeps the name operators and dashboards know.
@@ -255,6 +283,9 @@ export class ScoringApi extends Construct {
               datadogMetricName: this.requestRate.metricName,
               datadogMetricNamespace: this.requestRate.metricNamespace,
               targetValue: quantity(props.targetRpsPerPod),
+              // A 422 from the cluster agent (metric not yet resolved) reads as no load, not an error
+              // (KEDA >= 2.19, kedacore/keda#7246).
+              metricUnavailableValue: '0',
             },
             authenticationRef: { name: `${SCORING_API}-datadog` },
           },
@@ -262,6 +293,30 @@ export class ScoringApi extends Construct {
       },
     });
   }
+}
+
+/**
+ * The fallback of the scoring API's ScaledObject: after {@link SCORING_API_FALLBACK_FAILURES} failed
+ * reads of the datadog trigger, KEDA reports the metric as `replicas x target` (behavior `static`), so
+ * the HPA keeps a valid metric (it does not scale down while a metric is missing) and the `cpu` trigger
+ * still scales up. Replicas: this region's minimum. KEDA accepts a fallback when at least one trigger
+ * is neither cpu nor memory (CheckFallbackValid, apis/keda/v1alpha1/scaledobject_types.go at v2.20.2).
+ * Covers an expired bound token (kedacore/keda#8112, fixed in 2.21 only).
+ */
+export function scoringApiFallback(bounds: Bounds): { failureThreshold: number; replicas: number } {
+  return { failureThreshold: SCORING_API_FALLBACK_FAILURES, replicas: bounds.minReplicas };
+}
+/** Consecutive failed reads before the fallback applies (x the 15 s polling interval: 45 s). */
+export const SCORING_API_FALLBACK_FAILURES = 3;
+
+/** Edits an object's manifest after cdk8s has rendered it (for fields its typed L1 does not know). */
+function afterSynth(api: ApiObject, edit: (json: Record<string, unknown>) => void): void {
+  const render = api.toJson.bind(api);
+  api.toJson = () => {
+    const json = render() as Record<string, unknown>;
+    edit(json);
+    return json;
+  };
 }
 
 /** A scaler target for a rate: whole numbers as is, fractions with at most three decimals. */

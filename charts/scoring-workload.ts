@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-28';
-import { datadogTracerEnv, UnifiedServiceTags, unifiedServiceLabels } from './datadog-tagging';
+import {
+  autodiscoveryAnnotations,
+  datadogTracerEnv,
+  UnifiedServiceTags,
+  unifiedServiceLabels,
+} from './datadog-tagging';
 import { WorkloadDisruptionBudget } from './disruption-budget';
 import { selectorLabels } from './labels';
 
@@ -14,6 +19,14 @@ export const ADMIN_PORT = 8081;
 
 /** The readiness probe's path (admin port): the NLB's health check uses it too. */
 export const READINESS_PATH = '/healthz/ready';
+
+/**
+ * The pod annotation naming the emptyDir volumes Cluster Autoscaler may discard when it removes a node.
+ * Without it, `--skip-nodes-with-local-storage` (default true) keeps every node that runs a platform
+ * pod. @see https://github.com/kubernetes/autoscaler/blob/cluster-autoscaler-1.35.0/cluster-autoscaler/FAQ.md
+ */
+export const SAFE_TO_EVICT_LOCAL_VOLUMES_ANNOTATION =
+  'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes';
 
 /** The pod-template annotation holding a hash of the ConfigMap data. */
 export const CONFIG_HASH_ANNOTATION = 'risk-platform/config-hash';
@@ -146,6 +159,13 @@ export class ScoringWorkload extends Construct {
     for (const [k, v] of Object.entries(datadogLabels)) this.deployment.metadata.addLabel(k, v);
     // envFrom is read at container start: a config change (e.g. a new model version) must roll the pods.
     this.deployment.podMetadata.addAnnotation(CONFIG_HASH_ANNOTATION, configHash(props.config));
+    // /tmp is scratch: Cluster Autoscaler may drain the node (it skips nodes with local storage otherwise).
+    this.deployment.podMetadata.addAnnotation(SAFE_TO_EVICT_LOCAL_VOLUMES_ANNOTATION, tmp.name);
+    // Logs and the admin port's /metrics to Datadog (docs/ARCHITECTURE.md: pod logs go to Datadog).
+    for (const [k, v] of Object.entries(
+      autodiscoveryAnnotations(props.name, props.datadog.service, ADMIN_PORT),
+    ))
+      this.deployment.podMetadata.addAnnotation(k, v);
     this.deployment.select(kplus.LabelSelector.of({ labels: selector }));
 
     // Escape hatches for what the L2 does not model:

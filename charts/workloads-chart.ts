@@ -77,7 +77,9 @@ export function autoscalerAnnotations(props: WorkloadsProps, bounds: Bounds): Re
  * value `datadog.clusterName` (stacks/compute/addons.ts, the same cluster name).
  */
 export function requestRateQuery(tags: Pick<UnifiedServiceTags, 'env' | 'service'>, cluster: string): string {
-  return `sum:trace.http.request.hits{env:${tags.env},service:${tags.service},kube_cluster_name:${cluster}}.as_rate()`;
+  // default_zero: in the standby region (no traffic) the series is empty; the cluster agent then
+  // answers 422 and the ScaledObject is not Ready (see policies/keda-triggers.ts).
+  return `default_zero(sum:trace.http.request.hits{env:${tags.env},service:${tags.service},kube_cluster_name:${cluster}}.as_rate())`;
 }
 
 /** The unified service tags of one scoring workload: version from the model and its image. */
@@ -140,6 +142,7 @@ export class WorkloadsChart extends Chart {
       bounds: props.bounds.streamScorer,
       region: props.region,
       streamName: props.names.stream,
+      targetRecordsPerSecPerPod: props.streamScorerTargetRecordsPerSecPerPod,
       roleArn: props.roleArns.streamScorer,
       config: { ...workloadConfig(props, STREAM_SCORER), ...streamScorerConfig(props) },
       podLabels: podLabels(STREAM_SCORER),

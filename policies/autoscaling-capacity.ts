@@ -1,7 +1,6 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
-import { arr, at, forTypes, k8sId, kindOf, num, obj, physicalName, Props, regionOf, str } from './props';
-
-const KINESIS_STREAM = 'aws:kinesis/stream:Stream';
+import { kedaDatadogFallback, kedaKinesisLoadSignal, kedaKinesisMaxReplicas } from './keda-triggers';
+import { arr, at, forTypes, k8sId, kindOf, num, obj, Props, regionOf, str } from './props';
 
 /** A Kubernetes object of the stack, with what the autoscaling rules join on. */
 export interface K8sObject {
@@ -183,53 +182,6 @@ export const autoscalerExclusive: StackValidationPolicy = {
   },
 };
 
-/** Configuration of `keda-kinesis-max-replicas`. */
-export interface KedaKinesisConfig {
-  /** The shard-count equivalent the capacity model assumes for an ON_DEMAND stream. @default - ON_DEMAND streams are not checked */
-  readonly onDemandShardCount?: number;
-}
-
-/** A Kinesis-scaled consumer never has more replicas than the stream has shards (extra replicas hold no lease). */
-export const kedaKinesisMaxReplicas: StackValidationPolicy = {
-  name: 'keda-kinesis-max-replicas',
-  description:
-    "A KEDA aws-kinesis-stream ScaledObject's maxReplicaCount must not exceed the stream's shard count (same region).",
-  enforcementLevel: 'mandatory',
-  configSchema: { properties: { onDemandShardCount: { type: 'integer', minimum: 1 } } },
-  validateStack: (args, reportViolation) => {
-    const config = args.getConfig<KedaKinesisConfig>() ?? {};
-    const streams = args.resources.filter((r) => r.type === KINESIS_STREAM);
-    for (const o of k8sObjects(args.resources).filter((x) => x.kind === 'ScaledObject')) {
-      const max = num(at(o.props, 'spec.maxReplicaCount')) ?? 100;
-      for (const t of arr(at(o.props, 'spec.triggers')).map(obj)) {
-        if (t?.type !== 'aws-kinesis-stream') continue;
-        const streamName = str(at(t, 'metadata.streamName'));
-        const region = str(at(t, 'metadata.awsRegion')) ?? o.region;
-        const stream = streams.find(
-          (s) => physicalName(s) === streamName && (regionOf(s) ?? region) === region,
-        );
-        if (!stream) {
-          reportViolation(
-            `${where(o)} must scale on a Kinesis stream of this stack in its region, but no stream '${streamName ?? '<no streamName>'}' ` +
-              `exists in ${region}; set triggers[].metadata.streamName to the region's stream name.`,
-            o.r.urn,
-          );
-          continue;
-        }
-        const onDemand = at(stream.props, 'streamModeDetails.streamMode') === 'ON_DEMAND';
-        const shards = onDemand ? config.onDemandShardCount : num((stream.props as Props).shardCount);
-        if (shards !== undefined && max > shards) {
-          reportViolation(
-            `${where(o)} must have maxReplicaCount <= the shard count of stream '${streamName}' (${shards}${onDemand ? ', ON_DEMAND equivalent' : ''}), ` +
-              `but it is ${max}; cap it at the shard count from the capacity model.`,
-            o.r.urn,
-          );
-        }
-      }
-    }
-  },
-};
-
 /** Where a TriggerAuthentication reads parameters from (each entry names its `parameter`). */
 const CREDENTIAL_REFS = ['secretTargetRef', 'env', 'configMapTargetRef'] as const;
 
@@ -347,5 +299,7 @@ export const autoscalingCapacityPolicies = [
   hpaReplicaBounds,
   autoscalerExclusive,
   kedaKinesisMaxReplicas,
+  kedaKinesisLoadSignal,
+  kedaDatadogFallback,
   kedaWorkloadIdentity,
 ];

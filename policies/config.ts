@@ -78,6 +78,8 @@ export function policyConfigFor(config: EnvironmentConfig): PolicyPackConfig {
     },
     'keda-kinesis-max-replicas':
       config.streams.mode === 'ON_DEMAND' ? { onDemandShardCount: requiredShardCount } : {},
+    'keda-kinesis-load-signal':
+      config.streams.mode === 'ON_DEMAND' ? { onDemandShardCount: requiredShardCount } : {},
     'dr-parity': { ...regions },
     'dr-standby-minimums': {
       ...regions,

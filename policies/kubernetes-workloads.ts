@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
+import { localVolumesEvictable, pdbScalesWithReplicas } from './node-scale-down';
 import { arr, at, forTypes, k8sId, kindOf, obj, Props, REGION_LABEL, regionOf, str } from './props';
 
 /** Kubernetes kinds that run pods, as `forTypes` keys. */
@@ -308,4 +309,6 @@ export const kubernetesWorkloadPolicies = [
   noSecretLiteralsInEnv,
   topologySpreadZones,
   networkPolicyDefaultDeny,
+  localVolumesEvictable,
+  pdbScalesWithReplicas,
 ];

@@ -434,6 +434,11 @@ export interface CapacityPlan {
   readonly workloads: Readonly<Record<WorkloadName, ReplicaBounds>>;
   /** The request rate one scoring-api pod should carry at peak (HPA target): `scoringPodRps / headroom`. */
   readonly scoringApiTargetRpsPerPod: number;
+  /**
+   * The record rate one stream-scorer pod should carry at peak (its autoscaler's AverageValue target):
+   * `streamPodRecordsPerSec / headroom`.
+   */
+  readonly streamScorerTargetRecordsPerSecPerPod: number;
   readonly messaging: { readonly visibilityTimeoutSeconds: number };
 }
 
@@ -454,6 +459,7 @@ export function capacityPlan(
       config.environment ? REPLICA_FLOOR[config.environment] : 1,
     ),
     scoringApiTargetRpsPerPod: t.scoringPodRps / t.headroom,
+    streamScorerTargetRecordsPerSecPerPod: t.streamPodRecordsPerSec / t.headroom,
     messaging: {
       visibilityTimeoutSeconds: visibilityTimeoutSeconds(config.messaging.consumerProcessingSeconds),
     },

@@ -11,14 +11,11 @@ import {
 import { policyDocument } from '../data/policy-documents';
 import { EksCluster } from './cluster';
 import { externalDnsStatements, loadBalancerControllerStatements } from './ingress-iam';
+import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, clusterAutoscalerValues, kedaValues } from './addon-values';
 import { podIdentityRole } from './pod-identity';
-import {
-  CLUSTER_AUTOSCALER_IMAGE_TAG,
-  HELM_CHARTS,
-  MANAGED_ADDON_VERSIONS,
-  ManagedAddonName,
-  PinnedChart,
-} from './versions';
+
+export { clusterAutoscalerValues, kedaValues };
+import { HELM_CHARTS, MANAGED_ADDON_VERSIONS, ManagedAddonName, PinnedChart } from './versions';
 
 /** Where each Helm add-on runs, and the ServiceAccount its Pod Identity association binds. */
 export const ADDON_NAMESPACES = {
@@ -34,7 +31,7 @@ export const ADDON_NAMESPACES = {
  * metrics reader lets it request that reader's tokens (charts/cluster-agent-metrics-reader.ts).
  */
 export { KEDA_OPERATOR_SERVICE_ACCOUNT };
-export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = 'cluster-autoscaler';
+export { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT } from './addon-values';
 export const AWS_LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = 'aws-load-balancer-controller';
 export const EXTERNAL_DNS_SERVICE_ACCOUNT = 'external-dns';
 
@@ -70,13 +67,14 @@ export const MANAGED_ADDON_CONFIGURATION: Partial<
  * serves them on its metrics service) but does not register the APIService; KEDA's `datadog` scaler
  * reads the values from that service (`useClusterAgentProxy`, see charts/scoring-api.ts). DatadogMetric
  * autogeneration is off: the scalers only use the DatadogMetric objects the charts declare.
- * @see https://keda.sh/docs/2.18/scalers/datadog/
+ * @see https://keda.sh/docs/2.20/scalers/datadog/
  */
 export function datadogClusterAgentValues(): Record<string, unknown> {
   return {
     enabled: true,
     replicas: 2,
-    createPodDisruptionBudget: true,
+    // `createPodDisruptionBudget` is deprecated for `pdb.create` (datadog chart 3.146.1 values.yaml).
+    pdb: { create: true, minAvailable: 1 },
     metricsProvider: {
       enabled: true,
       registerAPIService: false,
@@ -302,35 +300,15 @@ export class ClusterAddons extends pulumi.ComponentResource {
       { replicas: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } },
       base,
     );
-    const keda = release(
-      'keda',
-      HELM_CHARTS.keda,
-      ADDON_NAMESPACES.keda,
-      {
-        serviceAccount: { operator: { create: true, name: KEDA_OPERATOR_SERVICE_ACCOUNT } },
-        operator: { replicaCount: 2 },
-        podDisruptionBudget: { operator: { minAvailable: 1 } },
-      },
-      [...base, kedaOperator.association],
-    );
+    const keda = release('keda', HELM_CHARTS.keda, ADDON_NAMESPACES.keda, kedaValues(), [
+      ...base,
+      kedaOperator.association,
+    ]);
     const clusterAutoscaler = release(
       'cluster-autoscaler',
       HELM_CHARTS.clusterAutoscaler,
       ADDON_NAMESPACES.clusterAutoscaler,
-      {
-        cloudProvider: 'aws',
-        awsRegion: region,
-        autoDiscovery: { clusterName },
-        fullnameOverride: 'cluster-autoscaler',
-        image: { tag: CLUSTER_AUTOSCALER_IMAGE_TAG },
-        rbac: { serviceAccount: { create: true, name: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT } },
-        // One node group per zone: keep them level so topology spread always finds room.
-        extraArgs: {
-          'balance-similar-node-groups': true,
-          expander: 'least-waste',
-          'skip-nodes-with-system-pods': false,
-        },
-      },
+      clusterAutoscalerValues(region, clusterName),
       [...base, ca.association],
     );
     const datadog = release(

@@ -97,6 +97,16 @@ export interface ComputeOutputs {
  * scoring workloads. The same code serves primary and DR; only the bounds differ (full minimums in
  * the active region, standby minimums in the other).
  */
+/**
+ * A node group whose maximum equals its minimum gives Cluster Autoscaler nothing to do (dev and
+ * staging, where every workload's maximum fits on the minimum nodes): the scale-up path prod relies on
+ * in a failover would never run before prod. Every group may grow by at least one node; the maximum is
+ * a ceiling, so it costs nothing until the autoscaler uses it.
+ */
+export function withScaleRoom<T extends { minSize: number; desiredSize: number; maxSize: number }>(s: T): T {
+  return { ...s, maxSize: Math.max(s.maxSize, s.minSize + 1) };
+}
+
 export class RegionalCompute extends pulumi.ComponentResource {
   readonly cluster: EksCluster;
   readonly addons: ClusterAddons;
@@ -136,8 +146,9 @@ export class RegionalCompute extends pulumi.ComponentResource {
       { vcpu: args.cluster.nodeVcpu, memoryGiB: args.cluster.nodeMemoryGiB },
       { zones },
     );
-    // One group per zone: each holds its share of the region's nodes, at least one node.
-    const nodeScaling = perZoneScaling(regionNodes, zones);
+    // One group per zone: each holds its share of the region's nodes, at least one node, and room for
+    // Cluster Autoscaler to add one (see withScaleRoom).
+    const nodeScaling = withScaleRoom(perZoneScaling(regionNodes, zones));
 
     this.cluster = new EksCluster(
       region,
@@ -208,6 +219,7 @@ export class RegionalCompute extends pulumi.ComponentResource {
           bounds,
           scoringLatencySloMs: args.p99LatencyMs,
           scoringApiTargetRpsPerPod: capacity.scoringApiTargetRpsPerPod,
+          streamScorerTargetRecordsPerSecPerPod: capacity.streamScorerTargetRecordsPerSecPerPod,
           clusterName,
           awsApiCidrs: [args.vpcCidr],
           // The internal NLB lives in the private subnets (`kubernetes.io/role/internal-elb`) and does

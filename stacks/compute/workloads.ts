@@ -110,6 +110,20 @@ export function deploymentsOf(
     });
 }
 
+/** Kinds KEDA's admission webhook checks against their scale target: applied after the workloads. */
+export const AFTER_WORKLOAD_KINDS = ['ScaledObject'] as const;
+
+/**
+ * Splits the manifests into what is applied first (namespace, Deployments, Services, policies, RBAC,
+ * TriggerAuthentications, ...) and what is applied once those exist ({@link AFTER_WORKLOAD_KINDS}).
+ */
+export function admissionOrder<T extends { readonly kind?: unknown }>(
+  manifests: readonly T[],
+): { objects: T[]; afterWorkloads: T[] } {
+  const after = (o: T) => (AFTER_WORKLOAD_KINDS as readonly unknown[]).includes(o.kind);
+  return { objects: manifests.filter((o) => !after(o)), afterWorkloads: manifests.filter(after) };
+}
+
 /**
  * The scoring workloads of one region: the cdk8s charts synthesized in-process and applied through
  * the region's Kubernetes provider with `k8s.yaml.ConfigGroup({ objs })`, so every object is a
@@ -121,6 +135,8 @@ export class Workloads extends pulumi.ComponentResource {
   /** The synthesized manifests as plan-time data (placeholders where a value is an Output). */
   readonly manifests: readonly Record<string, unknown>[];
   readonly configGroup: k8s.yaml.ConfigGroup;
+  /** The ScaledObjects, applied once {@link configGroup} (and so the Deployments they target) exists. */
+  readonly autoscalerGroup: k8s.yaml.ConfigGroup;
   readonly podIdentities: Record<WorkloadName, aws.eks.PodIdentityAssociation>;
   /** The replication heartbeat writer's Pod Identity association in this cluster. */
   readonly heartbeatPodIdentity: aws.eks.PodIdentityAssociation;
@@ -190,14 +206,33 @@ export class Workloads extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const { objects, afterWorkloads } = admissionOrder(this.manifests);
     this.configGroup = new k8s.yaml.ConfigGroup(
       `${name}-objects`,
-      { objs: this.manifests.map((o) => tokens.resolve(o)), resourcePrefix: cluster.region },
+      { objs: objects.map((o) => tokens.resolve(o)), resourcePrefix: cluster.region },
       {
         parent: this,
         provider: args.provider,
         dependsOn: [...args.dependsOn, ...Object.values(this.podIdentities), this.heartbeatPodIdentity],
       },
+    );
+    // After the Deployments (the provider waits for their rollout): KEDA's admission webhook denies a
+    // ScaledObject with a cpu trigger whose Deployment does not exist yet (verifyCPUMemoryScalers,
+    // apis/keda/v1alpha1/scaledobject_webhook.go at v2.20.2). The alias keeps the ScaledObjects that
+    // an earlier release created under the one group: moved, not deleted and re-created.
+    const objectsGroup = this.configGroup;
+    this.autoscalerGroup = new k8s.yaml.ConfigGroup(
+      `${name}-autoscalers`,
+      {
+        objs: afterWorkloads.map((o) => tokens.resolve(o)),
+        resourcePrefix: cluster.region,
+        transformations: [
+          (_obj: unknown, opts: pulumi.CustomResourceOptions) => {
+            opts.aliases = [...(opts.aliases ?? []), { parent: objectsGroup }];
+          },
+        ],
+      },
+      { parent: this, provider: args.provider, dependsOn: [objectsGroup] },
     );
     this.registerOutputs({ namespace: this.namespace });
   }

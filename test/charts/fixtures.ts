@@ -55,6 +55,7 @@ export function primaryProps(overrides: Partial<WorkloadsProps> = {}): Workloads
     },
     scoringLatencySloMs: 50,
     scoringApiTargetRpsPerPod: 400,
+    streamScorerTargetRecordsPerSecPerPod: 1000,
     scoringEndpoint: {
       hostname: 'score-us-west-2.prod.risk.example.com',
       certificateArn: 'arn:aws:acm:us-west-2:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100',

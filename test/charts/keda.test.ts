@@ -7,14 +7,41 @@ const streamScorer = find<IScaledObject>(objs, 'ScaledObject', 'stream-scorer');
 const feedbackWorker = find<IScaledObject>(objs, 'ScaledObject', 'feedback-worker');
 
 describe('KEDA scaling', () => {
-  test('stream-scorer scales on aws-kinesis-stream, one replica per shard', () => {
+  test('stream-scorer scales on the stream’s incoming records per minute, not the constant shard count', () => {
     expect(streamScorer.spec.triggers).toEqual([
       {
-        type: 'aws-kinesis-stream',
-        metadata: { streamName: 'prod-transactions', awsRegion: 'us-west-2', shardCount: '1' },
+        type: 'aws-cloudwatch',
+        metricType: 'AverageValue',
+        metadata: {
+          namespace: 'AWS/Kinesis',
+          metricName: 'IncomingRecords',
+          dimensionName: 'StreamName',
+          dimensionValue: 'prod-transactions',
+          metricStat: 'Sum',
+          metricStatPeriod: '60',
+          metricCollectionTime: '300',
+          metricEndTimeOffset: '60',
+          // 1,000 records/s per pod (props) x 60 s: the metric is a one-minute sum
+          targetMetricValue: '60000',
+          minMetricValue: '0',
+          awsRegion: 'us-west-2',
+        },
         authenticationRef: { name: 'stream-scorer-aws' },
       },
     ]);
+  });
+
+  test('stream-scorer’s desired count follows load: no write traffic wants the minimum', () => {
+    // HPA AverageValue: desired = ceil(metric / target), clamped to [min, max].
+    const target = Number(streamScorer.spec.triggers[0].metadata.targetMetricValue);
+    const desired = (recordsPerMinute: number) =>
+      Math.min(
+        streamScorer.spec.maxReplicaCount!,
+        Math.max(streamScorer.spec.minReplicaCount!, Math.ceil(recordsPerMinute / target)),
+      );
+    expect(desired(0)).toBe(6);
+    expect(desired(10 * target)).toBe(10);
+    expect(desired(1000 * target)).toBe(24);
   });
 
   test('stream-scorer bounds come from the props', () => {

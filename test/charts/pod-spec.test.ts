@@ -1,6 +1,6 @@
 import type { IDeployment } from 'kubernetes-models/apps/v1';
 import type { IConfigMap, IServiceAccount } from 'kubernetes-models/v1';
-import { CONFIG_HASH_ANNOTATION } from '../../charts';
+import { CONFIG_HASH_ANNOTATION, SAFE_TO_EVICT_LOCAL_VOLUMES_ANNOTATION } from '../../charts';
 import { find, primaryProps, synth, WORKLOAD_NAMES } from './fixtures';
 
 const props = primaryProps();
@@ -132,5 +132,43 @@ describe('workload pod specs', () => {
         ?.template.metadata?.annotations?.[CONFIG_HASH_ANNOTATION];
     expect(hash('1.0.0')).toMatch(/^[a-f0-9]{16}$/);
     expect(hash('1.0.0')).not.toBe(hash('1.0.1'));
+  });
+});
+
+describe('Cluster Autoscaler may remove the nodes the platform pods run on', () => {
+  const all = [
+    ...deployments,
+    ['replication-heartbeat', find<IDeployment>(objs, 'Deployment', 'replication-heartbeat')] as const,
+  ];
+  test.each(all)('%s: every emptyDir is listed as safe to evict', (_name, d) => {
+    const emptyDirs = (d.spec?.template.spec?.volumes ?? []).filter((v) => v.emptyDir).map((v) => v.name);
+    expect(emptyDirs.length).toBeGreaterThan(0);
+    const listed = d.spec?.template.metadata?.annotations?.[SAFE_TO_EVICT_LOCAL_VOLUMES_ANNOTATION];
+    expect(listed?.split(',').sort()).toEqual(emptyDirs.sort());
+  });
+});
+
+describe('Datadog collects every platform pod’s logs and /metrics', () => {
+  test.each(deployments)('%s: logs tagged with its service, and /metrics on the admin port', (name, d) => {
+    const a = d.spec?.template.metadata?.annotations ?? {};
+    expect(JSON.parse(a[`ad.datadoghq.com/${name}.logs`])).toEqual([{ source: name, service: name }]);
+    const checks = JSON.parse(a[`ad.datadoghq.com/${name}.checks`]);
+    expect(checks.openmetrics.instances).toEqual([
+      {
+        openmetrics_endpoint: 'http://%%host%%:8081/metrics',
+        namespace: name.replace(/-/g, '_'),
+        metrics: ['.*'],
+      },
+    ]);
+  });
+
+  test('the heartbeat writer’s logs too (no /metrics)', () => {
+    const a =
+      find<IDeployment>(objs, 'Deployment', 'replication-heartbeat').spec?.template.metadata?.annotations ??
+      {};
+    expect(JSON.parse(a['ad.datadoghq.com/replication-heartbeat.logs'])).toEqual([
+      { source: 'replication-heartbeat', service: 'replication-heartbeat' },
+    ]);
+    expect(a).not.toHaveProperty('ad.datadoghq.com/replication-heartbeat.checks');
   });
 });

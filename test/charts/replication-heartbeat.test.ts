@@ -2,6 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  heartbeatBeatSeconds,
+  REPLICATION_HEARTBEAT_RESOURCES,
   HEARTBEAT_SCRIPT,
   REPLICATION_HEARTBEAT_DEFAULT_IMAGE,
   stampFresherThan,
@@ -149,9 +151,21 @@ describe('replication heartbeat writer', () => {
 
   test('sets requests and limits', () => {
     expect(container(synth(primaryProps())).resources).toEqual({
-      requests: { cpu: '50m', memory: '128Mi' },
-      limits: { cpu: '250m', memory: '192Mi' },
+      requests: { cpu: '700m', memory: '128Mi' },
+      limits: { cpu: '1000m', memory: '192Mi' },
     });
+  });
+
+  test.each([
+    ['prod', 5],
+    ['staging', 15],
+    ['dev', 60],
+  ])('%s: the gap between two writes at the CPU limit stays below the RPO (%i s)', (_env, rpo) => {
+    const interval = heartbeatIntervalSeconds(rpo);
+    const beat = heartbeatBeatSeconds(REPLICATION_HEARTBEAT_RESOURCES.cpuLimitMillis, interval);
+    expect(beat).toBeLessThan(rpo);
+    // The former 250m limit: 2 x 1.1 s at a quarter core, 9.8 s a beat in prod.
+    if (rpo === 5) expect(heartbeatBeatSeconds(250, interval)).toBeGreaterThan(rpo);
   });
 
   test('runs under the restricted security context', () => {
@@ -200,7 +214,8 @@ describe('replication heartbeat writer', () => {
       'replication-heartbeat',
     );
     expect(pdb.spec).toEqual({
-      maxUnavailable: 1,
+      // Rounded up by the disruption controller: 1 of 1 pod.
+      maxUnavailable: '10%',
       selector: {
         matchLabels: {
           'app.kubernetes.io/name': 'replication-heartbeat',

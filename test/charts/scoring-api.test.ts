@@ -1,7 +1,7 @@
 import type { IScaledObject, ITriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1';
 import type { IDeployment } from 'kubernetes-models/apps/v1';
 import type { IService } from 'kubernetes-models/v1';
-import { find, primaryProps, synth } from './fixtures';
+import { drProps, find, primaryProps, synth } from './fixtures';
 
 const objs = synth(primaryProps());
 const so = find<IScaledObject>(objs, 'ScaledObject', 'scoring-api');
@@ -55,6 +55,7 @@ describe('scoring-api', () => {
           datadogMetricName: 'scoring-api-rps',
           datadogMetricNamespace: 'risk-scoring',
           targetValue: '400',
+          metricUnavailableValue: '0',
         },
         authenticationRef: { name: 'scoring-api-datadog' },
       },
@@ -128,9 +129,16 @@ describe('scoring-api', () => {
       'scoring-api-rps',
     );
     expect(metric.spec.query).toBe(
-      'sum:trace.http.request.hits{env:prod,service:scoring-api,kube_cluster_name:prod-risk-us-west-2}.as_rate()',
+      'default_zero(sum:trace.http.request.hits{env:prod,service:scoring-api,kube_cluster_name:prod-risk-us-west-2}.as_rate())',
     );
     expect(metric.metadata.annotations['external-metrics.datadoghq.com/always-active']).toBe('true');
+  });
+
+  test('an empty series or a failed datadog read holds the region’s minimum instead of breaking the HPA', () => {
+    expect(so.spec.triggers[1].metadata.metricUnavailableValue).toBe('0');
+    expect(so.spec.fallback).toEqual({ failureThreshold: 3, replicas: 10 });
+    const standby = find<IScaledObject>(synth(drProps()), 'ScaledObject', 'scoring-api');
+    expect(standby.spec.fallback).toEqual({ failureThreshold: 3, replicas: standby.spec.minReplicaCount });
   });
 
   test('bounds come from the props', () => {
@@ -165,7 +173,7 @@ describe('scoring-api', () => {
       'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
       'service.beta.kubernetes.io/aws-load-balancer-attributes': 'load_balancing.cross_zone.enabled=true',
       'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes':
-        'preserve_client_ip.enabled=false',
+        'preserve_client_ip.enabled=false,deregistration_delay.timeout_seconds=30',
     });
   });
 
@@ -244,5 +252,29 @@ describe('scoring-api', () => {
       type: 'RollingUpdate',
       rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 },
     });
+  });
+});
+
+describe('scoring-api drains from the NLB before it stops', () => {
+  const objs = synth(primaryProps());
+  const pod = find<IDeployment>(objs, 'Deployment', 'scoring-api').spec!.template.spec!;
+  const annotations = find<IService>(objs, 'Service', 'scoring-api').metadata!.annotations!;
+  const delay = Number(
+    /deregistration_delay\.timeout_seconds=(\d+)/.exec(
+      annotations['service.beta.kubernetes.io/aws-load-balancer-target-group-attributes'],
+    )?.[1],
+  );
+
+  test('the namespace asks the load balancer controller for its pod readiness gate', () => {
+    const ns = find<{ metadata: { labels: Record<string, string> } }>(objs, 'Namespace', 'risk-scoring');
+    expect(ns.metadata.labels['elbv2.k8s.aws/pod-readiness-gate-inject']).toBe('enabled');
+  });
+
+  test('sets the deregistration delay, sleeps longer than it in preStop, and allows for both', () => {
+    expect(delay).toBe(30);
+    const sleep =
+      (pod.containers[0].lifecycle?.preStop as { sleep?: { seconds: number } }).sleep?.seconds ?? 0;
+    expect(sleep).toBeGreaterThan(delay);
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(sleep);
   });
 });

@@ -306,7 +306,7 @@ export const deployment = (region = PRIMARY, workload = 'scoring-api') =>
 export const pdb = (region = PRIMARY, workload = 'scoring-api') =>
   k8s(region, 'policy/v1', 'PodDisruptionBudget', workload, {
     spec: {
-      maxUnavailable: 1,
+      maxUnavailable: '10%',
       selector: { matchLabels: selector(workload) },
       unhealthyPodEvictionPolicy: 'AlwaysAllow',
     },
@@ -346,8 +346,19 @@ export const scaledObject = (
       maxReplicaCount: 16,
       triggers: [
         {
-          type: 'aws-kinesis-stream',
-          metadata: { streamName: 'prod-transactions', awsRegion: region, shardCount: '1' },
+          type: 'aws-cloudwatch',
+          metricType: 'AverageValue',
+          metadata: {
+            namespace: 'AWS/Kinesis',
+            metricName: 'IncomingRecords',
+            dimensionName: 'StreamName',
+            dimensionValue: 'prod-transactions',
+            metricStat: 'Sum',
+            metricStatPeriod: '60',
+            targetMetricValue: '60000',
+            minMetricValue: '0',
+            awsRegion: region,
+          },
           authenticationRef: { name: `${workload}-aws` },
         },
       ],

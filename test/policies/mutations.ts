@@ -325,6 +325,25 @@ export const MUTATIONS: readonly Mutation[] = [
     expect: ['no-secret-literals-in-env'],
   },
   {
+    policy: 'pdb-scales-with-replicas',
+    type: T.pdb,
+    resource: 'us-west-2-risk-scoring/scoring-api',
+    property: 'spec.maxUnavailable',
+    change: (p) => void (spec(p).maxUnavailable = 1),
+    expect: ['pdb-scales-with-replicas'],
+  },
+  {
+    policy: 'local-volumes-evictable',
+    type: T.deployment,
+    resource: 'us-west-2-risk-scoring/scoring-api',
+    property: 'spec.template.metadata.annotations',
+    change: (p) =>
+      void delete (((p.spec as Props).template as Props).metadata as { annotations: Props }).annotations[
+        'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes'
+      ],
+    expect: ['local-volumes-evictable'],
+  },
+  {
     policy: 'topology-spread-zones',
     type: T.deployment,
     resource: 'us-east-1-risk-scoring/stream-scorer',
@@ -345,7 +364,7 @@ export const MUTATIONS: readonly Mutation[] = [
     type: T.pdb,
     resource: 'us-west-2-risk-scoring/scoring-api',
     property: 'spec.maxUnavailable',
-    change: (p) => void (spec(p).maxUnavailable = 0),
+    change: (p) => void (spec(p).maxUnavailable = '0%'),
     expect: ['deployment-pdb'],
   },
   {
@@ -371,6 +390,35 @@ export const MUTATIONS: readonly Mutation[] = [
     property: 'spec.maxReplicaCount',
     change: (p) => void (spec(p).maxReplicaCount = 200),
     expect: ['keda-kinesis-max-replicas'],
+  },
+  {
+    policy: 'keda-datadog-fallback',
+    type: T.scaledObject,
+    resource: 'us-east-1-risk-scoring/scoring-api',
+    property: 'spec.fallback',
+    change: (p) => void delete spec(p).fallback,
+    expect: ['keda-datadog-fallback'],
+  },
+  {
+    policy: 'keda-datadog-fallback',
+    type: 'kubernetes:datadoghq.com/v1alpha1:DatadogMetric',
+    resource: 'us-west-2-risk-scoring/scoring-api-rps',
+    property: 'spec.query',
+    change: (p) => void (spec(p).query = String(spec(p).query).replace(/^default_zero\((.*)\)$/, '$1')),
+    expect: ['keda-datadog-fallback'],
+  },
+  {
+    policy: 'keda-kinesis-load-signal',
+    type: T.scaledObject,
+    resource: 'us-east-1-risk-scoring/stream-scorer',
+    property: 'spec.triggers[0]',
+    change: (p) =>
+      void ((spec(p).triggers as Record<string, unknown>[])[0] = {
+        type: 'aws-kinesis-stream',
+        metadata: { streamName: 'prod-transactions', awsRegion: 'us-east-1', shardCount: '1' },
+        authenticationRef: { name: 'stream-scorer-aws' },
+      }),
+    expect: ['keda-kinesis-load-signal'],
   },
   {
     policy: 'keda-workload-identity',

@@ -430,6 +430,47 @@ const CASES: Record<string, readonly Case[]> = {
       expect: ['no-secret-literals-in-env'],
     },
   ],
+  'pdb-scales-with-replicas': [
+    {
+      when: 'fails if a Deployment that scales to 60 has a fixed budget of 1',
+      resource: `${PRIMARY}-poddisruptionbudget-scoring-api`,
+      change: (p) => void (spec(p).maxUnavailable = 1),
+      expect: ['pdb-scales-with-replicas'],
+    },
+    {
+      when: 'fails if the budget is a minAvailable count',
+      resource: `${DR}-poddisruptionbudget-stream-scorer`,
+      change: (p) => {
+        delete spec(p).maxUnavailable;
+        spec(p).minAvailable = 1;
+      },
+      expect: ['pdb-scales-with-replicas'],
+    },
+  ],
+  'local-volumes-evictable': [
+    {
+      when: 'fails if a pod mounts an emptyDir its safe-to-evict annotation does not list',
+      resource: `${PRIMARY}-deployment-scoring-api`,
+      change: (p) => void (podSpec(p).volumes = [{ name: 'tmp', emptyDir: {} }]),
+      expect: ['local-volumes-evictable'],
+    },
+    {
+      when: 'fails if the annotation lists only some of the emptyDirs',
+      resource: `${DR}-deployment-stream-scorer`,
+      change: (p) => {
+        podSpec(p).volumes = [
+          { name: 'tmp', emptyDir: {} },
+          { name: 'cache', emptyDir: {} },
+        ];
+        const template = (p.spec as Props).template as Props;
+        template.metadata = {
+          ...(template.metadata as Props),
+          annotations: { 'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes': 'tmp' },
+        };
+      },
+      expect: ['local-volumes-evictable'],
+    },
+  ],
   'topology-spread-zones': [
     {
       when: 'fails without a zone spread',
@@ -455,14 +496,14 @@ const CASES: Record<string, readonly Case[]> = {
       resource: `${DR}-poddisruptionbudget-stream-scorer`,
       change: (p) => {
         delete spec(p).maxUnavailable;
-        spec(p).minAvailable = 2;
+        spec(p).minAvailable = '100%';
       },
       expect: ['deployment-pdb'],
     },
     {
       when: 'fails if the PDB allows no disruption',
       resource: `${PRIMARY}-poddisruptionbudget-scoring-api`,
-      change: (p) => void (spec(p).maxUnavailable = 0),
+      change: (p) => void (spec(p).maxUnavailable = '0%'),
       expect: ['deployment-pdb'],
     },
     {
@@ -470,7 +511,7 @@ const CASES: Record<string, readonly Case[]> = {
       resource: `${PRIMARY}-poddisruptionbudget-stream-scorer`,
       change: (p) => {
         delete spec(p).maxUnavailable;
-        spec(p).minAvailable = 4;
+        spec(p).minAvailable = '100%';
       },
       expect: ['deployment-pdb'],
     },
@@ -532,8 +573,62 @@ const CASES: Record<string, readonly Case[]> = {
       when: "fails if the stream is not in the ScaledObject's region",
       resource: `${PRIMARY}-scaledobject-stream-scorer`,
       change: (p) =>
-        void (((spec(p).triggers as Props[])[0].metadata as Props).streamName = 'prod-transactions-typo'),
+        void (((spec(p).triggers as Props[])[0].metadata as Props).dimensionValue = 'prod-transactions-typo'),
       expect: ['keda-kinesis-max-replicas'],
+    },
+  ],
+  'keda-datadog-fallback': [
+    {
+      when: 'fails if a datadog-scaled object has no fallback and no metricUnavailableValue, on an undeclared metric',
+      resource: `${PRIMARY}-scaledobject-stream-scorer`,
+      change: (p) =>
+        void (spec(p).triggers = [
+          {
+            type: 'datadog',
+            metricType: 'AverageValue',
+            metadata: { useClusterAgentProxy: 'true', datadogMetricName: 'rps', targetValue: '10' },
+          },
+        ]),
+      expect: ['keda-datadog-fallback'],
+    },
+    {
+      when: 'fails if the fallback holds fewer replicas than the minimum',
+      resource: `${DR}-scaledobject-stream-scorer`,
+      change: (p) => {
+        spec(p).fallback = { failureThreshold: 3, replicas: 1 };
+        spec(p).triggers = [
+          {
+            type: 'datadog',
+            metricType: 'AverageValue',
+            metadata: { useClusterAgentProxy: 'true', datadogMetricName: 'rps', metricUnavailableValue: '0' },
+          },
+        ];
+      },
+      expect: ['keda-datadog-fallback'],
+    },
+  ],
+  'keda-kinesis-load-signal': [
+    {
+      when: 'fails if the consumer scales on the constant open-shard count (108 shards / 1 > min 4)',
+      resource: `${PRIMARY}-scaledobject-stream-scorer`,
+      change: (p) =>
+        void ((spec(p).triggers as Props[])[0] = {
+          type: 'aws-kinesis-stream',
+          metadata: { streamName: 'prod-transactions', awsRegion: PRIMARY, shardCount: '1' },
+          authenticationRef: { name: 'stream-scorer-aws' },
+        }),
+      expect: ['keda-kinesis-load-signal'],
+    },
+    {
+      when: 'fails in the standby region too, where the shard constant overrides the standby minimum',
+      resource: `${DR}-scaledobject-stream-scorer`,
+      change: (p) =>
+        void ((spec(p).triggers as Props[])[0] = {
+          type: 'aws-kinesis-stream',
+          metadata: { streamName: 'prod-transactions', awsRegion: DR, shardCount: '27' },
+          authenticationRef: { name: 'stream-scorer-aws' },
+        }),
+      expect: ['keda-kinesis-load-signal'],
     },
   ],
   'keda-workload-identity': [

@@ -153,12 +153,13 @@ export function topologyMermaid(resources: readonly PlannedResource[]): string {
       for (const trigger of Array.isArray(spec.triggers) ? spec.triggers.map(obj) : []) {
         const meta = obj(trigger.metadata);
         const source =
-          trigger.type === 'aws-kinesis-stream'
+          trigger.type === 'aws-kinesis-stream' ||
+          (trigger.type === 'aws-cloudwatch' && meta.namespace === 'AWS/Kinesis')
             ? major.find(
                 (s) =>
                   s.type === 'aws:kinesis/stream:Stream' &&
                   s.region === str(meta.awsRegion) &&
-                  physicalName(s) === str(meta.streamName),
+                  physicalName(s) === str(meta.streamName ?? meta.dimensionValue),
               )
             : trigger.type === 'aws-sqs-queue'
               ? queuesByUrl.get(str(meta.queueURL) ?? '')
