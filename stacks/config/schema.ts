@@ -167,7 +167,7 @@ export const streamsSchema = z.strictObject({
 export const tablesSchema = z.strictObject({
   /** `PAY_PER_REQUEST`, or `PROVISIONED` with autoscaling sized from the targets. */
   billingMode: z.enum(['PAY_PER_REQUEST', 'PROVISIONED'], { message: 'one of PAY_PER_REQUEST, PROVISIONED' }),
-  /** Deletion protection and retain-on-delete for every table. */
+  /** Deletion protection and retain-on-delete for every table, and Pulumi `protect` on the platform KMS keys. */
   protect: z.boolean({ message: 'true or false' }),
   /** How long scoring decisions are kept before TTL expiry, in days. */
   decisionsTtlDays: positiveInt('days'),

@@ -32,6 +32,13 @@ export interface PlatformKeysArgs {
    * @default 30
    */
   readonly deletionWindowInDays?: number;
+  /**
+   * Pulumi `protect` and `retainOnDelete` on both keys: every table, stream, queue and the clusters'
+   * secrets are encrypted with them, so a destroy or a replacement must never schedule their deletion
+   * (a deleted key makes that data unreadable after the waiting period).
+   * @default true
+   */
+  readonly protect?: boolean;
   /** Tags for every taggable resource. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -49,6 +56,8 @@ export class PlatformKeys extends pulumi.ComponentResource {
   readonly drRegion: string;
   /** The alias name in both regions. */
   readonly aliasName: string;
+  /** Whether both keys are protected and retained on delete. */
+  readonly protect: boolean;
 
   constructor(name: string, args: PlatformKeysArgs, opts?: pulumi.ComponentResourceOptions) {
     super('risk-platform:data:PlatformKeys', name, {}, opts);
@@ -61,6 +70,8 @@ export class PlatformKeys extends pulumi.ComponentResource {
     this.drRegion = args.drRegion;
     this.aliasName = `alias/${args.environment}-risk-platform`;
     const deletionWindowInDays = args.deletionWindowInDays ?? 30;
+    this.protect = args.protect ?? true;
+    const keep = { parent: this, protect: this.protect, retainOnDelete: this.protect };
     const roleArns = (args.workloadRoles ?? []).map((r) => r.arn);
     const policyFor = (region: string) =>
       pulumi
@@ -88,7 +99,7 @@ export class PlatformKeys extends pulumi.ComponentResource {
         policy: policyFor(args.primaryRegion),
         tags: { ...args.tags, Name: `${args.environment}-risk-platform` },
       },
-      { parent: this },
+      keep,
     );
     this.replica = new aws.kms.ReplicaKey(
       `${name}-replica`,
@@ -100,7 +111,7 @@ export class PlatformKeys extends pulumi.ComponentResource {
         policy: policyFor(args.drRegion),
         tags: { ...args.tags, Name: `${args.environment}-risk-platform` },
       },
-      { parent: this },
+      keep,
     );
     for (const [key, region] of [
       [this.primary, args.primaryRegion],

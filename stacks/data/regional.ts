@@ -43,6 +43,7 @@ export function createDataFoundation(
     accountId,
     workloadRoles: Object.values(identities.roles),
     topicName: names.decisionsTopic,
+    protect: config.tables.protect,
     tags: config.tags,
   });
   const table = (logical: keyof PlatformTables, tableName: string, ttlAttribute?: string) =>
