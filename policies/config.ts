@@ -64,6 +64,7 @@ export function policyConfigFor(config: EnvironmentConfig): PolicyPackConfig {
     'required-tags': { requiredTags: [...REQUIRED_TAG_KEYS] },
     'dynamodb-deletion-protection': { requireDeletionProtection: profile.requireDeletionProtection },
     'dynamodb-dr-replica': { drRegion: regions.drRegion },
+    'dynamodb-throughput-quotas': { ...config.tables.quotas },
     'kinesis-retention': { minRetentionHours: profile.minRetentionHours },
     'kinesis-shard-capacity': { peakStreamRecordsPerSec, meanRecordBytes, headroom, requiredShardCount },
     'sqs-dead-letter-queue': {

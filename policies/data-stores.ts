@@ -1,3 +1,4 @@
+import { dynamodbThroughputQuotas } from './dynamodb-quotas';
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
 import { arr, forTypes, label, obj, physicalName, Props, regionOf, str } from './props';
 
@@ -191,4 +192,5 @@ export const dataStorePolicies = [
   dynamodbCmkEncryption,
   dynamodbDeletionProtection,
   dynamodbDrReplica,
+  dynamodbThroughputQuotas,
 ];

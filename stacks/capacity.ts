@@ -112,11 +112,11 @@ export interface ThroughputBounds {
   readonly peak: number;
   /** The autoscaling minimum: {@link TABLE_MIN_FRACTION_OF_PEAK} of peak, at least {@link TABLE_MIN_UNITS}. */
   readonly min: number;
-  /** The autoscaling maximum and the initial provisioned capacity: `ceil(peak * headroom)`. */
+  /** The autoscaling maximum: `ceil(peak * headroom)`. Tables are created at `min` and autoscaling rises. */
   readonly max: number;
 }
 
-/** Read and write capacity of one table. Units assume items up to 4 KB (reads) / 1 KB (writes) and strongly consistent reads. */
+/** Read and write capacity of one table. Units assume items up to 4 KB (reads) / 1 KB (writes); reads as configured. */
 export interface TableCapacity {
   readonly reads: ThroughputBounds;
   readonly writes: ThroughputBounds;
@@ -131,31 +131,59 @@ export function throughputBounds(peak: number, headroom: number): ThroughputBoun
   return { peak, min, max };
 }
 
+/** How the scoring path reads features and decisions (config `tables.readConsistency`). */
+export type ReadConsistency = EnvironmentConfig['tables']['readConsistency'];
+
+/**
+ * Read units per read of an item up to 4 KB: an eventually consistent read costs half a unit, a
+ * strongly consistent one a whole unit.
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html
+ */
+export const READ_UNITS_PER_READ: Readonly<Record<ReadConsistency, number>> = { EVENTUAL: 0.5, STRONG: 1 };
+
+/**
+ * Replicated deletes per decision put at peak. A TTL delete costs no write units where it runs, but
+ * every other replica receives it as a replicated write, and version 2019.11.21 write autoscaling
+ * settings are global, so the maximum must carry puts plus deletes. The TTL is whole days, so the
+ * cohort written at a peak expires at the same time of day: at worst one delete per put.
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-global-table-design.prescriptive-guidance.throughput.html
+ */
+export const TTL_REPLICATED_DELETES_PER_PUT = 1;
+
+/** Options of {@link tableCapacity}. */
+export interface TableCapacityOptions {
+  /** How features and decisions are read. @default 'STRONG' */
+  readonly readConsistency?: ReadConsistency;
+}
+
 /**
  * Capacity of the three tables.
- * - `features`: reads = peakScoringRps * featureReadsPerScore; writes = peakFeedbackMessagesPerSec
- *   (the feedback worker updates feature vectors, one write per message).
- * - `decisions`: writes = peakScoringRps (one decision per score); reads = peakFeedbackMessagesPerSec
- *   (the feedback worker looks up the decision it labels).
- * - `control`: {@link CONTROL_TABLE_PEAK}.
- * Each with headroom on top. Note: eventually consistent reads would halve the read units; the model
- * stays conservative.
+ * - `features`: reads = peakScoringRps * featureReadsPerScore * units per read; writes =
+ *   peakFeedbackMessagesPerSec (the feedback worker updates feature vectors, one write per message).
+ * - `decisions`: writes = peakScoringRps * (1 + {@link TTL_REPLICATED_DELETES_PER_PUT}) (one decision
+ *   per score, and its TTL delete replicated); reads = peakFeedbackMessagesPerSec * units per read.
+ * - `control`: {@link CONTROL_TABLE_PEAK}, read strongly (the runbook's fence and lock).
+ * Each with headroom on top.
  */
-export function tableCapacity(t: Targets): {
+export function tableCapacity(
+  t: Targets,
+  opts: TableCapacityOptions = {},
+): {
   features: TableCapacity;
   decisions: TableCapacity;
   control: TableCapacity;
 } {
   requireTargets(t);
   const h = t.headroom;
+  const perRead = READ_UNITS_PER_READ[opts.readConsistency ?? 'STRONG'];
   return {
     features: {
-      reads: throughputBounds(t.peakScoringRps * t.featureReadsPerScore, h),
+      reads: throughputBounds(t.peakScoringRps * t.featureReadsPerScore * perRead, h),
       writes: throughputBounds(t.peakFeedbackMessagesPerSec, h),
     },
     decisions: {
-      reads: throughputBounds(t.peakFeedbackMessagesPerSec, h),
-      writes: throughputBounds(t.peakScoringRps, h),
+      reads: throughputBounds(t.peakFeedbackMessagesPerSec * perRead, h),
+      writes: throughputBounds(t.peakScoringRps * (1 + TTL_REPLICATED_DELETES_PER_PUT), h),
     },
     control: {
       reads: throughputBounds(CONTROL_TABLE_PEAK.readsPerSec, h),
@@ -445,13 +473,15 @@ export interface CapacityPlan {
 /** The whole capacity plan of an environment. Computed once, in `stacks/program.ts`. */
 export function capacityPlan(
   config: Pick<EnvironmentConfig, 'targets' | 'dr' | 'streams' | 'messaging'> &
-    Partial<Pick<EnvironmentConfig, 'environment'>>,
+    Partial<Pick<EnvironmentConfig, 'environment'>> & {
+      readonly tables?: Pick<EnvironmentConfig['tables'], 'readConsistency'>;
+    },
 ): CapacityPlan {
   const t = config.targets;
   const stream = shardRequirement(t);
   return {
     stream: { ...stream, mode: config.streams.mode },
-    tables: tableCapacity(t),
+    tables: tableCapacity(t, { readConsistency: config.tables?.readConsistency }),
     workloads: workloadBounds(
       t,
       config.dr.standbyFraction,

@@ -171,6 +171,34 @@ export const tablesSchema = z.strictObject({
   protect: z.boolean({ message: 'true or false' }),
   /** How long scoring decisions are kept before TTL expiry, in days. */
   decisionsTtlDays: positiveInt('days'),
+  /**
+   * How the scoring path reads features and decisions (the image contract): `EVENTUAL` (the SDKs'
+   * default, half a read unit per 4 KB) or `STRONG` (`ConsistentRead: true`, a whole unit). The read
+   * capacity is sized from it. The control table is always read strongly (the runbook's fence).
+   * @default 'STRONG'
+   */
+  readConsistency: z.enum(['EVENTUAL', 'STRONG'], { message: 'one of EVENTUAL, STRONG' }).default('STRONG'),
+  /**
+   * The DynamoDB provisioned-throughput quotas of the account in each of the environment's regions,
+   * as granted (Service Quotas). Policy `dynamodb-throughput-quotas` refuses a plan whose autoscaling
+   * maximums exceed them.
+   * @default - AWS's defaults: 40,000 read and 40,000 write units per table, 80,000 each per account
+   *   and region
+   * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
+   */
+  quotas: z
+    .strictObject({
+      tableReadUnits: positiveInt('read capacity units per table'),
+      tableWriteUnits: positiveInt('write capacity units per table'),
+      accountReadUnits: positiveInt('read capacity units per account and region'),
+      accountWriteUnits: positiveInt('write capacity units per account and region'),
+    })
+    .default({
+      tableReadUnits: 40000,
+      tableWriteUnits: 40000,
+      accountReadUnits: 80000,
+      accountWriteUnits: 80000,
+    }),
 });
 
 const RETENTION_DAYS = "an integer between 1 and 13 (days), less than the dead-letter queues' 14 days";

@@ -135,8 +135,10 @@ export class GlobalTable extends pulumi.ComponentResource {
         region: this.homeRegion,
         name: args.tableName,
         billingMode: billing.mode,
-        readCapacity: provisioned?.reads.max,
-        writeCapacity: provisioned?.writes.max,
+        // Created at the autoscaling minimum: autoscaling rises from there. Creating at the maximum
+        // asks for more than the default quotas at once (40,000 per table, 80,000 per account and region).
+        readCapacity: provisioned?.reads.min,
+        writeCapacity: provisioned?.writes.min,
         hashKey: TABLE_KEYS.partition,
         rangeKey: TABLE_KEYS.sort,
         attributes: [

@@ -398,7 +398,25 @@ export function regionStack(region: string): PlannedResource[] {
 }
 
 /** The whole happy stack: primary and DR. Fresh objects on every call. */
-export const happyStack = (): PlannedResource[] => [...regionStack(PRIMARY), ...regionStack(DR)];
+/** A table's autoscaling target in one region (within AWS's default throughput quotas). */
+export const tableTarget = (region: string, dim: 'Read' | 'Write', maxCapacity = 1000) =>
+  resource('aws:appautoscaling/target:Target', `${region}-prod-features-${dim.toLowerCase()}s`, region, {
+    region,
+    serviceNamespace: 'dynamodb',
+    resourceId: 'table/prod-features',
+    scalableDimension: `dynamodb:table:${dim}CapacityUnits`,
+    minCapacity: 5,
+    maxCapacity,
+    tags: TAGS,
+  });
+
+export const happyStack = (): PlannedResource[] => [
+  ...regionStack(PRIMARY),
+  ...regionStack(DR),
+  tableTarget(PRIMARY, 'Read'),
+  tableTarget(PRIMARY, 'Write'),
+  tableTarget(DR, 'Read'),
+];
 
 /** A prod-like policy config, as `policyConfigFor` writes it. */
 export const PROD_CONFIG: PolicyPackConfig = {

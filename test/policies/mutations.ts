@@ -94,6 +94,14 @@ export const MUTATIONS: readonly Mutation[] = [
     expect: ['dr-parity', 'dynamodb-dr-replica'],
   },
   {
+    policy: 'dynamodb-throughput-quotas',
+    type: 'aws:appautoscaling/target:Target',
+    resource: 'decisions-us-west-2-writes',
+    property: 'maxCapacity',
+    change: (p) => void (p.maxCapacity = 200000),
+    expect: ['dynamodb-throughput-quotas'],
+  },
+  {
     policy: 'kinesis-kms-encryption',
     type: T.stream,
     resource: 'us-east-1-transactions-stream',

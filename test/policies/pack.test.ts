@@ -60,6 +60,7 @@ describe('the policy list', () => {
         'dynamodb-cmk-encryption',
         'dynamodb-deletion-protection',
         'dynamodb-dr-replica',
+        'dynamodb-throughput-quotas',
       ],
       'streaming-messaging': [
         'kinesis-kms-encryption',

@@ -101,6 +101,14 @@ const CASES: Record<string, readonly Case[]> = {
       expect: ['dr-parity', 'dynamodb-dr-replica'],
     },
   ],
+  'dynamodb-throughput-quotas': [
+    {
+      when: "fails if a table's read maximum passes the table quota",
+      resource: `${PRIMARY}-prod-features-reads`,
+      change: (p) => void (p.maxCapacity = 40001),
+      expect: ['dynamodb-throughput-quotas'],
+    },
+  ],
   'kinesis-kms-encryption': [
     {
       when: 'fails if the stream is unencrypted',

@@ -123,12 +123,20 @@ describe('shardRequirement', () => {
 });
 
 describe('tableCapacity', () => {
-  test('sizes prod features reads as peakScoringRps x featureReadsPerScore x headroom', () => {
+  test('sizes prod features reads as peakScoringRps x featureReadsPerScore x headroom (strong reads)', () => {
     expect(tableCapacity(PROD).features.reads).toEqual({ peak: 120000, min: 60000, max: 180000 });
   });
 
-  test('sizes prod decisions writes as peakScoringRps x headroom', () => {
-    expect(tableCapacity(PROD).decisions.writes).toEqual({ peak: 40000, min: 20000, max: 60000 });
+  test('eventually consistent reads need half the read units', () => {
+    const c = tableCapacity(PROD, { readConsistency: 'EVENTUAL' });
+    expect(c.features.reads).toEqual({ peak: 60000, min: 30000, max: 90000 });
+    expect(c.decisions.reads).toEqual({ peak: 400, min: 200, max: 600 });
+    // The control table is read strongly whatever the scoring path does (the runbook's fence).
+    expect(c.control.reads).toEqual(tableCapacity(PROD).control.reads);
+  });
+
+  test('sizes prod decisions writes as (puts + replicated TTL deletes) x headroom', () => {
+    expect(tableCapacity(PROD).decisions.writes).toEqual({ peak: 80000, min: 40000, max: 120000 });
   });
 
   test('keeps every dimension at least 5 units with min <= max', () => {
