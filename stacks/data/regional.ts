@@ -56,6 +56,7 @@ export function createDataFoundation(
           : TableBilling.onDemand(),
       ttlAttribute,
       protect: config.tables.protect,
+      replicaReadFloorFraction: config.dr.standbyFraction,
       tags: config.tags,
     });
   const tables: PlatformTables = {

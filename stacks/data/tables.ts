@@ -45,6 +45,14 @@ export interface GlobalTableArgs {
    * @default true
    */
   readonly protect?: boolean;
+  /**
+   * The DR replica's read floor as a fraction of the home floor (the warm-standby fraction): the
+   * replica idles at `ceil(home min x fraction)` (at least 5 units) with the home maximum, and the
+   * runbook raises its minimum to the home floor at failover (Application Auto Scaling
+   * RegisterScalableTarget on `table/<name>`, `dynamodb:table:ReadCapacityUnits`, in the DR region).
+   * @default 1 (the home floor)
+   */
+  readonly replicaReadFloorFraction?: number;
   /** Tags for every taggable resource (propagated to the replica). */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -188,10 +196,16 @@ export class GlobalTable extends pulumi.ComponentResource {
     );
     if (provisioned) {
       // Reads only: the replica's write autoscaling is the home region's, synchronized by DynamoDB.
+      const fraction = args.replicaReadFloorFraction ?? 1;
+      if (!(fraction > 0 && fraction <= 1)) {
+        throw new InvalidArgumentError(`'replicaReadFloorFraction' (${fraction}) must be in (0, 1]`);
+      }
+      const reads = provisioned.reads;
+      const standbyMin = Math.min(reads.min, Math.max(5, Math.ceil(reads.min * fraction)));
       scalingPolicies[this.replicaRegion] = this.autoscale(
         name,
         this.replicaRegion,
-        provisioned,
+        { ...provisioned, reads: { ...reads, min: standbyMin } },
         args.tags,
         this.replica,
         REPLICA_SCALED_DIMENSIONS,

@@ -243,12 +243,20 @@ describe('GlobalTable', () => {
     });
     const decisionsReads = decisions('dynamodb:table:ReadCapacityUnits');
     expect(decisionsReads.map((t) => t.region).sort()).toEqual(['us-east-1', 'us-west-2']);
-    for (const t of decisionsReads) {
-      expect(t.props).toMatchObject({
-        minCapacity: cap.decisions.reads.min,
-        maxCapacity: cap.decisions.reads.max,
-      });
-    }
+    const byRegion = Object.fromEntries(decisionsReads.map((t) => [t.region, t.props]));
+    expect(byRegion['us-west-2']).toMatchObject({
+      minCapacity: cap.decisions.reads.min,
+      maxCapacity: cap.decisions.reads.max,
+    });
+    // The DR replica idles at the standby fraction (0.25) of the home floor, with the home maximum.
+    expect(byRegion['us-east-1']).toMatchObject({
+      minCapacity: Math.max(5, Math.ceil(cap.decisions.reads.min * 0.25)),
+      maxCapacity: cap.decisions.reads.max,
+    });
+    const features = targets.find(
+      (t) => t.region === 'us-east-1' && t.props.resourceId === 'table/prod-features',
+    );
+    expect(features?.props.minCapacity).toBe(7500); // 30,000 x 0.25
     expect(ofType(plan, 'aws:appautoscaling/policy:Policy')).toHaveLength(9);
   });
 
