@@ -42,6 +42,8 @@ export interface LocalOptions {
    * @default 100
    */
   readonly heartbeatIntervalMs?: number;
+  /** Deadline of each Kubernetes API call of the runbook's clients. @default DEFAULT_KUBE_CALL_TIMEOUT_MS */
+  readonly kubeCallTimeoutMs?: number;
 }
 
 export interface ServiceLabel {
@@ -79,6 +81,8 @@ export class LocalEnvironment {
     private readonly persisted: boolean,
   ) {}
 
+  /** See {@link LocalOptions.kubeCallTimeoutMs}. */
+  private kubeCallTimeoutMs?: number;
   private heartbeatTimer?: NodeJS.Timeout;
   private heartbeatWrite?: Promise<void>;
   /** While true the heartbeat stand-in writes no heartbeats (tests of a stale heartbeat). */
@@ -214,6 +218,7 @@ export class LocalEnvironment {
       new Snapshot<Notification[]>(at('notifications.json')),
       stateDir !== undefined,
     );
+    local.kubeCallTimeoutMs = opts.kubeCallTimeoutMs;
     await local.writeHeartbeats();
     local.startHeartbeats(heartbeatIntervalMs);
     return local;
@@ -257,7 +262,12 @@ export class LocalEnvironment {
       return client;
     });
     const kube = memo(
-      (region) => new ClientNodeKubeGateway(this.outputs.regions[region], this.kube[region].kubeConfig()),
+      (region) =>
+        new ClientNodeKubeGateway(
+          this.outputs.regions[region],
+          this.kube[region].kubeConfig(),
+          this.kubeCallTimeoutMs,
+        ),
     );
     return {
       dynamodb: memo(
