@@ -15,6 +15,7 @@ import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { TABLE_KEYS } from '../../../stacks/naming';
 import { RunbookOutputs } from '../../../stacks/outputs';
+import { ArcEndpointPreference } from '../arc-endpoints';
 import { Clients, memo } from '../clients';
 import { HeartbeatWriter, readHeartbeat, writeHeartbeat } from '../control/heartbeat';
 import { ControlTable } from '../control/table';
@@ -278,6 +279,7 @@ export class LocalEnvironment {
       sns: memo((region) => new SNSClient({ region, endpoint: this.fauxqs.address, credentials })),
       cloudwatch: cw,
       arc: (endpoint, region) => arcClients(`${endpoint}|${region}`),
+      arcEndpoints: new ArcEndpointPreference(),
       kube: (r) => kube(r.region),
       http: async (url) => ({ status: this.syntheticStatus(url) }),
     };
@@ -387,6 +389,7 @@ export class LocalEnvironment {
       this.kube[r.region].reset();
     }
     this.arc.reset(LocalEnvironment.initialRouting(this.outputs));
+    this.clients().arcEndpoints.reset();
     this.cloudwatch.reset(metrics);
     this.fauxqs.reset();
     this.ledger.save([]);
