@@ -235,7 +235,9 @@ describe('the Markdown report', () => {
     expect(rows[0]).toBe(
       '| failover.1 | `preflight` | preflight: us-east-1 ready to take over from us-west-2 | done | 1.20 s | detail 1 |',
     );
-    expect(rows[16]).toBe('| failback.9 | `unlock` | release the runbook lock | done | 11 ms | a \\| b |');
+    expect(rows[16]).toBe(
+      '| failback.9 | `standby` | restore standby minimums in us-east-1 (best-effort) | done | 11 ms | a \\| b |',
+    );
   });
 
   test('gives the force reason, the errors, and the stack config command for where traffic is now', () => {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DeadlineExceeded } from '../../tools/dr/deadline';
 import { ClientNodeKubeGateway, kubeConfigFromOutputs } from '../../tools/dr/kube';
 import { LocalEnvironment } from '../../tools/dr/local/harness';
 import { fixtureOutputs, startLocal } from './helpers';
@@ -68,5 +69,38 @@ describe('without any kubeconfig file', () => {
     await expect(gateway.getDeployment('x', 'y')).rejects.toThrow(
       `kube context '${r.cluster.kubeContext}' for us-east-1 is not in the kubeconfig`,
     );
+  });
+});
+
+describe('an API server that accepts requests and never answers', () => {
+  let env: LocalEnvironment;
+  beforeAll(async () => {
+    env = await startLocal();
+  });
+  afterAll(() => env.stop());
+
+  test('every call fails with DeadlineExceeded after the call timeout, naming the call', async () => {
+    // GIVEN us-east-1's API server hanging, and a gateway with a 300 ms call timeout
+    const r = env.outputs.regions['us-east-1'];
+    env.kube['us-east-1'].hanging = true;
+    const gateway = new ClientNodeKubeGateway(r, env.kube['us-east-1'].kubeConfig(), 300);
+    const d = r.workloads.deployments[0];
+    // WHEN / THEN each of the three calls
+    const t0 = performance.now();
+    await expect(gateway.getDeployment(r.workloads.namespace, d.name)).rejects.toThrow(
+      new DeadlineExceeded(
+        `Kubernetes API us-east-1: get Deployment ${r.workloads.namespace}/${d.name}: no answer within 0.3 s`,
+      ),
+    );
+    await expect(gateway.getAutoscalerMin(r.workloads.namespace, d.autoscaler)).rejects.toThrow(
+      DeadlineExceeded,
+    );
+    await expect(gateway.setAutoscalerMin(r.workloads.namespace, d.autoscaler, 3)).rejects.toThrow(
+      `Kubernetes API us-east-1: patch ${d.autoscaler.kind} ${r.workloads.namespace}/${d.autoscaler.name}: no answer within 0.3 s`,
+    );
+    expect(performance.now() - t0).toBeLessThan(2000);
+    // AND once it answers again, the same gateway works (the aborted requests left nothing behind)
+    env.kube['us-east-1'].hanging = false;
+    expect((await gateway.getDeployment(r.workloads.namespace, d.name)).desired).toBeGreaterThan(0);
   });
 });

@@ -392,14 +392,18 @@ describe('dry run', () => {
 });
 
 describe('ARC', () => {
-  test('falls back to the next cluster endpoint when the first fails', async () => {
+  test('falls back to the next cluster endpoint when the first fails, and sticks to it', async () => {
     await env.reset();
     const [first, second] = env.outputs.traffic.clusterEndpoints;
     env.arc.failingEndpoints.add(first.endpoint);
     const result = await runOperation(runnerDeps(env), { op: failover(env), dryRun: false });
     const updates = env.arc.calls.filter((c) => c.command === 'UpdateRoutingControlStates');
     expect(result.status).toBe('completed');
-    expect(updates.map((c) => c.endpoint)).toEqual([first.endpoint, second.endpoint]);
+    // The flip's read of the states already found the first endpoint failing: the update goes to the second.
+    expect(updates.map((c) => c.endpoint)).toEqual([second.endpoint]);
+    // The failing endpoint is paid for once in the whole run, not once per ARC call (issue 16 finding 9).
+    expect(env.arc.calls.filter((c) => c.endpoint === first.endpoint)).toHaveLength(1);
+    expect(env.arc.calls.length).toBeGreaterThan(3);
   });
 
   test('fails the step when every endpoint fails, leaving the journal to resume', async () => {

@@ -3,6 +3,7 @@ import { keys } from '../../tools/dr/control/keys';
 import { LocalEnvironment } from '../../tools/dr/local/harness';
 import { renderStatus } from '../../tools/dr/report';
 import { readStatus } from '../../tools/dr/status';
+import { HangingServer, startHangingServer, withRegionHanging } from './faults';
 import { journalIn, startLocal } from './helpers';
 
 /** `dr status` shows each region's heartbeat age, as read through each region's own endpoint. */
@@ -92,4 +93,35 @@ test('lists the regions that did not answer (exit 1 in the CLI), and says so und
   );
   // AND every region answering: none
   expect((await readStatus(env.outputs, healthy, NOW)).unreachable).toEqual([]);
+});
+
+describe('a region that hangs (accepts connections, never answers)', () => {
+  let hanging: HangingServer;
+  beforeAll(async () => {
+    hanging = await startHangingServer();
+  });
+  afterAll(() => hanging.stop());
+
+  test('costs status at most the per-region deadline, and every read of it is shown unreachable', async () => {
+    // GIVEN us-east-1's AWS endpoints and Kubernetes API server hanging (the CLI's call bounds)
+    const clients = withRegionHanging(env, 'us-east-1', hanging);
+    // WHEN status runs with a 600 ms region deadline
+    const t0 = performance.now();
+    const status = await readStatus(env.outputs, clients, NOW, { regionDeadlineMs: 600 });
+    const ms = performance.now() - t0;
+    // THEN it returns within the deadline plus slack, with the healthy region read in full
+    expect(ms).toBeLessThan(2500);
+    expect(status.unreachable).toEqual([
+      {
+        region: 'us-east-1',
+        failed: ['active-region record', 'tables', 'heartbeats', 'stream', 'queues', 'workloads'],
+      },
+    ]);
+    const east = status.regions.find((r) => r.region === 'us-east-1');
+    expect(east?.workloads).toEqual({
+      ok: false,
+      error: 'DeadlineExceeded: us-east-1 workloads: no answer within 0.6 s',
+    });
+    expect(status.regions.find((r) => r.region === 'us-west-2')?.workloads.ok).toBe(true);
+  });
 });

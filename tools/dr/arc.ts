@@ -21,8 +21,9 @@ export class ArcUnavailable extends Error {
 
 /**
  * Calls ARC's data plane, trying each cluster endpoint in turn (as AWS recommends: any one of the
- * five regional endpoints can serve a request). Each endpoint has its own client, built with that
- * endpoint and its region.
+ * five regional endpoints can serve a request), starting at the one that last answered
+ * ({@link ArcEndpointPreference}, `clients.arcEndpoints`). Each endpoint has its own client, built with
+ * that endpoint and its region.
  */
 export async function onAnyEndpoint<T>(
   outputs: RunbookOutputs,
@@ -31,9 +32,11 @@ export async function onAnyEndpoint<T>(
   log?: (line: string) => void,
 ): Promise<T> {
   const failures: string[] = [];
-  for (const { endpoint, region } of outputs.traffic.clusterEndpoints) {
+  for (const { endpoint, region } of clients.arcEndpoints.order(outputs.traffic.clusterEndpoints)) {
     try {
-      return await call(clients.arc(endpoint, region));
+      const out = await call(clients.arc(endpoint, region));
+      clients.arcEndpoints.answered(endpoint);
+      return out;
     } catch (err) {
       const e = err as Error;
       if (DETERMINISTIC.has(e.name)) throw err;

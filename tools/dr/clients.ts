@@ -6,6 +6,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { RegionOutputs } from '../../stacks/outputs';
+import { ArcEndpointPreference } from './arc-endpoints';
 import { ClientNodeKubeGateway, KubeGateway, KubeCredentials } from './kube';
 
 /** An HTTP probe (the synthetic scoring request). Same shape as the global `fetch`. */
@@ -28,6 +29,8 @@ export interface Clients {
   cloudwatch(region: string): CloudWatchClient;
   /** One client per ARC cluster endpoint: each is built with that endpoint and its region. */
   arc(endpoint: string, region: string): Route53RecoveryClusterClient;
+  /** The ARC endpoint that last answered, tried first by the next call. */
+  readonly arcEndpoints: ArcEndpointPreference;
   kube(region: RegionOutputs): KubeGateway;
   http: HttpProbe;
 }
@@ -131,6 +134,7 @@ export function awsClients(opts: AwsClientsOptions = {}): Clients {
     sns,
     cloudwatch,
     arc: (endpoint, region) => arc(`${endpoint}|${region}`),
+    arcEndpoints: new ArcEndpointPreference(),
     kube: (r) => {
       regions.set(r.region, r);
       return kube(r.region);

@@ -1,6 +1,15 @@
 import type * as ClientNode from '@kubernetes/client-node';
 import { RegionOutputs } from '../../stacks/outputs';
+import { withDeadline } from './deadline';
 import { importEsm } from './esm';
+
+/**
+ * How long one Kubernetes API call may take, connection and credential plugin included. client-node
+ * sets no timeout of its own, so a region whose API server accepts connections and never answers
+ * would hang the runbook (issue 16 finding 6): 10 s is twice the AWS calls' request timeout, and far
+ * above a healthy EKS API server's answer to a GET or a merge patch.
+ */
+export const DEFAULT_KUBE_CALL_TIMEOUT_MS = 10_000;
 
 /** The autoscaler that owns a Deployment's replica bounds. */
 export interface AutoscalerRef {
@@ -95,11 +104,16 @@ export function kubeConfigFromOutputs(
   };
 }
 
+type CallOptions = ReturnType<typeof ClientNode.setHeaderOptions>;
+
 interface Apis {
   readonly apps: ClientNode.AppsV1Api;
   readonly hpa: ClientNode.AutoscalingV2Api;
   readonly custom: ClientNode.CustomObjectsApi;
-  readonly mergePatch: () => ReturnType<typeof ClientNode.setHeaderOptions>;
+  /** Adds the JSON merge patch content type to `options`. */
+  readonly mergePatch: (options: CallOptions) => CallOptions;
+  /** Call options whose middleware hands `signal` to the request (client-node's fetch honours it). */
+  readonly signalled: (signal: AbortSignal) => CallOptions;
 }
 
 const KEDA = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects' } as const;
@@ -128,7 +142,20 @@ export class ClientNodeKubeGateway implements KubeGateway {
         } = {
       credentials: 'outputs',
     },
+    /** Deadline of each call. @default DEFAULT_KUBE_CALL_TIMEOUT_MS */
+    private readonly timeoutMs: number = DEFAULT_KUBE_CALL_TIMEOUT_MS,
   ) {}
+
+  /**
+   * One bounded API call; the credential plugin (run per request) counts against its deadline, loading
+   * the client library and the kubeconfig (local work, once) does not.
+   */
+  private async call<T>(what: string, fn: (apis: Apis, options: CallOptions) => Promise<T>): Promise<T> {
+    const apis = await this.load();
+    return withDeadline(`Kubernetes API ${this.region.region}: ${what}`, this.timeoutMs, (signal) =>
+      fn(apis, apis.signalled(signal)),
+    );
+  }
 
   private load(): Promise<Apis> {
     this.apis ??= this.connect();
@@ -156,44 +183,65 @@ export class ClientNodeKubeGateway implements KubeGateway {
       apps: kc.makeApiClient(k8s.AppsV1Api),
       hpa: kc.makeApiClient(k8s.AutoscalingV2Api),
       custom: kc.makeApiClient(k8s.CustomObjectsApi),
-      mergePatch: () => k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      mergePatch: (options) => k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch, options),
+      signalled: (signal) => ({
+        middleware: [
+          {
+            pre: (ctx) => {
+              ctx.setSignal(signal);
+              return new k8s.Observable(Promise.resolve(ctx));
+            },
+            post: (res) => new k8s.Observable(Promise.resolve(res)),
+          },
+        ],
+        middlewareMergeStrategy: 'append',
+      }),
     };
   }
 
   async getAutoscalerMin(namespace: string, autoscaler: AutoscalerRef): Promise<number> {
-    const { hpa, custom } = await this.load();
-    if (autoscaler.kind === 'HorizontalPodAutoscaler') {
-      const h = await hpa.readNamespacedHorizontalPodAutoscaler({ name: autoscaler.name, namespace });
-      return h.spec?.minReplicas ?? 1;
-    }
-    const so = (await custom.getNamespacedCustomObject({ ...KEDA, namespace, name: autoscaler.name })) as {
-      spec?: { minReplicaCount?: number };
-    };
-    return so.spec?.minReplicaCount ?? 0;
+    const what = `get ${autoscaler.kind} ${namespace}/${autoscaler.name}`;
+    return this.call(what, async ({ hpa, custom }, options) => {
+      if (autoscaler.kind === 'HorizontalPodAutoscaler') {
+        const h = await hpa.readNamespacedHorizontalPodAutoscaler(
+          { name: autoscaler.name, namespace },
+          options,
+        );
+        return h.spec?.minReplicas ?? 1;
+      }
+      const so = (await custom.getNamespacedCustomObject(
+        { ...KEDA, namespace, name: autoscaler.name },
+        options,
+      )) as { spec?: { minReplicaCount?: number } };
+      return so.spec?.minReplicaCount ?? 0;
+    });
   }
 
   async setAutoscalerMin(namespace: string, autoscaler: AutoscalerRef, min: number): Promise<void> {
-    const { hpa, custom, mergePatch } = await this.load();
-    if (autoscaler.kind === 'HorizontalPodAutoscaler') {
-      await hpa.patchNamespacedHorizontalPodAutoscaler(
-        { name: autoscaler.name, namespace, body: { spec: { minReplicas: min } } },
-        mergePatch(),
+    const what = `patch ${autoscaler.kind} ${namespace}/${autoscaler.name}`;
+    await this.call(what, async ({ hpa, custom, mergePatch }, options) => {
+      if (autoscaler.kind === 'HorizontalPodAutoscaler') {
+        await hpa.patchNamespacedHorizontalPodAutoscaler(
+          { name: autoscaler.name, namespace, body: { spec: { minReplicas: min } } },
+          mergePatch(options),
+        );
+        return;
+      }
+      await custom.patchNamespacedCustomObject(
+        { ...KEDA, namespace, name: autoscaler.name, body: { spec: { minReplicaCount: min } } },
+        mergePatch(options),
       );
-      return;
-    }
-    await custom.patchNamespacedCustomObject(
-      { ...KEDA, namespace, name: autoscaler.name, body: { spec: { minReplicaCount: min } } },
-      mergePatch(),
-    );
+    });
   }
 
   async getDeployment(namespace: string, name: string): Promise<DeploymentReadiness> {
-    const { apps } = await this.load();
-    const d = await apps.readNamespacedDeployment({ name, namespace });
-    return {
-      desired: d.spec?.replicas ?? 0,
-      ready: d.status?.readyReplicas ?? 0,
-      available: d.status?.availableReplicas ?? 0,
-    };
+    return this.call(`get Deployment ${namespace}/${name}`, async ({ apps }, options) => {
+      const d = await apps.readNamespacedDeployment({ name, namespace }, options);
+      return {
+        desired: d.spec?.replicas ?? 0,
+        ready: d.status?.readyReplicas ?? 0,
+        available: d.status?.availableReplicas ?? 0,
+      };
+    });
   }
 }

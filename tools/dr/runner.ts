@@ -231,6 +231,8 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
   const unlockN = steps.findIndex((s) => s.id === 'unlock') + 1;
   const isDone = (n: number) => done.get(n)?.status === 'done';
   const reports: StepReport[] = [];
+  /** Best-effort steps' warnings (e.g. `standby` with the old DR region impaired). */
+  const stepWarnings: string[] = [];
   let failure: Error | undefined;
   let failedAt = 0;
   try {
@@ -278,6 +280,7 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
         },
         (r) => r.detail,
       );
+      if (result.warning) stepWarnings.push(`step ${n} ${step.id}: ${result.warning}`);
       reports.push({
         n,
         id: step.id,
@@ -354,6 +357,7 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
     forceReason,
     error: failure ? `${failure.name}: ${failure.message}` : undefined,
     activeRegionConfig: status === 'completed' ? activeRegionFollowUp(outputs.environment, op.to) : undefined,
+    ...(stepWarnings.length > 0 ? { warnings: stepWarnings } : {}),
   };
 }
 

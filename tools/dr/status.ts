@@ -4,6 +4,7 @@ import { Clients } from './clients';
 import { ActiveRegionRecord, readActiveRegion } from './control/fence';
 import { readHeartbeat } from './control/heartbeat';
 import { ControlTable } from './control/table';
+import { withDeadline } from './deadline';
 import {
   probeQueues,
   probeReplicationLatency,
@@ -98,39 +99,69 @@ export function unreachableRegions(regions: readonly RegionStatus[]): StatusResu
   });
 }
 
-async function probe<T>(fn: () => Promise<T>): Promise<Probed<T>> {
+/**
+ * How long `status` waits for any one region's reads (they run in parallel): above one bounded AWS
+ * call with its retry (2 x 5 s) and one bounded Kubernetes call (10 s), so a healthy but slow region
+ * still answers, while a hanging one costs this much and is shown unreachable (issue 16 finding 6).
+ */
+export const DEFAULT_STATUS_REGION_DEADLINE_MS = 12_000;
+
+export interface StatusOptions {
+  /** @default DEFAULT_STATUS_REGION_DEADLINE_MS */
+  readonly regionDeadlineMs?: number;
+}
+
+async function probe<T>(what: string, ms: number, fn: () => Promise<T>): Promise<Probed<T>> {
   try {
-    return { ok: true, value: await fn() };
+    return { ok: true, value: await withDeadline(what, ms, fn) };
   } catch (err) {
     return { ok: false, error: `${(err as Error).name}: ${(err as Error).message.split('\n')[0]}` };
   }
 }
 
-/** Reads everything `dr status` shows, per region. Read-only. */
+/**
+ * Reads everything `dr status` shows, per region. Read-only. Every read of a region runs in parallel
+ * under one deadline, so a region that hangs delays the status by at most that deadline.
+ */
 export async function readStatus(
   outputs: RunbookOutputs,
   clients: Clients,
   now: Date,
+  opts: StatusOptions = {},
 ): Promise<StatusResult> {
-  const routing = await probe<RoutingStates>(() => readRoutingStates(outputs, clients));
+  const ms = opts.regionDeadlineMs ?? DEFAULT_STATUS_REGION_DEADLINE_MS;
+  const routing = await probe<RoutingStates>('ARC routing controls', ms, () =>
+    readRoutingStates(outputs, clients),
+  );
   const regionNames = Object.keys(outputs.regions);
   const regions = await Promise.all(
     regionNames.map(async (region): Promise<RegionStatus> => {
       const r = outputs.regions[region];
       const other = regionNames.find((x) => x !== region) ?? region;
+      const read = <T>(what: string, fn: () => Promise<T>) => probe(`${region} ${what}`, ms, fn);
       // Built inside the probes: a client that cannot even be built is that region's failure, not status's.
       const control = () => new ControlTable(clients.dynamodb(region), r.tables.control.name, region);
+      const [activeRecord, tables, replicationLatency, stream, queues, workloads, heartbeats] =
+        await Promise.all([
+          read('active-region record', async () => (await readActiveRegion(control())) ?? null),
+          read('tables', () => probeTables(clients, r)),
+          read('replication latency', () => probeReplicationLatency(clients, outputs, region, other, now)),
+          read('stream', () => probeStream(clients, r, now)),
+          read('queues', () => probeQueues(clients, r, now)),
+          read('workloads', () => probeWorkloads(clients, r)),
+          read('heartbeats', () => probeHeartbeats(control(), regionNames, now)),
+        ]);
       return {
         region,
         role: r.role,
         routingControl: routing.ok ? { ok: true, value: routing.value[region] ?? 'unknown' } : routing,
-        activeRecord: await probe(async () => (await readActiveRegion(control())) ?? null),
-        tables: await probe(() => probeTables(clients, r)),
-        replicationLatency: await probe(() => probeReplicationLatency(clients, outputs, region, other, now)),
-        stream: await probe(() => probeStream(clients, r, now)),
-        queues: await probe(() => probeQueues(clients, r, now)),
-        workloads: await probe(() => probeWorkloads(clients, r)),
-        heartbeats: await probe(() => probeHeartbeats(control(), regionNames, now)),
+        activeRecord,
+        tables,
+        replicationLatency,
+        stream,
+        queues,
+        workloads,
+        heartbeats,
       };
     }),
   );

@@ -27,6 +27,11 @@ export class CloudWatchStandIn {
   calls = 0;
   /** Regions whose CloudWatch answers with a 500 (simulates an impaired region). */
   readonly failingRegions = new Set<string>();
+  /**
+   * `HealthCheckStatus` of these health checks, instead of following their routing control: a value
+   * (e.g. a check that still reads the old state), or undefined for no datapoint at all.
+   */
+  readonly healthOverrides = new Map<string, number | undefined>();
 
   constructor(private readonly healthOf: (healthCheckId: string) => number | undefined) {}
 
@@ -34,6 +39,7 @@ export class CloudWatchStandIn {
     this.values = { ...DEFAULT_METRICS, ...values };
     this.calls = 0;
     this.failingRegions.clear();
+    this.healthOverrides.clear();
   }
 
   private value(q: MetricDataQuery): number | undefined {
@@ -46,8 +52,10 @@ export class CloudWatchStandIn {
         return this.values.iteratorAgeMs;
       case 'AWS/SQS/ApproximateAgeOfOldestMessage':
         return this.values.oldestMessageAgeSeconds;
-      case 'AWS/Route53/HealthCheckStatus':
-        return this.healthOf(dim('HealthCheckId'));
+      case 'AWS/Route53/HealthCheckStatus': {
+        const id = dim('HealthCheckId');
+        return this.healthOverrides.has(id) ? this.healthOverrides.get(id) : this.healthOf(id);
+      }
       default:
         return undefined;
     }

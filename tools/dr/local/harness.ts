@@ -15,6 +15,7 @@ import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { TABLE_KEYS } from '../../../stacks/naming';
 import { RunbookOutputs } from '../../../stacks/outputs';
+import { ArcEndpointPreference } from '../arc-endpoints';
 import { Clients, memo } from '../clients';
 import { HeartbeatWriter, readHeartbeat, writeHeartbeat } from '../control/heartbeat';
 import { ControlTable } from '../control/table';
@@ -42,6 +43,8 @@ export interface LocalOptions {
    * @default 100
    */
   readonly heartbeatIntervalMs?: number;
+  /** Deadline of each Kubernetes API call of the runbook's clients. @default DEFAULT_KUBE_CALL_TIMEOUT_MS */
+  readonly kubeCallTimeoutMs?: number;
 }
 
 export interface ServiceLabel {
@@ -79,6 +82,8 @@ export class LocalEnvironment {
     private readonly persisted: boolean,
   ) {}
 
+  /** See {@link LocalOptions.kubeCallTimeoutMs}. */
+  private kubeCallTimeoutMs?: number;
   private heartbeatTimer?: NodeJS.Timeout;
   private heartbeatWrite?: Promise<void>;
   /** While true the heartbeat stand-in writes no heartbeats (tests of a stale heartbeat). */
@@ -214,6 +219,7 @@ export class LocalEnvironment {
       new Snapshot<Notification[]>(at('notifications.json')),
       stateDir !== undefined,
     );
+    local.kubeCallTimeoutMs = opts.kubeCallTimeoutMs;
     await local.writeHeartbeats();
     local.startHeartbeats(heartbeatIntervalMs);
     return local;
@@ -257,7 +263,12 @@ export class LocalEnvironment {
       return client;
     });
     const kube = memo(
-      (region) => new ClientNodeKubeGateway(this.outputs.regions[region], this.kube[region].kubeConfig()),
+      (region) =>
+        new ClientNodeKubeGateway(
+          this.outputs.regions[region],
+          this.kube[region].kubeConfig(),
+          this.kubeCallTimeoutMs,
+        ),
     );
     return {
       dynamodb: memo(
@@ -268,6 +279,7 @@ export class LocalEnvironment {
       sns: memo((region) => new SNSClient({ region, endpoint: this.fauxqs.address, credentials })),
       cloudwatch: cw,
       arc: (endpoint, region) => arcClients(`${endpoint}|${region}`),
+      arcEndpoints: new ArcEndpointPreference(),
       kube: (r) => kube(r.region),
       http: async (url) => ({ status: this.syntheticStatus(url) }),
     };
@@ -377,6 +389,7 @@ export class LocalEnvironment {
       this.kube[r.region].reset();
     }
     this.arc.reset(LocalEnvironment.initialRouting(this.outputs));
+    this.clients().arcEndpoints.reset();
     this.cloudwatch.reset(metrics);
     this.fauxqs.reset();
     this.ledger.save([]);

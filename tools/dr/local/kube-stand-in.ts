@@ -31,6 +31,11 @@ export class KubeStandIn {
   state: ClusterState;
   /** PATCH requests served (side effects). */
   patches = 0;
+  /**
+   * While true the API server accepts connections and requests and never answers (an impaired
+   * region's control plane as the runbook sees it: no refusal, no error, just silence).
+   */
+  hanging = false;
   private server?: Server;
   private url = '';
   private readonly snapshot: Snapshot<ClusterState>;
@@ -64,11 +69,14 @@ export class KubeStandIn {
   reset(): void {
     this.state = KubeStandIn.initial(this.region);
     this.patches = 0;
+    this.hanging = false;
     this.snapshot.save(this.state);
   }
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server = createServer((req, res) => {
+      if (!this.hanging) void this.handle(req, res);
+    });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }

@@ -25,7 +25,7 @@ export const takeLock: Step = {
   },
 };
 
-/** Last step. Releases the lock in both replicas; a no-op where a previous attempt already released it. */
+/** Failover: last step; failback: before `standby`. Releases the lock in both replicas; a no-op where a previous attempt already released it. */
 export const releaseLock: Step = {
   id: 'unlock',
   title: () => 'release the runbook lock',

@@ -37,6 +37,11 @@ export interface StepResult {
   readonly detail: string;
   /** Structured facts kept in the journal and audit (e.g. the observed replication latency). */
   readonly data?: Record<string, unknown>;
+  /**
+   * Something the operator must act on that did not fail the step (a best-effort step that could not
+   * do its work); the result lists it under WARNING. @default - none
+   */
+  readonly warning?: string;
 }
 
 /**
