@@ -20,10 +20,12 @@ const resourceSchema = z.strictObject({
   region: z.string().nullable(),
   parent: z.string().nullable(),
   props: z.record(z.string(), z.unknown()),
+  /** Optional: the former URNs this resource answers to (Pulumi `aliases`); read by `npm run diff`. */
+  aliases: z.array(z.string().startsWith('urn:pulumi:')).optional(),
 });
 
 /** Reads and checks a saved plan; anything malformed is a UsageError naming the element and field. */
-export function readPlan(file: string): PlannedResource[] {
+export function readPlan(file: string): (PlannedResource & { aliases?: string[] })[] {
   if (!fs.existsSync(file))
     throw new UsageError('<resources.json>', file, 'an existing file written by npm run plan');
   let data: unknown;
@@ -46,7 +48,7 @@ export function readPlan(file: string): PlannedResource[] {
     throw new UsageError(
       `<resources.json>${where}`,
       issue.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k], data),
-      `${issue.message.replace(/^Invalid input: /, '')} (each element is { urn, type, name, region, parent, props })`,
+      `${issue.message.replace(/^Invalid input: /, '')} (each element is { urn, type, name, region, parent, props[, aliases] })`,
     );
   }
   return parsed.data;

@@ -1,0 +1,64 @@
+import { diffPlans } from '../../tools/diff/diff';
+import { PlanRecord } from '../../tools/diff/load';
+import { KUBERNETES_RULE, REGION_RULE, REPLACE_INPUTS } from '../../tools/diff/replace-inputs';
+
+/** `{ a: { b: value } }` for the path `a.b`. */
+function at(path: string, value: unknown): Record<string, unknown> {
+  return path
+    .split('.')
+    .reverse()
+    .reduce<unknown>((inner, key) => ({ [key]: inner }), value) as Record<string, unknown>;
+}
+
+function resource(type: string, props: Record<string, unknown>): PlanRecord {
+  return {
+    urn: `urn:pulumi:prod::risk-platform::${type}::r`,
+    type,
+    name: 'r',
+    region: 'us-west-2',
+    parent: null,
+    props: { tags: { owner: 'a' }, ...props },
+  };
+}
+
+function opWhenChanged(type: string, path: string): string | undefined {
+  return diffPlans([resource(type, at(path, 'old'))], [resource(type, at(path, 'new'))]).changes[0]?.op;
+}
+
+const cases = Object.entries(REPLACE_INPUTS).flatMap(([type, rule]) =>
+  rule.paths.map((p) => [type, p] as const),
+);
+
+describe('the replace-forcing inputs table', () => {
+  test.each(cases)('%s: a change of %s is a replace', (type, p) => {
+    expect(opWhenChanged(type, p)).toBe('replace');
+  });
+
+  test.each(Object.keys(REPLACE_INPUTS))('%s: a tag change is an update', (type) => {
+    const changed = diffPlans([resource(type, {})], [resource(type, { tags: { owner: 'b' } })]);
+    expect(changed.changes.map((c) => [c.op, c.paths])).toEqual([['update', ['tags.owner']]]);
+  });
+
+  test('moving an AWS resource to another region is a replace', () => {
+    expect(REGION_RULE.paths).toEqual(['region']);
+    expect(opWhenChanged('aws:sqs/queue:Queue', 'region')).toBe('replace');
+  });
+
+  test.each(KUBERNETES_RULE.paths)('a Kubernetes object whose %s changes is replaced', (p) => {
+    expect(opWhenChanged('kubernetes:apps/v1:Deployment', p)).toBe('replace');
+  });
+
+  test('a change below a replace-forcing input replaces too (node group subnets)', () => {
+    const base = resource('aws:eks/nodeGroup:NodeGroup', { subnetIds: ['a', 'b'] });
+    const head = resource('aws:eks/nodeGroup:NodeGroup', { subnetIds: ['a', 'c'] });
+    expect(diffPlans([base], [head]).changes[0]).toMatchObject({ op: 'replace', paths: ['subnetIds[1]'] });
+  });
+
+  test('every entry cites its upstream source', () => {
+    for (const rule of Object.values(REPLACE_INPUTS)) {
+      expect(rule.source).toMatch(
+        /^hashicorp\/terraform-provider-aws internal\/service\/[a-z0-9]+\/[a-z_]+\.go$/,
+      );
+    }
+  });
+});
