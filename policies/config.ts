@@ -19,6 +19,12 @@ export interface EnvironmentPolicyProfile {
   readonly minRetentionHours: number;
   /** Replica-count rules (HPA bounds, DR standby minimums) are advisory where the environment tolerates it. */
   readonly replicaRulesLevel: 'advisory' | 'mandatory';
+  /**
+   * The monthly budget in USD at on-demand list prices (`npm run cost`), and whether exceeding it blocks.
+   * Set a little above the estimate of the current estate (dev 4,457, staging 6,709, prod 46,302 USD on
+   * the price table of 2025-06-01), so growth is a reviewed decision.
+   */
+  readonly costBudget: { readonly monthlyUsd: number; readonly level: 'advisory' | 'mandatory' };
 }
 
 export const POLICY_PROFILES: Readonly<Record<EnvironmentName, EnvironmentPolicyProfile>> = {
@@ -28,6 +34,7 @@ export const POLICY_PROFILES: Readonly<Record<EnvironmentName, EnvironmentPolicy
     hpaMinReplicas: REPLICA_FLOOR.dev,
     minRetentionHours: 24,
     replicaRulesLevel: 'advisory',
+    costBudget: { monthlyUsd: 5_000, level: 'advisory' },
   },
   staging: {
     requireDeletionProtection: true,
@@ -35,6 +42,7 @@ export const POLICY_PROFILES: Readonly<Record<EnvironmentName, EnvironmentPolicy
     hpaMinReplicas: REPLICA_FLOOR.staging,
     minRetentionHours: 24,
     replicaRulesLevel: 'mandatory',
+    costBudget: { monthlyUsd: 7_500, level: 'mandatory' },
   },
   prod: {
     requireDeletionProtection: true,
@@ -42,6 +50,7 @@ export const POLICY_PROFILES: Readonly<Record<EnvironmentName, EnvironmentPolicy
     hpaMinReplicas: REPLICA_FLOOR.prod,
     minRetentionHours: 168,
     replicaRulesLevel: 'mandatory',
+    costBudget: { monthlyUsd: 50_000, level: 'mandatory' },
   },
 };
 
@@ -86,6 +95,10 @@ export function policyConfigFor(config: EnvironmentConfig): PolicyPackConfig {
       ...regions,
       enforcementLevel: profile.replicaRulesLevel,
       standbyFraction: config.dr.standbyFraction,
+    },
+    'cost-budget': {
+      enforcementLevel: profile.costBudget.level,
+      monthlyBudgetUsd: profile.costBudget.monthlyUsd,
     },
   };
 }

@@ -1,4 +1,5 @@
 import { autoscalingCapacityPolicies } from './autoscaling-capacity';
+import { costPolicies } from './cost';
 import { dataStorePolicies } from './data-stores';
 import { drParityPolicies } from './dr-parity';
 import { iamPolicies } from './iam';
@@ -23,6 +24,7 @@ export const POLICIES_BY_AREA: Readonly<Record<PolicyArea, readonly PackPolicy[]
   'kubernetes-workloads': kubernetesWorkloadPolicies,
   'autoscaling-capacity': autoscalingCapacityPolicies,
   'dr-parity': drParityPolicies,
+  cost: costPolicies,
 };
 
 /** Every policy of the pack, in registration order. Only `index.ts` turns this into a PolicyPack. */

@@ -13,7 +13,8 @@ export type PolicyArea =
   | 'iam'
   | 'kubernetes-workloads'
   | 'autoscaling-capacity'
-  | 'dr-parity';
+  | 'dr-parity'
+  | 'cost';
 
 /** Per-environment policy configuration, as `--policy-pack-config` takes it. */
 export type PolicyPackConfig = Record<

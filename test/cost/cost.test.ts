@@ -40,7 +40,7 @@ describe('npm run cost on a small plan, against a hand computation', () => {
     ['keys-replica', /KMS key/, 1, 1],
     ['arc', /ARC cluster/, 1, 2.5 * HOURS],
     ['w-health', /health check/, 1, 0.5],
-    ['w-datadog', /Datadog hosts: 2 nodes/, 2, 2 * 18],
+    ['us-west-2-datadog', /Datadog hosts: 2 nodes/, 2, 2 * 18],
   ])('%s %s: quantity %d, monthly by hand', (resource, item, quantity, monthly) => {
     const l = line(report, resource, item);
     expect(l.quantity).toBe(quantity);

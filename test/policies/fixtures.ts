@@ -430,6 +430,8 @@ export const PROD_CONFIG: PolicyPackConfig = {
   'hpa-replica-bounds': { minReplicas: 2 },
   'dr-parity': { primaryRegion: PRIMARY, drRegion: DR },
   'dr-standby-minimums': { primaryRegion: PRIMARY, drRegion: DR, standbyFraction: 0.25 },
+  // The happy stack costs 5,676 USD a month at list prices (npm run cost).
+  'cost-budget': { monthlyBudgetUsd: 10_000 },
 };
 
 /** Applies `change` to a deep copy of the one resource whose name is `name`. */

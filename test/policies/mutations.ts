@@ -453,6 +453,15 @@ export const MUTATIONS: readonly Mutation[] = [
     change: (p) => void (spec(p).minReplicaCount = 2),
     expect: ['dr-standby-minimums'],
   },
+  {
+    policy: 'cost-budget',
+    type: 'aws:appautoscaling/target:Target',
+    resource: 'features-us-east-1-reads',
+    property: 'minCapacity',
+    // 60,000 more RCU in DR: +5,694 USD a month, above prod's 50,000 USD budget.
+    change: (p) => void (p.minCapacity = 120_000),
+    expect: ['cost-budget'],
+  },
 ];
 
 /** The plan with one mutation applied to a deep copy of its one target; throws if the target is not in the plan. */

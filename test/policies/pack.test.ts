@@ -106,6 +106,7 @@ describe('the policy list', () => {
         'keda-workload-identity',
       ],
       'dr-parity': ['dr-parity', 'dr-standby-minimums'],
+      cost: ['cost-budget'],
     });
   });
 });

@@ -690,6 +690,17 @@ const CASES: Record<string, readonly Case[]> = {
       expect: ['dr-standby-minimums', 'hpa-replica-bounds'],
     },
   ],
+  'cost-budget': [
+    {
+      when: 'fails when 30 c7i.2xlarge nodes take the stack above its monthly budget',
+      resource: `${PRIMARY}-workers`,
+      change: (p) => {
+        p.instanceTypes = ['c7i.2xlarge'];
+        (p.scalingConfig as Props).desiredSize = 30;
+      },
+      expect: ['cost-budget'],
+    },
+  ],
   'required-tags': [
     {
       when: 'fails without the owner tag',
