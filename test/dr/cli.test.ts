@@ -529,3 +529,35 @@ describe('--json never leaves stdout empty', () => {
     expect(r.stdout).toBe('');
   });
 });
+
+describe('dr abort (issue 16 finding 1)', () => {
+  test('exits 1 and says so when there is nothing to abort', async () => {
+    const r = await dr(['abort', '--env', 'staging', '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'REFUSED: no unfinished run in the journal of us-west-2 or us-east-1: nothing to abort',
+    );
+  });
+
+  test('exits 0 and closes a run that crashed before its flip', async () => {
+    // GIVEN a failover that crashed right after its fence
+    const crashed = await runCli(['failover', '--env', 'staging', '--yes'], {
+      io: {
+        stdout: () => undefined,
+        stderr: () => undefined,
+        stdin: new PassThrough(),
+        prompt: new PassThrough(),
+      },
+      clients: () => env.clients(),
+      loadOutputs: async () => env.outputs,
+      timings: FAST,
+      afterEffect: (ref) => {
+        if (ref.id === 'fence') throw new Error('simulated crash');
+      },
+    });
+    expect(crashed).toBe(1);
+    const r = await dr(['abort', '--env', 'staging', '--yes', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ kind: 'abort', status: 'aborted', operation: 'failover' });
+  });
+});

@@ -36,7 +36,7 @@ function half(operation: 'failover' | 'failback', ms: readonly number[]): Operat
   };
 }
 
-const FAILOVER_MS = [1200.4, 12, 7, 5000, 0.3, 40, 15, 9];
+const FAILOVER_MS = [1200.4, 12, 5000, 7, 0.3, 40, 15, 9];
 const FAILBACK_MS = [30, 10, 6, 8, 4, 9, 12, 17, 11];
 
 /** A completed drill (RTO target 900 s, RPO target 15 s); `change` adjusts it. */
@@ -119,13 +119,13 @@ describe('the Mermaid timeline', () => {
   });
 
   test('marks a failed step crit, and the steps it never reached not run', () => {
-    const lines = tasks(drillGantt(failedAt(4)));
+    const lines = tasks(drillGantt(failedAt(3)));
     expect(lines).toHaveLength(8);
-    expect(lines[3]).toBe(
-      '  4. scale-up - raise us-east-1 autoscaler minimums to full capacity, wait for readiness (FAILED) :crit, failover4, 1219, 1ms',
+    expect(lines[2]).toBe(
+      '  3. scale-up - raise us-east-1 autoscaler minimums to full capacity, wait for readiness (FAILED) :crit, failover3, 1212, 1ms',
     );
     expect(lines.filter((l) => l.includes(':crit,'))).toHaveLength(1);
-    expect(lines[4]).toMatch(/\(not run\) :failover5, 1220, 1ms$/);
+    expect(lines[3]).toMatch(/\(not run\) :failover4, 1213, 1ms$/);
   });
 
   test('marks steps done by an earlier invocation done', () => {
@@ -197,7 +197,7 @@ describe('the Markdown report', () => {
     const md = drillMarkdown(drill());
     expect(md).toContain('| **RTO (failover steps)** | 6.28 s | - | 900.00 s | **PASS** |');
     expect(md).toContain('| **RPO (replication latency at cut-over)** | 420 ms | - | 15.00 s | **PASS** |');
-    expect(md).toContain('| RTO: failover.4 scale-up | 5.00 s | 6.22 s | 900.00 s | PASS |');
+    expect(md).toContain('| RTO: failover.3 scale-up | 5.00 s | 6.21 s | 900.00 s | PASS |');
     expect(md).toContain('| failback | 107 ms | - | - | - |');
     expect(md).toContain('| drill total | 6.39 s | - | - | - |');
   });
@@ -205,8 +205,8 @@ describe('the Markdown report', () => {
   test('the measures table says FAIL when the RTO exceeds the target, from the step that crossed it', () => {
     const md = drillMarkdown(drill((d) => ({ ...d, rtoTargetMs: 6_000 })));
     expect(md).toContain('| **RTO (failover steps)** | 6.28 s | - | 6.00 s | **FAIL** |');
-    expect(md).toContain('| RTO: failover.3 fence | 7 ms | 1.22 s | 6.00 s | PASS |');
-    expect(md).toContain('| RTO: failover.4 scale-up | 5.00 s | 6.22 s | 6.00 s | FAIL |');
+    expect(md).toContain('| RTO: failover.2 lock | 12 ms | 1.21 s | 6.00 s | PASS |');
+    expect(md).toContain('| RTO: failover.3 scale-up | 5.00 s | 6.21 s | 6.00 s | FAIL |');
   });
 
   test('the measures table says FAIL when the RPO exceeds the target', () => {
@@ -215,8 +215,8 @@ describe('the Markdown report', () => {
   });
 
   test('a failover that did not complete fails the RTO whatever its time', () => {
-    expect(drillMarkdown(failedAt(4))).toContain(
-      '| **RTO (failover steps)** | 1.22 s | - | 900.00 s | **FAIL** (failover failed) |',
+    expect(drillMarkdown(failedAt(3))).toContain(
+      '| **RTO (failover steps)** | 1.21 s | - | 900.00 s | **FAIL** (failover failed) |',
     );
   });
 
@@ -247,7 +247,7 @@ describe('the Markdown report', () => {
     expect(md).toContain(
       "```sh\npulumi config set --stack staging --path 'risk-platform:dr.activeRegion' us-west-2\n```\n\nThen commit `environments/Pulumi.staging.yaml`.",
     );
-    const failed = drillMarkdown(failedAt(4));
+    const failed = drillMarkdown(failedAt(3));
     expect(failed).toContain('## Errors\n\n- failover: ScaleTimeout: not ready');
     expect(failed).not.toContain('## Next');
   });

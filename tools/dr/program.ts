@@ -5,6 +5,7 @@ import { ConfigError } from '../../stacks/config/load';
 import { listEnvironments } from '../../stacks/config/stack-file';
 import { RunbookOutputs } from '../../stacks/outputs';
 import { ExitCode, UsageError } from '../lib/exit-codes';
+import { AbortResult, renderAbort, runAbort } from './abort';
 import { withConfiguredRegion } from './active-region';
 import { Progress } from '../lib/progress';
 import { Clients } from './clients';
@@ -73,7 +74,7 @@ export interface ClientOptions {
 }
 
 export type CommandResult =
-  OperationResult | DrillResult | GuardResult | Awaited<ReturnType<typeof readStatus>>;
+  OperationResult | DrillResult | GuardResult | AbortResult | Awaited<ReturnType<typeof readStatus>>;
 
 interface CommonOptions {
   env: string;
@@ -279,6 +280,27 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
       setExit(result.status === 'completed' || result.status === 'planned' ? ExitCode.Ok : ExitCode.Failed);
     });
   }
+
+  common(
+    program
+      .command('abort')
+      .description(
+        'close an unfinished failover or failback whose flip never happened: unfence, close the run, unlock',
+      ),
+  )
+    .option('--to <region>', "only look in this region's journal (default: both regions)")
+    .option('--yes', 'do not ask for confirmation')
+    .addOption(new Option('--lease-seconds <seconds>', 'lock lease while aborting').default('60'))
+    .action(async (o: CommonOptions & { to?: string; yes?: boolean; leaseSeconds: string }) => {
+      const change: ChangeOptions = { ...o, timeout: '600', verifyTimeout: '300' };
+      validateChange(change, deps.environmentsDir);
+      const base = await prepare(o, (s) => o.to ?? s.dr);
+      const rd = runnerDeps(change, base);
+      await confirmIfNeeded(change, `abort the unfinished run of ${o.env}`);
+      const result = await runAbort(rd, { to: o.to });
+      finish(o, result, renderAbort(result));
+      setExit(result.status === 'aborted' ? ExitCode.Ok : ExitCode.Failed);
+    });
 
   change(
     program

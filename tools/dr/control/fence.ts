@@ -11,6 +11,11 @@ export interface ActiveRegionRecord {
   readonly runId: string;
   readonly operation: string;
   readonly updatedAt: string;
+  /**
+   * The record this one replaced (without its own `previous`), kept so `dr abort` can put it back even
+   * after a crash right after the fence. @default - none (there was no record)
+   */
+  readonly previous?: Omit<ActiveRegionRecord, 'previous'>;
 }
 
 export async function readActiveRegion(table: ControlTable): Promise<ActiveRegionRecord | undefined> {

@@ -12,7 +12,8 @@ export interface RunRecord {
   readonly to: string;
   /** ISO time; also the prefix of the run's audit keys, so audit records sort by run. */
   readonly startedAt: string;
-  readonly status: 'running' | 'completed' | 'refused';
+  /** `aborted`: closed by `dr abort` before its flip (nothing left fenced). */
+  readonly status: 'running' | 'completed' | 'refused' | 'aborted';
   /** `user@host` of the invocation that started the run. */
   readonly owner: string;
   /** Set when preflight was overridden with `--force --reason`. */
@@ -183,6 +184,17 @@ export class Journal {
       UpdateExpression: 'SET #s = :r, completedAt = :at',
       ExpressionAttributeNames: { '#s': 'status' },
       ExpressionAttributeValues: { ':r': 'refused', ':at': record.at },
+    });
+    await this.freePointer(run.runId);
+  }
+
+  /** `dr abort`: closes a run whose flip never happened, audited once. */
+  async abortRun(run: RunRecord, record: AuditRecord): Promise<void> {
+    await this.table.putIfAbsent({ ...keys.auditAborted(run.startedAt, run.runId), ...record });
+    await this.table.update(keys.run(run.runId), {
+      UpdateExpression: 'SET #s = :a, completedAt = :at',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':a': 'aborted', ':at': record.at },
     });
     await this.freePointer(run.runId);
   }

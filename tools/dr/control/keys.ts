@@ -15,6 +15,7 @@ import { TABLE_KEYS } from '../../../stacks/naming';
  * | active region and write fence | `active-region` | `current` |
  * | audit log, one record per completed step | `audit` | `<run start ISO time>#<runId>#step#NN` |
  * | audit of a refused run | `audit` | `<run start ISO time>#<runId>#refused` |
+ * | audit of an aborted run (`dr abort`) | `audit` | `<run start ISO time>#<runId>#aborted` |
  * | replication heartbeat of a region (written by scoring-api, not the runbook) | `heartbeat#<region>` | `heartbeat` |
  */
 export type Key = { readonly pk: string; readonly sk: string };
@@ -35,5 +36,6 @@ export const keys = {
   auditStep: (runStartedAt: string, runId: string, n: number) =>
     key('audit', `${runStartedAt}#${runId}#step#${nn(n)}`),
   auditRefused: (runStartedAt: string, runId: string) => key('audit', `${runStartedAt}#${runId}#refused`),
+  auditAborted: (runStartedAt: string, runId: string) => key('audit', `${runStartedAt}#${runId}#aborted`),
   heartbeat: (region: string) => key(`heartbeat#${region}`, 'heartbeat'),
 } as const;

@@ -24,7 +24,7 @@ async function setFullMinimums(ctx: StepContext, r: RegionOutputs): Promise<stri
 }
 
 /**
- * Step 4. Raises the target's autoscaler minimums to full capacity (HPA `minReplicas`, KEDA
+ * Step 3. Raises the target's autoscaler minimums to full capacity (HPA `minReplicas`, KEDA
  * `minReplicaCount`) and waits until every Deployment has that many ready replicas.
  */
 export const scaleUp: Step = {

@@ -1,9 +1,10 @@
-import { readActiveRegion, writeActiveRegion } from '../control/fence';
+import { ActiveRegionRecord, readActiveRegion, writeActiveRegion } from '../control/fence';
 import { Step } from './step';
 
 /**
- * Step 3. Fences writes in the old primary: the active-region record names the target as active
- * and the source as fenced. Written once per run (a re-run finds its own record and skips).
+ * Step 4, right before the flip. Fences writes in the old primary: the active-region record names the
+ * target as active and the source as fenced. Written once per run (a re-run finds its own record and
+ * skips). The record it replaced is kept in the new one (`previous`), so `dr abort` can put it back.
  */
 export const fenceWrites: Step = {
   id: 'fence',
@@ -23,6 +24,7 @@ export const fenceWrites: Step = {
       runId: ctx.run.runId,
       operation: ctx.op.kind,
       updatedAt: at,
+      ...(current ? { previous: withoutPrevious(current) } : {}),
     });
     return {
       detail: `active-region=${ctx.op.to}, writes fenced in ${ctx.op.from} (was ${current?.activeRegion ?? 'unset'})`,
@@ -30,3 +32,9 @@ export const fenceWrites: Step = {
     };
   },
 };
+
+/** A record as it is stored under `previous`: its keys and its own `previous` left out. */
+function withoutPrevious(r: ActiveRegionRecord): Omit<ActiveRegionRecord, 'previous'> {
+  const { previous: _p, pk: _pk, sk: _sk, ...rest } = r as ActiveRegionRecord & { pk?: string; sk?: string };
+  return rest;
+}
