@@ -41,7 +41,7 @@ describe('cost-budget', () => {
     };
     expect(budget('dev')).toEqual({ enforcementLevel: 'advisory', monthlyBudgetUsd: 5_000 });
     expect(budget('staging')).toEqual({ enforcementLevel: 'mandatory', monthlyBudgetUsd: 7_500 });
-    expect(budget('prod')).toEqual({ enforcementLevel: 'mandatory', monthlyBudgetUsd: 50_000 });
+    expect(budget('prod')).toEqual({ enforcementLevel: 'mandatory', monthlyBudgetUsd: 60_000 });
   });
 
   test('an advisory budget reports at advisory level', async () => {
