@@ -1,3 +1,4 @@
+import type { RoleRef } from '../data/identities';
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
@@ -112,7 +113,7 @@ export interface ClusterAddonsArgs {
    * The roles KEDA's operator may assume to read its scalers' metrics (the KEDA-scaled workloads'
    * own roles: see charts/keda.ts). Each must trust the role exposed as {@link ClusterAddons.kedaOperatorRole}.
    */
-  readonly kedaScaledRoles: readonly aws.iam.Role[];
+  readonly kedaScaledRoles: readonly RoleRef[];
   /** What the ingress add-ons (AWS Load Balancer Controller, external-dns) act on. */
   readonly ingress: ClusterIngressArgs;
   readonly tags: Readonly<Record<string, string>>;

@@ -1,3 +1,4 @@
+import type { RoleRef } from '../data/identities';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { FEEDBACK_WORKER_RESOURCES, SCORING_API_RESOURCES, STREAM_SCORER_RESOURCES } from '../../charts';
@@ -35,9 +36,9 @@ export interface ComputeDataPlane {
   /** Names, ARNs and URLs the workloads' ConfigMaps and scalers publish. */
   readonly names: WorkloadsInputProps['names'];
   /** Each workload's IAM role (trusting `pods.eks.amazonaws.com`; the KEDA-scaled ones also the KEDA operator role). */
-  readonly roles: Readonly<Record<WorkloadName, aws.iam.Role>>;
+  readonly roles: Readonly<Record<WorkloadName, RoleRef>>;
   /** The replication heartbeat writer's IAM role (trusting `pods.eks.amazonaws.com` in both clusters). */
-  readonly heartbeatRole: aws.iam.Role;
+  readonly heartbeatRole: RoleRef;
 }
 
 export interface ComputeArgs {

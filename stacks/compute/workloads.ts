@@ -1,3 +1,4 @@
+import type { RoleRef } from '../data/identities';
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
@@ -24,9 +25,9 @@ export interface WorkloadsArgs {
   /** The chart props of this region (standby region: standby minimums, with the full minimums recorded). */
   readonly props: WorkloadsInputProps;
   /** Each workload's IAM role (data plane), bound to its ServiceAccount through EKS Pod Identity. */
-  readonly roles: Readonly<Record<WorkloadName, aws.iam.Role>>;
+  readonly roles: Readonly<Record<WorkloadName, RoleRef>>;
   /** The replication heartbeat writer's role, bound to its ServiceAccount through EKS Pod Identity. */
-  readonly heartbeatRole: aws.iam.Role;
+  readonly heartbeatRole: RoleRef;
   /**
    * More HTTPS destinations of the pods, appended to `props.awsApiCidrs`: the CIDRs of the managed
    * prefix list a gateway endpoint routes to (DynamoDB), known only once the lookup resolves.
@@ -149,7 +150,7 @@ export class Workloads extends pulumi.ComponentResource {
     const names = Object.fromEntries(
       Object.entries(props.names).map(([key, value]) => [key, tokens.token(key, value)]),
     ) as unknown as WorkloadsProps['names'];
-    const roleArn = (key: string, role: aws.iam.Role) =>
+    const roleArn = (key: string, role: RoleRef) =>
       tokens.token(key, role.arn, (p) => `arn:aws:iam::000000000000:role/${p}`);
     const chartProps: WorkloadsProps = {
       ...props,

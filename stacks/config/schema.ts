@@ -331,8 +331,25 @@ export const projectConfigSchema = z
     workloads: workloadsSchema,
     traffic: trafficSchema,
     observability: observabilitySchema,
+    /**
+     * Which part of the environment this stack deploys: `global` (IAM roles, the ARC switch, Route 53
+     * records and health checks, Datadog) or one of the environment's two regions. Set only in the
+     * stack's own file (`environments/Pulumi.<env>-<unit>.yaml`), never in the shared
+     * `Pulumi.<env>.yaml`. See docs/ARCHITECTURE.md, "One stack per region".
+     * @default - none: the environment's shared settings alone (what tools read); `pulumi up` refuses it
+     * Note: only valid when it is `global`, `regions.primary.region` or `regions.dr.region`.
+     */
+    unit: nonEmpty('global or one of the environment\'s regions').optional(),
   })
   .superRefine((c, ctx) => {
+    const units = ['global', c.regions.primary.region, c.regions.dr.region];
+    if (c.unit !== undefined && c.unit !== '' && !units.includes(c.unit)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['unit'],
+        message: `one of ${units.join(', ')} (the stack's part of the environment)`,
+      });
+    }
     if (c.regions.dr.region === c.regions.primary.region) {
       ctx.addIssue({
         code: 'custom',

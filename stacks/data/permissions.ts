@@ -1,6 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { WORKLOADS } from '../naming';
+import { WorkloadName, WORKLOADS } from '../naming';
+import type { RoleRef } from './identities';
 import { WorkloadIdentities } from './identities';
 import { PlatformKeys } from './keys';
 import { LeaseTable } from './lease-table';
@@ -17,7 +18,16 @@ import { InvalidArgumentError } from '../errors';
 
 export interface WorkloadPermissionsArgs {
   /** The roles to grant to. */
-  readonly identities: WorkloadIdentities;
+  readonly identities: Pick<WorkloadIdentities, 'clusterArns'> & {
+    readonly roles: Readonly<Record<WorkloadName, RoleRef>>;
+    readonly heartbeatRole: RoleRef;
+  };
+  /**
+   * The regions whose copies (tables, keys) and clusters the policies grant: the stack's own region in
+   * a regional stack. Each region's grant is its own inline policy (`data-plane-<region>`), so the two
+   * regional stacks never write the same policy of a shared role.
+   */
+  readonly regions: readonly string[];
   readonly keys: PlatformKeys;
   readonly tables: PlatformTables;
   /** Every region's stream (primary and DR). */
@@ -53,13 +63,13 @@ export class WorkloadPermissions extends pulumi.ComponentResource {
       .all({
         streams: args.streams.map((s) => s.arn),
         streamConsumers: args.streams.map((s) => s.consumerArn),
-        features: args.tables.features.arns,
-        decisions: args.tables.decisions.arns,
-        control: args.tables.control.arns,
+        features: args.regions.map((r) => args.tables.features.arnIn(r)),
+        decisions: args.regions.map((r) => args.tables.decisions.arnIn(r)),
+        control: args.regions.map((r) => args.tables.control.arnIn(r)),
         topics: args.fanouts.map((f) => f.topic.arn),
         modelFeedbackQueues: args.fanouts.map((f) => f.queues.modelFeedback.queue.arn),
         leaseTables: args.leaseTables.map((t) => t.arn),
-        keys: args.keys.arns,
+        keys: args.regions.map((r) => args.keys.keyIn(r).arn),
       })
       .apply((a): DataPlaneArns => ({
         streams: a.streams,
@@ -76,14 +86,14 @@ export class WorkloadPermissions extends pulumi.ComponentResource {
         new aws.iam.RolePolicy(
           `${name}-${workload}`,
           {
-            name: 'data-plane',
+            name: `data-plane-${args.regions.join('-')}`,
             role: args.identities.roles[workload].name,
             policy: this.arns.apply((a) => JSON.stringify(workloadPolicy(workload, a))),
           },
           { parent: this },
         ),
     );
-    const heartbeatRegions: pulumi.Output<HeartbeatRegion>[] = args.identities.clusterRegions.map((region) =>
+    const heartbeatRegions: pulumi.Output<HeartbeatRegion>[] = args.regions.map((region) =>
       pulumi
         .all([
           args.tables.control.arnIn(region),
@@ -95,7 +105,7 @@ export class WorkloadPermissions extends pulumi.ComponentResource {
     this.heartbeatPolicy = new aws.iam.RolePolicy(
       `${name}-replication-heartbeat`,
       {
-        name: 'replication-heartbeat',
+        name: `replication-heartbeat-${args.regions.join('-')}`,
         role: args.identities.heartbeatRole.name,
         policy: pulumi
           .all([args.tables.control.name, pulumi.all(heartbeatRegions)])
