@@ -65,7 +65,12 @@ export const MAX_RECEIVE_COUNT_BOUNDS = { min: 3, max: 10 } as const;
  * them off, and they run on the environment plan (`dist/plan/<env>/resources.json`, every stack
  * together): offline in `npm run plan` and in CI's `environment-policies` step.
  */
-export const ENVIRONMENT_POLICIES = ['dr-parity', 'dr-standby-minimums', 'dynamodb-dr-replica', 'cost-budget'] as const;
+export const ENVIRONMENT_POLICIES = [
+  'dr-parity',
+  'dr-standby-minimums',
+  'dynamodb-dr-replica',
+  'cost-budget',
+] as const;
 
 /**
  * The policy config of one stack of the environment (`config.unit` set): the environment's, with the

@@ -178,23 +178,34 @@ export function runbookOutputs(src: RunbookSources): pulumi.Output<RunbookOutput
       src.traffic.safetyRuleArn,
       src.traffic.recordName,
     ])
-    .apply(([peerOutputs, regionOutputs, clusterEndpoints, controlPanelArn, safetyRuleArn, recordName]): RunbookOutputs => {
-      const all = [...peerOutputs.filter((p): p is RegionOutputs => p !== undefined), ...regionOutputs];
-      // Primary first, as before; a region built here replaces a peer's copy of it.
-      const byRegion = new Map(all.map((r) => [r.region, r] as const));
-      const ordered = [src.primaryRegion, src.drRegion].flatMap((r) => (byRegion.has(r) ? [byRegion.get(r)!] : []));
-      return {
-        environment: src.environment,
-        primaryRegion: src.primaryRegion,
-        drRegion: src.drRegion,
-        rpoSeconds: src.dr.rpoSeconds,
-        heartbeatIntervalSeconds: heartbeatIntervalSeconds(src.dr.rpoSeconds),
-        rtoSeconds: src.dr.rtoSeconds,
-        standbyFraction: src.dr.standbyFraction,
-        regions: Object.fromEntries(ordered.map((r) => [r.region, r])),
-        traffic: { clusterEndpoints: [...clusterEndpoints], controlPanelArn, safetyRuleArn, recordName },
-      };
-    });
+    .apply(
+      ([
+        peerOutputs,
+        regionOutputs,
+        clusterEndpoints,
+        controlPanelArn,
+        safetyRuleArn,
+        recordName,
+      ]): RunbookOutputs => {
+        const all = [...peerOutputs.filter((p): p is RegionOutputs => p !== undefined), ...regionOutputs];
+        // Primary first, as before; a region built here replaces a peer's copy of it.
+        const byRegion = new Map(all.map((r) => [r.region, r] as const));
+        const ordered = [src.primaryRegion, src.drRegion].flatMap((r) =>
+          byRegion.has(r) ? [byRegion.get(r)!] : [],
+        );
+        return {
+          environment: src.environment,
+          primaryRegion: src.primaryRegion,
+          drRegion: src.drRegion,
+          rpoSeconds: src.dr.rpoSeconds,
+          heartbeatIntervalSeconds: heartbeatIntervalSeconds(src.dr.rpoSeconds),
+          rtoSeconds: src.dr.rtoSeconds,
+          standbyFraction: src.dr.standbyFraction,
+          regions: Object.fromEntries(ordered.map((r) => [r.region, r])),
+          traffic: { clusterEndpoints: [...clusterEndpoints], controlPanelArn, safetyRuleArn, recordName },
+        };
+      },
+    );
 }
 
 /** What a regional platform offers the runbook output: its site, data plane and compute plane. */

@@ -150,7 +150,11 @@ export function parseEnvironmentConfig(
       expected: `the stack name ${JSON.stringify(opts.stack)}`,
     });
   }
-  if (parsed.success && unit !== undefined && unitStackName(parsed.data.environment, unit as StackUnit) !== opts.stack) {
+  if (
+    parsed.success &&
+    unit !== undefined &&
+    unitStackName(parsed.data.environment, unit as StackUnit) !== opts.stack
+  ) {
     issues.push({
       key: `${PROJECT}:unit`,
       received: `${describe(unit)} in stack ${JSON.stringify(opts.stack)}`,

@@ -339,7 +339,7 @@ export const projectConfigSchema = z
      * @default - none: the environment's shared settings alone (what tools read); `pulumi up` refuses it
      * Note: only valid when it is `global`, `regions.primary.region` or `regions.dr.region`.
      */
-    unit: nonEmpty('global or one of the environment\'s regions').optional(),
+    unit: nonEmpty("global or one of the environment's regions").optional(),
   })
   .superRefine((c, ctx) => {
     const units = ['global', c.regions.primary.region, c.regions.dr.region];

@@ -41,12 +41,14 @@ export function listEnvironments(dir = ENVIRONMENTS_DIR): string[] {
       },
     ]);
   }
-  return fs
-    .readdirSync(dir)
-    .map((f) => /^Pulumi\.([\w-]+)\.yaml$/.exec(f)?.[1])
-    // `Pulumi.<env>-<unit>.yaml` are the environment's stacks, not environments (stacks/config/units.ts).
-    .filter((e): e is string => e !== undefined && !UNIT_SUFFIX.test(e))
-    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  return (
+    fs
+      .readdirSync(dir)
+      .map((f) => /^Pulumi\.([\w-]+)\.yaml$/.exec(f)?.[1])
+      // `Pulumi.<env>-<unit>.yaml` are the environment's stacks, not environments (stacks/config/units.ts).
+      .filter((e): e is string => e !== undefined && !UNIT_SUFFIX.test(e))
+      .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+  );
 }
 
 /**
@@ -84,7 +86,9 @@ export function readStackFile(file: string, opts: { placeholders?: boolean } = {
       values[key] = typeof value === 'string' ? value : JSON.stringify(value);
     }
   }
-  return opts.placeholders === false ? { values, secretKeys } : withSecretPlaceholders({ values, secretKeys });
+  return opts.placeholders === false
+    ? { values, secretKeys }
+    : withSecretPlaceholders({ values, secretKeys });
 }
 
 /** Adds a secret placeholder for every {@link SECRET_KEYS} entry the config lacks (offline plans only). */

@@ -1,6 +1,12 @@
 import * as path from 'path';
 import { ConfigError, PROJECT, StackUnit, unitStackName } from './load';
-import { ENVIRONMENTS_DIR, readStackFile, StackFileConfig, stackFilePath, withSecretPlaceholders } from './stack-file';
+import {
+  ENVIRONMENTS_DIR,
+  readStackFile,
+  StackFileConfig,
+  stackFilePath,
+  withSecretPlaceholders,
+} from './stack-file';
 
 /**
  * One stack per region (docs/ARCHITECTURE.md, "One stack per region"). An environment `<env>` is three
@@ -72,7 +78,11 @@ export function readUnitStackConfig(env: string, unit: StackUnit, dir = ENVIRONM
   const declared = own.values[UNIT_KEY];
   if (declared !== undefined && declared !== unit) {
     throw new ConfigError(unitStackName(env, unit), [
-      { key: UNIT_KEY, received: JSON.stringify(declared), expected: `${JSON.stringify(unit)} (the file name's unit)` },
+      {
+        key: UNIT_KEY,
+        received: JSON.stringify(declared),
+        expected: `${JSON.stringify(unit)} (the file name's unit)`,
+      },
     ]);
   }
   const shared = { ...readStackFile(sharedFile, { placeholders: false }), file: sharedFile };
@@ -103,10 +113,10 @@ export function resolveProgramConfig(
   }
   const sharedFile = stackFilePath(split.environment, dir);
   const shared = { ...readStackFile(sharedFile, { placeholders: false }), file: sharedFile };
-  const merged = mergeStackConfig(
-    stack,
-    shared,
-    { values: { ...own }, secretKeys: Object.keys(own).filter(isSecret), file: `Pulumi.${stack}.yaml` },
-  );
+  const merged = mergeStackConfig(stack, shared, {
+    values: { ...own },
+    secretKeys: Object.keys(own).filter(isSecret),
+    file: `Pulumi.${stack}.yaml`,
+  });
   return { values: merged.values, isSecret: (k) => merged.secretKeys.includes(k) };
 }

@@ -163,7 +163,9 @@ export class PlatformKeys extends pulumi.ComponentResource {
       region === this.primaryRegion ? this.primary : region === this.drRegion ? this.replica : undefined;
     if (key) return key;
     const here = [this.primary && this.primaryRegion, this.replica && this.drRegion].filter(Boolean);
-    throw new InvalidArgumentError(`'region' (${region}) must be one of this stack's key regions (${here.join(', ')})`);
+    throw new InvalidArgumentError(
+      `'region' (${region}) must be one of this stack's key regions (${here.join(', ')})`,
+    );
   }
 
   /** The ARNs of the keys this stack created, primary first. */

@@ -39,7 +39,10 @@ export interface DataFoundation {
  * The roles of the global stack by their contract names (stacks/naming), so a regional stack needs no
  * lookup and no stack reference for them.
  */
-export function derivedWorkloadRoles(config: EnvironmentConfig, accountId: pulumi.Input<string>): WorkloadRoles {
+export function derivedWorkloadRoles(
+  config: EnvironmentConfig,
+  accountId: pulumi.Input<string>,
+): WorkloadRoles {
   const env = config.environment;
   return {
     roles: Object.fromEntries(
@@ -49,7 +52,9 @@ export function derivedWorkloadRoles(config: EnvironmentConfig, accountId: pulum
     clusterArns: pulumi
       .output(accountId)
       .apply((id) =>
-        Object.fromEntries(config.sites.map((s) => [s.region, eksClusterArn(s.region, id, clusterName(env, s.region))])),
+        Object.fromEntries(
+          config.sites.map((s) => [s.region, eksClusterArn(s.region, id, clusterName(env, s.region))]),
+        ),
       ),
   };
 }

@@ -175,7 +175,9 @@ export class GlobalTable extends pulumi.ComponentResource {
     if (part !== 'home') {
       const replicaKey = keys.replica;
       if (!replicaKey) {
-        throw new InvalidArgumentError(`'keys' must hold the DR replica key (${this.replicaRegion}) for the table replica`);
+        throw new InvalidArgumentError(
+          `'keys' must hold the DR replica key (${this.replicaRegion}) for the table replica`,
+        );
       }
       this.replica = new aws.dynamodb.TableReplica(
         `${name}-replica`,
@@ -218,7 +220,9 @@ export class GlobalTable extends pulumi.ComponentResource {
   private createTable(name: string, args: GlobalTableArgs, provisioned: TableCapacity | undefined) {
     const primaryKey = args.keys.primary;
     if (!primaryKey) {
-      throw new InvalidArgumentError(`'keys' must hold the primary key (${this.homeRegion}) for the home table`);
+      throw new InvalidArgumentError(
+        `'keys' must hold the primary key (${this.homeRegion}) for the home table`,
+      );
     }
     return new aws.dynamodb.Table(
       `${name}-table`,

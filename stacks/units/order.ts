@@ -20,7 +20,9 @@ export type RolloutStep =
  * serving region (the config's `dr.activeRegion`, so after a failover the order flips by itself), then
  * the gate on the serving region. A bad change then reaches the standby first and stops there.
  */
-export function rolloutOrder(config: Pick<EnvironmentConfig, 'environment' | 'regions' | 'activeRegion'>): RolloutStep[] {
+export function rolloutOrder(
+  config: Pick<EnvironmentConfig, 'environment' | 'regions' | 'activeRegion'>,
+): RolloutStep[] {
   const serving = config.activeRegion;
   const standby = [config.regions.primary.region, config.regions.dr.region].find((r) => r !== serving)!;
   const stack = (u: StackUnit) => unitStackName(config.environment, u);

@@ -14,7 +14,10 @@ import { EnvironmentConfig, StackUnit, unitStackName } from '../config/load';
  */
 
 /** The fully qualified name of a unit's stack: `<organization>/<project>/<env>-<unit>`. */
-export function unitStackReferenceName(config: Pick<EnvironmentConfig, 'environment' | 'project'>, unit: StackUnit): string {
+export function unitStackReferenceName(
+  config: Pick<EnvironmentConfig, 'environment' | 'project'>,
+  unit: StackUnit,
+): string {
   return `${pulumi.getOrganization()}/${config.project}/${unitStackName(config.environment, unit)}`;
 }
 

@@ -25,7 +25,8 @@ export function buildRegionStack(config: EnvironmentConfig, site: RegionSite) {
   const capacity = capacityPlan(config);
   const accountId = aws.getCallerIdentityOutput().accountId;
   const global = unitStackReference(config, 'global');
-  const primaryRef = site.role === 'dr' ? unitStackReference(config, config.regions.primary.region) : undefined;
+  const primaryRef =
+    site.role === 'dr' ? unitStackReference(config, config.regions.primary.region) : undefined;
   const data = createDataFoundation(config, capacity, accountId, site, primaryRef?.requireOutput('keyArn'));
   // The zone is owned outside the environment and looked up by name (as the traffic switch does).
   const zone = aws.route53.getZoneOutput({ name: config.traffic.hostedZoneName, privateZone: false });
@@ -49,7 +50,10 @@ export function buildRegionStack(config: EnvironmentConfig, site: RegionSite) {
     site,
     config,
     data,
-    endpoint: { zone: { id: zone.zoneId, arn: zone.arn }, certificateArn: certificates.certificateArns[site.region] },
+    endpoint: {
+      zone: { id: zone.zoneId, arn: zone.arn },
+      certificateArn: certificates.certificateArns[site.region],
+    },
   });
   const regional = region.data!;
   new WorkloadPermissions(`${site.region}-workloads`, {

@@ -120,14 +120,19 @@ async function readPublished(
     }
     // Each region's stack publishes its own parameter (one stack per region): the primary's copy
     // lacks the DR region until the primary is next deployed after DR. Complete it from the next copy.
-    partial = partial ? { raw: fillMissingRegions(partial.raw, raw), source: `${partial.source} + ${region}` } : { raw, source };
+    partial = partial
+      ? { raw: fillMissingRegions(partial.raw, raw), source: `${partial.source} + ${region}` }
+      : { raw, source };
     if (missingRegions(partial.raw).length === 0) return partial;
   }
   if (partial) return partial;
   const stackRegions = sources.regions?.() ?? [];
   const source = `pulumi stack output --stack ${stackRegions.length ? stackRegions.map((r) => `${env}-${r}`).join(', ') : env}`;
   try {
-    return { raw: await (sources.readStack ?? ((e: string) => readStackOutputJson(e, stackRegions)))(env), source };
+    return {
+      raw: await (sources.readStack ?? ((e: string) => readStackOutputJson(e, stackRegions)))(env),
+      source,
+    };
   } catch (err) {
     const e = err as Error & { code?: unknown; stderr?: unknown };
     const absentOrInvalid =
@@ -193,9 +198,13 @@ async function readStackOutputJson(env: string, regions: readonly string[] = [])
   for (const stack of stacks) {
     let raw: unknown;
     try {
-      const { stdout } = await promisify(execFile)('pulumi', ['stack', 'output', '--json', '--stack', stack], {
-        maxBuffer: 16 * 1024 * 1024,
-      });
+      const { stdout } = await promisify(execFile)(
+        'pulumi',
+        ['stack', 'output', '--json', '--stack', stack],
+        {
+          maxBuffer: 16 * 1024 * 1024,
+        },
+      );
       raw = JSON.parse(stdout) as unknown;
     } catch (err) {
       lastError = err;

@@ -1,7 +1,13 @@
 import * as pulumi from '@pulumi/pulumi';
 import { program } from '../../stacks/program';
 import * as path from 'path';
-import { EnvironmentConfig, parseEnvironmentConfig, PROJECT, StackUnit, unitStackName } from '../../stacks/config/load';
+import {
+  EnvironmentConfig,
+  parseEnvironmentConfig,
+  PROJECT,
+  StackUnit,
+  unitStackName,
+} from '../../stacks/config/load';
 import { readStackFile, stackFilePath } from '../../stacks/config/stack-file';
 import { readUnitStackConfig } from '../../stacks/config/units';
 import { freshOrder } from '../../stacks/units/order';
@@ -199,7 +205,10 @@ export async function planEnvironment(
       const stack = unitStackName(env, unit);
       const own = readUnitStackConfig(env, unit, dir);
       const values = { ...own.values, ...overrides };
-      const stackConfig = parseEnvironmentConfig(values, { stack, isSecret: (k) => own.secretKeys.includes(k) });
+      const stackConfig = parseEnvironmentConfig(values, {
+        stack,
+        isSecret: (k) => own.secretKeys.includes(k),
+      });
       const planned = await planStack(stack, values, own.secretKeys, outputsByStack);
       outputsByStack[stack] = planned.outputs;
       stacks.push({ stack, unit, config: stackConfig, ...planned });
@@ -228,7 +237,13 @@ async function planStack(
   stackOutputs: Readonly<Record<string, Record<string, unknown>>>,
 ): Promise<{ resources: PlannedResource[]; outputs: Record<string, unknown> }> {
   const defaultRegion = values['aws:region'] ?? 'us-west-2';
-  await pulumi.runtime.setMocks(new PlanMocks(defaultRegion, stackOutputs), PROJECT, stack, false, PLAN_ORGANIZATION);
+  await pulumi.runtime.setMocks(
+    new PlanMocks(defaultRegion, stackOutputs),
+    PROJECT,
+    stack,
+    false,
+    PLAN_ORGANIZATION,
+  );
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource: (req: RegisterRequest, cb: (err: unknown, res: unknown) => void) => Promise<void>;
     constructor: { name: string };
@@ -262,16 +277,14 @@ async function planStack(
   const resources = registrations
     // A StackReference reads another stack's outputs: it is not a resource of this stack's plan.
     .filter((r) => r.type !== STACK_REFERENCE_TYPE)
-    .map(
-      (r): PlannedResource => ({
-        urn: r.urn,
-        type: r.type,
-        name: r.name,
-        region: regions.get(r.urn) ?? null,
-        parent: r.parent,
-        props: r.props,
-      }),
-    )
+    .map((r): PlannedResource => ({
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      region: regions.get(r.urn) ?? null,
+      parent: r.parent,
+      props: r.props,
+    }))
     .sort(byUrn);
   return { resources, outputs: plainInputs(outputs) as Record<string, unknown> };
 }

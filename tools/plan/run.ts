@@ -121,7 +121,10 @@ export async function planAndWrite(
     write(path.join('stacks', stack.stack, 'resources.json'), serializeResources(stack.resources));
     write(path.join('stacks', stack.stack, 'outputs.json'), `${JSON.stringify(stack.outputs, null, 2)}\n`);
     const stackPolicyConfig = stackPolicyConfigFor(stack.config);
-    write(path.join('stacks', stack.stack, 'policy-config.json'), `${JSON.stringify(stackPolicyConfig, null, 2)}\n`);
+    write(
+      path.join('stacks', stack.stack, 'policy-config.json'),
+      `${JSON.stringify(stackPolicyConfig, null, 2)}\n`,
+    );
   }
   write('report.md', renderReport(env, plan.resources, violations));
   write('outputs.json', `${JSON.stringify(plan.outputs, null, 2)}\n`);
