@@ -28,6 +28,12 @@ export interface WorkloadPermissionsArgs {
    * regional stacks never write the same policy of a shared role.
    */
   readonly regions: readonly string[];
+  /**
+   * Every region of the environment: the heartbeat writer of a granted region reads the others'
+   * heartbeats in its own replica.
+   * @default - `regions`
+   */
+  readonly environmentRegions?: readonly string[];
   readonly keys: PlatformKeys;
   readonly tables: PlatformTables;
   /** Every region's stream (primary and DR). */
@@ -110,7 +116,13 @@ export class WorkloadPermissions extends pulumi.ComponentResource {
         policy: pulumi
           .all([args.tables.control.name, pulumi.all(heartbeatRegions)])
           .apply(([controlTableName, regions]) =>
-            JSON.stringify(replicationHeartbeatPolicy({ controlTableName, regions })),
+            JSON.stringify(
+              replicationHeartbeatPolicy({
+                controlTableName,
+                regions,
+                peerRegions: args.environmentRegions ?? args.regions,
+              }),
+            ),
           ),
       },
       { parent: this },

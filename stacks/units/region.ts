@@ -59,6 +59,7 @@ export function buildRegionStack(config: EnvironmentConfig, site: RegionSite) {
   new WorkloadPermissions(`${site.region}-workloads`, {
     identities: data.identities,
     regions: [site.region],
+    environmentRegions: config.sites.map((s) => s.region),
     keys: data.keys,
     tables: data.tables,
     streams: [regional.stream],

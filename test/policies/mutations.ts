@@ -240,7 +240,7 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     policy: 'iam-no-wildcard-actions',
     type: T.rolePolicy,
-    resource: 'workloads-stream-scorer',
+    resource: 'us-west-2-workloads-stream-scorer',
     property: 'policy.Statement[0].Action',
     change: editDoc('policy', (d) => void (d.Statement[0].Action = 'kinesis:*')),
     expect: ['iam-no-wildcard-actions'],
@@ -248,7 +248,7 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     policy: 'iam-no-wildcard-data-plane-resources',
     type: T.rolePolicy,
-    resource: 'workloads-stream-scorer',
+    resource: 'us-west-2-workloads-stream-scorer',
     property: 'policy.Statement[0].Resource',
     change: editDoc('policy', (d) => void (d.Statement[0].Resource = '*')),
     expect: ['iam-no-wildcard-data-plane-resources'],

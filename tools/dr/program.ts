@@ -21,6 +21,7 @@ import { prepareReportFile, writeReportFile } from './report-file';
 import { OperationResult, runOperation, RunnerDeps, StepRef } from './runner';
 import { StepTimings } from './steps';
 import { readStatus } from './status';
+import { GateResult, renderGate, runGate } from './gate';
 
 /** Where the CLI writes and reads. */
 export interface ProgramIO {
@@ -74,7 +75,12 @@ export interface ClientOptions {
 }
 
 export type CommandResult =
-  OperationResult | DrillResult | GuardResult | AbortResult | Awaited<ReturnType<typeof readStatus>>;
+  | OperationResult
+  | DrillResult
+  | GuardResult
+  | AbortResult
+  | GateResult
+  | Awaited<ReturnType<typeof readStatus>>;
 
 interface CommonOptions {
   env: string;
@@ -251,6 +257,52 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
       });
       finish(o, result, renderGuard(result));
       setExit(result.status === 'agree' || result.status === 'no-record' ? ExitCode.Ok : ExitCode.Failed);
+    });
+
+  common(
+    program
+      .command('gate')
+      .description(
+        "deploy gate after a region's stack: routing control, workloads ready, synthetic score, heartbeat (exit 1 stops the rollout)",
+      ),
+  )
+    .requiredOption('--region <region>', 'the region just deployed')
+    .addOption(
+      new Option('--bake <seconds>', 'keep re-checking for this long (the bake period)').default('0'),
+    )
+    .addOption(new Option('--interval <seconds>', 'time between rounds while baking').default('30'))
+    .action(async (o: CommonOptions & { region: string; bake: string; interval: string }) => {
+      validateCommon(o, deps.environmentsDir);
+      const { config } = readEnvironmentConfig(o.env, deps.environmentsDir);
+      const regions: string[] = [config.regions.primary.region, config.regions.dr.region];
+      if (!regions.includes(o.region)) {
+        throw new UsageError('--region', o.region, `one of ${o.env}'s regions (${regions.join(', ')})`);
+      }
+      const bake = Number(o.bake);
+      if (!Number.isFinite(bake) || bake < 0)
+        throw new UsageError('--bake', o.bake, 'a number of seconds >= 0');
+      const intervalMs = seconds('--interval', o.interval);
+      const { outputs, clients, progress } = await prepare(o, () => o.region);
+      const now = deps.now ?? (() => new Date());
+      const result = await runGate(
+        {
+          outputs,
+          clients,
+          readStatus: () => readStatus(outputs, clients, now()),
+          now,
+          sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+          log: (l) => progress.log(l),
+        },
+        {
+          region: o.region,
+          activeRegion: config.activeRegion,
+          bakeMs: bake * 1000,
+          intervalMs,
+          id: deps.invocation ?? randomUUID(),
+        },
+      );
+      finish(o, result, renderGate(result));
+      setExit(result.verdict === 'pass' ? ExitCode.Ok : ExitCode.Failed);
     });
 
   for (const kind of ['failover', 'failback'] as const satisfies readonly OperationKind[]) {
