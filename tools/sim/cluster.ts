@@ -34,11 +34,23 @@ export interface Cluster {
   readonly nodes: SimNode[];
 }
 
-export function newCluster(groups: readonly NodeGroupPlan[], extraNodesPerGroup = 0): Cluster {
+/**
+ * The nodes up at t=0: each group's desired size (plus spare nodes). They have run the estate's pods
+ * before, so they hold every workload's image (`images`); only nodes launched during a run pull.
+ */
+export function newCluster(
+  groups: readonly NodeGroupPlan[],
+  extraNodesPerGroup = 0,
+  images: readonly string[] = [],
+): Cluster {
   const nodes: SimNode[] = [];
   groups.forEach((g, i) => {
     const n = Math.min(g.maxSize, Math.max(g.desiredSize, g.minSize) + extraNodesPerGroup);
-    for (let k = 0; k < n; k++) nodes.push(newNode(g, i, Number.NEGATIVE_INFINITY));
+    for (let k = 0; k < n; k++) {
+      const node = newNode(g, i, Number.NEGATIVE_INFINITY);
+      images.forEach((w) => node.images.add(w));
+      nodes.push(node);
+    }
   });
   return { groups, nodes };
 }

@@ -134,7 +134,11 @@ export function simulateRegion(
   const dt = opts.dt ?? 1;
   if (![1, 5].includes(dt)) throw new Error(`dt (${dt}) must be 1 or 5`);
   const sampleEvery = Math.max(dt, Math.ceil((opts.sampleEvery ?? opts.duration / 60) / dt) * dt);
-  const cluster: Cluster = newCluster(region.nodeGroups, opts.extraNodesPerGroup ?? 0);
+  const cluster: Cluster = newCluster(
+    region.nodeGroups,
+    opts.extraNodesPerGroup ?? 0,
+    region.workloads.map((w) => w.workload),
+  );
   const shards = region.shardCount ?? Number.POSITIVE_INFINITY;
   let arrival: number | undefined = opts.failover ? undefined : 0;
   const demandAt = (l: { demand: (t: number) => number }, t: number) =>

@@ -9,6 +9,7 @@
  * - Scale-in: 15 consecutive minutes below the target minus 20 points (not needed for breaches).
  * - A raised minimum (the DR runbook's read floor) is applied like an UpdateTable.
  */
+import { ceilUnits } from '../../stacks/capacity';
 import type { TableScalingPlan } from './types';
 
 export interface TableState {
@@ -30,7 +31,7 @@ export interface TableState {
 export function newTable(plan: TableScalingPlan, demandAtStart: number): TableState {
   const start = Math.min(
     plan.maxCapacity,
-    Math.max(plan.minCapacity, Math.ceil(demandAtStart / (plan.targetPercent / 100))),
+    Math.max(plan.minCapacity, ceilUnits(demandAtStart / (plan.targetPercent / 100))),
   );
   return {
     plan,
@@ -85,12 +86,12 @@ export function tableStep(
   t.low = utilization < target - 0.2 ? t.low + 1 : 0;
   if (t.pending) return served;
   if (t.high >= 2) {
-    const units = Math.min(t.plan.maxCapacity, Math.ceil(consumed / target));
+    const units = Math.min(t.plan.maxCapacity, ceilUnits(consumed / target));
     if (units > t.provisioned)
       t.pending = { units, at: now + dt + timing.alarmDelaySeconds + timing.updateSeconds };
     t.high = 0;
   } else if (t.low >= 15) {
-    const units = Math.max(t.min, Math.ceil(consumed / target));
+    const units = Math.max(t.min, ceilUnits(consumed / target));
     if (units < t.provisioned)
       t.pending = { units, at: now + dt + timing.alarmDelaySeconds + timing.updateSeconds };
     t.low = 0;

@@ -1,0 +1,15 @@
+import * as fs from 'fs';
+import { readStackFile, stackFilePath } from './stacks/config/stack-file';
+import { parseEnvironmentConfig } from './stacks/config/load';
+import { readSimPlan } from './tools/sim/plan-reader';
+import { modelOf } from './tools/sim/model';
+import { committedTraces } from './tools/sim/trace';
+import { simulateRegion } from './tools/sim/engine';
+const sc = readStackFile(stackFilePath('prod'));
+const config = parseEnvironmentConfig(sc.values, { stack: 'prod', isSecret: (k) => sc.secretKeys.includes(k) });
+const plan = readSimPlan(JSON.parse(fs.readFileSync(`dist/plan/prod/resources.json`, 'utf8')));
+const m = modelOf(config);
+const dr = plan.regions[1];
+const o = simulateRegion(dr, [{ workload: 'scoring-api', perPod: 400, mode: 'sync', demand: () => 40000 }], [], { duration: 600, sampleEvery: 5, failover: { trafficSeconds: 75, tableMinimums: {} }, extraNodesPerGroup: Number(process.argv[2] ?? 0) });
+console.log('arrival', o.arrivalAt, 'peakNodes', o.peakNodes);
+for (const s of o.outcomes[0].samples.filter((s) => s.t % 15 === 0 && s.t < 450)) console.log(s.t, s.demand, s.capacity, s.pods, s.nodes);
