@@ -16,6 +16,11 @@ export interface SimulationReport {
 }
 
 const round = (n: number) => Math.round(n);
+/** x-axis labels in minutes: whole minutes when every sample falls on one, else one decimal. */
+const minutes = (samples: readonly Sample[]) => {
+  const whole = samples.every((s) => s.t % 60 === 0);
+  return samples.map((s) => (whole ? String(s.t / 60) : (s.t / 60).toFixed(1))).join(', ');
+};
 
 /** `{ env, traces: [{ trace, verdict, rtoSeconds?, workloads: [...] }] }` with extras (tables, stages, findings). */
 export function simulationJson(r: SimulationReport): object {
@@ -50,13 +55,12 @@ function rows(list: readonly WorkloadResult[]): string[][] {
 
 /** A Mermaid xychart of demand and capacity (lines) of one series of samples. */
 export function xychart(title: string, samples: readonly Sample[], unit: string): string {
-  const x = samples.map((s) => String(Math.round(s.t / 60)));
   const max = Math.max(1, ...samples.flatMap((s) => [s.demand, s.capacity]));
   return [
     '```mermaid',
     'xychart-beta',
     `  title "${title}"`,
-    `  x-axis "minutes" [${x.join(', ')}]`,
+    `  x-axis "minutes" [${minutes(samples)}]`,
     `  y-axis "${unit}" 0 --> ${Math.ceil(max * 1.1)}`,
     `  line [${samples.map((s) => round(s.demand)).join(', ')}]`,
     `  line [${samples.map((s) => round(s.capacity)).join(', ')}]`,
@@ -71,7 +75,7 @@ export function podsChart(title: string, samples: readonly Sample[]): string {
     '```mermaid',
     'xychart-beta',
     `  title "${title}"`,
-    `  x-axis "minutes" [${samples.map((s) => String(Math.round(s.t / 60))).join(', ')}]`,
+    `  x-axis "minutes" [${minutes(samples)}]`,
     `  y-axis "count" 0 --> ${Math.ceil(max * 1.1)}`,
     `  bar [${samples.map((s) => s.pods).join(', ')}]`,
     `  line [${samples.map((s) => s.nodes).join(', ')}]`,
