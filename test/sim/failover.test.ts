@@ -75,3 +75,19 @@ describe('failover traces', () => {
     expect(r.rtoSeconds).toBe(r.rtoStages!.reduce((a, s) => a + s.seconds, 0));
   });
 });
+
+describe('failover traces that end too early', () => {
+  it('says so instead of passing', async () => {
+    const plan = await planOf('prod');
+    const short: Trace = { ...quarterPeak, durationSeconds: 60 };
+    const r = simulateTrace(
+      readSimPlan(plan.resources as unknown as PlanResource[]),
+      modelOf(plan.config),
+      short,
+    );
+    expect(r.verdict).toBe('fail');
+    expect(r.findings).toContain(
+      'us-east-1: the runbook never saw every workload Ready at its full minimum within 60 s',
+    );
+  });
+});

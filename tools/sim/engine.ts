@@ -59,6 +59,8 @@ export interface RegionOutcome {
   readonly peakNodes: number;
   /** When traffic arrived (0 unless failover). */
   readonly arrivalAt: number;
+  /** False when a failover's runbook never saw every workload Ready at its full minimum. */
+  readonly arrived: boolean;
   readonly outcomes: Outcome[];
 }
 
@@ -283,6 +285,7 @@ export function simulateRegion(
     region: region.region,
     peakNodes,
     arrivalAt: arrival ?? end,
+    arrived: arrival !== undefined,
     outcomes: [
       ...live.map((w) => w.track.outcome(w.plan.workload, 'workload', end, arr)),
       ...tables.map((tb) =>

@@ -174,6 +174,14 @@ export function simulateTrace(
         `${w.region} ${w.workload}: ${w.breachSeconds} s above capacity > budget ${b.breachSeconds} s`,
       );
   }
+  if (failover && !outcome.arrived)
+    findings.push(
+      `${region.region}: the runbook never saw every workload Ready at its full minimum within ${trace.durationSeconds} s`,
+    );
+  else if (failover && outcome.arrivalAt + 60 > trace.durationSeconds)
+    findings.push(
+      `${trace.name}: traffic arrives at ${outcome.arrivalAt} s, too close to the trace's end (${trace.durationSeconds} s): lengthen durationSeconds`,
+    );
   if (rtoSeconds !== undefined && rtoSeconds > b.rtoSeconds)
     findings.push(`modelled RTO ${rtoSeconds} s > dr.rtoSeconds ${b.rtoSeconds} s`);
   return {
