@@ -315,6 +315,28 @@ export const observabilitySchema = z.strictObject({
   notify: z.array(z.string().regex(/^@[\w.-]+$/, { message: 'a Datadog handle such as @pagerduty-risk' })),
 });
 
+/**
+ * Budgets of the capacity simulator (`npm run simulate`, tools/sim): each trace must reach capacity
+ * and keep its SLO breach within them; a failover trace's modelled RTO is held to `dr.rtoSeconds`.
+ * @default - {@link SIMULATION_DEFAULTS}
+ */
+export const SIMULATION_DEFAULTS = {
+  /** Longest time demand may exceed a workload's or table's capacity, seconds. */
+  timeToCapacitySeconds: 120,
+  /** Total seconds of demand above capacity per trace and workload. */
+  breachSeconds: 120,
+  /** `mandatory`: a breach fails the command (exit 1); `advisory`: it is reported only. */
+  level: 'mandatory' as 'advisory' | 'mandatory',
+};
+export const simulationSchema = z.strictObject({
+  timeToCapacitySeconds: positive('seconds').optional(),
+  breachSeconds: z
+    .number({ message: 'a number of seconds >= 0' })
+    .nonnegative({ message: 'a number of seconds >= 0' })
+    .optional(),
+  level: z.enum(['advisory', 'mandatory'], { message: 'one of advisory, mandatory' }).optional(),
+});
+
 /** The project-namespaced keys of the stack config, as parsed. */
 export const projectConfigSchema = z
   .strictObject({
@@ -340,6 +362,7 @@ export const projectConfigSchema = z
      * Note: only valid when it is `global`, `regions.primary.region` or `regions.dr.region`.
      */
     unit: nonEmpty("global or one of the environment's regions").optional(),
+    simulation: simulationSchema.optional(),
   })
   .superRefine((c, ctx) => {
     const units = ['global', c.regions.primary.region, c.regions.dr.region];
