@@ -226,6 +226,7 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
     now,
     sleep,
     log: (l) => progress.log(l),
+    facts: {},
   };
   const lockN = steps.findIndex((s) => s.id === 'lock') + 1;
   const unlockN = steps.findIndex((s) => s.id === 'unlock') + 1;

@@ -91,6 +91,8 @@ export class RunbookLock {
   private heldUntilWall = 0;
   private lost?: Error;
   private otherHeld = false;
+  /** This invocation took the lock without the other region, which did not answer. */
+  private otherUnreachable = false;
   private readonly table: ControlTable;
   private readonly other?: ControlTable;
   private readonly mono: () => number;
@@ -108,11 +110,15 @@ export class RunbookLock {
     return this.table.get<LockRecord>(keys.lock());
   }
 
-  /** Takes (or renews) the lock for this run in both regions and starts the heartbeat. Idempotent. */
-  async acquire(): Promise<AcquiredLock> {
+  /**
+   * Takes (or renews) the lock for this run in both regions and starts the heartbeat. Idempotent.
+   * `otherUnreachable`: preflight found the other region unreachable (why): it is not called again.
+   */
+  async acquire(known: { readonly otherUnreachable?: string } = {}): Promise<AcquiredLock> {
     const record = await this.take(this.table, true);
-    const other = await this.acquireOther();
+    // Renewed from the target's put on: the other region may take a bounded 10 s to fail.
     this.startHeartbeat();
+    const other = await this.acquireOther(known.otherUnreachable);
     return {
       ...record,
       heldIn: [this.table.region, ...(other === 'held' && this.other ? [this.other.region] : [])],
@@ -124,9 +130,16 @@ export class RunbookLock {
    * The other region's replica. Returns `held`, `none` (no other table), or the reason it could not
    * be reached; throws {@link LockRefused} (after deleting the target's lock) when another run holds it.
    */
-  private async acquireOther(): Promise<'held' | 'none' | string> {
+  private async acquireOther(unreachable?: string): Promise<'held' | 'none' | string> {
     const other = this.other;
     if (!other) return 'none';
+    if (unreachable !== undefined) {
+      this.otherHeld = false;
+      this.otherUnreachable = true;
+      const reason = `lock held in one region only (other unreachable): ${other.region}: ${unreachable} (found by preflight; not called)`;
+      this.opts.log(`    ${reason}`);
+      return reason;
+    }
     try {
       await this.take(other, false);
     } catch (err) {
@@ -136,11 +149,13 @@ export class RunbookLock {
         throw err;
       }
       this.otherHeld = false;
+      this.otherUnreachable = true;
       const reason = `lock held in one region only (other unreachable): ${other.region}: ${(err as Error).name}: ${(err as Error).message.split('\n')[0]}`;
       this.opts.log(`    ${reason}`);
       return reason;
     }
     this.otherHeld = true;
+    this.otherUnreachable = false;
     return 'held';
   }
 
@@ -351,6 +366,10 @@ export class RunbookLock {
     const target = holder ? 'released' : 'absent';
     const other = this.other;
     if (!other) return { target };
+    // Not locked there because it did not answer: do not wait on it again (finding 10).
+    if (this.otherUnreachable) {
+      return { target, other: 'not locked (unreachable when the lock was taken); nothing to release' };
+    }
     try {
       const deleted = await ifConditionHolds(() => other.delete(keys.lock(), own));
       return { target, other: deleted ? 'released' : 'absent' };

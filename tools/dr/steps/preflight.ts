@@ -51,9 +51,12 @@ const describe = (err: unknown) => `${(err as Error).name}: ${(err as Error).mes
  * - the target's stream and queues present, its cluster reachable and its workloads ready.
  * A probe of the target that throws is a failed check, with the error as its detail.
  */
-export async function runPreflightChecks(
-  ctx: StepContext,
-): Promise<{ checks: PreflightCheck[]; replicationLatencyMs?: number }> {
+export async function runPreflightChecks(ctx: StepContext): Promise<{
+  checks: PreflightCheck[];
+  replicationLatencyMs?: number;
+  /** The source region did not answer (the error): the lock need not call it again. */
+  sourceUnreachable?: string;
+}> {
   const { clients, outputs, op } = ctx;
   const target = regionOf(outputs, op.to);
   const source = regionOf(outputs, op.from);
@@ -119,8 +122,14 @@ export async function runPreflightChecks(
       };
     }),
   ]);
-  return { checks, replicationLatencyMs };
+  const src = checks.find((c) => c.check === `source region ${source.region}`);
+  const sourceUnreachable = src?.detail.startsWith(UNREACHABLE)
+    ? src.detail.slice(UNREACHABLE.length)
+    : undefined;
+  return { checks, replicationLatencyMs, ...(sourceUnreachable ? { sourceUnreachable } : {}) };
 }
+
+const UNREACHABLE = 'source region unreachable: ';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -248,7 +257,7 @@ async function sourceCheck(
     ]);
     latency = lat;
   } catch (err) {
-    return { check, ok: true, warn: true, detail: `source region unreachable: ${describe(err)}` };
+    return { check, ok: true, warn: true, detail: `${UNREACHABLE}${describe(err)}` };
   }
   const stale = latency.filter((l) => l.ms !== undefined && l.ms > rpoMs);
   if (stale.length) {
@@ -277,7 +286,8 @@ export const preflight: Step = {
   id: 'preflight',
   title: (op) => `preflight: ${op.to} ready to take over from ${op.from}`,
   async run(ctx) {
-    const { checks, replicationLatencyMs } = await runPreflightChecks(ctx);
+    const { checks, replicationLatencyMs, sourceUnreachable } = await runPreflightChecks(ctx);
+    if (ctx.facts) ctx.facts.sourceUnreachable = sourceUnreachable;
     const failed = checks.filter((c) => !c.ok);
     for (const c of checks) ctx.log(checkLine(c));
     if (failed.length && !ctx.forceReason) throw new PreflightRefused(failed);
