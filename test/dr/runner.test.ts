@@ -46,7 +46,9 @@ describe('a crash at each step, then a resume', () => {
       results.set(n, {
         crashed,
         resumed,
-        auditSteps: audit.filter((a) => a.runId === resumed.runId).map((a) => a.n ?? 0),
+        auditSteps: audit
+          .filter((a) => a.runId === resumed.runId && a.stepId !== 'preflight-recheck')
+          .map((a) => a.n ?? 0),
         effects: sideEffects(env),
         routing: env.arc.state.controls,
       });
@@ -141,7 +143,9 @@ describe('a crash at each step of a failback, then a resume', () => {
       results.set(n, {
         crashed,
         resumed,
-        auditSteps: audit.filter((a) => a.runId === resumed.runId).map((a) => a.n ?? 0),
+        auditSteps: audit
+          .filter((a) => a.runId === resumed.runId && a.stepId !== 'preflight-recheck')
+          .map((a) => a.n ?? 0),
         effects: delta(env, start),
         state: converged(env),
       });

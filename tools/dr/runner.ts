@@ -8,6 +8,15 @@ import { ControlTable } from './control/table';
 import { Operation, OperationKind, regionOf } from './operation';
 import { planSteps, Step, StepContext, StepId, StepTimings } from './steps';
 import { checkLine, PreflightRefused, runPreflightChecks } from './steps/preflight';
+import {
+  DEFAULT_MAX_RUN_AGE_MS,
+  expiredRun,
+  flipStarted,
+  observedRpo,
+  recheckBefore,
+  recheckPreflight,
+  ResumeRefused,
+} from './resume';
 
 /** Where a crash can be injected: after a step's side effect, before the journal records it done. */
 export interface StepRef {
@@ -32,6 +41,11 @@ export interface RunnerDeps {
   readonly now?: () => Date;
   /** @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * An open run older than this is not resumed before its flip (`--max-run-age`).
+   * @default DEFAULT_MAX_RUN_AGE_MS (1 h)
+   */
+  readonly maxRunAgeMs?: number;
   /** Test and drill hook, called after each step's side effect and before it is journaled. */
   readonly afterEffect?: (ref: StepRef) => Promise<void> | void;
 }
@@ -188,6 +202,10 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
     }
   }
   const run = existing;
+  const expired = resumed
+    ? expiredRun(run, done, steps, now().getTime(), deps.maxRunAgeMs ?? DEFAULT_MAX_RUN_AGE_MS)
+    : undefined;
+  if (expired) return refusedBeforeStart(progress, base, steps, op, expired, 'RunExpired');
   if (run.status === 'completed') {
     progress.log(`${op.kind} run ${run.runId} already completed at ${run.completedAt}`);
   } else {
@@ -231,6 +249,7 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
   const lockN = steps.findIndex((s) => s.id === 'lock') + 1;
   const unlockN = steps.findIndex((s) => s.id === 'unlock') + 1;
   const isDone = (n: number) => done.get(n)?.status === 'done';
+  const doneAtStart = new Map(done);
   const reports: StepReport[] = [];
   /** Best-effort steps' warnings (e.g. `standby` with the old DR region impaired). */
   const stepWarnings: string[] = [];
@@ -247,6 +266,16 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
       if (entry?.status === 'done') {
         reports.push(skipped(progress, label(n, step), n, step, entry));
         continue;
+      }
+      if (run.status !== 'completed' && recheckBefore(n, doneAtStart, steps)) {
+        // A resumed run: preflight again before changing anything more (finding 3).
+        await recheckPreflight(
+          ctx,
+          journal,
+          progress,
+          { invocation: deps.invocation, owner: deps.owner, forceReason: req.forceReason },
+          label(1, steps[0]),
+        );
       }
       failedAt = n;
       if (n > lockN && n < unlockN) lock.assertHeld();
@@ -339,6 +368,7 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
   const status = !failure
     ? 'completed'
     : failure instanceof PreflightRefused ||
+        failure instanceof ResumeRefused ||
         failure instanceof LockRefused ||
         failure instanceof JournalConflict
       ? 'refused'
@@ -354,19 +384,12 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
       latest?.completedAt && status === 'completed'
         ? Date.parse(latest.completedAt) - Date.parse(run.startedAt)
         : undefined,
-    replicationLatencyMs: observedRpo(finalSteps),
+    replicationLatencyMs: observedRpo(finalSteps, await journal.rechecks(run.runId).catch(() => [])),
     forceReason,
     error: failure ? `${failure.name}: ${failure.message}` : undefined,
     activeRegionConfig: status === 'completed' ? activeRegionFollowUp(outputs.environment, op.to) : undefined,
     ...(stepWarnings.length > 0 ? { warnings: stepWarnings } : {}),
   };
-}
-
-function observedRpo(steps: Map<number, StepEntry>): number | null | undefined {
-  const pre = [...steps.values()].find((s) => s.stepId === 'preflight' && s.status === 'done');
-  if (!pre) return undefined;
-  const v = pre.data?.replicationLatencyMs;
-  return typeof v === 'number' ? v : null;
 }
 
 function incompatible(run: RunRecord, op: Operation): string | undefined {
@@ -385,6 +408,7 @@ function refusedBeforeStart(
   steps: readonly Step[],
   op: Operation,
   reason: string,
+  errorName = 'JournalConflict',
 ): OperationResult {
   progress.log(`refused: ${reason}`);
   return {
@@ -393,7 +417,7 @@ function refusedBeforeStart(
     resumed: false,
     steps: steps.map((s, i) => ({ n: i + 1, id: s.id, title: s.title(op), status: 'pending' })),
     rtoMs: 0,
-    error: `JournalConflict: ${reason}`,
+    error: `${errorName}: ${reason}`,
   };
 }
 
@@ -463,7 +487,8 @@ async function planRun(
         ? `DRY RUN ${op.kind} ${op.from} -> ${op.to}: journal unreadable, planning as a new run (resume markers unknown); nothing will be written`
         : `DRY RUN ${op.kind} ${op.from} -> ${op.to}: would start a new run; nothing will be written`,
   );
-  if (req.dryRunChecks !== false && s.done.get(1)?.status !== 'done') {
+  // A resume re-runs preflight until its flip is done (finding 3), so the dry run shows it too.
+  if (req.dryRunChecks !== false && !flipStarted(s.done, s.steps)) {
     const lock = new RunbookLock(
       { target: s.control, other: s.otherControl },
       {

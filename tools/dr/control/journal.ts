@@ -36,6 +36,20 @@ export interface StepEntry {
   readonly data?: Record<string, unknown>;
 }
 
+/**
+ * Preflight re-run by an invocation resuming the run before its flip (`journal#<runId>` /
+ * `recheck#<invocation>`): the latest one is the run's observed RPO.
+ */
+export interface RecheckEntry {
+  readonly invocation: string;
+  readonly owner: string;
+  readonly at: string;
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly replicationLatencyMs: number | null;
+  readonly forceReason?: string;
+}
+
 /** One audit record (`audit` / `<run start>#<runId>#step#NN`), written once per completed step. */
 export interface AuditRecord {
   readonly runId: string;
@@ -161,6 +175,23 @@ export class Journal {
   /** Writes the audit record of a completed step once (a re-run after a crash finds it and writes nothing). */
   async auditStep(run: RunRecord, n: number, record: AuditRecord): Promise<boolean> {
     return this.table.putIfAbsent({ ...keys.auditStep(run.startedAt, run.runId, n), ...record });
+  }
+
+  /** Records a resuming invocation's preflight re-run, audited once per invocation. */
+  async recordRecheck(run: RunRecord, entry: RecheckEntry, audit: AuditRecord): Promise<void> {
+    await this.table.put({ ...keys.recheck(run.runId, entry.invocation), ...entry });
+    await this.table.putIfAbsent({
+      ...keys.auditRecheck(run.startedAt, run.runId, entry.invocation),
+      ...audit,
+    });
+  }
+
+  /** The preflight re-runs of a run, oldest first. */
+  async rechecks(runId: string): Promise<RecheckEntry[]> {
+    return (await this.table.query(keys.journalPk(runId)))
+      .filter((i) => String(i.sk).startsWith('recheck#'))
+      .map((i) => stripKeys<RecheckEntry>(i))
+      .sort((a, b) => a.at.localeCompare(b.at));
   }
 
   async audit(): Promise<AuditRecord[]> {
