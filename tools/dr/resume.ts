@@ -5,7 +5,7 @@ import { checkLine, runPreflightChecks } from './steps/preflight';
 
 /**
  * A resumed run re-checks before it changes anything more (issue 16 finding 3): preflight again, on
- * every invocation, before the first state-changing step not yet done, as long as the flip was not
+ * every invocation, before the first production change not yet done (after the lock), as long as the flip was not
  * started (after that, traffic may have moved and the rest must finish); and an open run older than
  * `--max-run-age` is not resumed before its flip.
  */
@@ -50,15 +50,18 @@ export function expiredRun(
   );
 }
 
-/** Whether step `n` is the one to re-run preflight before: the first not done after a preflight done earlier. */
+/**
+ * Whether to re-run preflight before step `n` (the first step this invocation has to do): when
+ * preflight was done by an earlier invocation, `n` comes after the lock (taken first, so a live
+ * invocation refuses this one before it re-checks anything), and the flip was not started.
+ */
 export function recheckBefore(
   n: number,
+  lockN: number,
   doneAtStart: ReadonlyMap<number, StepEntry>,
   steps: readonly Step[],
 ): boolean {
-  if (doneAtStart.get(1)?.status !== 'done' || n <= 1 || flipStarted(doneAtStart, steps)) return false;
-  for (let m = 2; m < n; m++) if (doneAtStart.get(m)?.status !== 'done') return false;
-  return true;
+  return doneAtStart.get(1)?.status === 'done' && n > lockN && !flipStarted(doneAtStart, steps);
 }
 
 /**

@@ -256,18 +256,34 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
   let failure: Error | undefined;
   let failedAt = 0;
   try {
+    let finishedElsewhere: RunRecord | undefined;
+    /** After the lock was taken (perhaps after a wait): the run as the journal has it now (finding 11). */
+    const refresh = async () => {
+      const latest = await journal.getRun(run.runId);
+      done = await journal.steps(run.runId);
+      if (latest && latest.status !== 'running' && run.status !== 'completed') {
+        finishedElsewhere = latest;
+        await lock.release();
+        progress.log(
+          `    run ${run.runId} was ${latest.status} by another invocation meanwhile (${latest.completedAt ?? ''}); nothing left to do`,
+        );
+      }
+    };
     if (run.status !== 'completed' && isDone(lockN) && !isDone(unlockN)) {
       progress.log(`    re-taking the runbook lock for run ${run.runId}`);
       await lock.acquire();
+      await refresh();
     }
+    let rechecked = false;
     for (const [i, step] of steps.entries()) {
       const n = i + 1;
       const entry = done.get(n);
-      if (entry?.status === 'done') {
-        reports.push(skipped(progress, label(n, step), n, step, entry));
+      if (entry?.status === 'done' || finishedElsewhere) {
+        if (entry?.status === 'done') reports.push(skipped(progress, label(n, step), n, step, entry));
         continue;
       }
-      if (run.status !== 'completed' && recheckBefore(n, doneAtStart, steps)) {
+      if (run.status !== 'completed' && !rechecked && recheckBefore(n, lockN, doneAtStart, steps)) {
+        rechecked = true;
         // A resumed run: preflight again before changing anything more (finding 3).
         await recheckPreflight(
           ctx,
@@ -279,15 +295,22 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
       }
       failedAt = n;
       if (n > lockN && n < unlockN) lock.assertHeld();
+      const by = { invocation: deps.invocation, owner: deps.owner };
+      if (!(await journal.startStep(run.runId, n, step.id, step.title(op), now().toISOString(), by))) {
+        throw new JournalConflict(await takenOver(journal, run, n, step, 'completed'));
+      }
       const result = await progress.step(
         label(n, step),
         async () => {
           const t0 = performance.now();
-          await journal.startStep(run.runId, n, step.id, step.title(op), now().toISOString());
           const r = await step.run(ctx);
           await deps.afterEffect?.({ operation: op.kind, n, id: step.id });
           const ms = performance.now() - t0;
           const at = now().toISOString();
+          // Another invocation may have started this step meanwhile: its result is the one kept.
+          if (!(await journal.runsStep(run.runId, n, deps.invocation))) {
+            throw new JournalConflict(await takenOver(journal, run, n, step, 'taken over'));
+          }
           await journal.auditStep(run, n, {
             ...base,
             runId: run.runId,
@@ -300,17 +323,19 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
             forceReason: step.id === 'preflight' && r.data?.forced ? forceReason : undefined,
             data: r.data,
           });
-          await journal.completeStep(run.runId, n, {
-            completedAt: at,
-            durationMs: ms,
-            detail: r.detail,
-            data: r.data,
-          });
+          const completed = await journal.completeStep(
+            run.runId,
+            n,
+            { completedAt: at, durationMs: ms, detail: r.detail, data: r.data },
+            deps.invocation,
+          );
+          if (!completed) throw new JournalConflict(await takenOver(journal, run, n, step, 'taken over'));
           return { ...r, ms };
         },
         (r) => r.detail,
       );
       if (result.warning) stepWarnings.push(`step ${n} ${step.id}: ${result.warning}`);
+      if (n === lockN) await refresh();
       reports.push({
         n,
         id: step.id,
@@ -321,7 +346,11 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
       });
     }
     failedAt = 0;
-    await journal.completeRun(run, now().toISOString());
+    const elsewhere = finishedElsewhere as RunRecord | undefined;
+    if (elsewhere && elsewhere.status !== 'completed') {
+      throw new JournalConflict(`run ${run.runId} was ${elsewhere.status} by another invocation meanwhile`);
+    }
+    if (!elsewhere) await journal.completeRun(run, now().toISOString());
   } catch (err) {
     failure = err as Error;
     if (failure instanceof PreflightRefused) {
@@ -390,6 +419,24 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
     activeRegionConfig: status === 'completed' ? activeRegionFollowUp(outputs.environment, op.to) : undefined,
     ...(stepWarnings.length > 0 ? { warnings: stepWarnings } : {}),
   };
+}
+
+/** Why this invocation may not run step `n`: another invocation `what` it meanwhile (finding 11). */
+async function takenOver(
+  journal: Journal,
+  run: RunRecord,
+  n: number,
+  step: Step,
+  what: 'completed' | 'taken over',
+): Promise<string> {
+  const e = await journal.step(run.runId, n).catch(() => undefined);
+  const who = e?.invocation
+    ? `invocation ${e.invocation} (${e.owner ?? 'unknown owner'})`
+    : 'another invocation';
+  return (
+    `step ${n} (${step.id}) was ${what} by ${who} while this invocation ${what === 'completed' ? 'was about to run' : 'ran'} it: ` +
+    `that invocation drives run ${run.runId}; this one stops without changing anything more`
+  );
 }
 
 function incompatible(run: RunRecord, op: Operation): string | undefined {

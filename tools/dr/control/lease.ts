@@ -12,9 +12,12 @@ import { randomBytes } from 'node:crypto';
 /** A new record version number. */
 export const newRvn = (): string => randomBytes(8).toString('hex');
 
-/** How often the holder renews its lease: a third of it, at least 50 ms. */
+/**
+ * How often the holder renews its lease: a third of it, at most 5 s apart (so another invocation sees a
+ * live holder within seconds and is refused at once, issue 16 finding 11), at least 50 ms.
+ */
 export function renewEveryMs(leaseMs: number): number {
-  return Math.max(50, Math.floor(leaseMs / 3));
+  return Math.max(50, Math.min(5000, Math.floor(leaseMs / 3)));
 }
 
 /** How often a contender re-reads a lease it watches: a tenth of it, 20 ms to 1 s. */
