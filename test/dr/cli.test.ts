@@ -126,6 +126,13 @@ describe('exit codes', () => {
     );
   });
 
+  test('--max-run-age that is not a positive number exits 2 naming it, before anything is written', async () => {
+    const r = await dr(['failover', '--env', 'staging', '--yes', '--max-run-age', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: --max-run-age: received "0", expected a positive number of seconds\n');
+    expect(sideEffects(env)).toEqual({ patches: 0, arcUpdates: 0, notifications: 0 });
+  });
+
   test('--to a region outside the environment exits 2', async () => {
     const r = await dr(['failover', '--env', 'staging', '--yes', '--to', 'eu-west-9']);
     expect(r.code).toBe(2);

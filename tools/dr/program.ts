@@ -97,6 +97,7 @@ interface ChangeOptions extends CommonOptions {
   timeout: string;
   verifyTimeout: string;
   leaseSeconds: string;
+  maxRunAge?: string;
 }
 interface DrillOptions extends ChangeOptions {
   report?: string;
@@ -158,7 +159,13 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
       .option('--reason <text>', 'why --force is needed')
       .addOption(new Option('--timeout <seconds>', 'readiness timeout for the scale-up').default('600'))
       .addOption(new Option('--verify-timeout <seconds>', 'health-check convergence timeout').default('300'))
-      .addOption(new Option('--lease-seconds <seconds>', 'lock lease, renewed while running').default('60'));
+      .addOption(new Option('--lease-seconds <seconds>', 'lock lease, renewed while running').default('60'))
+      .addOption(
+        new Option(
+          '--max-run-age <seconds>',
+          'an open run older than this is not resumed before its flip',
+        ).default('3600'),
+      );
 
   /** The regions to read the published outputs from: `first` (the target) first, then the other. */
   const regionsOf = (env: string, first: (sites: { primary: string; dr: string }) => string) => () => {
@@ -196,6 +203,7 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
       owner: deps.owner ?? `${userInfo().username}@${hostname()}`,
       invocation: deps.invocation ?? randomUUID(),
       lease: { leaseMs, waitMs: leaseMs + 5000 },
+      maxRunAgeMs: seconds('--max-run-age', o.maxRunAge ?? '3600'),
       timings: {
         pollMs: 5000,
         readinessTimeoutMs: seconds('--timeout', o.timeout),

@@ -15,6 +15,18 @@ export interface StepTimings {
   readonly verifyTimeoutMs: number;
 }
 
+/**
+ * What an earlier step of this invocation found out that a later one uses (in memory only; a resumed
+ * invocation learns it again from its own preflight).
+ */
+export interface InvocationFacts {
+  /**
+   * Preflight found the source region unreachable (the reason): the lock does not call it, and the
+   * unlock has nothing to release there (issue 16 finding 10).
+   */
+  sourceUnreachable?: string;
+}
+
 /** What a step needs. The control table is always the target (healthy) region's. */
 export interface StepContext {
   readonly outputs: RunbookOutputs;
@@ -30,6 +42,8 @@ export interface StepContext {
   readonly sleep: (ms: number) => Promise<void>;
   /** An indented note under the current progress line. */
   readonly log: (line: string) => void;
+  /** Shared by the steps of this invocation. @default - none (each step finds out itself) */
+  readonly facts?: InvocationFacts;
 }
 
 export interface StepResult {
