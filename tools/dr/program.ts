@@ -20,6 +20,8 @@ import { renderDrill, renderGuard, renderOperation, renderStatus } from './repor
 import { prepareReportFile, writeReportFile } from './report-file';
 import { OperationResult, runOperation, RunnerDeps, StepRef } from './runner';
 import { StepTimings } from './steps';
+import { parseMinCapacity } from './steps/capacity-share';
+import { PROGRESS_EVERY_MS } from './steps/step';
 import { readStatus } from './status';
 
 /** Where the CLI writes and reads. */
@@ -91,6 +93,7 @@ interface ChangeOptions extends CommonOptions {
   timeout: string;
   verifyTimeout: string;
   leaseSeconds: string;
+  minCapacity: string;
 }
 interface DrillOptions extends ChangeOptions {
   report?: string;
@@ -120,6 +123,19 @@ function validateChange(o: ChangeOptions, environmentsDir?: string): void {
       'a non-empty reason with --force (it is recorded in the audit)',
     );
   if (o.reason && !o.force) throw new UsageError('--reason', o.reason, '--reason only together with --force');
+  minCapacity(o);
+}
+
+/** `--min-capacity`: an integer percentage from 1 to 100 (issue 16 finding 7). */
+function minCapacity(o: Pick<ChangeOptions, 'minCapacity'>): number {
+  const pct = parseMinCapacity(o.minCapacity);
+  if (pct === undefined)
+    throw new UsageError(
+      '--min-capacity',
+      o.minCapacity,
+      "a whole percentage from 1 to 100 (the share of each Deployment's full minimum that must be ready before the flip)",
+    );
+  return pct;
 }
 
 /** Builds the `dr` program. Exposed for in-process tests; `cli.ts` runs it on process.argv. */
@@ -152,7 +168,13 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
       .option('--reason <text>', 'why --force is needed')
       .addOption(new Option('--timeout <seconds>', 'readiness timeout for the scale-up').default('600'))
       .addOption(new Option('--verify-timeout <seconds>', 'health-check convergence timeout').default('300'))
-      .addOption(new Option('--lease-seconds <seconds>', 'lock lease, renewed while running').default('60'));
+      .addOption(new Option('--lease-seconds <seconds>', 'lock lease, renewed while running').default('60'))
+      .addOption(
+        new Option(
+          '--min-capacity <pct>',
+          "flip once this percentage of every Deployment's full minimum is ready (1-100); scale-up keeps scaling to full",
+        ).default('100'),
+      );
 
   /** The regions to read the published outputs from: `first` (the target) first, then the other. */
   const regionsOf = (env: string, first: (sites: { primary: string; dr: string }) => string) => () => {
@@ -190,8 +212,10 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
       owner: deps.owner ?? `${userInfo().username}@${hostname()}`,
       invocation: deps.invocation ?? randomUUID(),
       lease: { leaseMs, waitMs: leaseMs + 5000 },
+      minCapacityPct: minCapacity(o),
       timings: {
         pollMs: 5000,
+        progressMs: PROGRESS_EVERY_MS,
         readinessTimeoutMs: seconds('--timeout', o.timeout),
         verifyTimeoutMs: seconds('--verify-timeout', o.verifyTimeout),
         ...deps.timings,
@@ -292,7 +316,7 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
     .option('--yes', 'do not ask for confirmation')
     .addOption(new Option('--lease-seconds <seconds>', 'lock lease while aborting').default('60'))
     .action(async (o: CommonOptions & { to?: string; yes?: boolean; leaseSeconds: string }) => {
-      const change: ChangeOptions = { ...o, timeout: '600', verifyTimeout: '300' };
+      const change: ChangeOptions = { ...o, timeout: '600', verifyTimeout: '300', minCapacity: '100' };
       validateChange(change, deps.environmentsDir);
       const base = await prepare(o, (s) => o.to ?? s.dr);
       const rd = runnerDeps(change, base);

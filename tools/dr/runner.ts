@@ -28,6 +28,8 @@ export interface RunnerDeps {
   /** Lock lease and how long to wait for a crashed invocation's lease. */
   readonly lease: { readonly leaseMs: number; readonly waitMs: number };
   readonly timings: StepTimings;
+  /** `--min-capacity`: see {@link StepContext.minCapacityPct}. @default 100 */
+  readonly minCapacityPct?: number;
   /** @default () => new Date() */
   readonly now?: () => Date;
   /** @default setTimeout */
@@ -223,6 +225,7 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
     lock,
     timings: deps.timings,
     forceReason,
+    minCapacityPct: deps.minCapacityPct,
     now,
     sleep,
     log: (l) => progress.log(l),
