@@ -241,8 +241,11 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
     const { outputs, clients } = await prepare(o);
     const status = await readStatus(outputs, clients, (deps.now ?? (() => new Date()))());
     finish(o, status, renderStatus(status));
-    // The table always prints; a region that did not answer makes the status incomplete.
-    setExit(status.unreachable.length === 0 ? ExitCode.Ok : ExitCode.Failed);
+    // The table always prints; a region that did not answer makes the status incomplete, and an
+    // inconsistency (e.g. routing On in a fenced region) needs someone to act: both exit 1.
+    setExit(
+      status.unreachable.length === 0 && status.inconsistencies.length === 0 ? ExitCode.Ok : ExitCode.Failed,
+    );
   });
 
   common(

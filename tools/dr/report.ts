@@ -112,8 +112,31 @@ export function renderStatus(s: StatusResult): string {
         ])
       : [[r.region, '-', val(r.workloads, () => ''), '-', '-', '-']],
   );
+  const runbook = s.regions.map((r) => [
+    r.region,
+    val(r.runbook, (x) =>
+      x.lock
+        ? `run ${x.lock.runId} (${x.lock.operation}) by ${x.lock.owner}, lease ${x.lock.lapsed ? 'lapsed at' : 'until'} ${new Date(x.lock.expiresAt).toISOString()}`
+        : 'free',
+    ),
+    val(r.runbook, (x) =>
+      x.openRun
+        ? `${x.openRun.runId} ${x.openRun.operation} ${x.openRun.from} -> ${x.openRun.to} by ${x.openRun.owner}` +
+          (x.openRun.step
+            ? `, step ${x.openRun.step.n}/${x.openRun.step.of} ${x.openRun.step.id} (${x.openRun.step.state})`
+            : ', closing')
+        : 'none',
+    ),
+    val(r.runbook, (x) => (x.openDrill ? `${x.openDrill.drillId} (since ${x.openDrill.startedAt})` : 'none')),
+  ]);
   return [
     `${s.environment}: active region ${s.activeRegion}`,
+    ...(s.inconsistencies.length
+      ? [
+          ...s.inconsistencies.map((i) => `INCONSISTENT: ${i.message}`),
+          ...(s.nextAction ? [`  next: ${s.nextAction}`] : []),
+        ]
+      : []),
     textTable(
       [
         'region',
@@ -130,6 +153,8 @@ export function renderStatus(s: StatusResult): string {
     ),
     '',
     textTable(['region', 'deployment', 'ready', 'min', 'standby/full', 'autoscaler'], workloads),
+    '',
+    textTable(['runbook (read here)', 'lock', 'open run', 'open drill'], runbook),
     ...(s.unreachable.length
       ? [
           '',
