@@ -209,7 +209,8 @@ export function drillMarkdown(d: DrillResult): string {
   const warnings = halves(d).flatMap((r) => (r.warnings ?? []).map((w) => `- ${r.operation}: ${w}`));
   if (warnings.length > 0) out.push('## Warnings', '', ...warnings, '');
   // The stack config must name where traffic is now: after a whole drill, where it started.
-  const next = d.failback?.activeRegionConfig ?? d.failover.activeRegionConfig;
+  const next = d.nextAction ? undefined : (d.failback?.activeRegionConfig ?? d.failover.activeRegionConfig);
+  if (d.nextAction) out.push('## Next', '', d.nextAction, '');
   if (next?.alreadyConfigured) {
     out.push(
       '## Next',

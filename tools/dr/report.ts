@@ -79,8 +79,10 @@ export function renderDrill(d: DrillResult): string {
     for (const w of r?.warnings ?? []) lines.push(`${r?.operation} WARNING: ${w}`);
     if (r?.error) lines.push(`${r.operation} error: ${r.error}`);
   }
-  // The stack config must name where traffic is now: after a whole drill, where it started.
-  const last = d.failback?.activeRegionConfig ?? d.failover.activeRegionConfig;
+  // The stack config must name where traffic is now: after a whole drill, where it started. An
+  // unfinished drill gets what to do instead (never "commit the DR region": issue 16 finding 12).
+  if (d.nextAction) lines.push('', `NEXT: ${d.nextAction}`);
+  const last = d.nextAction ? undefined : (d.failback?.activeRegionConfig ?? d.failover.activeRegionConfig);
   if (last) lines.push(...followUpLines(last));
   return lines.join('\n');
 }

@@ -1,6 +1,7 @@
 import { RunbookOutputs } from '../../stacks/outputs';
 import { formatMs, Progress } from '../lib/progress';
 import { ActiveRegionFollowUp, activeRegionFollowUp } from './active-region';
+import { drillRunRefusal } from './drill-next';
 import { Clients } from './clients';
 import { JournalConflict, Journal, newRunId, RunRecord, StepEntry } from './control/journal';
 import { LockRefused, RunbookLock } from './control/lock';
@@ -142,7 +143,7 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
   let done: Map<number, StepEntry>;
   try {
     existing = await read(() => (req.runId ? journal.getRun(req.runId) : journal.openRun()));
-    const conflict = existing && incompatible(existing, op);
+    const conflict = existing && incompatible(existing, op, outputs.environment, req.runId);
     if (conflict) return refusedBeforeStart(progress, base, steps, op, conflict);
     const found = existing;
     done = found ? await read(() => journal.steps(found.runId)) : new Map<number, StepEntry>();
@@ -177,7 +178,7 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
       );
       if (!created.created) {
         const other =
-          incompatible(created.run, op) ??
+          incompatible(created.run, op, outputs.environment, req.runId) ??
           (req.runId ? `run ${created.run.runId} is unfinished in ${op.to}` : undefined);
         if (other) return refusedBeforeStart(progress, base, steps, op, other);
         resumed = true;
@@ -371,7 +372,19 @@ function observedRpo(steps: Map<number, StepEntry>): number | null | undefined {
   return typeof v === 'number' ? v : null;
 }
 
-function incompatible(run: RunRecord, op: Operation): string | undefined {
+/**
+ * Why this invocation may not start or resume over `run`: another operation, or (issue 16 finding 12)
+ * a drill's half met by a plain `failover` / `failback` (`runId` undefined), which must not adopt it.
+ */
+function incompatible(
+  run: RunRecord,
+  op: Operation,
+  environment: string,
+  runId?: string,
+): string | undefined {
+  const drill =
+    runId === undefined || run.runId !== runId ? drillRunRefusal(environment, op.kind, run) : undefined;
+  if (drill) return drill;
   if (run.operation !== op.kind || run.from !== op.from || run.to !== op.to) {
     return (
       `an unfinished ${run.operation} run ${run.runId} (${run.from} -> ${run.to}, started ${run.startedAt} by ${run.owner}) ` +
