@@ -134,7 +134,13 @@ export function runbookOutputs(src: RunbookSources): pulumi.Output<RunbookOutput
       rtoSeconds: src.dr.rtoSeconds,
       standbyFraction: src.dr.standbyFraction,
       regions: Object.fromEntries(regionOutputs.map((r) => [r.region, r])),
-      traffic: { clusterEndpoints, controlPanelArn, safetyRuleArn, recordName: src.traffic.recordName },
+      traffic: {
+        clusterEndpoints,
+        controlPanelArn,
+        safetyRuleArn,
+        recordName: src.traffic.recordName,
+        recordTtlSeconds: src.traffic.recordTtlSeconds,
+      },
     }));
 }
 

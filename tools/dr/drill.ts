@@ -31,9 +31,9 @@ export interface DrillResult {
   readonly status: OperationResult['status'];
   readonly failover: OperationResult;
   readonly failback?: OperationResult;
-  /** The recovery time: the failover's steps, summed. */
+  /** The recovery time: the failover's time-to-flip plus the DNS TTL (see {@link OperationResult.rtoMs}). */
   readonly rtoMs: number;
-  /** Failover plus failback. */
+  /** Failover plus failback: the sum of their step durations. */
   readonly totalMs: number;
   /** Replication latency at the failover's cut-over. */
   readonly rpoMs?: number | null;
@@ -137,7 +137,7 @@ export async function runDrill(deps: RunnerDeps, req: DrillRequest): Promise<Dri
     failover,
     failback,
     rtoMs: failover.rtoMs,
-    totalMs: failover.rtoMs + (failback?.rtoMs ?? 0),
+    totalMs: (failover.stepsMs ?? 0) + (failback?.stepsMs ?? 0),
     rpoMs: failover.replicationLatencyMs,
     rtoTargetMs: outputs.rtoSeconds * 1000,
     rpoTargetMs: outputs.rpoSeconds * 1000,

@@ -304,7 +304,12 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
         configuredActiveRegion(o.env, deps.environmentsDir),
       );
       finish(o, result, renderOperation(result));
-      setExit(result.status === 'completed' || result.status === 'planned' ? ExitCode.Ok : ExitCode.Failed);
+      // A dry run that says the run would be refused exits 1, like the run would (issue 16 finding 14).
+      setExit(
+        result.status === 'completed' || (result.status === 'planned' && !result.wouldRefuse)
+          ? ExitCode.Ok
+          : ExitCode.Failed,
+      );
     });
   }
 
@@ -375,7 +380,8 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
       );
       if (reportError) io.stderr(`error: ${reportError}\n`);
       setExit(
-        !reportError && (result.status === 'completed' || result.status === 'planned')
+        !reportError &&
+          (result.status === 'completed' || (result.status === 'planned' && !result.failover.wouldRefuse))
           ? ExitCode.Ok
           : ExitCode.Failed,
       );

@@ -2,6 +2,8 @@ import { RunbookOutputs } from '../../stacks/outputs';
 import { formatMs, Progress } from '../lib/progress';
 import { ActiveRegionFollowUp, activeRegionFollowUp } from './active-region';
 import { drillRunRefusal } from './drill-next';
+import { recoveryTimes } from './recovery-time';
+import { SourceEvidence } from './source-evidence';
 import { Clients } from './clients';
 import { JournalConflict, Journal, newRunId, RunRecord, StepEntry } from './control/journal';
 import { LockRefused, RunbookLock } from './control/lock';
@@ -72,8 +74,24 @@ export interface OperationResult {
   readonly status: 'completed' | 'failed' | 'refused' | 'planned';
   readonly resumed: boolean;
   readonly steps: readonly StepReport[];
-  /** Sum of the step durations (the time the runbook itself took to move traffic). */
+  /**
+   * The recovery time (issue 16 finding 14): {@link timeToFlipMs} plus {@link dnsTtlMs}, i.e. until
+   * clients resolve the target. 0 while the flip has not happened (nothing recovered yet).
+   */
   readonly rtoMs: number;
+  /**
+   * Run start to the flip's completion, wall clock (a crash and its resume included), from the journal.
+   * @default - the flip has not happened
+   */
+  readonly timeToFlipMs?: number;
+  /** The failover records' TTL: resolvers may serve the old answer that long after the flip. */
+  readonly dnsTtlMs?: number;
+  /** Sum of the step durations of this result (the runbook's own work, post-flip steps included). */
+  readonly stepsMs?: number;
+  /** The source's Kinesis and SQS backlog read right before the fence (RPO evidence). @default - not read */
+  readonly sourceBacklog?: SourceEvidence;
+  /** Dry run only: the preflight checks that would refuse the run (exit 1). @default - none */
+  readonly wouldRefuse?: readonly string[];
   /** Run start to completion, including any time between a crash and the resume. */
   readonly wallClockMs?: number;
   /** Replication latency measured by preflight just before the cut-over (the observed RPO). */
@@ -352,7 +370,7 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
     status,
     resumed,
     steps: allReports,
-    rtoMs: allReports.reduce((sum, r) => sum + (r.ms ?? 0), 0),
+    ...recoveryTimes(outputs, run, finalSteps, allReports),
     wallClockMs:
       latest?.completedAt && status === 'completed'
         ? Date.parse(latest.completedAt) - Date.parse(run.startedAt)
@@ -478,6 +496,7 @@ async function planRun(
         ? `DRY RUN ${op.kind} ${op.from} -> ${op.to}: journal unreadable, planning as a new run (resume markers unknown); nothing will be written`
         : `DRY RUN ${op.kind} ${op.from} -> ${op.to}: would start a new run; nothing will be written`,
   );
+  let wouldRefuse: string[] | undefined;
   if (req.dryRunChecks !== false && s.done.get(1)?.status !== 'done') {
     const lock = new RunbookLock(
       { target: s.control, other: s.otherControl },
@@ -521,8 +540,9 @@ async function planRun(
       progress.log(
         req.forceReason
           ? `    would be overridden by --force (${req.forceReason})`
-          : '    the run would be REFUSED',
+          : '    the run would be REFUSED (exit 1)',
       );
+      if (!req.forceReason) wouldRefuse = checks.filter((c) => !c.ok).map((c) => checkLine(c).trim());
     }
   }
   const steps = s.steps.map((step, i): StepReport => {
@@ -546,5 +566,6 @@ async function planRun(
     rtoMs: 0,
     forceReason: req.forceReason,
     ...(warnings.length > 0 ? { warnings } : {}),
+    ...(wouldRefuse ? { wouldRefuse } : {}),
   };
 }
