@@ -17,6 +17,8 @@ export interface TrafficView {
   readonly controlPanelArn: pulumi.Input<string>;
   readonly safetyRuleArn: pulumi.Input<string>;
   readonly recordName: pulumi.Input<string>;
+  /** The failover record's TTL (the RTO adds it: resolvers keep the old answer that long). */
+  readonly recordTtlSeconds: pulumi.Input<number>;
 }
 
 /** The traffic view of a `TrafficSwitch` (what the global stack exports as `traffic`). */
@@ -27,6 +29,7 @@ export function trafficViewOf(t: {
   controlPanel: { arn: pulumi.Output<string> };
   safetyRule: { arn: pulumi.Output<string> };
   recordName: string;
+  recordTtlSeconds: number;
 }): { [K in keyof TrafficView]: pulumi.Output<pulumi.Unwrap<TrafficView[K]>> } {
   const record = <T>(m: Readonly<Record<string, T>>, f: (v: T) => pulumi.Output<string>) =>
     pulumi.all(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, f(v)])));
@@ -37,6 +40,7 @@ export function trafficViewOf(t: {
     controlPanelArn: t.controlPanel.arn,
     safetyRuleArn: t.safetyRule.arn,
     recordName: pulumi.output(t.recordName),
+    recordTtlSeconds: pulumi.output(t.recordTtlSeconds),
   };
 }
 
@@ -177,6 +181,7 @@ export function runbookOutputs(src: RunbookSources): pulumi.Output<RunbookOutput
       src.traffic.controlPanelArn,
       src.traffic.safetyRuleArn,
       src.traffic.recordName,
+      src.traffic.recordTtlSeconds,
     ])
     .apply(
       ([
@@ -186,6 +191,7 @@ export function runbookOutputs(src: RunbookSources): pulumi.Output<RunbookOutput
         controlPanelArn,
         safetyRuleArn,
         recordName,
+        recordTtlSeconds,
       ]): RunbookOutputs => {
         const all = [...peerOutputs.filter((p): p is RegionOutputs => p !== undefined), ...regionOutputs];
         // Primary first, as before; a region built here replaces a peer's copy of it.
@@ -202,7 +208,13 @@ export function runbookOutputs(src: RunbookSources): pulumi.Output<RunbookOutput
           rtoSeconds: src.dr.rtoSeconds,
           standbyFraction: src.dr.standbyFraction,
           regions: Object.fromEntries(ordered.map((r) => [r.region, r])),
-          traffic: { clusterEndpoints: [...clusterEndpoints], controlPanelArn, safetyRuleArn, recordName },
+          traffic: {
+            clusterEndpoints: [...clusterEndpoints],
+            controlPanelArn,
+            safetyRuleArn,
+            recordName,
+            recordTtlSeconds,
+          },
         };
       },
     );

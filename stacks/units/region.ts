@@ -82,6 +82,7 @@ export function buildRegionStack(config: EnvironmentConfig, site: RegionSite) {
     controlPanelArn: traffic.apply((t) => t.controlPanelArn),
     safetyRuleArn: traffic.apply((t) => t.safetyRuleArn),
     recordName: traffic.apply((t) => t.recordName),
+    recordTtlSeconds: traffic.apply((t) => t.recordTtlSeconds),
   };
   const source = runbookRegionOf(region);
   const notificationTopics = { [site.region]: topic };

@@ -236,7 +236,8 @@ describe('output', () => {
     const r = await dr(['drill', '--env', 'staging', '--yes']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^failover\.5\s+flip\s+done\s+\d+ ms/m);
-    expect(r.stdout).toMatch(/^RTO \(failover steps\)\s+\d+ ms\s+900\.00 s$/m);
+    // Time to flip (about a second here) plus the 60 s DNS TTL.
+    expect(r.stdout).toMatch(/^RTO \(failover: time to flip \+ DNS TTL\)\s+6\d\.\d\d s\s+900\.00 s$/m);
     expect(r.stdout).toMatch(/^RPO \(replication latency at cut-over\)\s+[345]\d\d ms\s+15\.00 s$/m);
   });
 });
@@ -284,7 +285,9 @@ describe('drill --report', () => {
     const md = readFileSync(file, 'utf8');
     expect(md).toMatch(/^# DR drill \S+ on staging: REFUSED/);
     expect(md).toMatch(/^ {2}1\. preflight - .* \(FAILED\) :crit, failover1, 0, 1ms$/m);
-    expect(md).toContain('| **RTO (failover steps)** | 0 ms | - | 900.00 s | **FAIL** (failover refused) |');
+    expect(md).toContain(
+      '| **RTO (time to flip + DNS TTL)** | not reached | - | 900.00 s | **FAIL** (failover refused, traffic did not flip) |',
+    );
   });
 
   test('a --report path under a file exits 2 before the drill starts', async () => {
@@ -399,7 +402,9 @@ describe('a control table that cannot be read', () => {
     const r = await dr(['failover', '--env', 'staging', '--dry-run'], {
       clients: await deadDynamo('us-east-1'),
     });
-    expect(r.code).toBe(0);
+    // The target's tables cannot be read, so preflight would refuse: a refused dry run exits 1 (finding 14).
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('    the run would be REFUSED (exit 1)');
     for (const [i, s] of planSteps('failover').entries())
       expect(r.stdout).toContain(`  ${i + 1}. ${s.title(failoverOp())}`);
     for (const row of STEP_ROWS('failover', 'planned')) expect(r.stdout).toMatch(row);
@@ -478,7 +483,8 @@ describe('a control table that cannot be read', () => {
     const r = await dr(['drill', '--env', 'staging', '--dry-run', '--json'], {
       clients: await deadDynamo('us-east-1'),
     });
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.stdout) as DrillResult).failover.wouldRefuse?.length).toBeGreaterThan(0);
     const parsed = JSON.parse(r.stdout) as DrillResult;
     expect(parsed.status).toBe('planned');
     expect([...parsed.failover.steps, ...(parsed.failback?.steps ?? [])].map((s) => s.status)).toEqual(

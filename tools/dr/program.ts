@@ -20,6 +20,8 @@ import { renderDrill, renderGuard, renderOperation, renderStatus } from './repor
 import { prepareReportFile, writeReportFile } from './report-file';
 import { OperationResult, runOperation, RunnerDeps, StepRef } from './runner';
 import { StepTimings } from './steps';
+import { parseMinCapacity } from './steps/capacity-share';
+import { PROGRESS_EVERY_MS } from './steps/step';
 import { readStatus } from './status';
 import { GateResult, renderGate, runGate } from './gate';
 
@@ -98,6 +100,7 @@ interface ChangeOptions extends CommonOptions {
   verifyTimeout: string;
   leaseSeconds: string;
   maxRunAge?: string;
+  minCapacity: string;
 }
 interface DrillOptions extends ChangeOptions {
   report?: string;
@@ -127,6 +130,19 @@ function validateChange(o: ChangeOptions, environmentsDir?: string): void {
       'a non-empty reason with --force (it is recorded in the audit)',
     );
   if (o.reason && !o.force) throw new UsageError('--reason', o.reason, '--reason only together with --force');
+  minCapacity(o);
+}
+
+/** `--min-capacity`: an integer percentage from 1 to 100 (issue 16 finding 7). */
+function minCapacity(o: Pick<ChangeOptions, 'minCapacity'>): number {
+  const pct = parseMinCapacity(o.minCapacity);
+  if (pct === undefined)
+    throw new UsageError(
+      '--min-capacity',
+      o.minCapacity,
+      "a whole percentage from 1 to 100 (the share of each Deployment's full minimum that must be ready before the flip)",
+    );
+  return pct;
 }
 
 /** Builds the `dr` program. Exposed for in-process tests; `cli.ts` runs it on process.argv. */
@@ -165,6 +181,12 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
           '--max-run-age <seconds>',
           'an open run older than this is not resumed before its flip',
         ).default('3600'),
+      )
+      .addOption(
+        new Option(
+          '--min-capacity <pct>',
+          "flip once this percentage of every Deployment's full minimum is ready (1-100); scale-up keeps scaling to full",
+        ).default('100'),
       );
 
   /** The regions to read the published outputs from: `first` (the target) first, then the other. */
@@ -204,8 +226,10 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
       invocation: deps.invocation ?? randomUUID(),
       lease: { leaseMs, waitMs: leaseMs + 5000 },
       maxRunAgeMs: seconds('--max-run-age', o.maxRunAge ?? '3600'),
+      minCapacityPct: minCapacity(o),
       timings: {
         pollMs: 5000,
+        progressMs: PROGRESS_EVERY_MS,
         readinessTimeoutMs: seconds('--timeout', o.timeout),
         verifyTimeoutMs: seconds('--verify-timeout', o.verifyTimeout),
         ...deps.timings,
@@ -231,8 +255,11 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
     const { outputs, clients } = await prepare(o);
     const status = await readStatus(outputs, clients, (deps.now ?? (() => new Date()))());
     finish(o, status, renderStatus(status));
-    // The table always prints; a region that did not answer makes the status incomplete.
-    setExit(status.unreachable.length === 0 ? ExitCode.Ok : ExitCode.Failed);
+    // The table always prints; a region that did not answer makes the status incomplete, and an
+    // inconsistency (e.g. routing On in a fenced region) needs someone to act: both exit 1.
+    setExit(
+      status.unreachable.length === 0 && status.inconsistencies.length === 0 ? ExitCode.Ok : ExitCode.Failed,
+    );
   });
 
   common(
@@ -337,7 +364,12 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
         configuredActiveRegion(o.env, deps.environmentsDir),
       );
       finish(o, result, renderOperation(result));
-      setExit(result.status === 'completed' || result.status === 'planned' ? ExitCode.Ok : ExitCode.Failed);
+      // A dry run that says the run would be refused exits 1, like the run would (issue 16 finding 14).
+      setExit(
+        result.status === 'completed' || (result.status === 'planned' && !result.wouldRefuse)
+          ? ExitCode.Ok
+          : ExitCode.Failed,
+      );
     });
   }
 
@@ -352,7 +384,7 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
     .option('--yes', 'do not ask for confirmation')
     .addOption(new Option('--lease-seconds <seconds>', 'lock lease while aborting').default('60'))
     .action(async (o: CommonOptions & { to?: string; yes?: boolean; leaseSeconds: string }) => {
-      const change: ChangeOptions = { ...o, timeout: '600', verifyTimeout: '300' };
+      const change: ChangeOptions = { ...o, timeout: '600', verifyTimeout: '300', minCapacity: '100' };
       validateChange(change, deps.environmentsDir);
       const base = await prepare(o, (s) => o.to ?? s.dr);
       const rd = runnerDeps(change, base);
@@ -408,7 +440,8 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
       );
       if (reportError) io.stderr(`error: ${reportError}\n`);
       setExit(
-        !reportError && (result.status === 'completed' || result.status === 'planned')
+        !reportError &&
+          (result.status === 'completed' || (result.status === 'planned' && !result.failover.wouldRefuse))
           ? ExitCode.Ok
           : ExitCode.Failed,
       );

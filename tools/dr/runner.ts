@@ -1,6 +1,9 @@
 import { RunbookOutputs } from '../../stacks/outputs';
 import { formatMs, Progress } from '../lib/progress';
 import { ActiveRegionFollowUp, activeRegionFollowUp } from './active-region';
+import { drillRunRefusal } from './drill-next';
+import { recoveryTimes } from './recovery-time';
+import { SourceEvidence } from './source-evidence';
 import { Clients } from './clients';
 import { JournalConflict, Journal, newRunId, RunRecord, StepEntry } from './control/journal';
 import { LockRefused, RunbookLock } from './control/lock';
@@ -37,6 +40,8 @@ export interface RunnerDeps {
   /** Lock lease and how long to wait for a crashed invocation's lease. */
   readonly lease: { readonly leaseMs: number; readonly waitMs: number };
   readonly timings: StepTimings;
+  /** `--min-capacity`: see {@link StepContext.minCapacityPct}. @default 100 */
+  readonly minCapacityPct?: number;
   /** @default () => new Date() */
   readonly now?: () => Date;
   /** @default setTimeout */
@@ -83,8 +88,24 @@ export interface OperationResult {
   readonly status: 'completed' | 'failed' | 'refused' | 'planned';
   readonly resumed: boolean;
   readonly steps: readonly StepReport[];
-  /** Sum of the step durations (the time the runbook itself took to move traffic). */
+  /**
+   * The recovery time (issue 16 finding 14): {@link timeToFlipMs} plus {@link dnsTtlMs}, i.e. until
+   * clients resolve the target. 0 while the flip has not happened (nothing recovered yet).
+   */
   readonly rtoMs: number;
+  /**
+   * Run start to the flip's completion, wall clock (a crash and its resume included), from the journal.
+   * @default - the flip has not happened
+   */
+  readonly timeToFlipMs?: number;
+  /** The failover records' TTL: resolvers may serve the old answer that long after the flip. */
+  readonly dnsTtlMs?: number;
+  /** Sum of the step durations of this result (the runbook's own work, post-flip steps included). */
+  readonly stepsMs?: number;
+  /** The source's Kinesis and SQS backlog read right before the fence (RPO evidence). @default - not read */
+  readonly sourceBacklog?: SourceEvidence;
+  /** Dry run only: the preflight checks that would refuse the run (exit 1). @default - none */
+  readonly wouldRefuse?: readonly string[];
   /** Run start to completion, including any time between a crash and the resume. */
   readonly wallClockMs?: number;
   /** Replication latency measured by preflight just before the cut-over (the observed RPO). */
@@ -154,7 +175,7 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
   let done: Map<number, StepEntry>;
   try {
     existing = await read(() => (req.runId ? journal.getRun(req.runId) : journal.openRun()));
-    const conflict = existing && incompatible(existing, op);
+    const conflict = existing && incompatible(existing, op, outputs.environment, req.runId);
     if (conflict) return refusedBeforeStart(progress, base, steps, op, conflict);
     const found = existing;
     done = found ? await read(() => journal.steps(found.runId)) : new Map<number, StepEntry>();
@@ -189,7 +210,7 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
       );
       if (!created.created) {
         const other =
-          incompatible(created.run, op) ??
+          incompatible(created.run, op, outputs.environment, req.runId) ??
           (req.runId ? `run ${created.run.runId} is unfinished in ${op.to}` : undefined);
         if (other) return refusedBeforeStart(progress, base, steps, op, other);
         resumed = true;
@@ -241,6 +262,7 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
     lock,
     timings: deps.timings,
     forceReason,
+    minCapacityPct: deps.minCapacityPct,
     now,
     sleep,
     log: (l) => progress.log(l),
@@ -408,7 +430,7 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
     status,
     resumed,
     steps: allReports,
-    rtoMs: allReports.reduce((sum, r) => sum + (r.ms ?? 0), 0),
+    ...recoveryTimes(outputs, run, finalSteps, allReports),
     wallClockMs:
       latest?.completedAt && status === 'completed'
         ? Date.parse(latest.completedAt) - Date.parse(run.startedAt)
@@ -439,7 +461,19 @@ async function takenOver(
   );
 }
 
-function incompatible(run: RunRecord, op: Operation): string | undefined {
+/**
+ * Why this invocation may not start or resume over `run`: another operation, or (issue 16 finding 12)
+ * a drill's half met by a plain `failover` / `failback` (`runId` undefined), which must not adopt it.
+ */
+function incompatible(
+  run: RunRecord,
+  op: Operation,
+  environment: string,
+  runId?: string,
+): string | undefined {
+  const drill =
+    runId === undefined || run.runId !== runId ? drillRunRefusal(environment, op.kind, run) : undefined;
+  if (drill) return drill;
   if (run.operation !== op.kind || run.from !== op.from || run.to !== op.to) {
     return (
       `an unfinished ${run.operation} run ${run.runId} (${run.from} -> ${run.to}, started ${run.startedAt} by ${run.owner}) ` +
@@ -534,6 +568,7 @@ async function planRun(
         ? `DRY RUN ${op.kind} ${op.from} -> ${op.to}: journal unreadable, planning as a new run (resume markers unknown); nothing will be written`
         : `DRY RUN ${op.kind} ${op.from} -> ${op.to}: would start a new run; nothing will be written`,
   );
+  let wouldRefuse: string[] | undefined;
   // A resume re-runs preflight until its flip is done (finding 3), so the dry run shows it too.
   if (req.dryRunChecks !== false && !flipStarted(s.done, s.steps)) {
     const lock = new RunbookLock(
@@ -578,8 +613,9 @@ async function planRun(
       progress.log(
         req.forceReason
           ? `    would be overridden by --force (${req.forceReason})`
-          : '    the run would be REFUSED',
+          : '    the run would be REFUSED (exit 1)',
       );
+      if (!req.forceReason) wouldRefuse = checks.filter((c) => !c.ok).map((c) => checkLine(c).trim());
     }
   }
   const steps = s.steps.map((step, i): StepReport => {
@@ -603,5 +639,6 @@ async function planRun(
     rtoMs: 0,
     forceReason: req.forceReason,
     ...(warnings.length > 0 ? { warnings } : {}),
+    ...(wouldRefuse ? { wouldRefuse } : {}),
   };
 }

@@ -280,6 +280,32 @@ export class Journal {
     await this.freePointer(run.runId);
   }
 
+  /**
+   * Reopens a run a refusal or `dr abort` closed, for a retry under the same id (a drill's half,
+   * issue 16 finding 12): claims the open-run pointer and sets it running again. False (nothing
+   * changed) when another run holds the pointer or the run is not closed that way.
+   */
+  async reopenRun(run: RunRecord): Promise<boolean> {
+    const claimed = await this.table.putIfAbsent({
+      ...keys.openRun(),
+      runId: run.runId,
+      operation: run.operation,
+      startedAt: run.startedAt,
+    });
+    if (!claimed) return false;
+    return ifConditionHolds(() =>
+      this.table.update(keys.run(run.runId), {
+        UpdateExpression: 'SET #s = :running REMOVE completedAt',
+        ConditionExpression: '#s IN (:refused, :aborted)',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':running': 'running', ':refused': 'refused', ':aborted': 'aborted' },
+      }),
+    ).then(async (ok) => {
+      if (!ok) await this.freePointer(run.runId);
+      return ok;
+    });
+  }
+
   private async freePointer(runId: string): Promise<void> {
     await ifConditionHolds(() =>
       this.table.delete(keys.openRun(), {
