@@ -43,8 +43,10 @@ test('completes with a 12 s lease', () => {
   expect(result).toMatchObject({ status: 'completed', error: undefined });
 });
 
-test('pays the hanging region once: the whole failover within 14 s (preflight’s bounded calls)', () => {
-  expect(ms).toBeLessThan(14_000);
+test('pays the hanging region once, not three times: under two bounded waits of 10 s (it was 30.6 s)', () => {
+  // One bounded wait (preflight's) is about 11 s here; three (preflight, lock, unlock) were 30.6 s. The
+  // bound sits between them with room for a loaded CI machine; the exact figure is in the bench.
+  expect(ms).toBeLessThan(20_000);
 });
 
 test('the lock takes preflight’s word that the source is unreachable and does not call it', () => {
