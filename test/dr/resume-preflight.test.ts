@@ -69,6 +69,16 @@ describe('the replication lag grows to 60 s between a crash and the resume', () 
     ]);
   });
 
+  test('a dry run of that resume shows the checks it would re-run, and that it would be refused', async () => {
+    await crashAfter('scale-up');
+    await lag(60_000);
+    const deps = runnerDeps(env);
+    const planned = await runOperation(deps, { op: failover(env), dryRun: true });
+    expect(planned.status).toBe('planned');
+    expect(deps.lines).toContainEqual(expect.stringMatching(/^ {4}FAIL replication us-west-2 -> us-east-1 /));
+    expect(deps.lines).toContain('    the run would be REFUSED');
+  });
+
   test('once replication has caught up the resume completes, reporting the re-run’s RPO', async () => {
     const crashed = await crashAfter('scale-up');
     // the lag at the resume: 5 s (within the RPO, far above the first preflight's 420 ms)
