@@ -7,6 +7,7 @@ import { EnvironmentConfig, parseEnvironmentConfig } from './config/load';
 import { physicalNames } from './naming';
 import { RegionalPlatform } from './region';
 import { Monitors } from './observability/monitors';
+import { createObservability } from './observability/estate';
 import { TrafficSwitch } from './traffic/traffic-switch';
 import { EndpointCertificates } from './traffic/certificates';
 import { RunbookNotifications } from './traffic/notifications';
@@ -85,7 +86,7 @@ export function buildEstate(config: EnvironmentConfig) {
       }).topic,
     ]),
   );
-  new Monitors('observability', {
+  const monitors = new Monitors('observability', {
     environment: config.environment,
     sites: config.sites,
     targets: config.targets,
@@ -100,6 +101,12 @@ export function buildEstate(config: EnvironmentConfig) {
     notify: config.observability.notify,
     tags: [`team:${config.tags.owner}`],
   });
+  // --- issue 13: SLOs, dashboards, model monitors, audit trail, canary (stacks/observability/estate.ts) ---
+  createObservability(config, {
+    datadogProvider: monitors.provider,
+    routingHealthChecks: traffic.healthChecks,
+  });
+  // --- end issue 13 ---
   const runbook = runbookOutputs({
     environment: config.environment,
     dr: config.dr,

@@ -1,0 +1,48 @@
+import * as datadog from '@pulumi/datadog';
+import * as pulumi from '@pulumi/pulumi';
+import { EnvironmentConfig } from '../config/load';
+import { EnvironmentDashboard } from './dashboards';
+import { ScoringSlos } from './slo';
+
+/** What the observability of issue 13 needs from the rest of the estate: objects, not ARNs. */
+export interface ObservabilityDeps {
+  /** The environment's Datadog provider (the one `Monitors` created). */
+  readonly datadogProvider: datadog.Provider;
+  /** The ARC `RECOVERY_CONTROL` health checks by region (their status is the routing control's state). */
+  readonly routingHealthChecks: Readonly<Record<string, { readonly id: pulumi.Input<string> }>>;
+}
+
+/** The pieces {@link createObservability} built. */
+export interface Observability {
+  readonly slos: ScoringSlos;
+  readonly dashboard: EnvironmentDashboard;
+}
+
+/**
+ * Issue 13's observability of one environment: the scoring SLOs and their burn-rate pages, the
+ * environment's dashboard. All of it belongs to the environment's global stack (Datadog is global).
+ */
+export function createObservability(config: EnvironmentConfig, deps: ObservabilityDeps): Observability {
+  const obs = config.observability;
+  const tags = [`team:${config.tags.owner}`];
+  const slos = new ScoringSlos('slos', {
+    environment: config.environment,
+    slo: obs.slo,
+    p99LatencyMs: config.targets.p99LatencyMs,
+    provider: deps.datadogProvider,
+    notify: obs.notify,
+    tags,
+  });
+  const dashboard = new EnvironmentDashboard('dashboards', {
+    environment: config.environment,
+    sites: config.sites,
+    namespace: config.workloads.namespace,
+    p99LatencyMs: config.targets.p99LatencyMs,
+    provider: deps.datadogProvider,
+    routingHealthCheckIds: Object.fromEntries(
+      Object.entries(deps.routingHealthChecks).map(([region, hc]) => [region, hc.id]),
+    ),
+    sloIds: { availability: slos.availability.id, latency: slos.latency.id },
+  });
+  return { slos, dashboard };
+}
