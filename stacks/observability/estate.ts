@@ -2,6 +2,7 @@ import * as datadog from '@pulumi/datadog';
 import * as pulumi from '@pulumi/pulumi';
 import { EnvironmentConfig } from '../config/load';
 import { EnvironmentDashboard } from './dashboards';
+import { ModelMonitors } from './model-monitors';
 import { ScoringSlos } from './slo';
 
 /** What the observability of issue 13 needs from the rest of the estate: objects, not ARNs. */
@@ -16,11 +17,12 @@ export interface ObservabilityDeps {
 export interface Observability {
   readonly slos: ScoringSlos;
   readonly dashboard: EnvironmentDashboard;
+  readonly modelMonitors: ModelMonitors;
 }
 
 /**
  * Issue 13's observability of one environment: the scoring SLOs and their burn-rate pages, the
- * environment's dashboard. All of it belongs to the environment's global stack (Datadog is global).
+ * environment's dashboard, the model monitors. All of it belongs to the environment's global stack (Datadog is global).
  */
 export function createObservability(config: EnvironmentConfig, deps: ObservabilityDeps): Observability {
   const obs = config.observability;
@@ -44,5 +46,13 @@ export function createObservability(config: EnvironmentConfig, deps: Observabili
     ),
     sloIds: { availability: slos.availability.id, latency: slos.latency.id },
   });
-  return { slos, dashboard };
+  const modelMonitors = new ModelMonitors('model', {
+    environment: config.environment,
+    sites: config.sites,
+    model: obs.model,
+    provider: deps.datadogProvider,
+    notify: obs.notify,
+    tags,
+  });
+  return { slos, dashboard, modelMonitors };
 }
