@@ -98,6 +98,7 @@ export function policyConfigFor(config: EnvironmentConfig): PolicyPackConfig {
       enforcementLevel: profile.replicaRulesLevel,
       standbyFraction: config.dr.standbyFraction,
     },
+    'monitoring-coverage': { regions: config.sites.map((s) => s.region) },
     'cost-budget': {
       enforcementLevel: profile.costBudget.level,
       monthlyBudgetUsd: profile.costBudget.monthlyUsd,

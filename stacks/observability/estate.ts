@@ -2,6 +2,7 @@ import * as datadog from '@pulumi/datadog';
 import * as pulumi from '@pulumi/pulumi';
 import { EnvironmentConfig } from '../config/load';
 import { EnvironmentDashboard } from './dashboards';
+import { LeaseTableMonitors } from './lease-monitors';
 import { ModelMonitors } from './model-monitors';
 import { ScoringSlos } from './slo';
 
@@ -18,6 +19,7 @@ export interface Observability {
   readonly slos: ScoringSlos;
   readonly dashboard: EnvironmentDashboard;
   readonly modelMonitors: ModelMonitors;
+  readonly leaseMonitors: LeaseTableMonitors;
 }
 
 /**
@@ -54,5 +56,12 @@ export function createObservability(config: EnvironmentConfig, deps: Observabili
     notify: obs.notify,
     tags,
   });
-  return { slos, dashboard, modelMonitors };
+  const leaseMonitors = new LeaseTableMonitors('lease-tables', {
+    environment: config.environment,
+    sites: config.sites,
+    provider: deps.datadogProvider,
+    notify: obs.notify,
+    tags,
+  });
+  return { slos, dashboard, modelMonitors, leaseMonitors };
 }

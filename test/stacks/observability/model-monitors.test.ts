@@ -15,9 +15,9 @@ const monitor = (key: string): PlannedResource => {
 };
 
 const SITES = [
-  { role: 'primary' as const, region: 'us-west-2' },
-  { role: 'dr' as const, region: 'us-east-1' },
-];
+  { role: 'primary', region: 'us-west-2' },
+  { role: 'dr', region: 'us-east-1' },
+] as const;
 const MODEL = { scoreDriftThreshold: 0.1, featureMaxAgeSeconds: 900, rolloutMinutes: 30 };
 
 describe('modelMonitorSpecs', () => {
