@@ -105,6 +105,8 @@ export function buildEstate(config: EnvironmentConfig) {
   createObservability(config, {
     datadogProvider: monitors.provider,
     routingHealthChecks: traffic.healthChecks,
+    tables: data.tables,
+    accountId,
   });
   // --- end issue 13 ---
   const runbook = runbookOutputs({

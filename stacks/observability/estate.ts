@@ -5,6 +5,9 @@ import { EnvironmentDashboard } from './dashboards';
 import { LeaseTableMonitors } from './lease-monitors';
 import { ModelMonitors } from './model-monitors';
 import { ScoringSlos } from './slo';
+import { AuditTrail } from './trail';
+import { PlatformTables } from '../data/tables';
+import { physicalNames, streamScorerLeaseTableName } from '../naming';
 
 /** What the observability of issue 13 needs from the rest of the estate: objects, not ARNs. */
 export interface ObservabilityDeps {
@@ -12,6 +15,10 @@ export interface ObservabilityDeps {
   readonly datadogProvider: datadog.Provider;
   /** The ARC `RECOVERY_CONTROL` health checks by region (their status is the routing control's state). */
   readonly routingHealthChecks: Readonly<Record<string, { readonly id: pulumi.Input<string> }>>;
+  /** The platform's global tables: the trail records their data events. */
+  readonly tables: PlatformTables;
+  /** The environment's AWS account. */
+  readonly accountId: pulumi.Input<string>;
 }
 
 /** The pieces {@link createObservability} built. */
@@ -20,6 +27,7 @@ export interface Observability {
   readonly dashboard: EnvironmentDashboard;
   readonly modelMonitors: ModelMonitors;
   readonly leaseMonitors: LeaseTableMonitors;
+  readonly trail: AuditTrail;
 }
 
 /**
@@ -63,5 +71,23 @@ export function createObservability(config: EnvironmentConfig, deps: Observabili
     notify: obs.notify,
     tags,
   });
-  return { slos, dashboard, modelMonitors, leaseMonitors };
+  // The trail lives in the canary's region: an outage of either serving region is exactly when the
+  // runbook's calls must be recorded and alerted on (docs/ARCHITECTURE.md, "The audit trail").
+  const names = physicalNames(config.environment);
+  const trail = new AuditTrail('audit', {
+    environment: config.environment,
+    region: obs.canaryRegion,
+    accountId: deps.accountId,
+    controlTable: deps.tables.control,
+    hotTables: [deps.tables.features, deps.tables.decisions],
+    tableNames: [
+      names.featuresTable,
+      names.decisionsTable,
+      names.controlTable,
+      ...config.sites.map((s) => streamScorerLeaseTableName(config.environment, s.region)),
+    ],
+    runbookRoleArns: obs.runbookRoleArns,
+    tags: config.tags,
+  });
+  return { slos, dashboard, modelMonitors, leaseMonitors, trail };
 }
