@@ -6,6 +6,7 @@ import { LeaseTableMonitors } from './lease-monitors';
 import { ModelMonitors } from './model-monitors';
 import { ScoringSlos } from './slo';
 import { AuditTrail } from './trail';
+import { ScoreCanary } from './canary';
 import { PlatformTables } from '../data/tables';
 import { physicalNames, streamScorerLeaseTableName } from '../naming';
 
@@ -28,11 +29,12 @@ export interface Observability {
   readonly modelMonitors: ModelMonitors;
   readonly leaseMonitors: LeaseTableMonitors;
   readonly trail: AuditTrail;
+  readonly canary: ScoreCanary;
 }
 
 /**
  * Issue 13's observability of one environment: the scoring SLOs and their burn-rate pages, the
- * environment's dashboard, the model monitors. All of it belongs to the environment's global stack (Datadog is global).
+ * environment's dashboard, the model monitors, the lease-table monitors, the audit trail and the canary. All of it belongs to the environment's global stack (Datadog is global).
  */
 export function createObservability(config: EnvironmentConfig, deps: ObservabilityDeps): Observability {
   const obs = config.observability;
@@ -89,5 +91,13 @@ export function createObservability(config: EnvironmentConfig, deps: Observabili
     runbookRoleArns: obs.runbookRoleArns,
     tags: config.tags,
   });
-  return { slos, dashboard, modelMonitors, leaseMonitors, trail };
+  const canary = new ScoreCanary('canary', {
+    environment: config.environment,
+    region: obs.canaryRegion,
+    sites: config.sites,
+    dns: config.traffic,
+    accountId: deps.accountId,
+    tags: config.tags,
+  });
+  return { slos, dashboard, modelMonitors, leaseMonitors, trail, canary };
 }
