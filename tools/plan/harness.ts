@@ -61,7 +61,9 @@ export function plainInputs(value: unknown): unknown {
           asset:
             obj.path ??
             obj.uri ??
-            (typeof obj.text === 'string' ? `sha256:${createHash('sha256').update(obj.text).digest('hex')}` : '[text]'),
+            (typeof obj.text === 'string'
+              ? `sha256:${createHash('sha256').update(obj.text).digest('hex')}`
+              : '[text]'),
         };
       case SIG_ARCHIVE:
         return { archive: obj.path ?? obj.uri ?? plainInputs(obj.assets) };

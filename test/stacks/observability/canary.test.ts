@@ -19,10 +19,10 @@ describe('canary bundle', () => {
     const first = bundleCanary();
     jest.isolateModules(() => {
       // A fresh module instance: no cache, esbuild runs again.
-      const again = (
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module instance needs require
-        require('../../../stacks/observability/canary-bundle') as typeof import('../../../stacks/observability/canary-bundle')
-      ).bundleCanary();
+      type BundleModule = typeof import('../../../stacks/observability/canary-bundle');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const fresh = require('../../../stacks/observability/canary-bundle') as BundleModule;
+      const again = fresh.bundleCanary();
       expect(again.sha256).toBe(first.sha256);
       expect(again.code).toBe(first.code);
     });
