@@ -35,6 +35,8 @@ async function serve(handler: Handler, tls = false): Promise<string> {
 const later = (ms: number, fn: () => void) => timers.push(setTimeout(fn, ms));
 
 beforeEach(() => {
+  // The handler logs each probe (CloudWatch Logs in Lambda); keep the test output clean.
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
   cw.reset();
   cw.on(PutMetricDataCommand).resolves({});
 });
@@ -50,7 +52,10 @@ afterEach(async () => {
     ),
   );
 });
-afterAll(() => cw.restore());
+afterAll(() => {
+  cw.restore();
+  jest.restoreAllMocks();
+});
 
 // Generous bounds: the CPU is shared, and a healthy local call must not be judged slow.
 const OPTS = { namespace: 'prod-risk-canary', timeoutMs: 800, latencyBudgetMs: 250 };
