@@ -70,6 +70,8 @@ export const ENVIRONMENT_POLICIES = [
   'dr-standby-minimums',
   'dynamodb-dr-replica',
   'cost-budget',
+  // Monitors live in the global stack, what they watch in the regional ones.
+  'monitoring-coverage',
 ] as const;
 
 /**
@@ -126,6 +128,7 @@ export function policyConfigFor(config: EnvironmentConfig): PolicyPackConfig {
       enforcementLevel: profile.replicaRulesLevel,
       standbyFraction: config.dr.standbyFraction,
     },
+    'monitoring-coverage': { regions: config.sites.map((s) => s.region) },
     'cost-budget': {
       enforcementLevel: profile.costBudget.level,
       monthlyBudgetUsd: profile.costBudget.monthlyUsd,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { imageRefProblem } from '../compute/images';
 import { SUPPORTED_KUBERNETES_VERSIONS } from '../compute/versions';
+import { canaryRegionProblem, observabilityExtensions } from './observability-schema';
 
 /**
  * The schema of an environment's stack configuration (`environments/Pulumi.<env>.yaml`).
@@ -313,6 +314,8 @@ export const observabilitySchema = z.strictObject({
   ),
   /** Where monitors notify, e.g. `@pagerduty-risk-platform`. */
   notify: z.array(z.string().regex(/^@[\w.-]+$/, { message: 'a Datadog handle such as @pagerduty-risk' })),
+  // --- issue 13: canary, SLOs, model monitoring, audit (stacks/config/observability-schema.ts) ---
+  ...observabilityExtensions(region),
 });
 
 /**
@@ -406,6 +409,9 @@ export const projectConfigSchema = z
         message: `one of the environment's regions (${ownRegions.join(' or ')}); omit it to serve from the primary region`,
       });
     }
+    // issue 13: the canary watches both regions from a third one.
+    const canary = canaryRegionProblem(c.observability.canaryRegion, ownRegions);
+    if (canary) ctx.addIssue({ code: 'custom', path: ['observability', 'canaryRegion'], message: canary });
     for (const role of ['primary', 'dr'] as const) {
       const site = c.regions[role];
       site.availabilityZones?.forEach((az, i) => {

@@ -2,6 +2,8 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { EnvironmentConfig } from '../config/load';
 import { WorkloadIdentities } from '../data/identities';
+import { physicalNames } from '../naming';
+import { createObservability } from '../observability/estate';
 import { Monitors } from '../observability/monitors';
 import { trafficViewOf } from '../runbook-output';
 import { TrafficSwitch } from '../traffic/traffic-switch';
@@ -28,7 +30,7 @@ export function buildGlobalStack(config: EnvironmentConfig) {
     dns: config.traffic,
     tags: config.tags,
   });
-  new Monitors('observability', {
+  const monitors = new Monitors('observability', {
     environment: config.environment,
     sites: config.sites,
     targets: config.targets,
@@ -42,6 +44,24 @@ export function buildGlobalStack(config: EnvironmentConfig) {
     },
     notify: config.observability.notify,
     tags: [`team:${config.tags.owner}`],
+  });
+  // SLOs, dashboards, model monitors, the audit trail and the canary (issue 13): the trail and the
+  // canary live in the third region (`observability.canaryRegion`), never in a serving one.
+  const names = physicalNames(config.environment);
+  const tableArns = (name: string) => ({
+    arns: config.sites.map(
+      (s) => pulumi.interpolate`arn:aws:dynamodb:${s.region}:${accountId}:table/${name}`,
+    ),
+  });
+  createObservability(config, {
+    datadogProvider: monitors.provider,
+    routingHealthChecks: traffic.healthChecks,
+    tables: {
+      features: tableArns(names.featuresTable),
+      decisions: tableArns(names.decisionsTable),
+      control: tableArns(names.controlTable),
+    },
+    accountId,
   });
   return {
     environment: config.environment,

@@ -91,7 +91,8 @@ export const MUTATIONS: readonly Mutation[] = [
     resource: 'control-replica',
     property: 'region',
     change: (p) => void (p.region = 'eu-west-1'),
-    expect: ['dr-parity', 'dynamodb-dr-replica'],
+    // No monitor watches eu-west-1: the moved replica is unwatched too.
+    expect: ['dr-parity', 'dynamodb-dr-replica', 'monitoring-coverage'],
   },
   {
     policy: 'dynamodb-throughput-quotas',
@@ -461,6 +462,15 @@ export const MUTATIONS: readonly Mutation[] = [
     // 60,000 more RCU in DR: +5,694 USD a month, above prod's 50,000 USD budget.
     change: (p) => void (p.minCapacity = 120_000),
     expect: ['cost-budget'],
+  },
+  {
+    policy: 'monitoring-coverage',
+    type: 'datadog:index/monitor:Monitor',
+    resource: 'lease-tables-throttles-us-east-1',
+    property: 'query (names another table)',
+    change: (p) =>
+      void (p.query = String(p.query).replace('prod-stream-scorer-leases-us-east-1', 'prod-other')),
+    expect: ['monitoring-coverage'],
   },
 ];
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
 import { program } from '../../stacks/program';
 import * as path from 'path';
@@ -53,6 +54,7 @@ const SIG_KEY = '4dabf18193072939515e22adb298388d';
 const SIG_SECRET = '1b47061264138c4ac30d75fd1eb44270';
 const SIG_RESOURCE = '5cf8f73096256a8f31e491e813e4eb8e';
 const SIG_ASSET = 'c44067f5952c0a294b673a41bacd8c17';
+const SIG_ARCHIVE = '0def7320c3a5731c473e5ecbe6d01bc7';
 const UNKNOWN = '04da6b54-80e4-46f7-96ec-b56ff0331ba9';
 
 /** What a secret input is written as: plans are uploaded as CI artifacts and must never hold one. */
@@ -70,7 +72,17 @@ export function plainInputs(value: unknown): unknown {
       case SIG_RESOURCE:
         return obj.urn;
       case SIG_ASSET:
-        return { asset: obj.path ?? obj.uri ?? '[text]' };
+        // A text asset (the canary's bundle, issue 13) is shown by its hash, so the plan changes with the code.
+        return {
+          asset:
+            obj.path ??
+            obj.uri ??
+            (typeof obj.text === 'string'
+              ? `sha256:${createHash('sha256').update(obj.text).digest('hex')}`
+              : '[text]'),
+        };
+      case SIG_ARCHIVE:
+        return { archive: obj.path ?? obj.uri ?? plainInputs(obj.assets) };
       default:
         return Object.fromEntries(
           Object.keys(obj)
