@@ -7,8 +7,8 @@ import { SECRET_MARKER } from '../plan/harness';
  */
 const SECRET_NAME = /(password|secret|token|apikey|appkey|privatekey)$/i;
 
-/** Shorter values are not scrubbed from text: they would match ordinary words. */
-const MIN_SECRET_LENGTH = 4;
+/** Shorter values are not collected for scrubbing (they would match ordinary words); a secret-named input is masked whatever its length. */
+const MIN_SECRET_LENGTH = 8;
 
 export const isSecretName = (name: string): boolean => SECRET_NAME.test(name.replace(/[-_]/g, ''));
 
