@@ -172,6 +172,22 @@ describe('a huge diff', () => {
   test('is deterministic', () => {
     expect(assembleComment(input, { artifacts: ARTIFACTS })).toEqual(c);
   });
+
+  test('across environments, cuts dev rows before prod rows', () => {
+    const [dev, prod] = [hugePlans(2000, 'dev'), hugePlans(2000, 'prod')];
+    const both = assembleComment(
+      { ...input, diff: diffPlans([...dev.base, ...prod.base], [...dev.head, ...prod.head]), reports: [] },
+      { artifacts: ARTIFACTS },
+    );
+    const rowsCut = (env: string) => both.cuts.find((x) => x.label === `the changes in ${env}`);
+    expect(rowsCut('dev')).toEqual({ label: 'the changes in dev', rows: 2003, of: 2003 });
+    expect(rowsCut('prod')!.rows).toBeLessThan(2003);
+    expect(both.cuts.map((x) => x.label).indexOf('the changes in dev')).toBeLessThan(
+      both.cuts.map((x) => x.label).indexOf('the changes in prod'),
+    );
+    expect(both.text).toContain('#### dev: 0 to create, 2000 to update, 0 to replace, 3 to delete');
+    expect(both.text.match(/\| \*\*BLOCKED\*\* \| delete \| Table \|/g)).toHaveLength(6);
+  });
 });
 
 describe('npm run pr-comment', () => {

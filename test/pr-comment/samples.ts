@@ -54,23 +54,23 @@ export const SIM = {
   ],
 };
 
-/** `n` SSM parameters of prod whose values change between base and head, plus 3 deleted tables. */
-export function hugePlans(n: number): { base: PlanRecord[]; head: PlanRecord[] } {
+/** `n` SSM parameters of `env` whose values change between base and head, plus 3 deleted tables. */
+export function hugePlans(n: number, env = 'prod'): { base: PlanRecord[]; head: PlanRecord[] } {
   const param = (i: number, value: string): PlanRecord => ({
-    urn: `urn:pulumi:prod::risk-platform::risk-platform:platform:Region$aws:ssm/parameter:Parameter::us-west-2-param-${String(i).padStart(5, '0')}`,
+    urn: `urn:pulumi:${env}::risk-platform::risk-platform:platform:Region$aws:ssm/parameter:Parameter::us-west-2-param-${String(i).padStart(5, '0')}`,
     type: 'aws:ssm/parameter:Parameter',
     name: `us-west-2-param-${i}`,
     region: 'us-west-2',
     parent: null,
-    props: { name: `/risk/prod/param-${i}`, type: 'String', value, region: 'us-west-2' },
+    props: { name: `/risk/${env}/param-${i}`, type: 'String', value, region: 'us-west-2' },
   });
   const table = (name: string): PlanRecord => ({
-    urn: `urn:pulumi:prod::risk-platform::risk-platform:data:GlobalTable$aws:dynamodb/table:Table::${name}`,
+    urn: `urn:pulumi:${env}::risk-platform::risk-platform:data:GlobalTable$aws:dynamodb/table:Table::${name}`,
     type: 'aws:dynamodb/table:Table',
     name,
     region: 'us-west-2',
     parent: null,
-    props: { name: `prod-${name}`, hashKey: 'pk', billingMode: 'PAY_PER_REQUEST', region: 'us-west-2' },
+    props: { name: `${env}-${name}`, hashKey: 'pk', billingMode: 'PAY_PER_REQUEST', region: 'us-west-2' },
   });
   const ids = Array.from({ length: n }, (_, i) => i);
   return {

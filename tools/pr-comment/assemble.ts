@@ -3,7 +3,7 @@ import { diffBlocks, RANK } from './diff-section';
 import { Block, Cut, fitBlocks, Fitted } from './fit';
 import { PrViewInput } from './inputs';
 import { scrub } from './mask';
-import { byEnvOrder, folded } from './markdown';
+import { byEnvOrder, envWeight, folded } from './markdown';
 import { policyBlocks } from './policy-section';
 import { simBlocks } from './sim-section';
 import { SIM_FILE } from './sim';
@@ -70,7 +70,7 @@ export function assembleComment(input: PrViewInput, opts: AssembleOptions): Comm
       blocks.push({
         kind: 'drop',
         text: folded(`<b>${r.env}</b>: report.md`, demote(r.markdown.trim())),
-        rank: RANK.reports,
+        rank: RANK.reports + envWeight(r.env),
         label: `the plan report of ${r.env}`,
       });
     }

@@ -2,7 +2,7 @@ import { cents, CostReport, EnvironmentCost } from '../cost/estimate';
 import { CostDelta, itemKind, largestItems, usd } from '../cost/render';
 import { RANK } from './diff-section';
 import { Block } from './fit';
-import { byEnvOrder, code, folded, shortName, table, tableBlock } from './markdown';
+import { byEnvOrder, code, envWeight, folded, shortName, table, tableBlock } from './markdown';
 
 /** One priced item whose monthly cost differs between base and head. */
 export interface LineDelta {
@@ -97,7 +97,7 @@ export function costBlocks(base: CostReport, head: CostReport, delta: readonly C
     blocks.push({
       kind: 'drop',
       text: envDetails(e),
-      rank: RANK.costDetails,
+      rank: RANK.costDetails + envWeight(e.env),
       label: `the cost items of ${e.env}`,
     });
   }

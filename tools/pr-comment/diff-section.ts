@@ -2,7 +2,7 @@ import { Change, ChangeOp, DiffResult, Finding } from '../diff/diff';
 import { diffMermaid } from '../diff/render';
 import { describeValue } from '../lib/exit-codes';
 import { Block } from './fit';
-import { byEnvOrder, code, shortName, shortType, table, tableBlock } from './markdown';
+import { byEnvOrder, code, envWeight, shortName, shortType, table, tableBlock } from './markdown';
 
 /** Ranks: lower is cut first (see fit.ts); shared by every section. */
 export const RANK = {
@@ -110,7 +110,7 @@ export function diffBlocks(diff: DiffResult): Block[] {
     blocks.push({
       kind: 'drop',
       text: diffMermaid(cs),
-      rank: RANK.pictures,
+      rank: RANK.pictures + envWeight(env),
       label: `the picture of the changes in ${env}`,
     });
     blocks.push(
@@ -123,7 +123,7 @@ export function diffBlocks(diff: DiffResult): Block[] {
           code(shortName(c.urn)),
           changedInputs(c),
         ]),
-        RANK.changes,
+        RANK.changes + envWeight(env),
         `the changes in ${env}`,
       ),
     );
