@@ -193,7 +193,7 @@ describe('output', () => {
     const r = await dr(['failover', '--env', 'staging', '--yes']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      "\n  pulumi config set --stack staging --path 'risk-platform:dr.activeRegion' us-east-1\n  then commit environments/Pulumi.staging.yaml",
+      "\n  pulumi config set --stack staging-global --config-file environments/Pulumi.staging.yaml --path 'risk-platform:dr.activeRegion' us-east-1\n  then commit environments/Pulumi.staging.yaml",
     );
   });
 
@@ -204,7 +204,8 @@ describe('output', () => {
     const parsed = JSON.parse(r.stdout) as { activeRegionConfig: unknown };
     expect(parsed.activeRegionConfig).toEqual({
       region: 'us-west-2',
-      command: "pulumi config set --stack staging --path 'risk-platform:dr.activeRegion' us-west-2",
+      command:
+        "pulumi config set --stack staging-global --config-file environments/Pulumi.staging.yaml --path 'risk-platform:dr.activeRegion' us-west-2",
       stackFile: 'environments/Pulumi.staging.yaml',
       alreadyConfigured: true,
     });

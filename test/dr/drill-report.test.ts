@@ -270,7 +270,7 @@ describe('the Markdown report', () => {
     const md = drillMarkdown(forced);
     expect(md).toContain('## Forced\n\nPreflight was overridden with `--force`: primary is gone');
     expect(md).toContain(
-      "```sh\npulumi config set --stack staging --path 'risk-platform:dr.activeRegion' us-west-2\n```\n\nThen commit `environments/Pulumi.staging.yaml`.",
+      "```sh\npulumi config set --stack staging-global --config-file environments/Pulumi.staging.yaml --path 'risk-platform:dr.activeRegion' us-west-2\n```\n\nThen commit `environments/Pulumi.staging.yaml`.",
     );
     const failed = drillMarkdown(failedAt(3));
     expect(failed).toContain('## Errors\n\n- failover: ScaleTimeout: not ready');
@@ -343,7 +343,7 @@ describe('the follow-up', () => {
   test('gives the config command when the stack config names another region', () => {
     const md = drillMarkdown(drill());
     expect(md).toContain(
-      "pulumi config set --stack staging --path 'risk-platform:dr.activeRegion' us-west-2",
+      "pulumi config set --stack staging-global --config-file environments/Pulumi.staging.yaml --path 'risk-platform:dr.activeRegion' us-west-2",
     );
   });
 

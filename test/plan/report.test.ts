@@ -143,7 +143,10 @@ describe('renderReport', () => {
     // One column per region (the canary's third region included, issue 13), then the total.
     const row = report.split('\n').find((l) => l.startsWith('| **total** |'));
     expect(row).toBeDefined();
-    const cells = (row as string).split('|').slice(2, -1).map((c) => Number(c.trim()));
+    const cells = (row as string)
+      .split('|')
+      .slice(2, -1)
+      .map((c) => Number(c.trim()));
     expect(cells.at(-1)).toBe(prod.resources.length);
     const perColumn = cells.slice(0, -1);
     expect(perColumn.reduce((a, b) => a + b, 0)).toBe(prod.resources.length);

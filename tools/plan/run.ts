@@ -8,6 +8,7 @@ import { evaluatePolicies, Violation } from '../policy/evaluate';
 import { ManifestProblem, validateManifests } from '../manifests/validate';
 import { EnvironmentPlan, planEnvironment, PlannedResource } from './harness';
 import { renderReport } from './report';
+import { renderStacksSection } from './report-stacks';
 
 /** Where `npm run plan` writes, relative to the repository root. */
 export const PLAN_DIR = path.resolve(__dirname, '..', '..', 'dist', 'plan');
@@ -126,7 +127,10 @@ export async function planAndWrite(
       `${JSON.stringify(stackPolicyConfig, null, 2)}\n`,
     );
   }
-  write('report.md', renderReport(env, plan.resources, violations));
+  write(
+    'report.md',
+    renderReport(env, plan.resources, violations, renderStacksSection(plan.config, plan.stacks)),
+  );
   write('outputs.json', `${JSON.stringify(plan.outputs, null, 2)}\n`);
   write('policy-config.json', `${JSON.stringify(policyConfig, null, 2)}\n`);
   for (const [region, docs] of manifestsByRegion(plan.resources)) {
