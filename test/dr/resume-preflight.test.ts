@@ -76,7 +76,7 @@ describe('the replication lag grows to 60 s between a crash and the resume', () 
     const planned = await runOperation(deps, { op: failover(env), dryRun: true });
     expect(planned.status).toBe('planned');
     expect(deps.lines).toContainEqual(expect.stringMatching(/^ {4}FAIL replication us-west-2 -> us-east-1 /));
-    expect(deps.lines).toContain('    the run would be REFUSED');
+    expect(deps.lines).toContain('    the run would be REFUSED (exit 1)');
   });
 
   test('once replication has caught up the resume completes, reporting the re-run’s RPO', async () => {
