@@ -392,7 +392,8 @@ const KEY_USE = ['kms:Decrypt', 'kms:GenerateDataKey'];
  *   lease tables, publishes its consumer metrics (CloudWatch, its own namespace only), reads features,
  *   writes decisions, reads the control record, publishes decisions.
  * - `feedback-worker`: consumes model-feedback (KEDA's SQS scaler reads the queue attributes with this
- *   identity), reads the decision it labels and updates features.
+ *   identity), reads the decision it labels, reads the control record (it writes `features`, so it must
+ *   honour the write fence: issue 16 finding 5) and updates features.
  * All of them use the platform keys (both regions) for the encrypted stores.
  */
 export function workloadPolicy(workload: WorkloadName, a: DataPlaneArns): PolicyDocument {
@@ -457,6 +458,7 @@ export function workloadPolicy(workload: WorkloadName, a: DataPlaneArns): Policy
           ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
           a.tables.features,
         ),
+        readControl,
         keys,
       ]);
   }

@@ -2,9 +2,10 @@ import { keys } from '../../tools/dr/control/keys';
 import { runAbort } from '../../tools/dr/abort';
 import { DrillResult, runDrill } from '../../tools/dr/drill';
 import { drillMarkdown } from '../../tools/dr/drill-report';
+import { drillNextAction } from '../../tools/dr/drill-next';
 import { LocalEnvironment } from '../../tools/dr/local/harness';
 import { renderDrill } from '../../tools/dr/report';
-import { runOperation, RunnerDeps } from '../../tools/dr/runner';
+import { OperationResult, runOperation, RunnerDeps } from '../../tools/dr/runner';
 import { failover, journalIn, runnerDeps, startLocal } from './helpers';
 
 /** Issue 16 finding 12: drills stay drills. */
@@ -142,5 +143,44 @@ describe('dr abort of a drill’s failback half', () => {
     const again = await runDrill(runnerDeps(env), { dryRun: false });
     expect(again).toMatchObject({ status: 'completed', drillId: crashed.drillId });
     expect(on()).toEqual([W]);
+  });
+});
+
+describe('drillNextAction (pure)', () => {
+  const half = (status: OperationResult['status'], error?: string): OperationResult => ({
+    operation: 'failover',
+    environment: 'staging',
+    from: W,
+    to: E,
+    status,
+    resumed: false,
+    steps: [],
+    rtoMs: 0,
+    ...(error ? { error } : {}),
+  });
+  const drill = (failover: OperationResult): DrillResult => ({
+    kind: 'drill',
+    environment: 'staging',
+    drillId: 'drill-20260101T000000Z-ab12',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    status: failover.status,
+    failover,
+    rtoMs: 0,
+    totalMs: 0,
+    rtoTargetMs: 900_000,
+    rpoTargetMs: 15_000,
+  });
+
+  test('a failed failover half: resume the drill, or abort it if it has not flipped', () => {
+    expect(drillNextAction(drill(half('failed', 'Error: scale-up timed out')))).toBe(
+      'drill drill-20260101T000000Z-ab12 is unfinished: its failover stopped (Error: scale-up timed out). ' +
+        'Resume the drill with `npm run dr -- drill --env staging --to us-east-1`, or, if its flip has not happened, ' +
+        'close it with `npm run dr -- abort --env staging` (traffic stays in us-west-2)',
+    );
+  });
+
+  test('a refused failover half (nothing moved) and a completed drill need nothing', () => {
+    expect(drillNextAction(drill(half('refused', 'PreflightRefused: stale')))).toBeUndefined();
+    expect(drillNextAction({ ...drill(half('completed')), status: 'completed' })).toBeUndefined();
   });
 });

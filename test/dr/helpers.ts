@@ -22,7 +22,13 @@ export function startLocal(): Promise<LocalEnvironment> {
   return LocalEnvironment.start({ outputs: fixtureOutputs(), readyDelayMs: 20 });
 }
 
-export const FAST = { pollMs: 10, readinessTimeoutMs: 5000, verifyTimeoutMs: 2000 } as const;
+export const FAST = {
+  pollMs: 10,
+  readinessTimeoutMs: 5000,
+  verifyTimeoutMs: 2000,
+  // The fence's drain wait, shortened: 0.1 x the stand-in's 420 ms ReplicationLatency = 42 ms.
+  drain: { factor: 0.1, floorMs: 0, maxMs: 1000 },
+} as const;
 
 /** Runner dependencies against the local environment; progress lines are collected in `lines`. */
 export function runnerDeps(

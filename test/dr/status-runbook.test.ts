@@ -148,7 +148,7 @@ describe('status against the local environment', () => {
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe('staging: active region us-west-2');
     expect(lines[1]).toMatch(
-      /^INCONSISTENT: routing On in us-west-2, a write-fenced region \(active-region record in us-east-1's replica: run failover-\S+, since \S+\): it takes the traffic and refuses the writes$/,
+      /^INCONSISTENT: routing On in us-west-2, a write-fenced region \(active-region record in us-west-2's replica: run failover-\S+, since \S+\): it takes the traffic and refuses the writes$/,
     );
     expect(lines[2]).toBe(
       `  next: run ${crashed.runId} (failover us-west-2 -> us-east-1) is unfinished at step 4/8 fence (running): ` +

@@ -108,6 +108,22 @@ describe('workloadPolicy', () => {
     expect(actions).toEqual(expect.arrayContaining(['kinesis:DescribeStreamSummary', 'kinesis:ListShards']));
   });
 
+  test.each(['scoring-api', 'stream-scorer', 'feedback-worker'] as const)(
+    '%s writes the data plane, so it may read the control record (the write fence), and only read it',
+    (w) => {
+      const control = workloadPolicy(w, ARNS).Statement.filter((s) =>
+        [s.Resource].flat().some((r) => ARNS.tables.control.includes(String(r))),
+      );
+      expect(control).toEqual([
+        expect.objectContaining({
+          Sid: 'ReadControl',
+          Action: ['dynamodb:GetItem'],
+          Resource: ARNS.tables.control,
+        }),
+      ]);
+    },
+  );
+
   test('the feedback worker cannot publish or touch the stream', () => {
     const actions = workloadPolicy('feedback-worker', ARNS).Statement.flatMap((s) => s.Action);
     expect(actions.filter((a) => a.startsWith('sns:') || a.startsWith('kinesis:'))).toEqual([]);

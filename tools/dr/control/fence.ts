@@ -25,3 +25,15 @@ export async function readActiveRegion(table: ControlTable): Promise<ActiveRegio
 export async function writeActiveRegion(table: ControlTable, record: ActiveRegionRecord): Promise<void> {
   await table.put({ ...keys.activeRegion(), ...record });
 }
+
+/**
+ * The write-fence check every writer of the data plane makes (docs/ARCHITECTURE.md, "The write-fence
+ * contract"), as a reference: a writer in `region` may write unless its own replica's record fences
+ * `region`. No record: nobody is fenced (before the first failover). Pure.
+ */
+export function fenceAllowsWrite(
+  record: Pick<ActiveRegionRecord, 'writeFence'> | undefined,
+  region: string,
+): boolean {
+  return record?.writeFence.region !== region;
+}

@@ -1,3 +1,4 @@
+import type { DrainPolicy } from '../drain';
 import { RunbookOutputs } from '../../../stacks/outputs';
 import { Clients } from '../clients';
 import { RunRecord } from '../control/journal';
@@ -18,6 +19,8 @@ export interface StepTimings {
    * `x/y pods ready`, verify's health checks), the first after as long. @default PROGRESS_EVERY_MS
    */
   readonly progressMs?: number;
+  /** The wait between the write fence and the flip (see tools/dr/drain.ts). @default DEFAULT_DRAIN */
+  readonly drain?: DrainPolicy;
 }
 
 /**
