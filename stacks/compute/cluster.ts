@@ -43,6 +43,15 @@ export interface EksClusterArgs {
    * Note: an empty list turns the public endpoint off (private only, as in prod).
    */
   readonly publicAccessCidrs: readonly string[];
+  /**
+   * CIDRs admitted on 443 to the API endpoint's ENIs (the cluster's additional security group): the
+   * deploy runners and the DR runbook hosts (config `cluster.privateApiAccessCidrs`).
+   * @default [] (the additional security group admits nothing; the EKS cluster security group still
+   *   admits the nodes)
+   */
+  readonly privateApiAccessCidrs?: readonly string[];
+  /** The VPC the cluster's additional security group lives in. */
+  readonly vpcId: pulumi.Input<string>;
   /** The platform CMK (multi-region key or its replica) that envelope-encrypts Kubernetes Secrets. */
   readonly secretsKeyArn: pulumi.Input<string>;
   /** EC2 instance types of the managed node groups, in order of preference. */
@@ -127,6 +136,11 @@ export function validateClusterArgs(args: EksClusterArgs): void {
  */
 export class EksCluster extends pulumi.ComponentResource {
   readonly cluster: aws.eks.Cluster;
+  /**
+   * The additional security group on the control plane's ENIs (`vpcConfig.securityGroupIds`): 443
+   * from {@link EksClusterArgs.privateApiAccessCidrs}.
+   */
+  readonly apiSecurityGroup: aws.ec2.SecurityGroup;
   readonly clusterName: string;
   readonly region: string;
   readonly nodeRole: aws.iam.Role;
@@ -184,6 +198,29 @@ export class EksCluster extends pulumi.ComponentResource {
     );
 
     const publicEndpoint = args.publicAccessCidrs.length > 0;
+    // EKS attaches the security groups of `vpcConfig.securityGroupIds` to the control plane's ENIs,
+    // next to the cluster security group it creates (which admits only itself: nodes and control
+    // plane). SGs are additive, so this one needs no egress rule (the cluster SG allows all egress).
+    // @see https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html
+    const apiCidrs = [...(args.privateApiAccessCidrs ?? [])];
+    this.apiSecurityGroup = new aws.ec2.SecurityGroup(
+      `${name}-api`,
+      {
+        region,
+        vpcId: args.vpcId,
+        name: `${clusterName}-api`,
+        description: 'HTTPS to the EKS API endpoint from the deploy runners and runbook hosts',
+        ingress: apiCidrs.map((cidrBlock) => ({
+          protocol: 'tcp',
+          fromPort: 443,
+          toPort: 443,
+          cidrBlocks: [cidrBlock],
+          description: 'deploy runners / runbook (cluster.privateApiAccessCidrs)',
+        })),
+        tags: { ...tags, Name: `${clusterName}-api` },
+      },
+      parent,
+    );
     this.cluster = new aws.eks.Cluster(
       `${name}-cluster`,
       {
@@ -193,6 +230,8 @@ export class EksCluster extends pulumi.ComponentResource {
         roleArn: clusterRole.arn,
         vpcConfig: {
           subnetIds: args.privateSubnets.map((s) => s.id),
+          // Updatable in place (UpdateClusterConfig, 2023-10; not ForceNew in the provider).
+          securityGroupIds: [this.apiSecurityGroup.id],
           endpointPrivateAccess: true,
           endpointPublicAccess: publicEndpoint,
           ...(publicEndpoint ? { publicAccessCidrs: [...args.publicAccessCidrs] } : {}),

@@ -160,6 +160,8 @@ export class RegionalCompute extends pulumi.ComponentResource {
         availabilityZones: site.availabilityZones,
         adminRoleArns: args.cluster.adminRoleArns,
         publicAccessCidrs: args.cluster.publicAccessCidrs,
+        privateApiAccessCidrs: args.cluster.privateApiAccessCidrs,
+        vpcId: args.vpc.id,
         secretsKeyArn: args.dataPlane.keyArn,
         nodeInstanceTypes: args.cluster.nodeInstanceTypes,
         nodeScaling,

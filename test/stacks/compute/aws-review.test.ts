@@ -1,0 +1,48 @@
+import { PlannedResource } from '../../../tools/plan/harness';
+import { ofType, planOf } from '../../helpers/plan';
+
+/** The value at a dotted path of a resource's props. */
+function at<T = unknown>(r: PlannedResource, path: string): T {
+  let cur: unknown = r.props;
+  for (const k of path.split('.'))
+    cur = cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
+  return cur as T;
+}
+/** Mock IDs are `<logical name>-id` (tools/plan/mocks.ts). */
+const byMockId = (resources: readonly PlannedResource[], id: string) =>
+  resources.find((r) => `${r.name}-id` === id);
+
+describe('the private API endpoint admits the deploy runners (issue 15 finding 4)', () => {
+  it.each(['us-west-2', 'us-east-1'])(
+    'prod %s: the cluster carries a security group admitting 443 from cluster.privateApiAccessCidrs only',
+    async (region) => {
+      const plan = await planOf('prod');
+      const [cluster] = ofType(plan, 'aws:eks/cluster:Cluster', region);
+      const ids = at<string[]>(cluster, 'vpcConfig.securityGroupIds');
+      expect(ids).toHaveLength(1);
+      const sg = byMockId(ofType(plan, 'aws:ec2/securityGroup:SecurityGroup', region), ids[0]);
+      expect(sg?.name).toBe(`${region}-api`);
+      expect(at(sg!, 'name')).toBe(`prod-risk-${region}-api`);
+      expect(at(sg!, 'vpcId')).toBe(`${region}-vpc-id`);
+      expect(at(sg!, 'ingress')).toEqual([
+        {
+          protocol: 'tcp',
+          fromPort: 443,
+          toPort: 443,
+          cidrBlocks: ['10.250.0.0/22'],
+          description: 'deploy runners / runbook (cluster.privateApiAccessCidrs)',
+        },
+      ]);
+      expect(plan.config.cluster.privateApiAccessCidrs).toEqual(['10.250.0.0/22']);
+    },
+  );
+
+  it('staging (public endpoint to named CIDRs) attaches the group with no ingress', async () => {
+    const plan = await planOf('staging');
+    for (const cluster of ofType(plan, 'aws:eks/cluster:Cluster')) {
+      const [id] = at<string[]>(cluster, 'vpcConfig.securityGroupIds');
+      const sg = byMockId(ofType(plan, 'aws:ec2/securityGroup:SecurityGroup'), id);
+      expect(at(sg!, 'ingress')).toEqual([]);
+    }
+  });
+});
