@@ -63,7 +63,7 @@ export interface ComputeArgs {
   readonly datadog: { readonly apiKey: pulumi.Output<string>; readonly appKey: pulumi.Output<string> };
   /** The region's private subnets, one per AZ. */
   readonly privateSubnets: readonly aws.ec2.Subnet[];
-  /** CIDRs of the VPC (the AWS API interface endpoints and the load balancer live in it). */
+  /** The VPC CIDR: the subnets (private for the NLB, endpoint subnets for the AWS APIs) derive from it. */
   readonly vpcCidr: string;
   /** The region's VPC (the load balancer controller works in it). */
   readonly vpc: ClusterIngressArgs['vpc'];
@@ -223,7 +223,9 @@ export class RegionalCompute extends pulumi.ComponentResource {
           scoringApiTargetRpsPerPod: capacity.scoringApiTargetRpsPerPod,
           streamScorerTargetRecordsPerSecPerPod: capacity.streamScorerTargetRecordsPerSecPerPod,
           clusterName,
-          awsApiCidrs: [args.vpcCidr],
+          // The interface endpoints' own subnets (stacks/network), not the VPC CIDR, which also holds
+          // the API server's ENIs and every pod.
+          awsApiCidrs: planSubnets(args.vpcCidr, site.availabilityZones).map((z) => z.endpointCidr),
           // The internal NLB lives in the private subnets (`kubernetes.io/role/internal-elb`) and does
           // not preserve client IPs: its own addresses there are the only sources the pods see.
           ingressCidrs: planSubnets(args.vpcCidr, site.availabilityZones).map((z) => z.privateCidr),

@@ -46,3 +46,32 @@ describe('the private API endpoint admits the deploy runners (issue 15 finding 4
     }
   });
 });
+
+describe('the AWS-APIs egress names the endpoint subnets, not the VPC (issue 15 finding 24)', () => {
+  it.each(['us-west-2', 'us-east-1'])(
+    'prod %s: 443 to the three endpoint subnets and the DynamoDB prefix list only',
+    async (region) => {
+      const plan = await planOf('prod');
+      const [vpc] = ofType(plan, 'aws:ec2/vpc:Vpc', region);
+      const policy = ofType(plan, 'kubernetes:networking.k8s.io/v1:NetworkPolicy', region).find(
+        (p) => at(p, 'metadata.name') === 'allow-aws-apis-egress',
+      );
+      const egress = at<{ to: { ipBlock: { cidr: string } }[] }[]>(policy!, 'spec.egress');
+      const cidrs = egress.flatMap((e) => e.to.map((t) => t.ipBlock.cidr));
+      const endpointSubnets = ofType(plan, 'aws:ec2/subnet:Subnet', region).filter(
+        (s) => at(s, 'tags.tier') === 'endpoints',
+      );
+      expect(endpointSubnets.map((s) => s.name).sort()).toEqual(
+        ['a', 'b', 'c'].map((z) => `${region}-endpoints-${z}`),
+      );
+      const endpointCidrs = endpointSubnets.map((s) => at<string>(s, 'cidrBlock'));
+      expect(cidrs.slice(0, 3)).toEqual(endpointCidrs);
+      expect(cidrs).not.toContain(at(vpc, 'cidrBlock'));
+      // Every interface endpoint sits in exactly those subnets.
+      for (const e of ofType(plan, 'aws:ec2/vpcEndpoint:VpcEndpoint', region).filter(
+        (x) => at(x, 'vpcEndpointType') === 'Interface',
+      ))
+        expect(at(e, 'subnetIds')).toEqual(endpointSubnets.map((s) => `${s.name}-id`));
+    },
+  );
+});
