@@ -109,8 +109,9 @@ export interface ClusterAddonsArgs {
     readonly site: string;
   };
   /**
-   * The roles KEDA's operator may assume to read its scalers' metrics (the KEDA-scaled workloads'
-   * own roles: see charts/keda.ts). Each must trust the role exposed as {@link ClusterAddons.kedaOperatorRole}.
+   * The roles KEDA's operator may assume to read its scalers' metrics: the read-only scaler roles
+   * (stacks/data/identities `scalerRoles`), never a workload's own role. Each must trust the role
+   * exposed as {@link ClusterAddons.kedaOperatorRole}.
    */
   readonly kedaScaledRoles: readonly aws.iam.Role[];
   /** What the ingress add-ons (AWS Load Balancer Controller, external-dns) act on. */
@@ -252,7 +253,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
     );
     this.clusterAutoscalerRole = ca.role;
 
-    // KEDA's operator holds no data permissions: it may only assume the scaled workloads' roles.
+    // KEDA's operator holds no data permissions: it may only assume the read-only scaler roles.
     const kedaOperator = identity(
       'keda-operator',
       kedaOperatorRoleName(clusterName),
@@ -260,7 +261,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
       KEDA_OPERATOR_SERVICE_ACCOUNT,
       [
         {
-          Sid: 'AssumeScaledWorkloadRoles',
+          Sid: 'AssumeScalerRoles',
           Effect: 'Allow',
           Action: ['sts:AssumeRole', 'sts:TagSession'],
           Resource: args.kedaScaledRoles.map((r) => r.arn),

@@ -34,8 +34,13 @@ export interface ComputeDataPlane {
   readonly keyArn: pulumi.Input<string>;
   /** Names, ARNs and URLs the workloads' ConfigMaps and scalers publish. */
   readonly names: WorkloadsInputProps['names'];
-  /** Each workload's IAM role (trusting `pods.eks.amazonaws.com`; the KEDA-scaled ones also the KEDA operator role). */
+  /** Each workload's IAM role (trusting `pods.eks.amazonaws.com` only). */
   readonly roles: Readonly<Record<WorkloadName, aws.iam.Role>>;
+  /**
+   * The read-only scaler role of each KEDA-scaled workload (trusting the KEDA operator roles only):
+   * what its TriggerAuthentication names and the only roles KEDA's operator may assume.
+   */
+  readonly scalerRoles: Readonly<Partial<Record<WorkloadName, aws.iam.Role>>>;
   /** The replication heartbeat writer's IAM role (trusting `pods.eks.amazonaws.com` in both clusters). */
   readonly heartbeatRole: aws.iam.Role;
 }
@@ -186,7 +191,7 @@ export class RegionalCompute extends pulumi.ComponentResource {
         provider,
         environment: args.environment,
         datadog: { ...args.datadog, site: args.observability.datadogSite },
-        kedaScaledRoles: [args.dataPlane.roles['stream-scorer'], args.dataPlane.roles['feedback-worker']],
+        kedaScaledRoles: Object.values(args.dataPlane.scalerRoles).filter((r): r is aws.iam.Role => !!r),
         ingress: {
           vpc: args.vpc,
           zone: args.scoringEndpoint.zone,
@@ -236,6 +241,7 @@ export class RegionalCompute extends pulumi.ComponentResource {
           kubernetesVersion: args.cluster.kubernetesVersion,
         },
         roles: args.dataPlane.roles,
+        scalerRoles: args.dataPlane.scalerRoles,
         heartbeatRole: args.dataPlane.heartbeatRole,
         awsApiPrefixListCidrs: dynamodbPrefixList.entries.apply((entries) => entries.map((e) => e.cidr)),
         dependsOn: this.addons.ready,

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { WORKLOADS } from '../naming';
+import { WORKLOADS, WorkloadName } from '../naming';
 import { WorkloadIdentities } from './identities';
 import { PlatformKeys } from './keys';
 import { LeaseTable } from './lease-table';
@@ -9,6 +9,7 @@ import {
   DataPlaneArns,
   HeartbeatRegion,
   replicationHeartbeatPolicy,
+  scalerPolicy,
   workloadPolicy,
 } from './policy-documents';
 import { TransactionStream } from './stream';
@@ -37,6 +38,8 @@ export interface WorkloadPermissionsArgs {
  */
 export class WorkloadPermissions extends pulumi.ComponentResource {
   readonly policies: readonly aws.iam.RolePolicy[];
+  /** The read-only policy of each KEDA scaler role (see {@link scalerPolicy}). */
+  readonly scalerPolicies: readonly aws.iam.RolePolicy[];
   /** The replication heartbeat writer's one policy (see {@link replicationHeartbeatPolicy}). */
   readonly heartbeatPolicy: aws.iam.RolePolicy;
   /** The resolved ARNs the policies are built from. */
@@ -79,6 +82,25 @@ export class WorkloadPermissions extends pulumi.ComponentResource {
             name: 'data-plane',
             role: args.identities.roles[workload].name,
             policy: this.arns.apply((a) => JSON.stringify(workloadPolicy(workload, a))),
+          },
+          { parent: this },
+        ),
+    );
+    this.scalerPolicies = Object.entries(args.identities.scalerRoles).map(
+      ([workload, role]) =>
+        new aws.iam.RolePolicy(
+          `${name}-${workload}-scaler`,
+          {
+            name: 'scaling-metric',
+            role: role!.name,
+            policy: this.arns.apply((a) =>
+              JSON.stringify(
+                scalerPolicy(workload as WorkloadName, {
+                  modelFeedbackQueues: a.modelFeedbackQueues,
+                  regions: args.identities.clusterRegions,
+                }),
+              ),
+            ),
           },
           { parent: this },
         ),

@@ -74,6 +74,12 @@ export const eksClusterArn = (region: string, accountId: string, name: string) =
 /** The IAM role name of a workload, e.g. `prod-risk-scoring-api`. A contract: the charts bind it. */
 export const workloadRoleName = (env: string, workload: WorkloadName) => `${env}-risk-${workload}`;
 
+/**
+ * The IAM role name of a KEDA-scaled workload's scaler identity, e.g. `prod-risk-stream-scorer-scaler`:
+ * what KEDA's operator assumes to read the workload's scaling metric, and nothing else.
+ */
+export const scalerRoleName = (env: string, workload: WorkloadName) => `${env}-risk-${workload}-scaler`;
+
 /** The same ARN in another region (global table replicas and multi-region keys keep the rest). */
 export function arnInRegion(arn: string, region: string): string {
   const parts = arn.split(':');
@@ -278,12 +284,6 @@ export interface PodIdentityTrustInput {
   readonly clusterArns: readonly string[];
   readonly namespace: string;
   readonly serviceAccount: string;
-  /**
-   * Roles that may also assume this role: the KEDA operators of both clusters, for a KEDA-scaled
-   * workload (its scaler reads the stream or queue with the workload's own identity).
-   * @default - none
-   */
-  readonly assumableByRoleArns?: readonly string[];
 }
 
 /**
@@ -310,20 +310,28 @@ export function podIdentityTrustPolicy(p: PodIdentityTrustInput): PolicyDocument
         },
       },
     },
-    // The account root as principal with an `aws:PrincipalArn` condition, rather than the role ARNs as
-    // principals: IAM refuses a trust policy naming a role that does not exist yet, and the KEDA
-    // operator roles are created with the clusters, after the workload roles.
-    ...(p.assumableByRoleArns && p.assumableByRoleArns.length > 0
-      ? [
-          {
-            Sid: 'KedaOperatorScalesWithWorkloadIdentity',
-            Effect: 'Allow' as const,
-            Principal: { AWS: `arn:aws:iam::${p.accountId}:root` },
-            Action: ['sts:AssumeRole', 'sts:TagSession'],
-            Condition: { ArnEquals: { 'aws:PrincipalArn': [...p.assumableByRoleArns] } },
-          },
-        ]
-      : []),
+  ]);
+}
+
+/**
+ * The trust policy of a scaler role: only the KEDA operator roles named (both clusters'), through the
+ * account root with an `aws:PrincipalArn` condition (IAM refuses a trust naming a role that does not
+ * exist yet, and the operator roles are created with the clusters, after the identities).
+ */
+export function kedaScalerTrustPolicy(p: {
+  readonly accountId: string;
+  readonly kedaOperatorRoleArns: readonly string[];
+}): PolicyDocument {
+  if (p.kedaOperatorRoleArns.length === 0)
+    throw new InvalidArgumentError(`'kedaOperatorRoleArns' ([]) must name at least one KEDA operator role`);
+  return document([
+    {
+      Sid: 'KedaOperatorReadsScalingMetric',
+      Effect: 'Allow',
+      Principal: { AWS: accountRootArn(p.accountId) },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Condition: { ArnEquals: { 'aws:PrincipalArn': [...p.kedaOperatorRoleArns] } },
+    },
   ]);
 }
 
@@ -355,7 +363,10 @@ const allow = (Sid: string, Action: readonly string[], Resource: readonly string
  * grants one must narrow it with a condition instead (see {@link allowEverywhereWhen}).
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
  */
-export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS = ['cloudwatch:PutMetricData'] as const;
+export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS = [
+  'cloudwatch:PutMetricData',
+  'cloudwatch:GetMetricData',
+] as const;
 
 /** An Allow on `*` for actions without resource-level permissions, only under a condition. */
 function allowEverywhereWhen(
@@ -459,6 +470,40 @@ export function workloadPolicy(workload: WorkloadName, a: DataPlaneArns): Policy
         ),
         keys,
       ]);
+  }
+}
+
+/**
+ * The read-only policy of a KEDA-scaled workload's scaler role: exactly the calls its KEDA scaler
+ * makes, so a compromised KEDA operator can read two metrics and change nothing.
+ * - `stream-scorer` (`aws-cloudwatch` trigger on `AWS/Kinesis IncomingRecords`): `GetMetricData`
+ *   (kedacore/keda pkg/scalers/aws_cloudwatch_scaler.go, `cwClient.GetMetricData`). It has no
+ *   resource-level permissions and no namespace condition key, so it is narrowed to the
+ *   environment's regions (`aws:RequestedRegion`).
+ * - `feedback-worker` (`aws-sqs-queue` trigger): `sqs:GetQueueAttributes` on the model-feedback queues
+ *   (aws_sqs_queue_scaler.go, `GetQueueAttributes`); reading a queue's attributes needs no KMS.
+ * @see https://keda.sh/docs/2.20/scalers/aws-cloudwatch/
+ * @see https://keda.sh/docs/2.20/scalers/aws-sqs/
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+ */
+export function scalerPolicy(
+  workload: WorkloadName,
+  a: Pick<DataPlaneArns, 'modelFeedbackQueues'> & { readonly regions: readonly string[] },
+): PolicyDocument {
+  switch (workload) {
+    case 'stream-scorer':
+      if (a.regions.length === 0) throw new InvalidArgumentError(`'regions' ([]) must name at least one region`);
+      return document([
+        allowEverywhereWhen('ReadScalingMetric', ['cloudwatch:GetMetricData'], {
+          StringEquals: { 'aws:RequestedRegion': [...a.regions] },
+        }),
+      ]);
+    case 'feedback-worker':
+      return document([allow('ReadQueueDepth', ['sqs:GetQueueAttributes'], a.modelFeedbackQueues)]);
+    default:
+      throw new InvalidArgumentError(
+        `'workload' (${JSON.stringify(workload)}) must be a KEDA-scaled workload with an AWS scaler (stream-scorer, feedback-worker)`,
+      );
   }
 }
 

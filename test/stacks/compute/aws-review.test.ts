@@ -75,3 +75,35 @@ describe('the AWS-APIs egress names the endpoint subnets, not the VPC (issue 15 
     },
   );
 });
+
+describe('KEDA assumes read-only scaler roles only (issue 15 finding 25)', () => {
+  it.each(['us-west-2', 'us-east-1'])(
+    'prod %s: each TriggerAuthentication names its scaler role, and the operator may assume those alone',
+    async (region) => {
+      const plan = await planOf('prod');
+      const auths = ofType(plan, 'kubernetes:keda.sh/v1alpha1:TriggerAuthentication', region);
+      const aws = auths
+        .map((a) => at<{ provider: string; roleArn: string } | undefined>(a, 'spec.podIdentity'))
+        .filter((p): p is { provider: string; roleArn: string } => p !== undefined);
+      expect(aws.map((p) => p.roleArn.split('/').pop()).sort()).toEqual([
+        'prod-risk-feedback-worker-scaler',
+        'prod-risk-stream-scorer-scaler',
+      ]);
+      const operator = ofType(plan, 'aws:iam/rolePolicy:RolePolicy').find(
+        (p) => p.name === `${region}-keda-operator`,
+      );
+      const doc = JSON.parse(at<string>(operator!, 'policy')) as { Statement: Record<string, unknown>[] };
+      expect(doc.Statement).toEqual([
+        {
+          Sid: 'AssumeScalerRoles',
+          Effect: 'Allow',
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Resource: [
+            expect.stringMatching(/:role\/prod-risk-stream-scorer-scaler$/),
+            expect.stringMatching(/:role\/prod-risk-feedback-worker-scaler$/),
+          ],
+        },
+      ]);
+    },
+  );
+});

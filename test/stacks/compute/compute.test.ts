@@ -13,6 +13,7 @@ import { readStackFile, stackFilePath } from '../../../stacks/config/stack-file'
 import { WORKLOADS } from '../../../stacks/naming';
 import { RunbookOutputs } from '../../../stacks/outputs';
 import { MOCK_DYNAMODB_PREFIX_LIST_CIDRS } from '../../../tools/plan/mocks';
+import { planSubnets } from '../../../stacks/network/cidr';
 import { ofType, planOf } from '../../helpers/plan';
 
 const REGIONS = ['us-west-2', 'us-east-1'] as const;
@@ -125,8 +126,10 @@ describe.each(['staging', 'prod'])('compute plane of %s', (env) => {
     );
     const [rule] = at<{ to: { ipBlock: { cidr: string } }[]; ports: unknown[] }[]>(policy, 'spec.egress');
     expect(rule.ports).toEqual([{ protocol: 'TCP', port: 443 }]);
+    const site = plan.config.regions[region === 'us-west-2' ? 'primary' : 'dr'];
     expect(rule.to.map((t) => t.ipBlock.cidr)).toEqual([
-      plan.config.regions[region === 'us-west-2' ? 'primary' : 'dr'].vpcCidr,
+      // The interface endpoints' own subnets (issue 15 finding 24), not the VPC CIDR.
+      ...planSubnets(site.vpcCidr, site.availabilityZones).map((z) => z.endpointCidr),
       ...MOCK_DYNAMODB_PREFIX_LIST_CIDRS[region],
     ]);
   });

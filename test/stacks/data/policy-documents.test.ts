@@ -3,6 +3,8 @@ import {
   arnInRegion,
   DataPlaneArns,
   keyPolicy,
+  kedaScalerTrustPolicy,
+  scalerPolicy,
   podIdentityTrustPolicy,
   queuePolicy,
   redriveAllowPolicy,
@@ -234,5 +236,51 @@ describe('names and ARNs', () => {
 
   test('arnInRegion rejects a non-ARN', () => {
     expect(() => arnInRegion('table/t', 'us-east-1')).toThrow(new Error(`'arn' ("table/t") must be an ARN`));
+  });
+});
+
+describe('scalerPolicy (issue 15 finding 25)', () => {
+  const arns = {
+    modelFeedbackQueues: ['arn:aws:sqs:us-west-2:123456789012:prod-model-feedback'],
+    regions: ['us-west-2', 'us-east-1'],
+  };
+  it('gives the stream scorer GetMetricData in the environment regions only', () => {
+    expect(scalerPolicy('stream-scorer', arns).Statement).toEqual([
+      {
+        Sid: 'ReadScalingMetric',
+        Effect: 'Allow',
+        Action: ['cloudwatch:GetMetricData'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:RequestedRegion': ['us-west-2', 'us-east-1'] } },
+      },
+    ]);
+  });
+  it('gives the feedback worker GetQueueAttributes on its queues only', () => {
+    expect(scalerPolicy('feedback-worker', arns).Statement).toEqual([
+      {
+        Sid: 'ReadQueueDepth',
+        Effect: 'Allow',
+        Action: ['sqs:GetQueueAttributes'],
+        Resource: arns.modelFeedbackQueues,
+      },
+    ]);
+  });
+  it('refuses a workload with no AWS scaler', () => {
+    expect(() => scalerPolicy('scoring-api', arns)).toThrow(
+      `'workload' ("scoring-api") must be a KEDA-scaled workload with an AWS scaler (stream-scorer, feedback-worker)`,
+    );
+  });
+  it('never grants a write: every action is a Get/Describe', () => {
+    for (const w of ['stream-scorer', 'feedback-worker'] as const)
+      for (const st of scalerPolicy(w, arns).Statement)
+        for (const a of st.Action) expect(a.split(':')[1]).toMatch(/^(Get|Describe|List)/);
+  });
+});
+
+describe('kedaScalerTrustPolicy', () => {
+  it('refuses an empty operator list', () => {
+    expect(() => kedaScalerTrustPolicy({ accountId: '123456789012', kedaOperatorRoleArns: [] })).toThrow(
+      `'kedaOperatorRoleArns' ([]) must name at least one KEDA operator role`,
+    );
   });
 });
