@@ -62,6 +62,10 @@ export class WorkloadPermissions extends pulumi.ComponentResource {
         topics: args.fanouts.map((f) => f.topic.arn),
         modelFeedbackQueues: args.fanouts.map((f) => f.queues.modelFeedback.queue.arn),
         leaseTables: args.leaseTables.map((t) => t.arn),
+        kclMetadataTables: args.leaseTables.flatMap((t) => [
+          t.workerMetricsTable.arn,
+          t.coordinatorStateTable.arn,
+        ]),
         keys: args.keys.arns,
       })
       .apply((a): DataPlaneArns => ({
@@ -71,6 +75,7 @@ export class WorkloadPermissions extends pulumi.ComponentResource {
         topics: a.topics,
         modelFeedbackQueues: a.modelFeedbackQueues,
         leaseTables: a.leaseTables,
+        kclMetadataTables: a.kclMetadataTables,
         metricsNamespace: args.streamScorerMetricsNamespace,
         keys: a.keys,
       }));

@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { HEARTBEAT_ITEM_ATTRIBUTES, WorkloadName } from '../naming';
+import { HEARTBEAT_ITEM_ATTRIBUTES, LEASE_OWNER_INDEX, WorkloadName } from '../naming';
 import { InvalidArgumentError } from '../errors';
 
 /**
@@ -348,6 +348,8 @@ export interface DataPlaneArns {
   readonly modelFeedbackQueues: readonly string[];
   /** The stream scorer's shard-lease tables (one per region). */
   readonly leaseTables: readonly string[];
+  /** KCL 3's worker-metrics and coordinator-state tables next to each lease table (both regions). */
+  readonly kclMetadataTables: readonly string[];
   /** The CloudWatch namespace the stream scorer publishes its consumer metrics to (not an ARN). */
   readonly metricsNamespace: string;
   readonly keys: readonly string[];
@@ -380,8 +382,10 @@ function allowEverywhereWhen(
 
 const READ_ITEMS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
 /**
- * What a KCL worker does with its lease table: take, renew, checkpoint and drop leases, scan for
- * expired ones, and check the table exists. No `CreateTable`: the platform pre-creates the table.
+ * What a KCL 3 worker does with its lease table: take, renew, checkpoint and drop leases, scan for
+ * expired ones, check the table exists, and `UpdateTable` (KCL adds its lease-owner index to a table
+ * without one; the platform pre-creates it, the action stays as KCL's documented minimum). No
+ * `CreateTable`: the platform pre-creates every KCL table.
  * @see https://docs.aws.amazon.com/streams/latest/dev/kcl-iam-permissions.html
  */
 export const LEASE_TABLE_ACTIONS = [
@@ -391,7 +395,22 @@ export const LEASE_TABLE_ACTIONS = [
   'dynamodb:PutItem',
   'dynamodb:Scan',
   'dynamodb:UpdateItem',
+  'dynamodb:UpdateTable',
 ] as const;
+/** KCL 3's lease discovery queries the lease-owner index (`<lease table ARN>/index/LeaseOwnerToLeaseKeyIndex`). */
+export const LEASE_INDEX_ACTIONS = ['dynamodb:Query'] as const;
+/** What KCL 3 does with its worker-metrics and coordinator-state tables (kcl-iam-permissions, minus CreateTable). */
+export const KCL_METADATA_TABLE_ACTIONS = [
+  'dynamodb:DeleteItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Scan',
+  'dynamodb:UpdateItem',
+] as const;
+/** The ARN of a lease table's lease-owner index. */
+export const leaseOwnerIndexArn = (leaseTableArn: string) =>
+  `${leaseTableArn}/index/${LEASE_OWNER_INDEX.name}`;
 const KEY_USE = ['kms:Decrypt', 'kms:GenerateDataKey'];
 
 /**
@@ -441,6 +460,8 @@ export function workloadPolicy(workload: WorkloadName, a: DataPlaneArns): Policy
           a.streamConsumers,
         ),
         allow('CoordinateShardLeases', LEASE_TABLE_ACTIONS, a.leaseTables),
+        allow('DiscoverOwnLeases', LEASE_INDEX_ACTIONS, a.leaseTables.map(leaseOwnerIndexArn)),
+        allow('CoordinateWorkers', KCL_METADATA_TABLE_ACTIONS, a.kclMetadataTables),
         allowEverywhereWhen('PublishConsumerMetrics', ['cloudwatch:PutMetricData'], {
           StringEquals: { 'cloudwatch:namespace': a.metricsNamespace },
         }),
@@ -492,7 +513,8 @@ export function scalerPolicy(
 ): PolicyDocument {
   switch (workload) {
     case 'stream-scorer':
-      if (a.regions.length === 0) throw new InvalidArgumentError(`'regions' ([]) must name at least one region`);
+      if (a.regions.length === 0)
+        throw new InvalidArgumentError(`'regions' ([]) must name at least one region`);
       return document([
         allowEverywhereWhen('ReadScalingMetric', ['cloudwatch:GetMetricData'], {
           StringEquals: { 'aws:RequestedRegion': [...a.regions] },

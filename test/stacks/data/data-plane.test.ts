@@ -14,8 +14,11 @@ const TABLE_REPLICA = 'aws:dynamodb/tableReplica:TableReplica';
 /** The global tables (children of a GlobalTable), not the regional lease tables. */
 const globalTables = (plan: Parameters<typeof ofType>[0]) =>
   ofType(plan, TABLE).filter((t) => t.urn.includes('risk-platform:data:GlobalTable'));
+/** The lease tables proper (KCL 3's other metadata tables are tested in kcl-tables.test.ts). */
 const leaseTables = (plan: Parameters<typeof ofType>[0]) =>
-  ofType(plan, TABLE).filter((t) => t.urn.includes('risk-platform:data:LeaseTable'));
+  ofType(plan, TABLE).filter(
+    (t) => t.urn.includes('risk-platform:data:LeaseTable') && t.urn.endsWith('-leases-table'),
+  );
 const QUEUE = 'aws:sqs/queue:Queue';
 const QUEUE_POLICY = 'aws:sqs/queuePolicy:QueuePolicy';
 const ROLE = 'aws:iam/role:Role';
@@ -556,7 +559,10 @@ describe('LeaseTable', () => {
           region: t.region,
           billingMode: 'PAY_PER_REQUEST',
           hashKey: 'leaseKey',
-          attributes: [{ name: 'leaseKey', type: 'S' }],
+          attributes: [
+            { name: 'leaseKey', type: 'S' },
+            { name: 'leaseOwner', type: 'S' },
+          ],
           pointInTimeRecovery: { enabled: true },
           serverSideEncryption: {
             enabled: true,

@@ -34,6 +34,11 @@ const ARNS: DataPlaneArns = {
   leaseTables: ['us-west-2', 'us-east-1'].map(
     (r) => `arn:aws:dynamodb:${r}:${ACCOUNT}:table/prod-stream-scorer-leases-${r}`,
   ),
+  kclMetadataTables: ['us-west-2', 'us-east-1'].flatMap((r) =>
+    ['WorkerMetricStats', 'CoordinatorState'].map(
+      (t) => `arn:aws:dynamodb:${r}:${ACCOUNT}:table/prod-stream-scorer-leases-${r}-${t}`,
+    ),
+  ),
   metricsNamespace: 'prod-stream-scorer',
   keys: both('kms', 'key/mrk-1'),
 };
@@ -46,6 +51,8 @@ describe('workloadPolicy', () => {
   test.each([...WORKLOADS])('%s names only resources of the data plane, never "*"', (w) => {
     const { metricsNamespace: _namespace, ...arns } = ARNS;
     const all = new Set(Object.values(arns).flatMap((v) => (Array.isArray(v) ? v : Object.values(v).flat())));
+    // The lease tables' lease-owner indexes are the only derived resources (an index of a listed table).
+    for (const t of ARNS.leaseTables) all.add(`${t}/index/LeaseOwnerToLeaseKeyIndex`);
     for (const s of workloadPolicy(w, ARNS).Statement.filter((x) => x.Resource !== '*'))
       for (const r of [s.Resource].flat()) expect(all.has(String(r))).toBe(true);
   });
@@ -74,7 +81,36 @@ describe('workloadPolicy', () => {
       'dynamodb:PutItem',
       'dynamodb:Scan',
       'dynamodb:UpdateItem',
+      'dynamodb:UpdateTable',
     ]);
+  });
+
+  test('KCL 3: the stream scorer queries the lease-owner index of each lease table (issue 15 finding 11)', () => {
+    const s = workloadPolicy('stream-scorer', ARNS).Statement.find((x) => x.Sid === 'DiscoverOwnLeases');
+    expect(s).toEqual({
+      Sid: 'DiscoverOwnLeases',
+      Effect: 'Allow',
+      Action: ['dynamodb:Query'],
+      Resource: [
+        'arn:aws:dynamodb:us-west-2:123456789012:table/prod-stream-scorer-leases-us-west-2/index/LeaseOwnerToLeaseKeyIndex',
+        'arn:aws:dynamodb:us-east-1:123456789012:table/prod-stream-scorer-leases-us-east-1/index/LeaseOwnerToLeaseKeyIndex',
+      ],
+    });
+  });
+
+  test('KCL 3: the stream scorer uses the worker-metrics and coordinator-state tables, never CreateTable', () => {
+    const s = workloadPolicy('stream-scorer', ARNS).Statement.find((x) => x.Sid === 'CoordinateWorkers');
+    expect(s?.Resource).toEqual(ARNS.kclMetadataTables);
+    expect(s?.Action).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:DescribeTable',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Scan',
+      'dynamodb:UpdateItem',
+    ]);
+    const all = workloadPolicy('stream-scorer', ARNS).Statement.flatMap((x) => x.Action);
+    expect(all).not.toContain('dynamodb:CreateTable');
   });
 
   test('the stream scorer publishes metrics to its own CloudWatch namespace only', () => {
