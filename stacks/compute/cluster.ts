@@ -10,12 +10,29 @@ export const CLUSTER_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerMa
 /** The EKS access policy that grants cluster-wide admin. */
 export const CLUSTER_ADMIN_POLICY_ARN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
 
-/** Node role policies EKS requires for managed nodes. */
+/**
+ * Node role policies EKS requires for managed nodes. Not `AmazonEKS_CNI_Policy`: aws-node gets it
+ * through its own Pod Identity role (stacks/compute/addons.ts), so no pod that reaches the node
+ * role could manage ENIs with it.
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html
+ */
 export const NODE_ROLE_POLICIES = [
   'AmazonEKSWorkerNodePolicy',
   'AmazonEC2ContainerRegistryReadOnly',
-  'AmazonEKS_CNI_Policy',
 ] as const;
+
+/**
+ * The nodes' instance metadata options: IMDSv2 only, with a response hop limit of 1, so a pod on the
+ * pod network (one hop more than the node) cannot reach IMDS and take the node role; host-network
+ * pods (aws-node, kube-proxy, the Pod Identity agent) still can. Every add-on that would otherwise
+ * ask IMDS for its region or VPC is given them (addons.ts).
+ * @see https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html
+ */
+export const NODE_METADATA_OPTIONS = {
+  httpEndpoint: 'enabled',
+  httpTokens: 'required',
+  httpPutResponseHopLimit: 1,
+} as const;
 
 /** The label every scoring node carries; the charts do not select on it, operators do. */
 export const NODE_POOL_LABEL = 'risk-platform/node-pool';
@@ -145,6 +162,8 @@ export class EksCluster extends pulumi.ComponentResource {
   readonly region: string;
   readonly nodeRole: aws.iam.Role;
   readonly nodeGroups: aws.eks.NodeGroup[];
+  /** The nodes' launch template (metadata options only: {@link NODE_METADATA_OPTIONS}). */
+  readonly nodeLaunchTemplate: aws.ec2.LaunchTemplate;
   readonly endpoint: pulumi.Output<string>;
   /** Base64 PEM of the cluster CA. */
   readonly certificateAuthority: pulumi.Output<string>;
@@ -295,12 +314,28 @@ export class EksCluster extends pulumi.ComponentResource {
       parent,
     );
 
+    // A managed node group takes its launch template at creation only ("After node group creation,
+    // you cannot use a different ID"): the groups with the template are new groups (`-v2` names) that
+    // Pulumi creates before it deletes the old ones, which EKS drains.
+    const launchTemplate = new aws.ec2.LaunchTemplate(
+      `${name}-nodes`,
+      {
+        region,
+        name: `${clusterName}-nodes`,
+        description: 'EKS managed nodes: IMDSv2 only, hop limit 1',
+        metadataOptions: { ...NODE_METADATA_OPTIONS },
+        updateDefaultVersion: true,
+        tags,
+      },
+      parent,
+    );
+
     // One group per zone (the `eks-node-group-azs` policy counts the zones of a cluster's groups
     // together): Cluster Autoscaler picks the zone whose pods are pending and, with
     // `balance-similar-node-groups`, keeps the groups level.
     this.nodeGroups = args.privateSubnets.map((subnet, i) => {
       const zone = zoneSuffix(args.availabilityZones[i]);
-      const groupName = `${clusterName}-scoring-${zone}`;
+      const groupName = `${clusterName}-scoring-${zone}-v2`;
       return new aws.eks.NodeGroup(
         `${name}-nodes-${zone}`,
         {
@@ -315,6 +350,7 @@ export class EksCluster extends pulumi.ComponentResource {
           version: args.kubernetesVersion,
           scalingConfig: { ...args.nodeScaling },
           updateConfig: { maxUnavailablePercentage: 33 },
+          launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
           labels: { [NODE_POOL_LABEL]: 'scoring' },
           tags: { ...tags, ...clusterAutoscalerTags(clusterName), Name: groupName },
         },
@@ -327,6 +363,7 @@ export class EksCluster extends pulumi.ComponentResource {
       );
     });
 
+    this.nodeLaunchTemplate = launchTemplate;
     this.ready = [...this.nodeGroups, ...access];
     this.registerOutputs({ name: clusterName, arn: this.arn, endpoint: this.endpoint });
   }

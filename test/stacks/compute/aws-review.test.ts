@@ -107,3 +107,59 @@ describe('KEDA assumes read-only scaler roles only (issue 15 finding 25)', () =>
     },
   );
 });
+
+describe('pods cannot take the node role (issue 15 finding 23)', () => {
+  it.each(['us-west-2', 'us-east-1'])(
+    'prod %s: every node group launches from a template with IMDSv2 only and hop limit 1',
+    async (region) => {
+      const plan = await planOf('prod');
+      const [lt] = ofType(plan, 'aws:ec2/launchTemplate:LaunchTemplate', region);
+      expect(at(lt, 'metadataOptions')).toEqual({
+        httpEndpoint: 'enabled',
+        httpTokens: 'required',
+        httpPutResponseHopLimit: 1,
+      });
+      const groups = ofType(plan, 'aws:eks/nodeGroup:NodeGroup', region);
+      expect(groups.map((g) => at(g, 'nodeGroupName')).sort()).toEqual(
+        ['a', 'b', 'c'].map((z) => `prod-risk-${region}-scoring-${z}-v2`),
+      );
+      for (const g of groups) expect(at(g, 'launchTemplate.id')).toBe(`${lt.name}-id`);
+    },
+  );
+
+  it.each(['us-west-2', 'us-east-1'])(
+    "prod %s: the node role has no CNI policy; aws-node gets it through the vpc-cni add-on's Pod Identity",
+    async (region) => {
+      const plan = await planOf('prod');
+      const nodePolicies = ofType(plan, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment')
+        .filter((a) => at(a, 'role') === `prod-risk-${region}-node`)
+        .map((a) => at<string>(a, 'policyArn'));
+      expect(nodePolicies.sort()).toEqual([
+        'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
+        'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
+      ]);
+      const cni = ofType(plan, 'aws:eks/addon:Addon', region).find((a) => at(a, 'addonName') === 'vpc-cni');
+      expect(at(cni!, 'podIdentityAssociations')).toEqual([
+        {
+          roleArn: expect.stringMatching(new RegExp(`:role/prod-risk-${region}-vpc-cni$`)),
+          serviceAccount: 'aws-node',
+        },
+      ]);
+      const cniRole = ofType(plan, 'aws:iam/role:Role').find(
+        (r) => at(r, 'name') === `prod-risk-${region}-vpc-cni`,
+      );
+      const trust = JSON.parse(at<string>(cniRole!, 'assumeRolePolicy')) as {
+        Statement: { Condition: { StringEquals: Record<string, unknown> } }[];
+      };
+      expect(trust.Statement[0].Condition.StringEquals).toMatchObject({
+        'aws:RequestTag/kubernetes-namespace': 'kube-system',
+        'aws:RequestTag/kubernetes-service-account': 'aws-node',
+      });
+      expect(
+        ofType(plan, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment')
+          .filter((a) => at(a, 'role') === `prod-risk-${region}-vpc-cni`)
+          .map((a) => at(a, 'policyArn')),
+      ).toEqual(['arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy']);
+    },
+  );
+});
