@@ -11,6 +11,14 @@ export const CLUSTER_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerMa
 export const CLUSTER_ADMIN_POLICY_ARN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
 
 /**
+ * The EKS access policy of the preview/drift role: read-only on every resource, Secrets included
+ * (AmazonEKSViewPolicy cannot read Secrets, and pulumi-kubernetes reads a Helm release from its
+ * release Secret on refresh).
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html
+ */
+export const CLUSTER_VIEW_POLICY_ARN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy';
+
+/**
  * Node role policies EKS requires for managed nodes. Not `AmazonEKS_CNI_Policy`: aws-node gets it
  * through its own Pod Identity role (stacks/compute/addons.ts), so no pod that reaches the node
  * role could manage ENIs with it.
@@ -83,6 +91,12 @@ export interface EksClusterArgs {
    * entries (config `cluster.adminRoleArns`). The CI deploy role must be one of them.
    */
   readonly adminRoleArns: readonly string[];
+  /**
+   * IAM role ARNs granted read-only access ({@link CLUSTER_VIEW_POLICY_ARN}, cluster scope): the
+   * preview/drift role (config `cluster.viewerRoleArns`).
+   * @default []
+   */
+  readonly viewerRoleArns?: readonly string[];
   /** Tags for every taggable resource. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -286,6 +300,31 @@ export class EksCluster extends pulumi.ComponentResource {
             clusterName: this.cluster.name,
             principalArn: entry.principalArn,
             policyArn: CLUSTER_ADMIN_POLICY_ARN,
+            accessScope: { type: 'cluster' },
+          },
+          parent,
+        ),
+      );
+    });
+
+    // Viewers: the preview/drift role reads every object (and the Helm release Secrets) on refresh.
+    const viewers = args.viewerRoleArns ?? [];
+    viewers.forEach((principalArn, i) => {
+      const suffix = viewers.length === 1 ? 'viewer' : `viewer-${i}`;
+      const entry = new aws.eks.AccessEntry(
+        `${name}-${suffix}`,
+        { region, clusterName: this.cluster.name, principalArn, type: 'STANDARD', tags },
+        parent,
+      );
+      access.push(
+        entry,
+        new aws.eks.AccessPolicyAssociation(
+          `${name}-${suffix}`,
+          {
+            region,
+            clusterName: this.cluster.name,
+            principalArn: entry.principalArn,
+            policyArn: CLUSTER_VIEW_POLICY_ARN,
             accessScope: { type: 'cluster' },
           },
           parent,

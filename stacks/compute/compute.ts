@@ -164,6 +164,7 @@ export class RegionalCompute extends pulumi.ComponentResource {
         privateSubnets: args.privateSubnets,
         availabilityZones: site.availabilityZones,
         adminRoleArns: args.cluster.adminRoleArns,
+        viewerRoleArns: args.cluster.viewerRoleArns,
         publicAccessCidrs: args.cluster.publicAccessCidrs,
         privateApiAccessCidrs: args.cluster.privateApiAccessCidrs,
         vpcId: args.vpc.id,

@@ -270,6 +270,22 @@ export const clusterSchema = z.strictObject({
   adminRoleArns: z
     .array(z.string().regex(IAM_ROLE_ARN, { message: ADMIN_ROLE_ARN }), { message: ADMIN_ROLE_ARNS })
     .min(1, { message: ADMIN_ROLE_ARNS }),
+  /**
+   * IAM roles given read-only Kubernetes access in both regions (EKS access entry +
+   * AmazonEKSAdminViewPolicy, cluster scope): the `<env>-preview` role that PR previews and the nightly
+   * `pulumi preview --refresh` assume, which must read every object the program deployed and the Helm
+   * release Secrets.
+   * @default [] (no viewer access entry)
+   */
+  viewerRoleArns: z
+    .array(
+      z
+        .string()
+        .regex(IAM_ROLE_ARN, {
+          message: 'an IAM role ARN such as arn:aws:iam::123456789012:role/risk-platform-preview',
+        }),
+    )
+    .default([]),
 });
 
 /** A configured image: a private repository path (`risk/<name>@sha256:...`), or (with `publicAllowed`) a public image. */
@@ -379,7 +395,7 @@ export const projectConfigSchema = z
         code: 'custom',
         path: ['cluster', 'privateApiAccessCidrs'],
         message:
-          "at least one CIDR of the deploy runners: the API endpoint is private only (cluster.publicAccessCidrs is []), and the cluster security group admits nothing from outside the cluster",
+          'at least one CIDR of the deploy runners: the API endpoint is private only (cluster.publicAccessCidrs is []), and the cluster security group admits nothing from outside the cluster',
       });
     }
     const ownRegions = [c.regions.primary.region, c.regions.dr.region];

@@ -25,10 +25,11 @@ function issuesOf(fn: () => unknown): string[] {
 
 describe('cluster.privateApiAccessCidrs (issue 15 finding 4)', () => {
   it('refuses a private-only endpoint that admits no runner CIDR', () => {
-    expect(issuesOf(() => parseWith('risk-platform:cluster', (c) => (c.privateApiAccessCidrs = []))))
-      .toEqual([
+    expect(issuesOf(() => parseWith('risk-platform:cluster', (c) => (c.privateApiAccessCidrs = [])))).toEqual(
+      [
         'risk-platform:cluster.privateApiAccessCidrs: received [], expected at least one CIDR of the deploy runners: the API endpoint is private only (cluster.publicAccessCidrs is []), and the cluster security group admits nothing from outside the cluster',
-      ]);
+      ],
+    );
   });
 
   it('refuses 0.0.0.0/0 and malformed CIDRs, naming the entry', () => {
@@ -49,5 +50,19 @@ describe('cluster.privateApiAccessCidrs (issue 15 finding 4)', () => {
   it("reads prod's runner CIDR", () => {
     const config = parseWith('risk-platform:cluster', () => undefined);
     expect(config.cluster.privateApiAccessCidrs).toEqual(['10.250.0.0/22']);
+  });
+});
+
+describe('cluster.viewerRoleArns (issue 15 finding 19)', () => {
+  it('refuses an entry that is not a role ARN', () => {
+    expect(
+      issuesOf(() => parseWith('risk-platform:cluster', (c) => (c.viewerRoleArns = ['preview']))),
+    ).toEqual([
+      'risk-platform:cluster.viewerRoleArns.0: received "preview", expected an IAM role ARN such as arn:aws:iam::123456789012:role/risk-platform-preview',
+    ]);
+  });
+  it('defaults to none', () => {
+    const config = parseWith('risk-platform:cluster', (c) => delete c.viewerRoleArns);
+    expect(config.cluster.viewerRoleArns).toEqual([]);
   });
 });

@@ -163,3 +163,26 @@ describe('pods cannot take the node role (issue 15 finding 23)', () => {
     },
   );
 });
+
+describe('the preview/drift role can read the clusters (issue 15 finding 19)', () => {
+  it.each(['us-west-2', 'us-east-1'])(
+    'prod %s: cluster.viewerRoleArns get an access entry with AmazonEKSAdminViewPolicy, cluster scope',
+    async (region) => {
+      const plan = await planOf('prod');
+      expect(plan.config.cluster.viewerRoleArns).toEqual([
+        'arn:aws:iam::123456789012:role/risk-platform-preview',
+      ]);
+      const viewer = ofType(plan, 'aws:eks/accessPolicyAssociation:AccessPolicyAssociation', region).filter(
+        (a) => at(a, 'principalArn') === 'arn:aws:iam::123456789012:role/risk-platform-preview',
+      );
+      expect(viewer.map((a) => [at(a, 'policyArn'), at(a, 'accessScope')])).toEqual([
+        ['arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy', { type: 'cluster' }],
+      ]);
+      expect(
+        ofType(plan, 'aws:eks/accessEntry:AccessEntry', region).filter(
+          (e) => at(e, 'principalArn') === 'arn:aws:iam::123456789012:role/risk-platform-preview',
+        ),
+      ).toHaveLength(1);
+    },
+  );
+});
