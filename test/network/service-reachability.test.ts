@@ -33,11 +33,17 @@ const GATEWAY_PREFIX_LIST_CIDRS: Readonly<Record<string, Readonly<Record<string,
 
 const WORKLOAD_PERMISSIONS = 'risk-platform:data:WorkloadPermissions';
 
-/** The workload role policies: the inline policies of the WorkloadPermissions component. */
+/**
+ * The workload role policies: the inline policies of the WorkloadPermissions component, except the
+ * KEDA scaler roles' (`-scaler`), which KEDA's operator uses from its own namespace, outside the
+ * workloads' default-deny NetworkPolicies.
+ */
 function workloadPolicies(resources: readonly PlannedResource[]): PlannedResource[] {
   return resources.filter(
     (r) =>
-      r.type === 'aws:iam/rolePolicy:RolePolicy' && (r.parent ?? '').includes(`${WORKLOAD_PERMISSIONS}::`),
+      r.type === 'aws:iam/rolePolicy:RolePolicy' &&
+      (r.parent ?? '').includes(`${WORKLOAD_PERMISSIONS}::`) &&
+      !r.name.endsWith('-scaler'),
   );
 }
 
