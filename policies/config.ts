@@ -60,6 +60,36 @@ export const POLICY_PROFILES: Readonly<Record<EnvironmentName, EnvironmentPolicy
 export const MAX_RECEIVE_COUNT_BOUNDS = { min: 3, max: 10 } as const;
 
 /**
+ * The rules that need both regions (or the whole environment) at once. Under `pulumi preview
+ * --policy-pack` each stack is checked alone (one stack per region), so a stack's policy config turns
+ * them off, and they run on the environment plan (`dist/plan/<env>/resources.json`, every stack
+ * together): offline in `npm run plan` and in CI's `environment-policies` step.
+ */
+export const ENVIRONMENT_POLICIES = [
+  'dr-parity',
+  'dr-standby-minimums',
+  'dynamodb-dr-replica',
+  'cost-budget',
+  // Monitors live in the global stack, what they watch in the regional ones.
+  'monitoring-coverage',
+] as const;
+
+/**
+ * The policy config of one stack of the environment (`config.unit` set): the environment's, with the
+ * {@link ENVIRONMENT_POLICIES} disabled. Without a unit it is the environment's config unchanged.
+ */
+export function stackPolicyConfigFor(config: EnvironmentConfig): PolicyPackConfig {
+  const all = policyConfigFor(config);
+  if (config.unit === undefined) return all;
+  return {
+    ...all,
+    ...Object.fromEntries(
+      ENVIRONMENT_POLICIES.map((name) => [name, { ...(all[name] ?? {}), enforcementLevel: 'disabled' }]),
+    ),
+  } as PolicyPackConfig;
+}
+
+/**
  * The per-environment policy configuration, derived from the environment's stack config so the rules
  * and the program can never disagree. `npm run plan` writes it to `dist/plan/<env>/policy-config.json`
  * and CI passes that file to `pulumi preview --policy-pack policies --policy-pack-config`.
@@ -98,6 +128,7 @@ export function policyConfigFor(config: EnvironmentConfig): PolicyPackConfig {
       enforcementLevel: profile.replicaRulesLevel,
       standbyFraction: config.dr.standbyFraction,
     },
+    'monitoring-coverage': { regions: config.sites.map((s) => s.region) },
     'cost-budget': {
       enforcementLevel: profile.costBudget.level,
       monthlyBudgetUsd: profile.costBudget.monthlyUsd,

@@ -5,6 +5,7 @@ import { drParityPolicies } from './dr-parity';
 import { iamPolicies } from './iam';
 import { keyPolicies } from './keys';
 import { kubernetesWorkloadPolicies } from './kubernetes-workloads';
+import { monitoringCoverage } from './monitoring-coverage';
 import { networkEksPolicies } from './network-eks';
 import { streamingMessagingPolicies } from './streaming-messaging';
 import { taggingPolicies } from './tagging';
@@ -25,6 +26,7 @@ export const POLICIES_BY_AREA: Readonly<Record<PolicyArea, readonly PackPolicy[]
   'autoscaling-capacity': autoscalingCapacityPolicies,
   'dr-parity': drParityPolicies,
   cost: costPolicies,
+  observability: [monitoringCoverage],
 };
 
 /** Every policy of the pack, in registration order. Only `index.ts` turns this into a PolicyPack. */

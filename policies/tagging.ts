@@ -30,6 +30,17 @@ export const UNTAGGABLE_AWS_TYPES: ReadonlySet<string> = new Set([
   'aws:dynamodb/tableItem:TableItem',
   // A registry setting (one per account and region), not a taggable resource.
   'aws:ecr/replicationConfiguration:ReplicationConfiguration',
+  // Issue 13 (audit trail, canary): bucket settings, log metric filters, Lambda permissions and
+  // EventBridge targets take no tags input (pulumi-aws 7.48 typings).
+  'aws:s3/bucketPolicy:BucketPolicy',
+  'aws:s3/bucketVersioning:BucketVersioning',
+  'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock',
+  'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
+  'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
+  'aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration',
+  'aws:cloudwatch/logMetricFilter:LogMetricFilter',
+  'aws:lambda/permission:Permission',
+  'aws:cloudwatch/eventTarget:EventTarget',
 ]);
 
 interface RequiredTagsConfig {

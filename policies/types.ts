@@ -14,7 +14,8 @@ export type PolicyArea =
   | 'kubernetes-workloads'
   | 'autoscaling-capacity'
   | 'dr-parity'
-  | 'cost';
+  | 'cost'
+  | 'observability';
 
 /** Per-environment policy configuration, as `--policy-pack-config` takes it. */
 export type PolicyPackConfig = Record<

@@ -92,6 +92,11 @@ export const runbookOutputsSchema = z.strictObject({
     safetyRuleArn: z.string().min(1),
     /** The fully-qualified scoring API record name, e.g. `score.risk.example.com`. */
     recordName: z.string().min(1),
+    /**
+     * TTL of the failover records (s): resolvers may hold the old answer that long after the flip, so
+     * the runbook's RTO is time-to-flip plus it. @default 60 (outputs published before it existed)
+     */
+    recordTtlSeconds: z.number().int().nonnegative().optional(),
   }),
 });
 

@@ -4,7 +4,45 @@ import { heartbeatIntervalSeconds } from './capacity';
 import { RegionSite } from './config/load';
 import { RegionOutputs, RunbookOutputs } from './outputs';
 import { syntheticEndpointUrl, ScoringDns } from './traffic/dns';
-import { TrafficSwitch } from './traffic/traffic-switch';
+import { ClusterEndpoint } from './traffic/traffic-switch';
+
+/**
+ * What the runbook output needs of the traffic switch: the global stack's outputs (`traffic`), read
+ * by a regional stack through a `StackReference`, or the `TrafficSwitch` itself (see {@link trafficViewOf}).
+ */
+export interface TrafficView {
+  readonly routingControlArns: pulumi.Input<Readonly<Record<string, string>>>;
+  readonly healthCheckIds: pulumi.Input<Readonly<Record<string, string>>>;
+  readonly clusterEndpoints: pulumi.Input<ClusterEndpoint[]>;
+  readonly controlPanelArn: pulumi.Input<string>;
+  readonly safetyRuleArn: pulumi.Input<string>;
+  readonly recordName: pulumi.Input<string>;
+  /** The failover record's TTL (the RTO adds it: resolvers keep the old answer that long). */
+  readonly recordTtlSeconds: pulumi.Input<number>;
+}
+
+/** The traffic view of a `TrafficSwitch` (what the global stack exports as `traffic`). */
+export function trafficViewOf(t: {
+  routingControls: Readonly<Record<string, { arn: pulumi.Output<string> }>>;
+  healthChecks: Readonly<Record<string, { id: pulumi.Output<string> }>>;
+  clusterEndpoints: pulumi.Output<ClusterEndpoint[]>;
+  controlPanel: { arn: pulumi.Output<string> };
+  safetyRule: { arn: pulumi.Output<string> };
+  recordName: string;
+  recordTtlSeconds: number;
+}): { [K in keyof TrafficView]: pulumi.Output<pulumi.Unwrap<TrafficView[K]>> } {
+  const record = <T>(m: Readonly<Record<string, T>>, f: (v: T) => pulumi.Output<string>) =>
+    pulumi.all(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, f(v)])));
+  return {
+    routingControlArns: record(t.routingControls, (c) => c.arn),
+    healthCheckIds: record(t.healthChecks, (h) => h.id),
+    clusterEndpoints: t.clusterEndpoints,
+    controlPanelArn: t.controlPanel.arn,
+    safetyRuleArn: t.safetyRule.arn,
+    recordName: pulumi.output(t.recordName),
+    recordTtlSeconds: pulumi.output(t.recordTtlSeconds),
+  };
+}
 
 /** The data-plane fields of one region's runbook output (key, stream, consumer, tables, topic, queues). */
 export type DataPlaneFields = Pick<
@@ -41,34 +79,40 @@ export interface RunbookSources {
   readonly environment: string;
   readonly dr: { readonly rpoSeconds: number; readonly rtoSeconds: number; readonly standbyFraction: number };
   readonly dns: ScoringDns;
-  /** The regions, primary first. */
+  /** The environment's primary and DR regions. */
+  readonly primaryRegion: string;
+  readonly drRegion: string;
+  /** The regions this stack built, primary first (a regional stack: its own). */
   readonly regions: readonly RegionRunbookSource[];
-  readonly traffic: TrafficSwitch;
-  /** Each region's runbook notification topic, by region (`RunbookNotifications.topic`). */
+  /**
+   * Region outputs published by other stacks (the peer region's `runbookRegion` stack output), added
+   * as they are; a region built here wins.
+   * @default - none
+   */
+  readonly peerRegions?: readonly pulumi.Input<RegionOutputs | undefined>[];
+  readonly traffic: TrafficView;
+  /** Each built region's runbook notification topic, by region (`RunbookNotifications.topic`). */
   readonly notificationTopics: Readonly<Record<string, Pick<aws.sns.Topic, 'arn'>>>;
 }
 
 /**
- * Checks the regions before assembling: exactly one primary, a DR region, each with a routing control
- * (and, when given, a notification topic).
+ * Checks the regions before assembling: each is the environment's primary or DR region with the
+ * role that says so, at most once, and (when given) has a notification topic.
  */
 export function validateRunbookRegions(
   regions: readonly RegionRunbookSource[],
-  traffic: Pick<TrafficSwitch, 'routingControls' | 'healthChecks'>,
+  env: { readonly primaryRegion: string; readonly drRegion: string },
   notificationTopics?: RunbookSources['notificationTopics'],
 ): void {
-  const roles = regions.map((r) => r.site.role);
-  if (roles.filter((r) => r === 'primary').length !== 1 || !roles.includes('dr')) {
-    throw new Error(
-      `'regions' has roles [${roles.join(', ')}]; expected exactly one primary and at least one dr`,
-    );
-  }
+  const seen = new Set<string>();
   for (const r of regions) {
-    if (!traffic.routingControls[r.site.region] || !traffic.healthChecks[r.site.region]) {
+    const expected = r.site.role === 'primary' ? env.primaryRegion : env.drRegion;
+    if (r.site.region !== expected || seen.has(r.site.region)) {
       throw new Error(
-        `region '${r.site.region}' has no routing control or health check in the traffic switch; expected one per region`,
+        `'regions' has ${r.site.role} region '${r.site.region}'${seen.has(r.site.region) ? ' twice' : ''}; expected the primary ${env.primaryRegion} and the DR ${env.drRegion}, each at most once`,
       );
     }
+    seen.add(r.site.region);
     if (notificationTopics && !notificationTopics[r.site.region]) {
       throw new Error(
         `region '${r.site.region}' has no runbook notification topic; expected one per region (the runbook notifies through the target region's)`,
@@ -77,65 +121,103 @@ export function validateRunbookRegions(
   }
 }
 
+/** One built region's runbook output: its data and compute planes, its routing control and health check. */
+export function regionRunbookOutput(
+  r: RegionRunbookSource,
+  src: Pick<RunbookSources, 'dns' | 'traffic' | 'notificationTopics'>,
+): pulumi.Output<RegionOutputs> {
+  const region = r.site.region;
+  const pick = (m: pulumi.Input<Readonly<Record<string, string>>>, what: string) =>
+    pulumi.output(m).apply((v) => {
+      const found = v[region];
+      if (found === undefined) {
+        throw new Error(`the traffic switch has no ${what} for region '${region}'; expected one per region`);
+      }
+      return found;
+    });
+  return pulumi
+    .all([
+      pulumi.output(r.dataPlane),
+      pulumi.output(r.compute),
+      pick(src.traffic.healthCheckIds, 'health check'),
+      pick(src.traffic.routingControlArns, 'routing control'),
+      src.notificationTopics[region].arn,
+    ])
+    .apply(([data, compute, healthCheckId, routingControlArn, notificationTopicArn]): RegionOutputs => ({
+      role: r.site.role,
+      region,
+      keyArn: data.keyArn,
+      stream: data.stream,
+      streamConsumerArn: data.streamConsumerArn,
+      tables: data.tables,
+      topic: data.topic,
+      queues: data.queues,
+      cluster: compute.cluster,
+      workloads: {
+        namespace: compute.workloads.namespace,
+        deployments: [...compute.workloads.deployments],
+      },
+      healthCheckId,
+      routingControlArn,
+      syntheticEndpoint: syntheticEndpointUrl(src.dns, region),
+      notificationTopicArn,
+    }));
+}
+
 /**
  * Assembles the `runbook` stack output (the contract in `stacks/outputs.ts`) from the regional components,
  * the traffic switch and the config. Every value is read from a resource or the config, so the runbook
  * acts on exactly what was deployed.
  */
 export function runbookOutputs(src: RunbookSources): pulumi.Output<RunbookOutputs> {
-  validateRunbookRegions(src.regions, src.traffic, src.notificationTopics);
-  const primary = src.regions.find((r) => r.site.role === 'primary')!;
-  const dr = src.regions.find((r) => r.site.role === 'dr')!;
-
-  const regions = src.regions.map((r) => {
-    const region = r.site.region;
-    return pulumi
-      .all([
-        pulumi.output(r.dataPlane),
-        pulumi.output(r.compute),
-        src.traffic.healthChecks[region].id,
-        src.traffic.routingControls[region].arn,
-        src.notificationTopics[region].arn,
-      ])
-      .apply(([data, compute, healthCheckId, routingControlArn, notificationTopicArn]): RegionOutputs => ({
-        role: r.site.role,
-        region,
-        keyArn: data.keyArn,
-        stream: data.stream,
-        streamConsumerArn: data.streamConsumerArn,
-        tables: data.tables,
-        topic: data.topic,
-        queues: data.queues,
-        cluster: compute.cluster,
-        workloads: {
-          namespace: compute.workloads.namespace,
-          deployments: [...compute.workloads.deployments],
-        },
-        healthCheckId,
-        routingControlArn,
-        syntheticEndpoint: syntheticEndpointUrl(src.dns, region),
-        notificationTopicArn,
-      }));
-  });
-
+  validateRunbookRegions(src.regions, src, src.notificationTopics);
+  const built = src.regions.map((r) => regionRunbookOutput(r, src));
+  const peers = (src.peerRegions ?? []).map((p) => pulumi.output(p));
   return pulumi
     .all([
-      pulumi.all(regions),
+      pulumi.all(peers),
+      pulumi.all(built),
       src.traffic.clusterEndpoints,
-      src.traffic.controlPanel.arn,
-      src.traffic.safetyRule.arn,
+      src.traffic.controlPanelArn,
+      src.traffic.safetyRuleArn,
+      src.traffic.recordName,
+      src.traffic.recordTtlSeconds,
     ])
-    .apply(([regionOutputs, clusterEndpoints, controlPanelArn, safetyRuleArn]): RunbookOutputs => ({
-      environment: src.environment,
-      primaryRegion: primary.site.region,
-      drRegion: dr.site.region,
-      rpoSeconds: src.dr.rpoSeconds,
-      heartbeatIntervalSeconds: heartbeatIntervalSeconds(src.dr.rpoSeconds),
-      rtoSeconds: src.dr.rtoSeconds,
-      standbyFraction: src.dr.standbyFraction,
-      regions: Object.fromEntries(regionOutputs.map((r) => [r.region, r])),
-      traffic: { clusterEndpoints, controlPanelArn, safetyRuleArn, recordName: src.traffic.recordName },
-    }));
+    .apply(
+      ([
+        peerOutputs,
+        regionOutputs,
+        clusterEndpoints,
+        controlPanelArn,
+        safetyRuleArn,
+        recordName,
+        recordTtlSeconds,
+      ]): RunbookOutputs => {
+        const all = [...peerOutputs.filter((p): p is RegionOutputs => p !== undefined), ...regionOutputs];
+        // Primary first, as before; a region built here replaces a peer's copy of it.
+        const byRegion = new Map(all.map((r) => [r.region, r] as const));
+        const ordered = [src.primaryRegion, src.drRegion].flatMap((r) =>
+          byRegion.has(r) ? [byRegion.get(r)!] : [],
+        );
+        return {
+          environment: src.environment,
+          primaryRegion: src.primaryRegion,
+          drRegion: src.drRegion,
+          rpoSeconds: src.dr.rpoSeconds,
+          heartbeatIntervalSeconds: heartbeatIntervalSeconds(src.dr.rpoSeconds),
+          rtoSeconds: src.dr.rtoSeconds,
+          standbyFraction: src.dr.standbyFraction,
+          regions: Object.fromEntries(ordered.map((r) => [r.region, r])),
+          traffic: {
+            clusterEndpoints: [...clusterEndpoints],
+            controlPanelArn,
+            safetyRuleArn,
+            recordName,
+            recordTtlSeconds,
+          },
+        };
+      },
+    );
 }
 
 /** What a regional platform offers the runbook output: its site, data plane and compute plane. */

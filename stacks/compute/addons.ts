@@ -1,3 +1,4 @@
+import type { RoleRef } from '../data/identities';
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
@@ -116,7 +117,7 @@ export interface ClusterAddonsArgs {
    * (stacks/data/identities `scalerRoles`), never a workload's own role. Each must trust the role
    * exposed as {@link ClusterAddons.kedaOperatorRole}.
    */
-  readonly kedaScaledRoles: readonly aws.iam.Role[];
+  readonly kedaScaledRoles: readonly RoleRef[];
   /** What the ingress add-ons (AWS Load Balancer Controller, external-dns) act on. */
   readonly ingress: ClusterIngressArgs;
   readonly tags: Readonly<Record<string, string>>;

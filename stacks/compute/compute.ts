@@ -1,3 +1,4 @@
+import type { RoleRef } from '../data/identities';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { FEEDBACK_WORKER_RESOURCES, SCORING_API_RESOURCES, STREAM_SCORER_RESOURCES } from '../../charts';
@@ -34,15 +35,15 @@ export interface ComputeDataPlane {
   readonly keyArn: pulumi.Input<string>;
   /** Names, ARNs and URLs the workloads' ConfigMaps and scalers publish. */
   readonly names: WorkloadsInputProps['names'];
-  /** Each workload's IAM role (trusting `pods.eks.amazonaws.com` only). */
-  readonly roles: Readonly<Record<WorkloadName, aws.iam.Role>>;
+  /** Each workload's IAM role (trusting `pods.eks.amazonaws.com`; the KEDA-scaled ones also the KEDA operator role). */
+  readonly roles: Readonly<Record<WorkloadName, RoleRef>>;
   /**
    * The read-only scaler role of each KEDA-scaled workload (trusting the KEDA operator roles only):
    * what its TriggerAuthentication names and the only roles KEDA's operator may assume.
    */
-  readonly scalerRoles: Readonly<Partial<Record<WorkloadName, aws.iam.Role>>>;
+  readonly scalerRoles: Readonly<Partial<Record<WorkloadName, RoleRef>>>;
   /** The replication heartbeat writer's IAM role (trusting `pods.eks.amazonaws.com` in both clusters). */
-  readonly heartbeatRole: aws.iam.Role;
+  readonly heartbeatRole: RoleRef;
 }
 
 export interface ComputeArgs {

@@ -1,3 +1,4 @@
+import type { RoleRef } from '../data/identities';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { InputPolicyStatement, podIdentityTrustPolicy, policyDocument } from '../data/policy-documents';
@@ -15,7 +16,7 @@ export interface PodIdentityBinding {
   readonly cluster: PodIdentityCluster;
   readonly namespace: string;
   readonly serviceAccount: string;
-  readonly role: aws.iam.Role;
+  readonly role: RoleRef;
   readonly tags: Readonly<Record<string, string>>;
 }
 

@@ -1,3 +1,4 @@
+import type { RoleRef } from '../data/identities';
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
@@ -24,11 +25,11 @@ export interface WorkloadsArgs {
   /** The chart props of this region (standby region: standby minimums, with the full minimums recorded). */
   readonly props: WorkloadsInputProps;
   /** Each workload's IAM role (data plane), bound to its ServiceAccount through EKS Pod Identity. */
-  readonly roles: Readonly<Record<WorkloadName, aws.iam.Role>>;
+  readonly roles: Readonly<Record<WorkloadName, RoleRef>>;
   /** The KEDA scaler roles (read-only, assumed by KEDA's operator), named by the TriggerAuthentications. */
-  readonly scalerRoles: Readonly<Partial<Record<WorkloadName, aws.iam.Role>>>;
+  readonly scalerRoles: Readonly<Partial<Record<WorkloadName, RoleRef>>>;
   /** The replication heartbeat writer's role, bound to its ServiceAccount through EKS Pod Identity. */
-  readonly heartbeatRole: aws.iam.Role;
+  readonly heartbeatRole: RoleRef;
   /**
    * More HTTPS destinations of the pods, appended to `props.awsApiCidrs`: the CIDRs of the managed
    * prefix list a gateway endpoint routes to (DynamoDB), known only once the lookup resolves.
@@ -151,12 +152,14 @@ export class Workloads extends pulumi.ComponentResource {
     const names = Object.fromEntries(
       Object.entries(props.names).map(([key, value]) => [key, tokens.token(key, value)]),
     ) as unknown as WorkloadsProps['names'];
-    const roleArn = (key: string, role: aws.iam.Role) =>
+    const roleArn = (key: string, role: RoleRef) =>
       tokens.token(key, role.arn, (p) => `arn:aws:iam::000000000000:role/${p}`);
     const scalerRole = (workload: WorkloadName) => {
       const role = args.scalerRoles[workload];
       if (!role)
-        throw new InvalidArgumentError(`'scalerRoles' has no role for the KEDA-scaled workload '${workload}'`);
+        throw new InvalidArgumentError(
+          `'scalerRoles' has no role for the KEDA-scaled workload '${workload}'`,
+        );
       return role;
     };
     const chartProps: WorkloadsProps = {

@@ -7,6 +7,12 @@ export const PROJECT = 'risk-platform';
 /** Config keys that must be Pulumi secrets (`pulumi config set --secret`). */
 export const SECRET_KEYS = ['datadog:apiKey', 'datadog:appKey'] as const;
 
+/** A stack's part of an environment: the global stack, or one region's. */
+export type StackUnit = 'global' | AwsRegion;
+
+/** The Pulumi stack name of an environment's unit: `<env>-global`, `<env>-<region>`. */
+export const unitStackName = (environment: string, unit: StackUnit): string => `${environment}-${unit}`;
+
 /** One region of an environment, as the components see it. */
 export interface RegionSite {
   /** `primary` holds the global tables' home and takes traffic by default; `dr` is the warm standby. */
@@ -17,9 +23,14 @@ export interface RegionSite {
 }
 
 /** The whole, validated configuration of one environment. Components receive parts of it as props. */
-export interface EnvironmentConfig extends Omit<ProjectConfig, 'regions' | 'tags'> {
+export interface EnvironmentConfig extends Omit<ProjectConfig, 'regions' | 'tags' | 'unit'> {
   readonly project: string;
   readonly stack: string;
+  /**
+   * The stack's part of the environment (`risk-platform:unit`): `global` or one of its two regions.
+   * @default - undefined: the environment's shared settings, read by tools; the program refuses it
+   */
+  readonly unit?: StackUnit;
   readonly environment: EnvironmentName;
   readonly regions: { readonly primary: RegionSite; readonly dr: RegionSite };
   /** Primary first, then DR: the list every per-region loop walks. */
@@ -131,20 +142,38 @@ export function parseEnvironmentConfig(
   const parsed = projectConfigSchema.safeParse(raw);
   const issues: ConfigIssue[] = parsed.success ? [] : issuesFromZod(parsed.error, raw);
 
-  if (parsed.success && parsed.data.environment !== opts.stack) {
+  const unit = parsed.success ? parsed.data.unit : undefined;
+  if (parsed.success && unit === undefined && parsed.data.environment !== opts.stack) {
     issues.push({
       key: `${PROJECT}:environment`,
       received: describe(parsed.data.environment),
       expected: `the stack name ${JSON.stringify(opts.stack)}`,
     });
   }
+  if (
+    parsed.success &&
+    unit !== undefined &&
+    unitStackName(parsed.data.environment, unit as StackUnit) !== opts.stack
+  ) {
+    issues.push({
+      key: `${PROJECT}:unit`,
+      received: `${describe(unit)} in stack ${JSON.stringify(opts.stack)}`,
+      expected: `the stack name to be ${JSON.stringify(unitStackName(parsed.data.environment, unit as StackUnit))} (<environment>-<unit>)`,
+    });
+  }
   const awsRegion = all['aws:region'];
   const primary = parsed.success ? parsed.data.regions.primary.region : undefined;
-  if (primary && awsRegion !== primary) {
+  // A stack's default provider is in its own region (the global stack's: the primary). The shared
+  // settings alone (no unit) may omit it.
+  const ownRegion = unit === undefined || unit === 'global' ? primary : unit;
+  if (ownRegion && !(unit === undefined && awsRegion === undefined) && awsRegion !== ownRegion) {
     issues.push({
       key: 'aws:region',
       received: describe(awsRegion),
-      expected: `the primary region ${JSON.stringify(primary)} (the default provider's region)`,
+      expected:
+        unit === undefined || unit === 'global'
+          ? `the primary region ${JSON.stringify(ownRegion)} (the default provider's region)`
+          : `the stack's region ${JSON.stringify(ownRegion)} (the default provider's region)`,
     });
   }
   for (const key of SECRET_KEYS) {
@@ -179,6 +208,7 @@ export function parseEnvironmentConfig(
     ...c,
     project: PROJECT,
     stack: opts.stack,
+    unit: c.unit as StackUnit | undefined,
     regions,
     sites: [regions.primary, regions.dr],
     // The schema has checked that it names one of the two regions.

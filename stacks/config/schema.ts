@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { imageRefProblem } from '../compute/images';
 import { SUPPORTED_KUBERNETES_VERSIONS } from '../compute/versions';
+import { canaryRegionProblem, observabilityExtensions } from './observability-schema';
 
 /**
  * The schema of an environment's stack configuration (`environments/Pulumi.<env>.yaml`).
@@ -279,11 +280,9 @@ export const clusterSchema = z.strictObject({
    */
   viewerRoleArns: z
     .array(
-      z
-        .string()
-        .regex(IAM_ROLE_ARN, {
-          message: 'an IAM role ARN such as arn:aws:iam::123456789012:role/risk-platform-preview',
-        }),
+      z.string().regex(IAM_ROLE_ARN, {
+        message: 'an IAM role ARN such as arn:aws:iam::123456789012:role/risk-platform-preview',
+      }),
     )
     .default([]),
 });
@@ -346,6 +345,30 @@ export const observabilitySchema = z.strictObject({
   ),
   /** Where monitors notify, e.g. `@pagerduty-risk-platform`. */
   notify: z.array(z.string().regex(/^@[\w.-]+$/, { message: 'a Datadog handle such as @pagerduty-risk' })),
+  // --- issue 13: canary, SLOs, model monitoring, audit (stacks/config/observability-schema.ts) ---
+  ...observabilityExtensions(region),
+});
+
+/**
+ * Budgets of the capacity simulator (`npm run simulate`, tools/sim): each trace must reach capacity
+ * and keep its SLO breach within them; a failover trace's modelled RTO is held to `dr.rtoSeconds`.
+ * @default - {@link SIMULATION_DEFAULTS}
+ */
+export const SIMULATION_DEFAULTS = {
+  /** Longest time demand may exceed a workload's or table's capacity, seconds. */
+  timeToCapacitySeconds: 120,
+  /** Total seconds of demand above capacity per trace and workload. */
+  breachSeconds: 120,
+  /** `mandatory`: a breach fails the command (exit 1); `advisory`: it is reported only. */
+  level: 'mandatory' as 'advisory' | 'mandatory',
+};
+export const simulationSchema = z.strictObject({
+  timeToCapacitySeconds: positive('seconds').optional(),
+  breachSeconds: z
+    .number({ message: 'a number of seconds >= 0' })
+    .nonnegative({ message: 'a number of seconds >= 0' })
+    .optional(),
+  level: z.enum(['advisory', 'mandatory'], { message: 'one of advisory, mandatory' }).optional(),
 });
 
 /** The project-namespaced keys of the stack config, as parsed. */
@@ -364,8 +387,26 @@ export const projectConfigSchema = z
     workloads: workloadsSchema,
     traffic: trafficSchema,
     observability: observabilitySchema,
+    /**
+     * Which part of the environment this stack deploys: `global` (IAM roles, the ARC switch, Route 53
+     * records and health checks, Datadog) or one of the environment's two regions. Set only in the
+     * stack's own file (`environments/Pulumi.<env>-<unit>.yaml`), never in the shared
+     * `Pulumi.<env>.yaml`. See docs/ARCHITECTURE.md, "One stack per region".
+     * @default - none: the environment's shared settings alone (what tools read); `pulumi up` refuses it
+     * Note: only valid when it is `global`, `regions.primary.region` or `regions.dr.region`.
+     */
+    unit: nonEmpty("global or one of the environment's regions").optional(),
+    simulation: simulationSchema.optional(),
   })
   .superRefine((c, ctx) => {
+    const units = ['global', c.regions.primary.region, c.regions.dr.region];
+    if (c.unit !== undefined && c.unit !== '' && !units.includes(c.unit)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['unit'],
+        message: `one of ${units.join(', ')} (the stack's part of the environment)`,
+      });
+    }
     if (c.regions.dr.region === c.regions.primary.region) {
       ctx.addIssue({
         code: 'custom',
@@ -407,6 +448,9 @@ export const projectConfigSchema = z
         message: `one of the environment's regions (${ownRegions.join(' or ')}); omit it to serve from the primary region`,
       });
     }
+    // issue 13: the canary watches both regions from a third one.
+    const canary = canaryRegionProblem(c.observability.canaryRegion, ownRegions);
+    if (canary) ctx.addIssue({ code: 'custom', path: ['observability', 'canaryRegion'], message: canary });
     for (const role of ['primary', 'dr'] as const) {
       const site = c.regions[role];
       site.availabilityZones?.forEach((az, i) => {

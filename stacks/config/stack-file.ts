@@ -15,6 +15,9 @@ export interface StackFileConfig {
 /** The value the offline plan uses in place of secrets it cannot decrypt. */
 export const OFFLINE_SECRET_PLACEHOLDER = 'offline-plan-placeholder';
 
+/** The unit suffix of a stack file name (`-global`, `-us-west-2`). */
+const UNIT_SUFFIX = /-(global|[a-z]{2}(?:-gov)?-[a-z]+-\d)$/;
+
 /** Directory of the stack config files (`stackConfigDir` in Pulumi.yaml). */
 export const ENVIRONMENTS_DIR = path.resolve(__dirname, '..', '..', 'environments');
 
@@ -38,11 +41,14 @@ export function listEnvironments(dir = ENVIRONMENTS_DIR): string[] {
       },
     ]);
   }
-  return fs
-    .readdirSync(dir)
-    .map((f) => /^Pulumi\.([\w-]+)\.yaml$/.exec(f)?.[1])
-    .filter((e): e is string => e !== undefined)
-    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  return (
+    fs
+      .readdirSync(dir)
+      .map((f) => /^Pulumi\.([\w-]+)\.yaml$/.exec(f)?.[1])
+      // `Pulumi.<env>-<unit>.yaml` are the environment's stacks, not environments (stacks/config/units.ts).
+      .filter((e): e is string => e !== undefined && !UNIT_SUFFIX.test(e))
+      .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+  );
 }
 
 /**
@@ -50,7 +56,7 @@ export function listEnvironments(dir = ENVIRONMENTS_DIR): string[] {
  * `secure:` values cannot be decrypted without the Pulumi CLI, so they, and any missing
  * {@link SECRET_KEYS}, become secret placeholders: an offline plan never holds a real secret.
  */
-export function readStackFile(file: string): StackFileConfig {
+export function readStackFile(file: string, opts: { placeholders?: boolean } = {}): StackFileConfig {
   const stack = /Pulumi\.([\w-]+)\.yaml$/.exec(file)?.[1] ?? file;
   const refuse = (received: string, expected: string) =>
     new ConfigError(stack, [{ key: path.basename(file), received, expected }]);
@@ -80,6 +86,15 @@ export function readStackFile(file: string): StackFileConfig {
       values[key] = typeof value === 'string' ? value : JSON.stringify(value);
     }
   }
+  return opts.placeholders === false
+    ? { values, secretKeys }
+    : withSecretPlaceholders({ values, secretKeys });
+}
+
+/** Adds a secret placeholder for every {@link SECRET_KEYS} entry the config lacks (offline plans only). */
+export function withSecretPlaceholders(config: StackFileConfig): StackFileConfig {
+  const values = { ...config.values };
+  const secretKeys = [...config.secretKeys];
   for (const key of SECRET_KEYS) {
     if (values[key] === undefined) {
       values[key] = OFFLINE_SECRET_PLACEHOLDER;

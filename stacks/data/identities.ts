@@ -180,3 +180,20 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
     >;
   }
 }
+
+/**
+ * What a consumer needs of a workload role: its name and ARN. The global stack passes the roles it
+ * creates; a regional stack passes {@link derivedRoleRef}s (the roles are the global stack's).
+ */
+export type RoleRef = Pick<aws.iam.Role, 'arn' | 'name'>;
+
+/**
+ * A role of the global stack as a regional stack sees it: name and ARN derived from the naming
+ * contract (static stability: no lookup, no stack reference; IAM role ARNs are `arn:aws:iam::<account>:role/<name>`).
+ */
+export function derivedRoleRef(roleName: string, accountId: pulumi.Input<string>): RoleRef {
+  return {
+    name: pulumi.output(roleName),
+    arn: pulumi.interpolate`arn:aws:iam::${accountId}:role/${roleName}`,
+  };
+}

@@ -1,3 +1,4 @@
+import type { RoleRef } from './identities';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { keyPolicy } from './policy-documents';
@@ -20,7 +21,7 @@ export interface PlatformKeysArgs {
    * @default - none: the roles use the keys through the account statement and their IAM policies
    * Note: KMS checks that principals exist, so the roles must be created before the keys.
    */
-  readonly workloadRoles?: readonly aws.iam.Role[];
+  readonly workloadRoles?: readonly RoleRef[];
   /**
    * The names of the SNS topics that deliver into queues encrypted with these keys (one per region,
    * same name); SNS may use the key on their behalf only.
@@ -39,6 +40,19 @@ export interface PlatformKeysArgs {
    * @default true
    */
   readonly protect?: boolean;
+  /**
+   * Which keys this stack creates: both (one stack for the environment), the multi-region primary
+   * (the primary region's stack) or its replica (the DR region's stack, which then needs
+   * `primaryKeyArn`). See docs/ARCHITECTURE.md, "One stack per region".
+   * @default 'both'
+   */
+  readonly part?: 'both' | 'primary' | 'replica';
+  /**
+   * The primary key's ARN when only the replica is created here (a `StackReference` to the primary
+   * region's stack output `keyArn`: a key ARN holds a random key ID and cannot be derived).
+   * Note: only valid when `part` is `replica`.
+   */
+  readonly primaryKeyArn?: pulumi.Input<string>;
   /** Tags for every taggable resource. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -50,8 +64,10 @@ export interface PlatformKeysArgs {
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html
  */
 export class PlatformKeys extends pulumi.ComponentResource {
-  readonly primary: aws.kms.Key;
-  readonly replica: aws.kms.ReplicaKey;
+  /** The multi-region primary key (undefined when this stack holds only the replica). */
+  readonly primary?: aws.kms.Key;
+  /** The DR replica (undefined when this stack holds only the primary). */
+  readonly replica?: aws.kms.ReplicaKey;
   readonly primaryRegion: string;
   readonly drRegion: string;
   /** The alias name in both regions. */
@@ -88,53 +104,72 @@ export class PlatformKeys extends pulumi.ComponentResource {
         );
     const description = `${args.environment} risk-platform data at rest`;
 
-    this.primary = new aws.kms.Key(
-      `${name}-primary`,
-      {
-        region: args.primaryRegion,
-        description,
-        multiRegion: true,
-        enableKeyRotation: true,
-        deletionWindowInDays,
-        policy: policyFor(args.primaryRegion),
-        tags: { ...args.tags, Name: `${args.environment}-risk-platform` },
-      },
-      keep,
-    );
-    this.replica = new aws.kms.ReplicaKey(
-      `${name}-replica`,
-      {
-        region: args.drRegion,
-        description,
-        primaryKeyArn: this.primary.arn,
-        deletionWindowInDays,
-        policy: policyFor(args.drRegion),
-        tags: { ...args.tags, Name: `${args.environment}-risk-platform` },
-      },
-      keep,
-    );
-    for (const [key, region] of [
+    const part = args.part ?? 'both';
+    if ((part === 'replica') !== (args.primaryKeyArn !== undefined)) {
+      throw new InvalidArgumentError(
+        `'primaryKeyArn' (${args.primaryKeyArn === undefined ? 'unset' : 'set'}) must be set exactly when 'part' is 'replica' (received part '${part}')`,
+      );
+    }
+    const tags = { ...args.tags, Name: `${args.environment}-risk-platform` };
+    this.primary =
+      part === 'replica'
+        ? undefined
+        : new aws.kms.Key(
+            `${name}-primary`,
+            {
+              region: args.primaryRegion,
+              description,
+              multiRegion: true,
+              enableKeyRotation: true,
+              deletionWindowInDays,
+              policy: policyFor(args.primaryRegion),
+              tags,
+            },
+            keep,
+          );
+    this.replica =
+      part === 'primary'
+        ? undefined
+        : new aws.kms.ReplicaKey(
+            `${name}-replica`,
+            {
+              region: args.drRegion,
+              description,
+              primaryKeyArn: this.primary ? this.primary.arn : args.primaryKeyArn!,
+              deletionWindowInDays,
+              policy: policyFor(args.drRegion),
+              tags,
+            },
+            keep,
+          );
+    const created: [RegionKey | undefined, string][] = [
       [this.primary, args.primaryRegion],
       [this.replica, args.drRegion],
-    ] as const) {
+    ];
+    for (const [key, region] of created) {
+      if (!key) continue;
       new aws.kms.Alias(
         `${name}-${region}-alias`,
         { region, name: this.aliasName, targetKeyId: key.keyId },
         { parent: this },
       );
     }
-    this.registerOutputs({ primaryArn: this.primary.arn, replicaArn: this.replica.arn });
+    this.registerOutputs({ primaryArn: this.primary?.arn, replicaArn: this.replica?.arn });
   }
 
   /** The key of a region (the primary in the primary region, the replica in DR). */
   keyIn(region: string): RegionKey {
-    if (region === this.primaryRegion) return this.primary;
-    if (region === this.drRegion) return this.replica;
-    throw new InvalidArgumentError(`'region' (${region}) must be ${this.primaryRegion} or ${this.drRegion}`);
+    const key =
+      region === this.primaryRegion ? this.primary : region === this.drRegion ? this.replica : undefined;
+    if (key) return key;
+    const here = [this.primary && this.primaryRegion, this.replica && this.drRegion].filter(Boolean);
+    throw new InvalidArgumentError(
+      `'region' (${region}) must be one of this stack's key regions (${here.join(', ')})`,
+    );
   }
 
-  /** Both keys' ARNs, primary first. */
+  /** The ARNs of the keys this stack created, primary first. */
   get arns(): pulumi.Output<string>[] {
-    return [this.primary.arn, this.replica.arn];
+    return [this.primary?.arn, this.replica?.arn].filter((a): a is pulumi.Output<string> => a !== undefined);
   }
 }

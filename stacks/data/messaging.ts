@@ -1,3 +1,4 @@
+import type { RoleRef } from './identities';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { RegionKey } from './keys';
@@ -29,7 +30,7 @@ export interface DecisionFanoutArgs {
   /** The region's platform key; topic, queues and DLQs are encrypted with it. */
   readonly key: RegionKey;
   /** The roles allowed to publish (the scoring workloads). */
-  readonly publishers: readonly aws.iam.Role[];
+  readonly publishers: readonly RoleRef[];
   /** Receives before a message moves to its DLQ (1 to 1000). */
   readonly maxReceiveCount: number;
   /** The queues' visibility timeout (from the capacity model: above the consumer's processing time). */

@@ -1,6 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { WORKLOADS, WorkloadName } from '../naming';
+import { WorkloadName, WORKLOADS } from '../naming';
+import type { RoleRef } from './identities';
 import { WorkloadIdentities } from './identities';
 import { PlatformKeys } from './keys';
 import { LeaseTable } from './lease-table';
@@ -18,7 +19,24 @@ import { InvalidArgumentError } from '../errors';
 
 export interface WorkloadPermissionsArgs {
   /** The roles to grant to. */
-  readonly identities: WorkloadIdentities;
+  readonly identities: Pick<WorkloadIdentities, 'clusterArns'> & {
+    readonly roles: Readonly<Record<WorkloadName, RoleRef>>;
+    readonly heartbeatRole: RoleRef;
+    /** The read-only scaler roles of the KEDA-scaled workloads. */
+    readonly scalerRoles: Readonly<Partial<Record<WorkloadName, RoleRef>>>;
+  };
+  /**
+   * The regions whose copies (tables, keys) and clusters the policies grant: the stack's own region in
+   * a regional stack. Each region's grant is its own inline policy (`data-plane-<region>`), so the two
+   * regional stacks never write the same policy of a shared role.
+   */
+  readonly regions: readonly string[];
+  /**
+   * Every region of the environment: the heartbeat writer of a granted region reads the others'
+   * heartbeats in its own replica.
+   * @default - `regions`
+   */
+  readonly environmentRegions?: readonly string[];
   readonly keys: PlatformKeys;
   readonly tables: PlatformTables;
   /** Every region's stream (primary and DR). */
@@ -56,9 +74,9 @@ export class WorkloadPermissions extends pulumi.ComponentResource {
       .all({
         streams: args.streams.map((s) => s.arn),
         streamConsumers: args.streams.map((s) => s.consumerArn),
-        features: args.tables.features.arns,
-        decisions: args.tables.decisions.arns,
-        control: args.tables.control.arns,
+        features: args.regions.map((r) => args.tables.features.arnIn(r)),
+        decisions: args.regions.map((r) => args.tables.decisions.arnIn(r)),
+        control: args.regions.map((r) => args.tables.control.arnIn(r)),
         topics: args.fanouts.map((f) => f.topic.arn),
         modelFeedbackQueues: args.fanouts.map((f) => f.queues.modelFeedback.queue.arn),
         leaseTables: args.leaseTables.map((t) => t.arn),
@@ -66,7 +84,7 @@ export class WorkloadPermissions extends pulumi.ComponentResource {
           t.workerMetricsTable.arn,
           t.coordinatorStateTable.arn,
         ]),
-        keys: args.keys.arns,
+        keys: args.regions.map((r) => args.keys.keyIn(r).arn),
       })
       .apply((a): DataPlaneArns => ({
         streams: a.streams,
@@ -84,7 +102,7 @@ export class WorkloadPermissions extends pulumi.ComponentResource {
         new aws.iam.RolePolicy(
           `${name}-${workload}`,
           {
-            name: 'data-plane',
+            name: `data-plane-${args.regions.join('-')}`,
             role: args.identities.roles[workload].name,
             policy: this.arns.apply((a) => JSON.stringify(workloadPolicy(workload, a))),
           },
@@ -96,13 +114,13 @@ export class WorkloadPermissions extends pulumi.ComponentResource {
         new aws.iam.RolePolicy(
           `${name}-${workload}-scaler`,
           {
-            name: 'scaling-metric',
+            name: `scaling-metric-${args.regions.join('-')}`,
             role: role!.name,
             policy: this.arns.apply((a) =>
               JSON.stringify(
                 scalerPolicy(workload as WorkloadName, {
                   modelFeedbackQueues: a.modelFeedbackQueues,
-                  regions: args.identities.clusterRegions,
+                  regions: args.regions,
                 }),
               ),
             ),
@@ -110,7 +128,7 @@ export class WorkloadPermissions extends pulumi.ComponentResource {
           { parent: this },
         ),
     );
-    const heartbeatRegions: pulumi.Output<HeartbeatRegion>[] = args.identities.clusterRegions.map((region) =>
+    const heartbeatRegions: pulumi.Output<HeartbeatRegion>[] = args.regions.map((region) =>
       pulumi
         .all([
           args.tables.control.arnIn(region),
@@ -122,12 +140,18 @@ export class WorkloadPermissions extends pulumi.ComponentResource {
     this.heartbeatPolicy = new aws.iam.RolePolicy(
       `${name}-replication-heartbeat`,
       {
-        name: 'replication-heartbeat',
+        name: `replication-heartbeat-${args.regions.join('-')}`,
         role: args.identities.heartbeatRole.name,
         policy: pulumi
           .all([args.tables.control.name, pulumi.all(heartbeatRegions)])
           .apply(([controlTableName, regions]) =>
-            JSON.stringify(replicationHeartbeatPolicy({ controlTableName, regions })),
+            JSON.stringify(
+              replicationHeartbeatPolicy({
+                controlTableName,
+                regions,
+                peerRegions: args.environmentRegions ?? args.regions,
+              }),
+            ),
           ),
       },
       { parent: this },

@@ -572,6 +572,12 @@ const sidPart = (region: string) =>
 export function replicationHeartbeatPolicy(p: {
   readonly controlTableName: string;
   readonly regions: readonly HeartbeatRegion[];
+  /**
+   * Every region of the environment, whose heartbeats a writer reads as peers. A regional stack
+   * grants only its own region (`regions`) but its writer still reads the other region's heartbeat.
+   * @default - the regions of `regions`
+   */
+  readonly peerRegions?: readonly string[];
 }): PolicyDocument {
   if (p.regions.length === 0) throw new InvalidArgumentError(`'regions' ([]) must name at least one region`);
   const put = p.regions.map((r): PolicyStatement => ({
@@ -590,7 +596,9 @@ export function replicationHeartbeatPolicy(p: {
     },
   }));
   const read = p.regions.flatMap((r): PolicyStatement[] => {
-    const peers = p.regions.filter((o) => o.region !== r.region).map((o) => heartbeatPartitionKey(o.region));
+    const peers = (p.peerRegions ?? p.regions.map((o) => o.region))
+      .filter((o) => o !== r.region)
+      .map((o) => heartbeatPartitionKey(o));
     if (peers.length === 0) return [];
     return [
       {

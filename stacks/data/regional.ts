@@ -1,41 +1,86 @@
 import * as pulumi from '@pulumi/pulumi';
 import { CapacityPlan } from '../capacity';
 import { EnvironmentConfig, RegionSite } from '../config/load';
-import { DECISIONS_TTL_ATTRIBUTE, physicalNames, streamScorerLeaseTableName } from '../naming';
+import {
+  clusterName,
+  DECISIONS_TTL_ATTRIBUTE,
+  KEDA_SCALED_WORKLOADS,
+  physicalNames,
+  replicationHeartbeatRoleName,
+  streamScorerLeaseTableName,
+  WorkloadName,
+  WORKLOADS,
+} from '../naming';
 import { RegionOutputs } from '../outputs';
-import { WorkloadIdentities } from './identities';
+import { derivedRoleRef, RoleRef } from './identities';
+import { eksClusterArn, scalerRoleName, workloadRoleName } from './policy-documents';
 import { PlatformKeys, RegionKey } from './keys';
 import { LeaseTable } from './lease-table';
 import { DecisionFanout } from './messaging';
 import { StreamCapacity, TransactionStream } from './stream';
 import { GlobalTable, PlatformTables, TableBilling } from './tables';
 
-/** The cross-region data plane, created once per environment before the regions. */
+/** The workload roles as a regional stack uses them (the roles themselves are the global stack's). */
+export interface WorkloadRoles {
+  readonly roles: Readonly<Record<WorkloadName, RoleRef>>;
+  readonly heartbeatRole: RoleRef;
+  /** The read-only KEDA scaler roles (`<env>-risk-<workload>-scaler`) of the KEDA-scaled workloads. */
+  readonly scalerRoles: Readonly<Partial<Record<WorkloadName, RoleRef>>>;
+  /** Every region's EKS cluster ARN (derived from the naming contract). */
+  readonly clusterArns: pulumi.Output<Readonly<Record<string, string>>>;
+}
+
+/** A region's share of the cross-region data plane: the capacity plan, the roles, its key and table copies. */
 export interface DataFoundation {
   readonly capacity: CapacityPlan;
-  readonly identities: WorkloadIdentities;
+  readonly identities: WorkloadRoles;
   readonly keys: PlatformKeys;
   readonly tables: PlatformTables;
 }
 
 /**
- * Creates the cross-region pieces in dependency order: the workload roles (trust only), the
- * multi-region keys (whose policy names the roles), and the three global tables.
+ * The roles of the global stack by their contract names (stacks/naming), so a regional stack needs no
+ * lookup and no stack reference for them.
+ */
+export function derivedWorkloadRoles(
+  config: EnvironmentConfig,
+  accountId: pulumi.Input<string>,
+): WorkloadRoles {
+  const env = config.environment;
+  return {
+    roles: Object.fromEntries(
+      WORKLOADS.map((w) => [w, derivedRoleRef(workloadRoleName(env, w), accountId)]),
+    ) as Record<WorkloadName, RoleRef>,
+    heartbeatRole: derivedRoleRef(replicationHeartbeatRoleName(env), accountId),
+    scalerRoles: Object.fromEntries(
+      KEDA_SCALED_WORKLOADS.map((w) => [w, derivedRoleRef(scalerRoleName(env, w), accountId)]),
+    ),
+    clusterArns: pulumi
+      .output(accountId)
+      .apply((id) =>
+        Object.fromEntries(
+          config.sites.map((s) => [s.region, eksClusterArn(s.region, id, clusterName(env, s.region))]),
+        ),
+      ),
+  };
+}
+
+/**
+ * Creates the region's share of the cross-region pieces: in the primary region the multi-region key and
+ * the three global tables' home copies (with their autoscaling); in the DR region the replica key
+ * (`primaryKeyArn` from the primary stack) and the tables' `TableReplica`s.
  */
 export function createDataFoundation(
   config: EnvironmentConfig,
   capacity: CapacityPlan,
   accountId: pulumi.Input<string>,
+  site: Pick<RegionSite, 'role' | 'region'>,
+  primaryKeyArn?: pulumi.Input<string>,
 ): DataFoundation {
   const env = config.environment;
   const names = physicalNames(env);
-  const identities = new WorkloadIdentities('workloads', {
-    environment: env,
-    accountId,
-    clusterRegions: config.sites.map((s) => s.region),
-    namespace: config.workloads.namespace,
-    tags: config.tags,
-  });
+  const identities = derivedWorkloadRoles(config, accountId);
+  const home = site.role === 'primary';
   const keys = new PlatformKeys('keys', {
     environment: env,
     primaryRegion: config.regions.primary.region,
@@ -44,6 +89,8 @@ export function createDataFoundation(
     workloadRoles: Object.values(identities.roles),
     topicName: names.decisionsTopic,
     protect: config.tables.protect,
+    part: home ? 'primary' : 'replica',
+    primaryKeyArn: home ? undefined : primaryKeyArn,
     tags: config.tags,
   });
   const table = (logical: keyof PlatformTables, tableName: string, ttlAttribute?: string) =>
@@ -57,6 +104,8 @@ export function createDataFoundation(
       ttlAttribute,
       protect: config.tables.protect,
       replicaReadFloorFraction: config.dr.standbyFraction,
+      part: home ? 'home' : 'replica',
+      accountId: home ? undefined : accountId,
       tags: config.tags,
     });
   const tables: PlatformTables = {

@@ -53,6 +53,19 @@ export interface GlobalTableArgs {
    * @default 1 (the home floor)
    */
   readonly replicaReadFloorFraction?: number;
+  /**
+   * Which copies this stack creates: both, the home table with its autoscaling (the primary region's
+   * stack), or the DR `TableReplica` with its read autoscaling (the DR region's stack, deployed after
+   * the primary's: the replica needs the home table and its write autoscaling).
+   * @default 'both'
+   */
+  readonly part?: 'both' | 'home' | 'replica';
+  /**
+   * The account of the home table, from which the replica stack derives its `globalTableArn`
+   * (`arn:aws:dynamodb:<home region>:<account>:table/<name>`: derivable, so no stack reference).
+   * Note: only valid when `part` is `replica`.
+   */
+  readonly accountId?: pulumi.Input<string>;
   /** Tags for every taggable resource (propagated to the replica). */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -110,9 +123,10 @@ const DIMENSIONS = {
  * @see https://github.com/hashicorp/terraform-provider-aws/issues/13097
  */
 export class GlobalTable extends pulumi.ComponentResource {
-  readonly table: aws.dynamodb.Table;
-  /** The DR replica (a separate resource, after the home region's write autoscaling). */
-  readonly replica: aws.dynamodb.TableReplica;
+  /** The home table (undefined in the DR region's stack). */
+  readonly table?: aws.dynamodb.Table;
+  /** The DR replica, a separate resource after the home region's write autoscaling (undefined in the primary's stack). */
+  readonly replica?: aws.dynamodb.TableReplica;
   /**
    * The scaling policies by region and dimension: reads and writes in the home region, reads only in
    * the DR region (its write settings are DynamoDB's copy of the home ones). Empty for on-demand billing.
@@ -125,6 +139,8 @@ export class GlobalTable extends pulumi.ComponentResource {
   readonly arn: pulumi.Output<string>;
   readonly homeRegion: string;
   readonly replicaRegion: string;
+  /** The physical table name (the same in both regions). */
+  readonly tableName: string;
   /** Whether the table is deletion-protected and retained on delete. */
   readonly protect: boolean;
 
@@ -137,65 +153,50 @@ export class GlobalTable extends pulumi.ComponentResource {
     const billing = args.billing;
     const provisioned = billing.mode === 'PROVISIONED' ? billing.capacity : undefined;
 
-    this.table = new aws.dynamodb.Table(
-      `${name}-table`,
-      {
-        region: this.homeRegion,
-        name: args.tableName,
-        billingMode: billing.mode,
-        // Created at the autoscaling minimum: autoscaling rises from there. Creating at the maximum
-        // asks for more than the default quotas at once (40,000 per table, 80,000 per account and region).
-        readCapacity: provisioned?.reads.min,
-        writeCapacity: provisioned?.writes.min,
-        hashKey: TABLE_KEYS.partition,
-        rangeKey: TABLE_KEYS.sort,
-        attributes: [
-          { name: TABLE_KEYS.partition, type: 'S' },
-          { name: TABLE_KEYS.sort, type: 'S' },
-        ],
-        ttl: args.ttlAttribute ? { attributeName: args.ttlAttribute, enabled: true } : undefined,
-        pointInTimeRecovery: { enabled: true },
-        serverSideEncryption: { enabled: true, kmsKeyArn: keys.primary.arn },
-        streamEnabled: true,
-        streamViewType: 'NEW_AND_OLD_IMAGES',
-        deletionProtectionEnabled: this.protect,
-        tags: args.tags,
-      },
-      {
-        parent: this,
-        retainOnDelete: this.protect,
-        // The replica is the TableReplica's; the provider reads it back into `replicas`.
-        ignoreChanges: [...(provisioned ? ['readCapacity', 'writeCapacity'] : []), 'replicas'],
-      },
-    );
-    this.name = this.table.name;
-    this.arn = this.table.arn;
+    const part = args.part ?? 'both';
+    if ((part === 'replica') !== (args.accountId !== undefined)) {
+      throw new InvalidArgumentError(
+        `'accountId' (${args.accountId === undefined ? 'unset' : 'set'}) must be set exactly when 'part' is 'replica' (received part '${part}')`,
+      );
+    }
+    this.tableName = args.tableName;
+    this.table = part === 'replica' ? undefined : this.createTable(name, args, provisioned);
+    this.name = this.table ? this.table.name : pulumi.output(args.tableName);
+    this.arn = this.table
+      ? this.table.arn
+      : pulumi.interpolate`arn:aws:dynamodb:${this.homeRegion}:${args.accountId!}:table/${args.tableName}`;
 
     const scalingPolicies: Record<string, Partial<Record<ScaledDimension, aws.appautoscaling.Policy>>> = {};
-    const home = provisioned
-      ? this.autoscale(name, this.homeRegion, provisioned, args.tags, this.table, ['reads', 'writes'])
-      : undefined;
+    const home =
+      provisioned && this.table
+        ? this.autoscale(name, this.homeRegion, provisioned, args.tags, this.table, ['reads', 'writes'])
+        : undefined;
     if (home) scalingPolicies[this.homeRegion] = home;
-    this.replica = new aws.dynamodb.TableReplica(
-      `${name}-replica`,
-      {
-        region: this.replicaRegion,
-        globalTableArn: this.table.arn,
-        kmsKeyArn: keys.replica.arn,
-        pointInTimeRecovery: true,
-        deletionProtectionEnabled: this.protect,
-        // TableReplica has no `propagateTags`: it manages the replica's tags itself.
-        tags: args.tags,
-      },
-      {
-        parent: this,
-        retainOnDelete: this.protect,
-        // AWS refuses a replica of a provisioned table until its write capacity is autoscaled.
-        dependsOn: home ? [home.writes, home.reads] : [],
-      },
-    );
-    if (provisioned) {
-      // Reads only: the replica's write autoscaling is the home region's, synchronized by DynamoDB.
+    if (part !== 'home') {
+      const replicaKey = keys.replica;
+      if (!replicaKey) {
+        throw new InvalidArgumentError(
+          `'keys' must hold the DR replica key (${this.replicaRegion}) for the table replica`,
+        );
+      }
+      this.replica = new aws.dynamodb.TableReplica(
+        `${name}-replica`,
+        {
+          region: this.replicaRegion,
+          globalTableArn: this.arn,
+          kmsKeyArn: replicaKey.arn,
+          pointInTimeRecovery: true,
+          deletionProtectionEnabled: this.protect,
+          tags: args.tags,
+        },
+        {
+          parent: this,
+          retainOnDelete: this.protect,
+          dependsOn: home ? [home.writes, home.reads] : [],
+        },
+      );
+    }
+    if (provisioned && this.replica) {
       const fraction = args.replicaReadFloorFraction ?? 1;
       if (!(fraction > 0 && fraction <= 1)) {
         throw new InvalidArgumentError(`'replicaReadFloorFraction' (${fraction}) must be in (0, 1]`);
@@ -212,7 +213,45 @@ export class GlobalTable extends pulumi.ComponentResource {
       );
     }
     this.scalingPolicies = scalingPolicies;
-    this.registerOutputs({ name: this.name, arn: this.arn, replicaArn: this.replica.arn });
+    this.registerOutputs({ name: this.name, arn: this.arn, replicaArn: this.replica?.arn });
+  }
+
+  /** The home table, encrypted with the primary key. */
+  private createTable(name: string, args: GlobalTableArgs, provisioned: TableCapacity | undefined) {
+    const primaryKey = args.keys.primary;
+    if (!primaryKey) {
+      throw new InvalidArgumentError(
+        `'keys' must hold the primary key (${this.homeRegion}) for the home table`,
+      );
+    }
+    return new aws.dynamodb.Table(
+      `${name}-table`,
+      {
+        region: this.homeRegion,
+        name: args.tableName,
+        billingMode: args.billing.mode,
+        readCapacity: provisioned?.reads.min,
+        writeCapacity: provisioned?.writes.min,
+        hashKey: TABLE_KEYS.partition,
+        rangeKey: TABLE_KEYS.sort,
+        attributes: [
+          { name: TABLE_KEYS.partition, type: 'S' },
+          { name: TABLE_KEYS.sort, type: 'S' },
+        ],
+        ttl: args.ttlAttribute ? { attributeName: args.ttlAttribute, enabled: true } : undefined,
+        pointInTimeRecovery: { enabled: true },
+        serverSideEncryption: { enabled: true, kmsKeyArn: primaryKey.arn },
+        streamEnabled: true,
+        streamViewType: 'NEW_AND_OLD_IMAGES',
+        deletionProtectionEnabled: this.protect,
+        tags: args.tags,
+      },
+      {
+        parent: this,
+        retainOnDelete: this.protect,
+        ignoreChanges: [...(provisioned ? ['readCapacity', 'writeCapacity'] : []), 'replicas'],
+      },
+    );
   }
 
   /**
@@ -227,7 +266,7 @@ export class GlobalTable extends pulumi.ComponentResource {
     copy: pulumi.Resource,
     dimensions: readonly D[],
   ): Record<D, aws.appautoscaling.Policy> {
-    const resourceId = pulumi.interpolate`table/${this.table.name}`;
+    const resourceId = this.table ? pulumi.interpolate`table/${this.table.name}` : `table/${this.tableName}`;
     const policies = {} as Record<D, aws.appautoscaling.Policy>;
     for (const dim of dimensions) {
       const { dimension, metric } = DIMENSIONS[dim];
@@ -272,14 +311,23 @@ export class GlobalTable extends pulumi.ComponentResource {
     }
     // The replica's own ARN (`arn:aws:dynamodb:<DR region>:<account>:table/<name>`), so a consumer of the
     // DR ARN waits for the replica; the region is forced in case a provider reports the home ARN.
-    return region === this.homeRegion
-      ? this.table.arn
-      : this.replica.arn.apply((arn) => arnInRegion(arn, region));
+    if (region === this.homeRegion) return this.arn;
+    return this.replica
+      ? this.replica.arn.apply((arn) => arnInRegion(arn, region))
+      : this.arn.apply((arn) => arnInRegion(arn, region));
   }
 
   /** The ARNs of every copy, home first. */
   get arns(): pulumi.Output<string>[] {
     return [this.arnIn(this.homeRegion), this.arnIn(this.replicaRegion)];
+  }
+
+  /** The ARNs of the copies this stack created (home, replica, or both). */
+  get ownArns(): pulumi.Output<string>[] {
+    return [
+      ...(this.table ? [this.arnIn(this.homeRegion)] : []),
+      ...(this.replica ? [this.arnIn(this.replicaRegion)] : []),
+    ];
   }
 }
 

@@ -26,6 +26,9 @@ export interface TrafficSwitchArgs {
   readonly recordTtlSeconds?: number;
 }
 
+/** {@link TrafficSwitchArgs.recordTtlSeconds} when not given. */
+export const DEFAULT_RECORD_TTL_SECONDS = 60;
+
 /** The failover role Route 53 gives each region's record. */
 export const FAILOVER_TYPE = { primary: 'PRIMARY', dr: 'SECONDARY' } as const;
 
@@ -77,6 +80,8 @@ export class TrafficSwitch extends pulumi.ComponentResource {
   readonly clusterEndpoints: pulumi.Output<ClusterEndpoint[]>;
   /** The fully-qualified failover record name, e.g. `score.risk.example.com`. */
   readonly recordName: string;
+  /** TTL of the failover records (s); the runbook adds it to the time-to-flip for the RTO. */
+  readonly recordTtlSeconds: number;
   /** The hosted zone's ID. */
   readonly zoneId: pulumi.Output<string>;
   /** The hosted zone's ARN (`arn:aws:route53:::hostedzone/<id>`), for IAM statements scoped to it. */
@@ -150,6 +155,7 @@ export class TrafficSwitch extends pulumi.ComponentResource {
     this.zoneId = zone.zoneId;
     this.zoneArn = zone.arn;
     this.recordName = scoringRecordName(args.dns);
+    this.recordTtlSeconds = args.recordTtlSeconds ?? DEFAULT_RECORD_TTL_SECONDS;
 
     const records: Record<string, aws.route53.Record> = {};
     for (const site of args.sites) {
@@ -159,7 +165,7 @@ export class TrafficSwitch extends pulumi.ComponentResource {
           zoneId: this.zoneId,
           name: this.recordName,
           type: 'CNAME',
-          ttl: args.recordTtlSeconds ?? 60,
+          ttl: this.recordTtlSeconds,
           records: [regionalEndpointName(args.dns, site.region)],
           setIdentifier: `${env}-scoring-${site.region}`,
           failoverRoutingPolicies: [{ type: FAILOVER_TYPE[site.role] }],

@@ -25,6 +25,7 @@ export interface Step {
   readonly with?: Mapping;
   readonly env?: Mapping;
   readonly if?: string;
+  readonly 'working-directory'?: string;
 }
 
 /** A job as written in the workflow. */

@@ -123,14 +123,73 @@ describe('pull-request workflow', () => {
     );
   });
 
-  it('posts the three offline plan reports as one sticky comment', () => {
-    const steps = wf().jobs.plan.steps ?? [];
-    const runs = steps.map((s) => s.run ?? '').join('\n');
-    expect(runs).toContain('npm run plan');
-    expect(runs).toContain('for env in dev staging prod');
-    const sticky = steps.filter((s) => s.uses?.startsWith('marocchino/sticky-pull-request-comment@'));
-    expect(sticky).toHaveLength(1);
-    expect(sticky[0].with).toEqual({ header: 'offline-plan', path: 'plan-comment.md' });
+  describe('the pull-request view (plan job)', () => {
+    const steps = () => wf().jobs.plan.steps ?? [];
+    const named = (name: string) => {
+      const i = steps().findIndex((s) => s.name === name);
+      expect({ name, found: i >= 0 }).toEqual({ name, found: true });
+      return { i, step: steps()[i] };
+    };
+
+    it('checks out the base branch in a second path and plans it there', () => {
+      const base = named('Check out the base branch').step;
+      expect(base.with).toEqual({
+        ref: '${{ github.event.pull_request.base.sha }}',
+        path: '_base',
+        'persist-credentials': false,
+      });
+      const plan = named('Offline plan of the base branch').step;
+      expect(plan['working-directory']).toBe('_base');
+      expect(plan.run).toContain('npm ci --no-audit --no-fund');
+      expect(plan.run).toContain('npm run plan || status=$?');
+    });
+
+    it('runs the diff, the cost and the comment against the base plan, in that order', () => {
+      const head = named('Offline plan of the head');
+      const base = named('Offline plan of the base branch');
+      const diff = named('Diff against the base branch (stateful guard)');
+      const cost = named('Cost and its delta against the base branch');
+      const comment = named('Assemble the pull-request comment');
+      expect(diff.step.run).toContain(
+        'npm run diff -- _base/dist/plan dist/plan --json > dist/pr-view/diff.json',
+      );
+      expect(cost.step.run).toBe(
+        'npm run cost -- dist/plan --base _base/dist/plan --json > dist/pr-view/cost.json',
+      );
+      expect(comment.step.run).toContain(
+        'npm run pr-comment -- --base _base/dist/plan --head dist/plan --out dist/pr-view/comment.md',
+      );
+      expect([head.i, base.i, diff.i, cost.i, comment.i]).toEqual(
+        [head.i, base.i, diff.i, cost.i, comment.i].sort((a, b) => a - b),
+      );
+    });
+
+    it('posts the comment as one sticky comment, then fails on the guard or a mandatory violation', () => {
+      const sticky = steps().filter((s) => s.uses?.startsWith('marocchino/sticky-pull-request-comment@'));
+      expect(sticky).toHaveLength(1);
+      expect(sticky[0].with).toEqual({ header: 'offline-plan', path: 'dist/pr-view/comment.md' });
+      const post = named('Post the pull-request view as one sticky comment');
+      const gate = named('Fail on an unacknowledged stateful change or a mandatory violation');
+      expect(gate.i).toBeGreaterThan(post.i);
+      expect(gate.i).toBe(steps().length - 1);
+      expect(gate.step.env).toEqual({
+        PLAN_STATUS: '${{ steps.head-plan.outputs.status }}',
+        DIFF_STATUS: '${{ steps.diff.outputs.status }}',
+      });
+      // The plan and diff steps record their exit status instead of failing before the comment.
+      expect(named('Offline plan of the head').step.id).toBe('head-plan');
+      expect(named('Diff against the base branch (stateful guard)').step.id).toBe('diff');
+    });
+
+    it('uploads the comment, the diff, the cost and the base plan as the pr-view artifact', () => {
+      const upload = named('Upload the pull-request view').step;
+      expect(upload.with?.name).toBe('pr-view');
+      expect(String(upload.with?.path).trim().split('\n')).toEqual([
+        'dist/pr-view',
+        'dist/sim',
+        '_base/dist/plan',
+      ]);
+    });
   });
 });
 

@@ -126,6 +126,13 @@ describe('exit codes', () => {
     );
   });
 
+  test('--max-run-age that is not a positive number exits 2 naming it, before anything is written', async () => {
+    const r = await dr(['failover', '--env', 'staging', '--yes', '--max-run-age', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: --max-run-age: received "0", expected a positive number of seconds\n');
+    expect(sideEffects(env)).toEqual({ patches: 0, arcUpdates: 0, notifications: 0 });
+  });
+
   test('--to a region outside the environment exits 2', async () => {
     const r = await dr(['failover', '--env', 'staging', '--yes', '--to', 'eu-west-9']);
     expect(r.code).toBe(2);
@@ -186,7 +193,7 @@ describe('output', () => {
     const r = await dr(['failover', '--env', 'staging', '--yes']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      "\n  pulumi config set --stack staging --path 'risk-platform:dr.activeRegion' us-east-1\n  then commit environments/Pulumi.staging.yaml",
+      "\n  pulumi config set --stack staging-global --config-file environments/Pulumi.staging.yaml --path 'risk-platform:dr.activeRegion' us-east-1\n  then commit environments/Pulumi.staging.yaml",
     );
   });
 
@@ -197,7 +204,8 @@ describe('output', () => {
     const parsed = JSON.parse(r.stdout) as { activeRegionConfig: unknown };
     expect(parsed.activeRegionConfig).toEqual({
       region: 'us-west-2',
-      command: "pulumi config set --stack staging --path 'risk-platform:dr.activeRegion' us-west-2",
+      command:
+        "pulumi config set --stack staging-global --config-file environments/Pulumi.staging.yaml --path 'risk-platform:dr.activeRegion' us-west-2",
       stackFile: 'environments/Pulumi.staging.yaml',
       alreadyConfigured: true,
     });
@@ -229,7 +237,8 @@ describe('output', () => {
     const r = await dr(['drill', '--env', 'staging', '--yes']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^failover\.5\s+flip\s+done\s+\d+ ms/m);
-    expect(r.stdout).toMatch(/^RTO \(failover steps\)\s+\d+ ms\s+900\.00 s$/m);
+    // Time to flip (about a second here) plus the 60 s DNS TTL.
+    expect(r.stdout).toMatch(/^RTO \(failover: time to flip \+ DNS TTL\)\s+6\d\.\d\d s\s+900\.00 s$/m);
     expect(r.stdout).toMatch(/^RPO \(replication latency at cut-over\)\s+[345]\d\d ms\s+15\.00 s$/m);
   });
 });
@@ -277,7 +286,9 @@ describe('drill --report', () => {
     const md = readFileSync(file, 'utf8');
     expect(md).toMatch(/^# DR drill \S+ on staging: REFUSED/);
     expect(md).toMatch(/^ {2}1\. preflight - .* \(FAILED\) :crit, failover1, 0, 1ms$/m);
-    expect(md).toContain('| **RTO (failover steps)** | 0 ms | - | 900.00 s | **FAIL** (failover refused) |');
+    expect(md).toContain(
+      '| **RTO (time to flip + DNS TTL)** | not reached | - | 900.00 s | **FAIL** (failover refused, traffic did not flip) |',
+    );
   });
 
   test('a --report path under a file exits 2 before the drill starts', async () => {
@@ -392,7 +403,9 @@ describe('a control table that cannot be read', () => {
     const r = await dr(['failover', '--env', 'staging', '--dry-run'], {
       clients: await deadDynamo('us-east-1'),
     });
-    expect(r.code).toBe(0);
+    // The target's tables cannot be read, so preflight would refuse: a refused dry run exits 1 (finding 14).
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('    the run would be REFUSED (exit 1)');
     for (const [i, s] of planSteps('failover').entries())
       expect(r.stdout).toContain(`  ${i + 1}. ${s.title(failoverOp())}`);
     for (const row of STEP_ROWS('failover', 'planned')) expect(r.stdout).toMatch(row);
@@ -471,7 +484,8 @@ describe('a control table that cannot be read', () => {
     const r = await dr(['drill', '--env', 'staging', '--dry-run', '--json'], {
       clients: await deadDynamo('us-east-1'),
     });
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.stdout) as DrillResult).failover.wouldRefuse?.length).toBeGreaterThan(0);
     const parsed = JSON.parse(r.stdout) as DrillResult;
     expect(parsed.status).toBe('planned');
     expect([...parsed.failover.steps, ...(parsed.failback?.steps ?? [])].map((s) => s.status)).toEqual(

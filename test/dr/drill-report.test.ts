@@ -30,7 +30,11 @@ function half(operation: 'failover' | 'failback', ms: readonly number[]): Operat
     status: 'completed',
     resumed: false,
     steps,
-    rtoMs: steps.reduce((sum, s) => sum + (s.ms ?? 0), 0),
+    // Recovery: time to flip (here the steps up to the flip, no crash gap) plus the 60 s DNS TTL.
+    rtoMs: steps.slice(0, 5).reduce((sum, s) => sum + (s.ms ?? 0), 0) + 60_000,
+    timeToFlipMs: steps.slice(0, 5).reduce((sum, s) => sum + (s.ms ?? 0), 0),
+    dnsTtlMs: 60_000,
+    stepsMs: steps.reduce((sum, s) => sum + (s.ms ?? 0), 0),
     replicationLatencyMs: operation === 'failover' ? 420 : 480,
     activeRegionConfig: activeRegionFollowUp('staging', to),
   };
@@ -52,7 +56,7 @@ function drill(change: (d: DrillResult) => DrillResult = (d) => d): DrillResult 
     failover,
     failback,
     rtoMs: failover.rtoMs,
-    totalMs: failover.rtoMs + failback.rtoMs,
+    totalMs: (failover.stepsMs ?? 0) + (failback.stepsMs ?? 0),
     rpoMs: 420,
     rtoTargetMs: 900_000,
     rpoTargetMs: 15_000,
@@ -71,7 +75,9 @@ function failedAt(n: number): DrillResult {
       ...d.failover,
       status: 'failed',
       steps,
-      rtoMs: steps.reduce((sum, s) => sum + (s.ms ?? 0), 0),
+      rtoMs: 0,
+      timeToFlipMs: undefined,
+      stepsMs: steps.reduce((sum, s) => sum + (s.ms ?? 0), 0),
       error: 'ScaleTimeout: not ready',
       activeRegionConfig: undefined,
     };
@@ -193,18 +199,37 @@ describe('the Markdown report', () => {
     );
   });
 
-  test('the measures table passes an RTO and RPO within their targets', () => {
+  test('the measures table passes an RTO (time to flip + DNS TTL) and RPO within their targets', () => {
     const md = drillMarkdown(drill());
-    expect(md).toContain('| **RTO (failover steps)** | 6.28 s | - | 900.00 s | **PASS** |');
-    expect(md).toContain('| **RPO (replication latency at cut-over)** | 420 ms | - | 15.00 s | **PASS** |');
     expect(md).toContain('| RTO: failover.3 scale-up | 5.00 s | 6.21 s | 900.00 s | PASS |');
-    expect(md).toContain('| failback | 107 ms | - | - | - |');
-    expect(md).toContain('| drill total | 6.39 s | - | - | - |');
+    expect(md).toContain('| RTO: failover.5 flip | 0 ms | 6.22 s | 900.00 s | PASS |');
+    expect(md).toContain('| DNS TTL (resolvers keep the old answer) | 60.00 s | 66.22 s | 900.00 s | PASS |');
+    expect(md).toContain('| **RTO (time to flip + DNS TTL)** | 66.22 s | - | 900.00 s | **PASS** |');
+    expect(md).toContain('| **RPO (replication latency at cut-over)** | 420 ms | - | 15.00 s | **PASS** |');
+    expect(md).toContain('| failback (time to flip + DNS TTL) | 60.06 s | - | - | - |');
+    expect(md).toContain('| drill total (sum of steps) | 6.39 s | - | - | - |');
+  });
+
+  test('the steps after the flip are listed but not counted in the RTO', () => {
+    const md = drillMarkdown(drill());
+    expect(md).toContain('| after the flip: failover.6 verify | 40 ms | - | - | - |');
+    expect(md).toContain('| after the flip: failover.8 unlock | 9 ms | - | - | - |');
+  });
+
+  test('a crash gap before the flip counts in the RTO and is shown', () => {
+    const md = drillMarkdown(
+      drill((d) => {
+        const failover = { ...d.failover, timeToFlipMs: 6219.7 + 120_000, rtoMs: 6219.7 + 120_000 + 60_000 };
+        return { ...d, failover, rtoMs: failover.rtoMs };
+      }),
+    );
+    expect(md).toContain('| time between the steps (a crash and its resume) | 120.00 s | 126.22 s | - | - |');
+    expect(md).toContain('| **RTO (time to flip + DNS TTL)** | 186.22 s | - | 900.00 s | **PASS** |');
   });
 
   test('the measures table says FAIL when the RTO exceeds the target, from the step that crossed it', () => {
     const md = drillMarkdown(drill((d) => ({ ...d, rtoTargetMs: 6_000 })));
-    expect(md).toContain('| **RTO (failover steps)** | 6.28 s | - | 6.00 s | **FAIL** |');
+    expect(md).toContain('| **RTO (time to flip + DNS TTL)** | 66.22 s | - | 6.00 s | **FAIL** |');
     expect(md).toContain('| RTO: failover.2 lock | 12 ms | 1.21 s | 6.00 s | PASS |');
     expect(md).toContain('| RTO: failover.3 scale-up | 5.00 s | 6.21 s | 6.00 s | FAIL |');
   });
@@ -216,7 +241,7 @@ describe('the Markdown report', () => {
 
   test('a failover that did not complete fails the RTO whatever its time', () => {
     expect(drillMarkdown(failedAt(3))).toContain(
-      '| **RTO (failover steps)** | 1.21 s | - | 900.00 s | **FAIL** (failover failed) |',
+      '| **RTO (time to flip + DNS TTL)** | not reached | - | 900.00 s | **FAIL** (failover failed, traffic did not flip) |',
     );
   });
 
@@ -245,7 +270,7 @@ describe('the Markdown report', () => {
     const md = drillMarkdown(forced);
     expect(md).toContain('## Forced\n\nPreflight was overridden with `--force`: primary is gone');
     expect(md).toContain(
-      "```sh\npulumi config set --stack staging --path 'risk-platform:dr.activeRegion' us-west-2\n```\n\nThen commit `environments/Pulumi.staging.yaml`.",
+      "```sh\npulumi config set --stack staging-global --config-file environments/Pulumi.staging.yaml --path 'risk-platform:dr.activeRegion' us-west-2\n```\n\nThen commit `environments/Pulumi.staging.yaml`.",
     );
     const failed = drillMarkdown(failedAt(3));
     expect(failed).toContain('## Errors\n\n- failover: ScaleTimeout: not ready');
@@ -318,7 +343,7 @@ describe('the follow-up', () => {
   test('gives the config command when the stack config names another region', () => {
     const md = drillMarkdown(drill());
     expect(md).toContain(
-      "pulumi config set --stack staging --path 'risk-platform:dr.activeRegion' us-west-2",
+      "pulumi config set --stack staging-global --config-file environments/Pulumi.staging.yaml --path 'risk-platform:dr.activeRegion' us-west-2",
     );
   });
 

@@ -22,7 +22,8 @@ beforeAll(async () => {
 afterAll(() => env.stop());
 beforeEach(() => env.reset());
 
-const FIX_DR = "pulumi config set --stack staging --path 'risk-platform:dr.activeRegion' us-east-1";
+const FIX_DR =
+  "pulumi config set --stack staging-global --config-file environments/Pulumi.staging.yaml --path 'risk-platform:dr.activeRegion' us-east-1";
 
 /** A copy of the committed staging stack file with `dr` edited, in a fresh directory. */
 function environmentsWith(edit: (dr: Record<string, unknown>) => void): string {

@@ -103,12 +103,14 @@ export function journalIn(env: LocalEnvironment, region: string): Journal {
   );
 }
 
-/** Everything observable, with lease times removed (a renewal is not a change of state). */
+/** Everything observable, with lease times and record versions removed (a renewal is not a change of state). */
 export async function observe(env: LocalEnvironment): Promise<object> {
   const regions = Object.keys(env.outputs.regions);
   const control: Record<string, unknown[]> = {};
   for (const r of regions) {
-    control[r] = (await env.controlItems(r)).map(({ expiresAt: _e, acquiredAt: _a, ...rest }) => rest);
+    control[r] = (await env.controlItems(r)).map(
+      ({ expiresAt: _e, acquiredAt: _a, rvn: _v, ...rest }) => rest,
+    );
   }
   return {
     control,

@@ -109,7 +109,7 @@ describe('where the outputs come from without --outputs', () => {
       readStack: async () => raw(),
       onSource: (s) => sources.push(s),
     });
-    expect(sources).toEqual(['pulumi stack output --stack staging']);
+    expect(sources).toEqual(['pulumi stack output --stack staging-us-east-1, staging-us-west-2']);
   });
 
   test('every source failing operationally (credentials, network, no pulumi) is exit 1, not a usage error', async () => {
@@ -129,7 +129,7 @@ describe('where the outputs come from without --outputs', () => {
       'could not read the runbook outputs of staging from any source (' +
         'SSM /risk-platform/staging/runbook-outputs in us-east-1: CredentialsProviderError: Could not load credentials from any providers; ' +
         'SSM /risk-platform/staging/runbook-outputs in us-west-2: TimeoutError: connect ETIMEDOUT 52.94.0.1:443; ' +
-        'pulumi stack output --stack staging: spawn pulumi ENOENT): check the AWS credentials and the network (or pass --outputs <file>)',
+        'pulumi stack output --stack staging-us-east-1, staging-us-west-2: spawn pulumi ENOENT): check the AWS credentials and the network (or pass --outputs <file>)',
     );
   });
 
@@ -173,7 +173,7 @@ describe('where the outputs come from without --outputs', () => {
     ).rejects.toThrow(
       '--outputs: received nothing, expected a file with the stack outputs, because no published outputs could be read (' +
         'SSM /risk-platform/staging/runbook-outputs in us-east-1: not found; SSM /risk-platform/staging/runbook-outputs in us-west-2: not found; ' +
-        'pulumi stack output --stack staging: pulumi: command not found)',
+        'pulumi stack output --stack staging-us-east-1, staging-us-west-2: pulumi: command not found)',
     );
   });
 });

@@ -67,3 +67,42 @@ export function jsonProp<T = Record<string, unknown>>(r: PlannedResource, prop: 
     throw new Error(`${r.urn}: prop '${prop}' is not a JSON string (${JSON.stringify(v)})`);
   return JSON.parse(v) as T;
 }
+
+/**
+ * A workload's data-plane grants across the environment: one inline policy per regional stack
+ * (`<region>-workloads-<workload>`, named `data-plane-<region>`), primary first, merged statement by
+ * statement (same Sid: resources concatenated). What the role may do in both regions together.
+ */
+export function mergedWorkloadPolicy(
+  plan: EnvironmentPlan,
+  workload: string,
+): {
+  Version: string;
+  Statement: {
+    Sid: string;
+    Effect: string;
+    Action: string[];
+    Resource: string | string[];
+    Condition?: unknown;
+  }[];
+} {
+  type Doc = ReturnType<typeof mergedWorkloadPolicy>;
+  const docs = plan.config.sites.map((s) => {
+    const p = plan.resources.find(
+      (r) => r.type === 'aws:iam/rolePolicy:RolePolicy' && r.name === `${s.region}-workloads-${workload}`,
+    );
+    if (!p) throw new Error(`no policy ${s.region}-workloads-${workload} in the ${plan.env} plan`);
+    return jsonProp<Doc>(p, 'policy');
+  });
+  const merged = new Map<string, Doc['Statement'][number]>();
+  for (const doc of docs) {
+    for (const st of doc.Statement) {
+      const seen = merged.get(st.Sid);
+      if (!seen) merged.set(st.Sid, { ...st });
+      else if (Array.isArray(seen.Resource) && Array.isArray(st.Resource)) {
+        seen.Resource = [...seen.Resource, ...st.Resource.filter((r) => !seen.Resource.includes(r))];
+      }
+    }
+  }
+  return { Version: docs[0].Version, Statement: [...merged.values()] };
+}

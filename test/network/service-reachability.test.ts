@@ -90,7 +90,8 @@ function unreachableServices(resources: readonly PlannedResource[], namespace: s
     const endpoint = (service: string) =>
       endpoints.find((e) => e.props.serviceName === `com.amazonaws.${region}.${service}`);
     const allowed = httpsEgressCidrs(resources, region, namespace);
-    for (const policy of workloadPolicies(resources)) {
+    // One stack per region: each region's grants are its own stack's policies (`<region>-workloads-*`).
+    for (const policy of workloadPolicies(resources).filter((p) => p.name.startsWith(`${region}-`))) {
       for (const prefix of actionPrefixes(policy)) {
         const service = ENDPOINT_SERVICE_OF_ACTION_PREFIX[prefix];
         const where = `${region}: ${policy.name} calls ${prefix}`;
@@ -131,21 +132,24 @@ describe.each(['dev', 'prod'])('%s: the services the workload roles may call', (
     plan = await planOf(env);
   });
 
-  test('are read from the four workload role policies', () => {
+  test("are read from the four workload role policies, one per region's stack", () => {
     expect(
       workloadPolicies(plan.resources)
         .map((p) => p.name)
         .sort(),
-    ).toEqual([
-      'workloads-feedback-worker',
-      'workloads-replication-heartbeat',
-      'workloads-scoring-api',
-      'workloads-stream-scorer',
-    ]);
+    ).toEqual(
+      ['us-east-1', 'us-west-2'].flatMap((r) =>
+        ['feedback-worker', 'replication-heartbeat', 'scoring-api', 'stream-scorer'].map(
+          (w) => `${r}-workloads-${w}`,
+        ),
+      ),
+    );
   });
 
   test('include CloudWatch (the stream scorer publishes its KCL metrics)', () => {
-    const scorer = workloadPolicies(plan.resources).find((p) => p.name === 'workloads-stream-scorer');
+    const scorer = workloadPolicies(plan.resources).find(
+      (p) => p.name === 'us-west-2-workloads-stream-scorer',
+    );
     expect(scorer && actionPrefixes(scorer)).toContain('cloudwatch');
   });
 
@@ -169,21 +173,22 @@ describe('unreachableServices', () => {
         ),
     );
     expect(unreachableServices(withoutMonitoring, ns())).toEqual([
-      'us-east-1: workloads-stream-scorer calls cloudwatch, but the VPC has no com.amazonaws.us-east-1.monitoring endpoint',
-      'us-west-2: workloads-stream-scorer calls cloudwatch, but the VPC has no com.amazonaws.us-west-2.monitoring endpoint',
+      'us-east-1: us-east-1-workloads-stream-scorer calls cloudwatch, but the VPC has no com.amazonaws.us-east-1.monitoring endpoint',
+      'us-west-2: us-west-2-workloads-stream-scorer calls cloudwatch, but the VPC has no com.amazonaws.us-west-2.monitoring endpoint',
     ]);
   });
 
   test('reports a permission for a gateway service whose prefix list the NetworkPolicy does not allow (S3)', () => {
     const resources = plan.resources.map((r) => {
-      if (r.name !== 'workloads-feedback-worker' || r.type !== 'aws:iam/rolePolicy:RolePolicy') return r;
+      if (!r.name.endsWith('-workloads-feedback-worker') || r.type !== 'aws:iam/rolePolicy:RolePolicy')
+        return r;
       const doc = JSON.parse(r.props.policy as string) as { Statement: Props[] };
       doc.Statement.push({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::models/*' });
       return { ...r, props: { ...r.props, policy: JSON.stringify(doc) } };
     });
     expect(unreachableServices(resources, ns())).toEqual([
-      "us-east-1: workloads-feedback-worker calls s3, but the NetworkPolicy does not allow its gateway endpoint's prefix list",
-      "us-west-2: workloads-feedback-worker calls s3, but the NetworkPolicy does not allow its gateway endpoint's prefix list",
+      "us-east-1: us-east-1-workloads-feedback-worker calls s3, but the NetworkPolicy does not allow its gateway endpoint's prefix list",
+      "us-west-2: us-west-2-workloads-feedback-worker calls s3, but the NetworkPolicy does not allow its gateway endpoint's prefix list",
     ]);
   });
 });

@@ -10,21 +10,22 @@ import {
   SECRET_MARKER,
 } from '../../tools/plan/harness';
 import { PlanMocks } from '../../tools/plan/mocks';
+import { planOf } from '../helpers/plan';
 import { serializeResources } from '../../tools/plan/run';
 
 let dev: EnvironmentPlan;
 let staging: EnvironmentPlan;
 
 beforeAll(async () => {
-  dev = await planEnvironment('dev');
-  staging = await planEnvironment('staging');
+  dev = await planOf('dev');
+  staging = await planOf('staging');
 });
 
 describe('planEnvironment', () => {
   test('gives every resource every field of the resources.json contract', () => {
     for (const r of dev.resources) {
       expect(Object.keys(r)).toEqual(['urn', 'type', 'name', 'region', 'parent', 'props']);
-      expect(r.urn).toMatch(/^urn:pulumi:dev::risk-platform::/);
+      expect(r.urn).toMatch(/^urn:pulumi:dev-(global|us-west-2|us-east-1)::risk-platform::/);
       expect(typeof r.type).toBe('string');
       expect(typeof r.name).toBe('string');
       expect(r.region === null || typeof r.region === 'string').toBe(true);
@@ -41,7 +42,12 @@ describe('planEnvironment', () => {
   test('registers the stack as the only root, every other parent being a registered resource', () => {
     const urns = new Set(dev.resources.map((r) => r.urn));
     const roots = dev.resources.filter((r) => r.parent === null);
-    expect(roots.map((r) => r.type)).toEqual(['pulumi:pulumi:Stack']);
+    // One stack per unit: each stack's root, and nothing else at the root.
+    expect(roots.map((r) => r.urn)).toEqual([
+      'urn:pulumi:dev-global::risk-platform::pulumi:pulumi:Stack::risk-platform-dev-global',
+      'urn:pulumi:dev-us-east-1::risk-platform::pulumi:pulumi:Stack::risk-platform-dev-us-east-1',
+      'urn:pulumi:dev-us-west-2::risk-platform::pulumi:pulumi:Stack::risk-platform-dev-us-west-2',
+    ]);
     for (const r of dev.resources) if (r.parent) expect(urns.has(r.parent)).toBe(true);
   });
 

@@ -370,6 +370,33 @@ export const defaultDeny = (region = PRIMARY) =>
     spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
   });
 
+/**
+ * A Datadog monitor (global: no region) scoped to one region's resource; `monitoring-coverage` reads
+ * its region and the names it scopes from the query and tags.
+ */
+export const monitor = (region: string, key: string, scope: Props, service = 'risk-platform') =>
+  resource('datadog:index/monitor:Monitor', `observability-${key}-${region}`, null, {
+    name: `[prod] ${key} (${region})`,
+    type: 'query alert',
+    query: `max(last_5m):max:metric.${key}{${Object.entries({ region, ...scope })
+      .map(([k, v]) => `${k}:${String(v)}`)
+      .join(',')}} > 0`,
+    message: `${key} in ${region}.\n\n@pagerduty-risk-platform`,
+    monitorThresholds: { critical: '0' },
+    tags: ['env:prod', `service:${service}`, `region:${region}`],
+  });
+
+/** The monitors of one region of the happy stack: one per stateful or serving resource. */
+export const regionMonitors = (region: string): PlannedResource[] => [
+  monitor(region, 'table', { tablename: 'prod-features' }),
+  monitor(region, 'stream', { streamname: 'prod-transactions' }),
+  monitor(region, 'queue', { queuename: 'prod-case-review' }),
+  monitor(region, 'dlq', { queuename: 'prod-case-review-dlq' }),
+  monitor(region, 'cluster', { kube_cluster_name: `prod-risk-${region}` }),
+  monitor(region, 'latency', { kube_cluster_name: `prod-risk-${region}` }, 'scoring-api'),
+  monitor(region, 'lag', { kube_cluster_name: `prod-risk-${region}` }, 'stream-scorer'),
+];
+
 /** One region of the happy stack. */
 export function regionStack(region: string): PlannedResource[] {
   return [
@@ -394,6 +421,7 @@ export function regionStack(region: string): PlannedResource[] {
     pdb(region, 'stream-scorer'),
     triggerAuthentication(region),
     scaledObject(region),
+    ...regionMonitors(region),
   ];
 }
 

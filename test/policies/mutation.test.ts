@@ -5,7 +5,8 @@
 import { policyConfigFor } from '../../policies/config';
 import { policies } from '../../policies/pack';
 import { PolicyPackConfig } from '../../policies/types';
-import { EnvironmentPlan, planEnvironment } from '../../tools/plan/harness';
+import { EnvironmentPlan } from '../../tools/plan/harness';
+import { planOf } from '../helpers/plan';
 import { evaluatePolicies } from '../../tools/policy/evaluate';
 import { applyMutation, MUTATIONS } from './mutations';
 
@@ -13,7 +14,7 @@ let plan: EnvironmentPlan;
 let config: PolicyPackConfig;
 
 beforeAll(async () => {
-  plan = await planEnvironment('prod');
+  plan = await planOf('prod');
   config = policyConfigFor(plan.config);
 });
 

@@ -91,7 +91,8 @@ export const MUTATIONS: readonly Mutation[] = [
     resource: 'control-replica',
     property: 'region',
     change: (p) => void (p.region = 'eu-west-1'),
-    expect: ['dr-parity', 'dynamodb-dr-replica'],
+    // No monitor watches eu-west-1: the moved replica is unwatched too.
+    expect: ['dr-parity', 'dynamodb-dr-replica', 'monitoring-coverage'],
   },
   {
     policy: 'dynamodb-throughput-quotas',
@@ -240,7 +241,7 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     policy: 'iam-no-wildcard-actions',
     type: T.rolePolicy,
-    resource: 'workloads-stream-scorer',
+    resource: 'us-west-2-workloads-stream-scorer',
     property: 'policy.Statement[0].Action',
     change: editDoc('policy', (d) => void (d.Statement[0].Action = 'kinesis:*')),
     expect: ['iam-no-wildcard-actions'],
@@ -248,7 +249,7 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     policy: 'iam-no-wildcard-data-plane-resources',
     type: T.rolePolicy,
-    resource: 'workloads-stream-scorer',
+    resource: 'us-west-2-workloads-stream-scorer',
     property: 'policy.Statement[0].Resource',
     change: editDoc('policy', (d) => void (d.Statement[0].Resource = '*')),
     expect: ['iam-no-wildcard-data-plane-resources'],
@@ -461,6 +462,15 @@ export const MUTATIONS: readonly Mutation[] = [
     // 60,000 more RCU in DR: +5,694 USD a month, above prod's 50,000 USD budget.
     change: (p) => void (p.minCapacity = 120_000),
     expect: ['cost-budget'],
+  },
+  {
+    policy: 'monitoring-coverage',
+    type: 'datadog:index/monitor:Monitor',
+    resource: 'lease-tables-throttles-us-east-1',
+    property: 'query (names another table)',
+    change: (p) =>
+      void (p.query = String(p.query).replace('prod-stream-scorer-leases-us-east-1', 'prod-other')),
+    expect: ['monitoring-coverage'],
   },
 ];
 

@@ -107,6 +107,7 @@ describe('the policy list', () => {
       ],
       'dr-parity': ['dr-parity', 'dr-standby-minimums'],
       cost: ['cost-budget'],
+      observability: ['monitoring-coverage'],
     });
   });
 });

@@ -17,6 +17,7 @@ import {
   table,
   violated,
   withChange,
+  monitor,
 } from './fixtures';
 
 type Props = Record<string, unknown>;
@@ -92,13 +93,15 @@ const CASES: Record<string, readonly Case[]> = {
       when: 'fails if the replica is in another region than DR',
       resource: `${DR}-prod-features-replica`,
       change: (p) => void (p.region = 'eu-west-1'),
-      expect: ['dr-parity', 'dynamodb-dr-replica'],
+      // Moved away from (or renamed past) its monitors: unwatched too.
+      expect: ['dr-parity', 'dynamodb-dr-replica', 'monitoring-coverage'],
     },
     {
       when: 'fails if the replica replicates another table',
       resource: `${DR}-prod-features-replica`,
       change: (p) => void (p.globalTableArn = `arn:aws:dynamodb:${PRIMARY}:123456789012:table/prod-other`),
-      expect: ['dr-parity', 'dynamodb-dr-replica'],
+      // Moved away from (or renamed past) its monitors: unwatched too.
+      expect: ['dr-parity', 'dynamodb-dr-replica', 'monitoring-coverage'],
     },
   ],
   'dynamodb-throughput-quotas': [
@@ -672,7 +675,8 @@ const CASES: Record<string, readonly Case[]> = {
       when: 'fails if the DR cluster is missing (other region)',
       resource: `${DR}-cluster`,
       change: (p) => void (p.region = 'eu-west-1'),
-      expect: ['dr-parity'],
+      // Moved away from its monitors' region: unwatched too.
+      expect: ['dr-parity', 'monitoring-coverage'],
     },
     {
       when: 'fails if the DR Deployment is missing (other region)',
@@ -699,6 +703,14 @@ const CASES: Record<string, readonly Case[]> = {
         (p.scalingConfig as Props).desiredSize = 30;
       },
       expect: ['cost-budget'],
+    },
+  ],
+  'monitoring-coverage': [
+    {
+      when: 'fails when the only monitor of the stream in us-west-2 names another stream',
+      resource: `observability-stream-${PRIMARY}`,
+      change: (p) => void (p.query = String(p.query).replace('prod-transactions', 'prod-other')),
+      expect: ['monitoring-coverage'],
     },
   ],
   'required-tags': [
@@ -922,13 +934,20 @@ describe('regional tables (per-region state such as shard leases)', () => {
     resource('aws:dynamodb/table:Table', `${region}-leases`, region, {
       ...table(region, `prod-stream-scorer-leases-${region}`).props,
     });
+  const watched = (region: string) => [
+    leases(region),
+    monitor(region, 'leases', { tablename: `prod-stream-scorer-leases-${region}` }),
+  ];
 
   test('pass the DR rules with a twin named for the DR region', async () => {
-    expect(await violated([...happyStack(), leases(PRIMARY), leases(DR)])).toEqual([]);
+    expect(await violated([...happyStack(), ...watched(PRIMARY), ...watched(DR)])).toEqual([]);
   });
 
   test('fail both DR rules without the DR twin', async () => {
-    expect(await violated([...happyStack(), leases(PRIMARY)])).toEqual(['dr-parity', 'dynamodb-dr-replica']);
+    expect(await violated([...happyStack(), ...watched(PRIMARY)])).toEqual([
+      'dr-parity',
+      'dynamodb-dr-replica',
+    ]);
   });
 });
 

@@ -62,13 +62,29 @@ describe('the runbook outputs are published to SSM in each region (prod)', () =>
     ]);
   });
 
-  test('the value is exactly the runbook stack output, as an Advanced String', () => {
+  test("each region's value is exactly its own stack's runbook output, as an Advanced String", () => {
     for (const p of parameters()) {
       expect(p.props.type).toBe('String');
       const value = p.props.insecureValue as string;
-      expect(runbookOutputsSchema.parse(JSON.parse(value))).toEqual(plan.outputs.runbook);
+      const stack = plan.stacks.find((s) => p.urn.startsWith(`urn:pulumi:${s.stack}::`))!;
+      expect(stack.stack).toBe(`prod-${p.region}`);
+      expect(runbookOutputsSchema.parse(JSON.parse(value))).toEqual(stack.outputs.runbook);
       expect(p.props.tier).toBe('Advanced');
     }
+  });
+
+  test('the DR region deploys after the primary and publishes both regions; the primary publishes itself', () => {
+    const regionsOf = (region: string) => {
+      const p = parameters().find((x) => x.region === region)!;
+      return Object.keys(runbookOutputsSchema.parse(JSON.parse(p.props.insecureValue as string)).regions);
+    };
+    expect(regionsOf('us-east-1')).toEqual(['us-west-2', 'us-east-1']);
+    expect(regionsOf('us-west-2')).toEqual(['us-west-2']);
+    // Together (as the runbook reads them) they are the environment's runbook outputs.
+    expect(Object.keys(runbookOutputsSchema.parse(plan.outputs.runbook).regions)).toEqual([
+      'us-west-2',
+      'us-east-1',
+    ]);
   });
 
   test('tagged with the environment tags', () => {

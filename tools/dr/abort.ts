@@ -5,6 +5,7 @@ import { keys } from './control/keys';
 import { LockRefused, RunbookLock } from './control/lock';
 import { ControlTable, ifConditionHolds } from './control/table';
 import { OperationKind, regionOf } from './operation';
+import { drillOfRun } from './drill-next';
 import { RunnerDeps } from './runner';
 
 /** The result of `dr abort`. */
@@ -126,8 +127,15 @@ export async function runAbort(deps: RunnerDeps, req: AbortRequest): Promise<Abo
       detail: `aborted before the flip: ${actions.join('; ')}`,
     });
     actions.push(`run ${run.runId} closed as aborted (audited)`);
-    const drill = /^(.+)\.(failover|failback)$/.exec(run.runId)?.[1];
-    if (drill) {
+    const half = drillOfRun(run.runId);
+    const drill = half?.drillId;
+    if (half?.half === 'failback') {
+      // Traffic is in the drill's failover target because of the drill: it stays open (finding 12).
+      actions.push(
+        `drill ${half.drillId} stays open: traffic is in ${run.from} because of its failover; resume the drill with ` +
+          `\`npm run dr -- drill --env ${outputs.environment} --to ${run.from}\` to bring it back (do not set ${run.from} as the active region)`,
+      );
+    } else if (drill) {
       for (const region of Object.keys(outputs.regions)) {
         const freed = await ifConditionHolds(() =>
           tableOf(region).delete(keys.openDrill(), {

@@ -25,9 +25,14 @@ export function withConfiguredRegion<T extends { readonly activeRegionConfig?: A
   return { ...result, activeRegionConfig: { ...f, alreadyConfigured: f.region === configuredActiveRegion } };
 }
 
-/** `pulumi config set --stack <env> --path 'risk-platform:dr.activeRegion' <region>`. */
+/**
+ * `pulumi config set --stack <env>-global --config-file environments/Pulumi.<env>.yaml --path
+ * 'risk-platform:dr.activeRegion' <region>`: the key lives in the environment's shared file (one stack
+ * per region; stacks/config/units.ts), which no stack owns, so the CLI edits it through the global stack
+ * with `--config-file` (any stack of the environment would do; every stack reads the shared file).
+ */
 export function activeRegionCommand(env: string, region: string): string {
-  return `pulumi config set --stack ${env} --path '${ACTIVE_REGION_KEY}' ${region}`;
+  return `pulumi config set --stack ${env}-global --config-file environments/Pulumi.${env}.yaml --path '${ACTIVE_REGION_KEY}' ${region}`;
 }
 
 export function activeRegionFollowUp(env: string, region: string): ActiveRegionFollowUp {

@@ -1,4 +1,5 @@
-import { newRunId } from './control/journal';
+import { Journal, newRunId } from './control/journal';
+import { drillNextAction } from './drill-next';
 import { keys } from './control/keys';
 import { ControlTable, ifConditionHolds } from './control/table';
 import { regionOf, resolveOperation, reverse } from './operation';
@@ -30,14 +31,16 @@ export interface DrillResult {
   readonly status: OperationResult['status'];
   readonly failover: OperationResult;
   readonly failback?: OperationResult;
-  /** The recovery time: the failover's steps, summed. */
+  /** The recovery time: the failover's time-to-flip plus the DNS TTL (see {@link OperationResult.rtoMs}). */
   readonly rtoMs: number;
-  /** Failover plus failback. */
+  /** Failover plus failback: the sum of their step durations. */
   readonly totalMs: number;
   /** Replication latency at the failover's cut-over. */
   readonly rpoMs?: number | null;
   readonly rtoTargetMs: number;
   readonly rpoTargetMs: number;
+  /** What to do when the drill did not complete (see {@link drillNextAction}). @default - nothing */
+  readonly nextAction?: string;
 }
 
 /**
@@ -103,6 +106,9 @@ export async function runDrill(deps: RunnerDeps, req: DrillRequest): Promise<Dri
         });
   let failback: OperationResult | undefined;
   if (failover.status === 'completed' || failover.status === 'planned') {
+    // A failback half closed by a refusal or `dr abort` is retried under its id: reopen it first.
+    const backId = id('failback');
+    if (backId && !req.dryRun) await reopenClosed(deps, back.to, backId);
     failback = await runOperation(deps, {
       op: back,
       dryRun: req.dryRun,
@@ -112,7 +118,9 @@ export async function runDrill(deps: RunnerDeps, req: DrillRequest): Promise<Dri
     });
   }
   const status = failback?.status ?? failover.status;
-  if (drill && (status === 'completed' || status === 'refused')) {
+  // The drill stays open while traffic is in its failover target: only a completed drill, or one whose
+  // failover was refused (nothing moved), is closed (issue 16 finding 12).
+  if (drill && (status === 'completed' || failover.status === 'refused')) {
     await ifConditionHolds(() =>
       control.delete(keys.openDrill(), {
         ConditionExpression: 'drillId = :id',
@@ -120,7 +128,7 @@ export async function runDrill(deps: RunnerDeps, req: DrillRequest): Promise<Dri
       }),
     );
   }
-  return {
+  const result: DrillResult = {
     kind: 'drill',
     environment: outputs.environment,
     drillId: drill?.drillId,
@@ -129,9 +137,24 @@ export async function runDrill(deps: RunnerDeps, req: DrillRequest): Promise<Dri
     failover,
     failback,
     rtoMs: failover.rtoMs,
-    totalMs: failover.rtoMs + (failback?.rtoMs ?? 0),
+    totalMs: (failover.stepsMs ?? 0) + (failback?.stepsMs ?? 0),
     rpoMs: failover.replicationLatencyMs,
     rtoTargetMs: outputs.rtoSeconds * 1000,
     rpoTargetMs: outputs.rpoSeconds * 1000,
   };
+  const nextAction = drillNextAction(result);
+  return nextAction ? { ...result, nextAction } : result;
+}
+
+/** Reopens the run `runId` in `region`'s journal when a refusal or `dr abort` closed it. */
+async function reopenClosed(deps: RunnerDeps, region: string, runId: string): Promise<void> {
+  const table = new ControlTable(
+    deps.clients.dynamodb(region),
+    regionOf(deps.outputs, region).tables.control.name,
+    region,
+  );
+  const journal = new Journal(table);
+  const run = await journal.getRun(runId).catch(() => undefined);
+  if (run && (run.status === 'refused' || run.status === 'aborted') && (await journal.reopenRun(run)))
+    deps.progress.log(`    reopening ${run.status} run ${runId} of this drill to retry it`);
 }

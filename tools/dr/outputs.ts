@@ -66,7 +66,7 @@ export interface OutputsSources {
   readonly regions?: () => readonly string[];
   /** @default GetParameter through @aws-sdk/client-ssm (loaded on first use) */
   readonly readParameter?: ParameterReader;
-  /** The last resort. @default `pulumi stack output --json --stack <env>` */
+  /** The last resort. @default `pulumi stack output --json --stack <env>-<region>` for each region in turn */
   readonly readStack?: (env: string) => Promise<unknown>;
   /** Told where the outputs came from (a progress line for the operator). */
   readonly onSource?: (source: string) => void;
@@ -97,6 +97,7 @@ async function readPublished(
   const misses: string[] = [];
   /** Whether every source so far failed operationally (not: absent, bad JSON, bad schema). */
   let allOperational = true;
+  let partial: { raw: unknown; source: string } | undefined;
   for (const region of sources.regions?.() ?? []) {
     const source = `SSM ${name} in ${region}`;
     let text: string | undefined;
@@ -111,15 +112,27 @@ async function readPublished(
       allOperational = false;
       continue;
     }
+    let raw: unknown;
     try {
-      return { raw: JSON.parse(text) as unknown, source };
+      raw = JSON.parse(text) as unknown;
     } catch (err) {
       throw new UsageError(source, text.slice(0, 40), `valid JSON (${(err as Error).message})`);
     }
+    // Each region's stack publishes its own parameter (one stack per region): the primary's copy
+    // lacks the DR region until the primary is next deployed after DR. Complete it from the next copy.
+    partial = partial
+      ? { raw: fillMissingRegions(partial.raw, raw), source: `${partial.source} + ${region}` }
+      : { raw, source };
+    if (missingRegions(partial.raw).length === 0) return partial;
   }
-  const source = `pulumi stack output --stack ${env}`;
+  if (partial) return partial;
+  const stackRegions = sources.regions?.() ?? [];
+  const source = `pulumi stack output --stack ${stackRegions.length ? stackRegions.map((r) => `${env}-${r}`).join(', ') : env}`;
   try {
-    return { raw: await (sources.readStack ?? readStackOutputJson)(env), source };
+    return {
+      raw: await (sources.readStack ?? ((e: string) => readStackOutputJson(e, stackRegions)))(env),
+      source,
+    };
   } catch (err) {
     const e = err as Error & { code?: unknown; stderr?: unknown };
     const absentOrInvalid =
@@ -143,12 +156,65 @@ async function readPublished(
   }
 }
 
-/** The JSON `pulumi stack output --json --stack <env>` prints, unvalidated (the last resort). */
-async function readStackOutputJson(env: string): Promise<unknown> {
-  const { stdout } = await promisify(execFile)('pulumi', ['stack', 'output', '--json', '--stack', env], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  return JSON.parse(stdout) as unknown;
+/** The runbook object inside a stack-output object (`{ runbook }`) or the bare object. */
+function runbookOf(raw: unknown): Record<string, unknown> | undefined {
+  const candidate =
+    raw !== null && typeof raw === 'object' && 'runbook' in raw ? (raw as { runbook: unknown }).runbook : raw;
+  return candidate !== null && typeof candidate === 'object' && !Array.isArray(candidate)
+    ? (candidate as Record<string, unknown>)
+    : undefined;
+}
+
+/** The environment's regions (primary, DR) that a published copy has no entry for. */
+export function missingRegions(raw: unknown): string[] {
+  const rb = runbookOf(raw);
+  if (!rb || typeof rb.regions !== 'object' || rb.regions === null) return [];
+  const regions = rb.regions as Record<string, unknown>;
+  return [rb.primaryRegion, rb.drRegion].filter((r): r is string => typeof r === 'string' && !(r in regions));
+}
+
+/** `first` with the regions it lacks taken from `next` (another region's copy); `first` wins otherwise. */
+export function fillMissingRegions(first: unknown, next: unknown): unknown {
+  const a = runbookOf(first);
+  const b = runbookOf(next);
+  if (!a || !b || typeof b.regions !== 'object' || b.regions === null) return first;
+  const regions = { ...(a.regions as Record<string, unknown>) };
+  for (const r of missingRegions(first)) {
+    const entry = (b.regions as Record<string, unknown>)[r];
+    if (entry !== undefined) regions[r] = entry;
+  }
+  return { ...a, regions };
+}
+
+/**
+ * The runbook outputs from `pulumi stack output --json` of the environment's regional stacks
+ * (`<env>-<region>`, one stack per region), in the given order, each completing the previous one's
+ * missing regions; unvalidated (the last resort).
+ */
+async function readStackOutputJson(env: string, regions: readonly string[] = []): Promise<unknown> {
+  const stacks = regions.length > 0 ? regions.map((r) => `${env}-${r}`) : [env];
+  let merged: unknown;
+  let lastError: unknown;
+  for (const stack of stacks) {
+    let raw: unknown;
+    try {
+      const { stdout } = await promisify(execFile)(
+        'pulumi',
+        ['stack', 'output', '--json', '--stack', stack],
+        {
+          maxBuffer: 16 * 1024 * 1024,
+        },
+      );
+      raw = JSON.parse(stdout) as unknown;
+    } catch (err) {
+      lastError = err;
+      continue;
+    }
+    merged = merged === undefined ? raw : fillMissingRegions(merged, raw);
+    if (missingRegions(merged).length === 0) break;
+  }
+  if (merged === undefined) throw lastError;
+  return merged;
 }
 
 /**

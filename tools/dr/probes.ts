@@ -53,8 +53,11 @@ export async function probeReplicationLatency(
 export interface ReplicationEvidence {
   /** The write interval of the heartbeat writers (ms). */
   readonly intervalMs: number;
-  /** `heartbeat#<from>` as replicated into `to`'s replica; undefined when absent. */
-  readonly replicated?: { readonly writtenAt: number; readonly ageMs: number };
+  /**
+   * `heartbeat#<from>` as replicated into `to`'s replica; undefined when absent. Its age is measured by
+   * the verdict on the regions' clocks (tools/dr/control/region-clock.ts), not here.
+   */
+  readonly replicated?: { readonly writtenAt: number };
   /** `to`'s own heartbeat item (its writer's record of the inbound lag it observed from `from`). */
   readonly target?: HeartbeatRecord;
   /**
@@ -75,7 +78,6 @@ export async function probeReplicationEvidence(
   outputs: RunbookOutputs,
   from: string,
   to: string,
-  now: Date,
 ): Promise<ReplicationEvidence> {
   const target = new ControlTable(clients.dynamodb(to), outputs.regions[to].tables.control.name, to);
   const own = new ControlTable(clients.dynamodb(from), outputs.regions[from].tables.control.name, from);
@@ -92,14 +94,7 @@ export async function probeReplicationEvidence(
   ]);
   return {
     intervalMs: heartbeatIntervalMs(outputs),
-    ...(replicated
-      ? {
-          replicated: {
-            writtenAt: replicated.writtenAt,
-            ageMs: Math.max(0, now.getTime() - replicated.writtenAt),
-          },
-        }
-      : {}),
+    ...(replicated ? { replicated: { writtenAt: replicated.writtenAt } } : {}),
     ...(targetRecord ? { target: targetRecord } : {}),
     source,
   };

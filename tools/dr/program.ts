@@ -20,7 +20,10 @@ import { renderDrill, renderGuard, renderOperation, renderStatus } from './repor
 import { prepareReportFile, writeReportFile } from './report-file';
 import { OperationResult, runOperation, RunnerDeps, StepRef } from './runner';
 import { StepTimings } from './steps';
+import { parseMinCapacity } from './steps/capacity-share';
+import { PROGRESS_EVERY_MS } from './steps/step';
 import { readStatus } from './status';
+import { GateResult, renderGate, runGate } from './gate';
 
 /** Where the CLI writes and reads. */
 export interface ProgramIO {
@@ -74,7 +77,12 @@ export interface ClientOptions {
 }
 
 export type CommandResult =
-  OperationResult | DrillResult | GuardResult | AbortResult | Awaited<ReturnType<typeof readStatus>>;
+  | OperationResult
+  | DrillResult
+  | GuardResult
+  | AbortResult
+  | GateResult
+  | Awaited<ReturnType<typeof readStatus>>;
 
 interface CommonOptions {
   env: string;
@@ -91,6 +99,8 @@ interface ChangeOptions extends CommonOptions {
   timeout: string;
   verifyTimeout: string;
   leaseSeconds: string;
+  maxRunAge?: string;
+  minCapacity: string;
 }
 interface DrillOptions extends ChangeOptions {
   report?: string;
@@ -120,6 +130,19 @@ function validateChange(o: ChangeOptions, environmentsDir?: string): void {
       'a non-empty reason with --force (it is recorded in the audit)',
     );
   if (o.reason && !o.force) throw new UsageError('--reason', o.reason, '--reason only together with --force');
+  minCapacity(o);
+}
+
+/** `--min-capacity`: an integer percentage from 1 to 100 (issue 16 finding 7). */
+function minCapacity(o: Pick<ChangeOptions, 'minCapacity'>): number {
+  const pct = parseMinCapacity(o.minCapacity);
+  if (pct === undefined)
+    throw new UsageError(
+      '--min-capacity',
+      o.minCapacity,
+      "a whole percentage from 1 to 100 (the share of each Deployment's full minimum that must be ready before the flip)",
+    );
+  return pct;
 }
 
 /** Builds the `dr` program. Exposed for in-process tests; `cli.ts` runs it on process.argv. */
@@ -152,7 +175,19 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
       .option('--reason <text>', 'why --force is needed')
       .addOption(new Option('--timeout <seconds>', 'readiness timeout for the scale-up').default('600'))
       .addOption(new Option('--verify-timeout <seconds>', 'health-check convergence timeout').default('300'))
-      .addOption(new Option('--lease-seconds <seconds>', 'lock lease, renewed while running').default('60'));
+      .addOption(new Option('--lease-seconds <seconds>', 'lock lease, renewed while running').default('60'))
+      .addOption(
+        new Option(
+          '--max-run-age <seconds>',
+          'an open run older than this is not resumed before its flip',
+        ).default('3600'),
+      )
+      .addOption(
+        new Option(
+          '--min-capacity <pct>',
+          "flip once this percentage of every Deployment's full minimum is ready (1-100); scale-up keeps scaling to full",
+        ).default('100'),
+      );
 
   /** The regions to read the published outputs from: `first` (the target) first, then the other. */
   const regionsOf = (env: string, first: (sites: { primary: string; dr: string }) => string) => () => {
@@ -190,8 +225,11 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
       owner: deps.owner ?? `${userInfo().username}@${hostname()}`,
       invocation: deps.invocation ?? randomUUID(),
       lease: { leaseMs, waitMs: leaseMs + 5000 },
+      maxRunAgeMs: seconds('--max-run-age', o.maxRunAge ?? '3600'),
+      minCapacityPct: minCapacity(o),
       timings: {
         pollMs: 5000,
+        progressMs: PROGRESS_EVERY_MS,
         readinessTimeoutMs: seconds('--timeout', o.timeout),
         verifyTimeoutMs: seconds('--verify-timeout', o.verifyTimeout),
         ...deps.timings,
@@ -217,8 +255,11 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
     const { outputs, clients } = await prepare(o);
     const status = await readStatus(outputs, clients, (deps.now ?? (() => new Date()))());
     finish(o, status, renderStatus(status));
-    // The table always prints; a region that did not answer makes the status incomplete.
-    setExit(status.unreachable.length === 0 ? ExitCode.Ok : ExitCode.Failed);
+    // The table always prints; a region that did not answer makes the status incomplete, and an
+    // inconsistency (e.g. routing On in a fenced region) needs someone to act: both exit 1.
+    setExit(
+      status.unreachable.length === 0 && status.inconsistencies.length === 0 ? ExitCode.Ok : ExitCode.Failed,
+    );
   });
 
   common(
@@ -253,6 +294,52 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
       setExit(result.status === 'agree' || result.status === 'no-record' ? ExitCode.Ok : ExitCode.Failed);
     });
 
+  common(
+    program
+      .command('gate')
+      .description(
+        "deploy gate after a region's stack: routing control, workloads ready, synthetic score, heartbeat (exit 1 stops the rollout)",
+      ),
+  )
+    .requiredOption('--region <region>', 'the region just deployed')
+    .addOption(
+      new Option('--bake <seconds>', 'keep re-checking for this long (the bake period)').default('0'),
+    )
+    .addOption(new Option('--interval <seconds>', 'time between rounds while baking').default('30'))
+    .action(async (o: CommonOptions & { region: string; bake: string; interval: string }) => {
+      validateCommon(o, deps.environmentsDir);
+      const { config } = readEnvironmentConfig(o.env, deps.environmentsDir);
+      const regions: string[] = [config.regions.primary.region, config.regions.dr.region];
+      if (!regions.includes(o.region)) {
+        throw new UsageError('--region', o.region, `one of ${o.env}'s regions (${regions.join(', ')})`);
+      }
+      const bake = Number(o.bake);
+      if (!Number.isFinite(bake) || bake < 0)
+        throw new UsageError('--bake', o.bake, 'a number of seconds >= 0');
+      const intervalMs = seconds('--interval', o.interval);
+      const { outputs, clients, progress } = await prepare(o, () => o.region);
+      const now = deps.now ?? (() => new Date());
+      const result = await runGate(
+        {
+          outputs,
+          clients,
+          readStatus: () => readStatus(outputs, clients, now()),
+          now,
+          sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+          log: (l) => progress.log(l),
+        },
+        {
+          region: o.region,
+          activeRegion: config.activeRegion,
+          bakeMs: bake * 1000,
+          intervalMs,
+          id: deps.invocation ?? randomUUID(),
+        },
+      );
+      finish(o, result, renderGate(result));
+      setExit(result.verdict === 'pass' ? ExitCode.Ok : ExitCode.Failed);
+    });
+
   for (const kind of ['failover', 'failback'] as const satisfies readonly OperationKind[]) {
     change(
       program
@@ -277,7 +364,12 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
         configuredActiveRegion(o.env, deps.environmentsDir),
       );
       finish(o, result, renderOperation(result));
-      setExit(result.status === 'completed' || result.status === 'planned' ? ExitCode.Ok : ExitCode.Failed);
+      // A dry run that says the run would be refused exits 1, like the run would (issue 16 finding 14).
+      setExit(
+        result.status === 'completed' || (result.status === 'planned' && !result.wouldRefuse)
+          ? ExitCode.Ok
+          : ExitCode.Failed,
+      );
     });
   }
 
@@ -292,7 +384,7 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
     .option('--yes', 'do not ask for confirmation')
     .addOption(new Option('--lease-seconds <seconds>', 'lock lease while aborting').default('60'))
     .action(async (o: CommonOptions & { to?: string; yes?: boolean; leaseSeconds: string }) => {
-      const change: ChangeOptions = { ...o, timeout: '600', verifyTimeout: '300' };
+      const change: ChangeOptions = { ...o, timeout: '600', verifyTimeout: '300', minCapacity: '100' };
       validateChange(change, deps.environmentsDir);
       const base = await prepare(o, (s) => o.to ?? s.dr);
       const rd = runnerDeps(change, base);
@@ -348,7 +440,8 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
       );
       if (reportError) io.stderr(`error: ${reportError}\n`);
       setExit(
-        !reportError && (result.status === 'completed' || result.status === 'planned')
+        !reportError &&
+          (result.status === 'completed' || (result.status === 'planned' && !result.failover.wouldRefuse))
           ? ExitCode.Ok
           : ExitCode.Failed,
       );

@@ -3,6 +3,7 @@ import { ActiveRegionFollowUp } from './active-region';
 import { DrillResult } from './drill';
 import { drillLabel } from './drill-report';
 import { GuardResult } from './guard';
+import { describeBacklog } from './source-evidence';
 import { OperationResult, StepReport } from './runner';
 import { Probed, StatusResult } from './status';
 
@@ -19,10 +20,10 @@ export function renderOperation(r: OperationResult): string {
     textTable(['#', 'step', 'status', 'time', 'detail'], rows),
   ];
   if (r.status !== 'planned') {
-    lines.push(
-      `RTO (sum of steps): ${formatMs(r.rtoMs)}${r.wallClockMs !== undefined ? `; wall clock from run start: ${formatMs(r.wallClockMs)}` : ''}`,
-    );
+    lines.push(rtoLine(r));
     lines.push(`RPO observed (replication latency at cut-over): ${rpo(r.replicationLatencyMs)}`);
+    if (r.sourceBacklog)
+      lines.push(`RPO evidence (backlog at the fence): ${describeBacklog(r.sourceBacklog)}`);
   }
   if (r.forceReason) lines.push(`forced: ${r.forceReason}`);
   for (const w of r.warnings ?? []) lines.push(`WARNING: ${w}`);
@@ -48,6 +49,15 @@ function followUpLines(f: ActiveRegionFollowUp): string[] {
   ];
 }
 
+/** `RTO (time to flip + DNS TTL): 61.20 s = 1.20 s to flip (wall clock from run start) + 60 s TTL; ...`. */
+export function rtoLine(r: OperationResult): string {
+  const steps = r.stepsMs === undefined ? '' : `; steps took ${formatMs(r.stepsMs)}`;
+  const wall = r.wallClockMs === undefined ? '' : `; wall clock from run start: ${formatMs(r.wallClockMs)}`;
+  return r.timeToFlipMs === undefined
+    ? `RTO (time to flip + DNS TTL): not reached, traffic did not flip${steps}${wall}`
+    : `RTO (time to flip + DNS TTL): ${formatMs(r.rtoMs)} = ${formatMs(r.timeToFlipMs)} to flip (wall clock from run start, crash gaps included) + ${formatMs(r.dnsTtlMs ?? 0)} DNS TTL${steps}${wall}`;
+}
+
 function rpo(v: number | null | undefined): string {
   return v === undefined ? '-' : v === null ? 'unknown (no ReplicationLatency datapoint)' : formatMs(v);
 }
@@ -67,9 +77,17 @@ export function renderDrill(d: DrillResult): string {
       textTable(
         ['measure', 'observed', 'target'],
         [
-          ['RTO (failover steps)', formatMs(d.rtoMs), formatMs(d.rtoTargetMs)],
-          ['failback', ms(d.failback?.rtoMs), '-'],
-          ['drill total', formatMs(d.totalMs), '-'],
+          [
+            'RTO (failover: time to flip + DNS TTL)',
+            d.failover.timeToFlipMs === undefined ? 'not reached' : formatMs(d.rtoMs),
+            formatMs(d.rtoTargetMs),
+          ],
+          [
+            'failback (time to flip + DNS TTL)',
+            d.failback?.timeToFlipMs === undefined ? '-' : formatMs(d.failback.rtoMs),
+            '-',
+          ],
+          ['drill total (sum of steps)', formatMs(d.totalMs), '-'],
           ['RPO (replication latency at cut-over)', rpo(d.rpoMs), formatMs(d.rpoTargetMs)],
         ],
       ),
@@ -79,8 +97,10 @@ export function renderDrill(d: DrillResult): string {
     for (const w of r?.warnings ?? []) lines.push(`${r?.operation} WARNING: ${w}`);
     if (r?.error) lines.push(`${r.operation} error: ${r.error}`);
   }
-  // The stack config must name where traffic is now: after a whole drill, where it started.
-  const last = d.failback?.activeRegionConfig ?? d.failover.activeRegionConfig;
+  // The stack config must name where traffic is now: after a whole drill, where it started. An
+  // unfinished drill gets what to do instead (never "commit the DR region": issue 16 finding 12).
+  if (d.nextAction) lines.push('', `NEXT: ${d.nextAction}`);
+  const last = d.nextAction ? undefined : (d.failback?.activeRegionConfig ?? d.failover.activeRegionConfig);
   if (last) lines.push(...followUpLines(last));
   return lines.join('\n');
 }
@@ -112,8 +132,31 @@ export function renderStatus(s: StatusResult): string {
         ])
       : [[r.region, '-', val(r.workloads, () => ''), '-', '-', '-']],
   );
+  const runbook = s.regions.map((r) => [
+    r.region,
+    val(r.runbook, (x) =>
+      x.lock
+        ? `run ${x.lock.runId} (${x.lock.operation}) by ${x.lock.owner}, lease ${x.lock.lapsed ? 'lapsed at' : 'until'} ${new Date(x.lock.expiresAt).toISOString()}`
+        : 'free',
+    ),
+    val(r.runbook, (x) =>
+      x.openRun
+        ? `${x.openRun.runId} ${x.openRun.operation} ${x.openRun.from} -> ${x.openRun.to} by ${x.openRun.owner}` +
+          (x.openRun.step
+            ? `, step ${x.openRun.step.n}/${x.openRun.step.of} ${x.openRun.step.id} (${x.openRun.step.state})`
+            : ', closing')
+        : 'none',
+    ),
+    val(r.runbook, (x) => (x.openDrill ? `${x.openDrill.drillId} (since ${x.openDrill.startedAt})` : 'none')),
+  ]);
   return [
     `${s.environment}: active region ${s.activeRegion}`,
+    ...(s.inconsistencies.length
+      ? [
+          ...s.inconsistencies.map((i) => `INCONSISTENT: ${i.message}`),
+          ...(s.nextAction ? [`  next: ${s.nextAction}`] : []),
+        ]
+      : []),
     textTable(
       [
         'region',
@@ -130,6 +173,8 @@ export function renderStatus(s: StatusResult): string {
     ),
     '',
     textTable(['region', 'deployment', 'ready', 'min', 'standby/full', 'autoscaler'], workloads),
+    '',
+    textTable(['runbook (read here)', 'lock', 'open run', 'open drill'], runbook),
     ...(s.unreachable.length
       ? [
           '',

@@ -1,6 +1,9 @@
 import { RunbookOutputs } from '../../stacks/outputs';
 import { formatMs, Progress } from '../lib/progress';
 import { ActiveRegionFollowUp, activeRegionFollowUp } from './active-region';
+import { drillRunRefusal } from './drill-next';
+import { recoveryTimes } from './recovery-time';
+import { SourceEvidence } from './source-evidence';
 import { Clients } from './clients';
 import { JournalConflict, Journal, newRunId, RunRecord, StepEntry } from './control/journal';
 import { LockRefused, RunbookLock } from './control/lock';
@@ -8,6 +11,15 @@ import { ControlTable } from './control/table';
 import { Operation, OperationKind, regionOf } from './operation';
 import { planSteps, Step, StepContext, StepId, StepTimings } from './steps';
 import { checkLine, PreflightRefused, runPreflightChecks } from './steps/preflight';
+import {
+  DEFAULT_MAX_RUN_AGE_MS,
+  expiredRun,
+  flipStarted,
+  observedRpo,
+  recheckBefore,
+  recheckPreflight,
+  ResumeRefused,
+} from './resume';
 
 /** Where a crash can be injected: after a step's side effect, before the journal records it done. */
 export interface StepRef {
@@ -28,10 +40,17 @@ export interface RunnerDeps {
   /** Lock lease and how long to wait for a crashed invocation's lease. */
   readonly lease: { readonly leaseMs: number; readonly waitMs: number };
   readonly timings: StepTimings;
+  /** `--min-capacity`: see {@link StepContext.minCapacityPct}. @default 100 */
+  readonly minCapacityPct?: number;
   /** @default () => new Date() */
   readonly now?: () => Date;
   /** @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * An open run older than this is not resumed before its flip (`--max-run-age`).
+   * @default DEFAULT_MAX_RUN_AGE_MS (1 h)
+   */
+  readonly maxRunAgeMs?: number;
   /** Test and drill hook, called after each step's side effect and before it is journaled. */
   readonly afterEffect?: (ref: StepRef) => Promise<void> | void;
 }
@@ -69,8 +88,24 @@ export interface OperationResult {
   readonly status: 'completed' | 'failed' | 'refused' | 'planned';
   readonly resumed: boolean;
   readonly steps: readonly StepReport[];
-  /** Sum of the step durations (the time the runbook itself took to move traffic). */
+  /**
+   * The recovery time (issue 16 finding 14): {@link timeToFlipMs} plus {@link dnsTtlMs}, i.e. until
+   * clients resolve the target. 0 while the flip has not happened (nothing recovered yet).
+   */
   readonly rtoMs: number;
+  /**
+   * Run start to the flip's completion, wall clock (a crash and its resume included), from the journal.
+   * @default - the flip has not happened
+   */
+  readonly timeToFlipMs?: number;
+  /** The failover records' TTL: resolvers may serve the old answer that long after the flip. */
+  readonly dnsTtlMs?: number;
+  /** Sum of the step durations of this result (the runbook's own work, post-flip steps included). */
+  readonly stepsMs?: number;
+  /** The source's Kinesis and SQS backlog read right before the fence (RPO evidence). @default - not read */
+  readonly sourceBacklog?: SourceEvidence;
+  /** Dry run only: the preflight checks that would refuse the run (exit 1). @default - none */
+  readonly wouldRefuse?: readonly string[];
   /** Run start to completion, including any time between a crash and the resume. */
   readonly wallClockMs?: number;
   /** Replication latency measured by preflight just before the cut-over (the observed RPO). */
@@ -140,7 +175,7 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
   let done: Map<number, StepEntry>;
   try {
     existing = await read(() => (req.runId ? journal.getRun(req.runId) : journal.openRun()));
-    const conflict = existing && incompatible(existing, op);
+    const conflict = existing && incompatible(existing, op, outputs.environment, req.runId);
     if (conflict) return refusedBeforeStart(progress, base, steps, op, conflict);
     const found = existing;
     done = found ? await read(() => journal.steps(found.runId)) : new Map<number, StepEntry>();
@@ -175,7 +210,7 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
       );
       if (!created.created) {
         const other =
-          incompatible(created.run, op) ??
+          incompatible(created.run, op, outputs.environment, req.runId) ??
           (req.runId ? `run ${created.run.runId} is unfinished in ${op.to}` : undefined);
         if (other) return refusedBeforeStart(progress, base, steps, op, other);
         resumed = true;
@@ -188,6 +223,10 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
     }
   }
   const run = existing;
+  const expired = resumed
+    ? expiredRun(run, done, steps, now().getTime(), deps.maxRunAgeMs ?? DEFAULT_MAX_RUN_AGE_MS)
+    : undefined;
+  if (expired) return refusedBeforeStart(progress, base, steps, op, expired, 'RunExpired');
   if (run.status === 'completed') {
     progress.log(`${op.kind} run ${run.runId} already completed at ${run.completedAt}`);
   } else {
@@ -223,41 +262,77 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
     lock,
     timings: deps.timings,
     forceReason,
+    minCapacityPct: deps.minCapacityPct,
     now,
     sleep,
     log: (l) => progress.log(l),
+    facts: {},
   };
   const lockN = steps.findIndex((s) => s.id === 'lock') + 1;
   const unlockN = steps.findIndex((s) => s.id === 'unlock') + 1;
   const isDone = (n: number) => done.get(n)?.status === 'done';
+  const doneAtStart = new Map(done);
   const reports: StepReport[] = [];
   /** Best-effort steps' warnings (e.g. `standby` with the old DR region impaired). */
   const stepWarnings: string[] = [];
   let failure: Error | undefined;
   let failedAt = 0;
   try {
+    let finishedElsewhere: RunRecord | undefined;
+    /** After the lock was taken (perhaps after a wait): the run as the journal has it now (finding 11). */
+    const refresh = async () => {
+      const latest = await journal.getRun(run.runId);
+      done = await journal.steps(run.runId);
+      if (latest && latest.status !== 'running' && run.status !== 'completed') {
+        finishedElsewhere = latest;
+        await lock.release();
+        progress.log(
+          `    run ${run.runId} was ${latest.status} by another invocation meanwhile (${latest.completedAt ?? ''}); nothing left to do`,
+        );
+      }
+    };
     if (run.status !== 'completed' && isDone(lockN) && !isDone(unlockN)) {
       progress.log(`    re-taking the runbook lock for run ${run.runId}`);
       await lock.acquire();
+      await refresh();
     }
+    let rechecked = false;
     for (const [i, step] of steps.entries()) {
       const n = i + 1;
       const entry = done.get(n);
-      if (entry?.status === 'done') {
-        reports.push(skipped(progress, label(n, step), n, step, entry));
+      if (entry?.status === 'done' || finishedElsewhere) {
+        if (entry?.status === 'done') reports.push(skipped(progress, label(n, step), n, step, entry));
         continue;
+      }
+      if (run.status !== 'completed' && !rechecked && recheckBefore(n, lockN, doneAtStart, steps)) {
+        rechecked = true;
+        // A resumed run: preflight again before changing anything more (finding 3).
+        await recheckPreflight(
+          ctx,
+          journal,
+          progress,
+          { invocation: deps.invocation, owner: deps.owner, forceReason: req.forceReason },
+          label(1, steps[0]),
+        );
       }
       failedAt = n;
       if (n > lockN && n < unlockN) lock.assertHeld();
+      const by = { invocation: deps.invocation, owner: deps.owner };
+      if (!(await journal.startStep(run.runId, n, step.id, step.title(op), now().toISOString(), by))) {
+        throw new JournalConflict(await takenOver(journal, run, n, step, 'completed'));
+      }
       const result = await progress.step(
         label(n, step),
         async () => {
           const t0 = performance.now();
-          await journal.startStep(run.runId, n, step.id, step.title(op), now().toISOString());
           const r = await step.run(ctx);
           await deps.afterEffect?.({ operation: op.kind, n, id: step.id });
           const ms = performance.now() - t0;
           const at = now().toISOString();
+          // Another invocation may have started this step meanwhile: its result is the one kept.
+          if (!(await journal.runsStep(run.runId, n, deps.invocation))) {
+            throw new JournalConflict(await takenOver(journal, run, n, step, 'taken over'));
+          }
           await journal.auditStep(run, n, {
             ...base,
             runId: run.runId,
@@ -270,17 +345,19 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
             forceReason: step.id === 'preflight' && r.data?.forced ? forceReason : undefined,
             data: r.data,
           });
-          await journal.completeStep(run.runId, n, {
-            completedAt: at,
-            durationMs: ms,
-            detail: r.detail,
-            data: r.data,
-          });
+          const completed = await journal.completeStep(
+            run.runId,
+            n,
+            { completedAt: at, durationMs: ms, detail: r.detail, data: r.data },
+            deps.invocation,
+          );
+          if (!completed) throw new JournalConflict(await takenOver(journal, run, n, step, 'taken over'));
           return { ...r, ms };
         },
         (r) => r.detail,
       );
       if (result.warning) stepWarnings.push(`step ${n} ${step.id}: ${result.warning}`);
+      if (n === lockN) await refresh();
       reports.push({
         n,
         id: step.id,
@@ -291,7 +368,11 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
       });
     }
     failedAt = 0;
-    await journal.completeRun(run, now().toISOString());
+    const elsewhere = finishedElsewhere as RunRecord | undefined;
+    if (elsewhere && elsewhere.status !== 'completed') {
+      throw new JournalConflict(`run ${run.runId} was ${elsewhere.status} by another invocation meanwhile`);
+    }
+    if (!elsewhere) await journal.completeRun(run, now().toISOString());
   } catch (err) {
     failure = err as Error;
     if (failure instanceof PreflightRefused) {
@@ -338,6 +419,7 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
   const status = !failure
     ? 'completed'
     : failure instanceof PreflightRefused ||
+        failure instanceof ResumeRefused ||
         failure instanceof LockRefused ||
         failure instanceof JournalConflict
       ? 'refused'
@@ -348,12 +430,12 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
     status,
     resumed,
     steps: allReports,
-    rtoMs: allReports.reduce((sum, r) => sum + (r.ms ?? 0), 0),
+    ...recoveryTimes(outputs, run, finalSteps, allReports),
     wallClockMs:
       latest?.completedAt && status === 'completed'
         ? Date.parse(latest.completedAt) - Date.parse(run.startedAt)
         : undefined,
-    replicationLatencyMs: observedRpo(finalSteps),
+    replicationLatencyMs: observedRpo(finalSteps, await journal.rechecks(run.runId).catch(() => [])),
     forceReason,
     error: failure ? `${failure.name}: ${failure.message}` : undefined,
     activeRegionConfig: status === 'completed' ? activeRegionFollowUp(outputs.environment, op.to) : undefined,
@@ -361,14 +443,37 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
   };
 }
 
-function observedRpo(steps: Map<number, StepEntry>): number | null | undefined {
-  const pre = [...steps.values()].find((s) => s.stepId === 'preflight' && s.status === 'done');
-  if (!pre) return undefined;
-  const v = pre.data?.replicationLatencyMs;
-  return typeof v === 'number' ? v : null;
+/** Why this invocation may not run step `n`: another invocation `what` it meanwhile (finding 11). */
+async function takenOver(
+  journal: Journal,
+  run: RunRecord,
+  n: number,
+  step: Step,
+  what: 'completed' | 'taken over',
+): Promise<string> {
+  const e = await journal.step(run.runId, n).catch(() => undefined);
+  const who = e?.invocation
+    ? `invocation ${e.invocation} (${e.owner ?? 'unknown owner'})`
+    : 'another invocation';
+  return (
+    `step ${n} (${step.id}) was ${what} by ${who} while this invocation ${what === 'completed' ? 'was about to run' : 'ran'} it: ` +
+    `that invocation drives run ${run.runId}; this one stops without changing anything more`
+  );
 }
 
-function incompatible(run: RunRecord, op: Operation): string | undefined {
+/**
+ * Why this invocation may not start or resume over `run`: another operation, or (issue 16 finding 12)
+ * a drill's half met by a plain `failover` / `failback` (`runId` undefined), which must not adopt it.
+ */
+function incompatible(
+  run: RunRecord,
+  op: Operation,
+  environment: string,
+  runId?: string,
+): string | undefined {
+  const drill =
+    runId === undefined || run.runId !== runId ? drillRunRefusal(environment, op.kind, run) : undefined;
+  if (drill) return drill;
   if (run.operation !== op.kind || run.from !== op.from || run.to !== op.to) {
     return (
       `an unfinished ${run.operation} run ${run.runId} (${run.from} -> ${run.to}, started ${run.startedAt} by ${run.owner}) ` +
@@ -384,6 +489,7 @@ function refusedBeforeStart(
   steps: readonly Step[],
   op: Operation,
   reason: string,
+  errorName = 'JournalConflict',
 ): OperationResult {
   progress.log(`refused: ${reason}`);
   return {
@@ -392,7 +498,7 @@ function refusedBeforeStart(
     resumed: false,
     steps: steps.map((s, i) => ({ n: i + 1, id: s.id, title: s.title(op), status: 'pending' })),
     rtoMs: 0,
-    error: `JournalConflict: ${reason}`,
+    error: `${errorName}: ${reason}`,
   };
 }
 
@@ -462,7 +568,9 @@ async function planRun(
         ? `DRY RUN ${op.kind} ${op.from} -> ${op.to}: journal unreadable, planning as a new run (resume markers unknown); nothing will be written`
         : `DRY RUN ${op.kind} ${op.from} -> ${op.to}: would start a new run; nothing will be written`,
   );
-  if (req.dryRunChecks !== false && s.done.get(1)?.status !== 'done') {
+  let wouldRefuse: string[] | undefined;
+  // A resume re-runs preflight until its flip is done (finding 3), so the dry run shows it too.
+  if (req.dryRunChecks !== false && !flipStarted(s.done, s.steps)) {
     const lock = new RunbookLock(
       { target: s.control, other: s.otherControl },
       {
@@ -505,8 +613,9 @@ async function planRun(
       progress.log(
         req.forceReason
           ? `    would be overridden by --force (${req.forceReason})`
-          : '    the run would be REFUSED',
+          : '    the run would be REFUSED (exit 1)',
       );
+      if (!req.forceReason) wouldRefuse = checks.filter((c) => !c.ok).map((c) => checkLine(c).trim());
     }
   }
   const steps = s.steps.map((step, i): StepReport => {
@@ -530,5 +639,6 @@ async function planRun(
     rtoMs: 0,
     forceReason: req.forceReason,
     ...(warnings.length > 0 ? { warnings } : {}),
+    ...(wouldRefuse ? { wouldRefuse } : {}),
   };
 }

@@ -5,6 +5,8 @@ import { ActiveRegionRecord, readActiveRegion } from './control/fence';
 import { readHeartbeat } from './control/heartbeat';
 import { ControlTable } from './control/table';
 import { withDeadline } from './deadline';
+import { findInconsistencies, Inconsistency, nextAction } from './status-checks';
+import { probeRunbook, RunbookState } from './status-runbook';
 import {
   probeQueues,
   probeReplicationLatency,
@@ -39,6 +41,11 @@ export interface RegionStatus {
    * against the RPO). `null` age: no item.
    */
   readonly heartbeats: Probed<HeartbeatProbe[]>;
+  /**
+   * The runbook's items in this region's replica: the lock holder, the unfinished run (with its step)
+   * and drill. The same table as the active-region record, which already counts for `unreachable`.
+   */
+  readonly runbook: Probed<RunbookState>;
 }
 
 /** One region's heartbeat item as read in some region's replica. */
@@ -77,6 +84,10 @@ export interface StatusResult {
    * Kubernetes; CloudWatch's `ReplicationLatency` is best-effort and not counted). Non-empty: exit 1.
    */
   readonly unreachable: readonly { readonly region: string; readonly failed: readonly string[] }[];
+  /** Traffic or writes not where the records say (see {@link findInconsistencies}). Non-empty: exit 1. */
+  readonly inconsistencies: readonly Inconsistency[];
+  /** What to do about them (the unfinished run or drill, else where to look). @default - none */
+  readonly nextAction?: string;
 }
 
 /** The reads of a region that must answer for `status` to exit 0, by the name the table shows. */
@@ -141,7 +152,7 @@ export async function readStatus(
       const read = <T>(what: string, fn: () => Promise<T>) => probe(`${region} ${what}`, ms, fn);
       // Built inside the probes: a client that cannot even be built is that region's failure, not status's.
       const control = () => new ControlTable(clients.dynamodb(region), r.tables.control.name, region);
-      const [activeRecord, tables, replicationLatency, stream, queues, workloads, heartbeats] =
+      const [activeRecord, tables, replicationLatency, stream, queues, workloads, heartbeats, runbook] =
         await Promise.all([
           read('active-region record', async () => (await readActiveRegion(control())) ?? null),
           read('tables', () => probeTables(clients, r)),
@@ -150,6 +161,7 @@ export async function readStatus(
           read('queues', () => probeQueues(clients, r, now)),
           read('workloads', () => probeWorkloads(clients, r)),
           read('heartbeats', () => probeHeartbeats(control(), regionNames, now)),
+          read('runbook items', () => probeRunbook(control(), now)),
         ]);
       return {
         region,
@@ -162,16 +174,39 @@ export async function readStatus(
         queues,
         workloads,
         heartbeats,
+        runbook,
       };
     }),
   );
   const on = routing.ok ? regionNames.filter((r) => routing.value[r] === 'On') : [];
   const activeRegion = !routing.ok ? 'unknown' : on.length === 1 ? on[0] : on.length === 0 ? 'none' : 'both';
+  const primary = Object.values(outputs.regions).find((r) => r.role === 'primary')?.region ?? regionNames[0];
+  const inconsistencies = findInconsistencies({
+    environment: outputs.environment,
+    primary,
+    regions: regionNames,
+    routing: routing.ok ? routing.value : undefined,
+    records: regions.map((r) => ({
+      region: r.region,
+      record: r.activeRecord.ok ? r.activeRecord.value : undefined,
+    })),
+  });
+  const states = regions.flatMap((r) => (r.runbook.ok ? [r.runbook.value] : []));
   return {
     kind: 'status',
     environment: outputs.environment,
     activeRegion,
     regions,
     unreachable: unreachableRegions(regions),
+    inconsistencies,
+    ...(inconsistencies.length > 0
+      ? {
+          nextAction: nextAction(
+            outputs.environment,
+            states.find((x) => x.openRun)?.openRun ?? undefined,
+            states.find((x) => x.openDrill)?.openDrill ?? undefined,
+          ),
+        }
+      : {}),
   };
 }

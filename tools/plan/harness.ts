@@ -1,8 +1,19 @@
+import { createHash } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
 import { program } from '../../stacks/program';
-import { EnvironmentConfig, parseEnvironmentConfig, PROJECT } from '../../stacks/config/load';
+import * as path from 'path';
+import {
+  EnvironmentConfig,
+  parseEnvironmentConfig,
+  PROJECT,
+  StackUnit,
+  unitStackName,
+} from '../../stacks/config/load';
 import { readStackFile, stackFilePath } from '../../stacks/config/stack-file';
-import { PlanMocks } from './mocks';
+import { readUnitStackConfig } from '../../stacks/config/units';
+import { freshOrder } from '../../stacks/units/order';
+import { fillMissingRegions } from '../dr/outputs';
+import { PlanMocks, PLAN_ORGANIZATION, STACK_REFERENCE_TYPE } from './mocks';
 
 /** One registered resource in `resources.json` (DESIGN.md §3.2). */
 export interface PlannedResource {
@@ -17,11 +28,17 @@ export interface PlannedResource {
 /** The result of planning one environment. */
 export interface EnvironmentPlan {
   readonly env: string;
-  /** The validated environment config the program ran with. */
+  /** The environment's validated shared settings (no unit). */
   readonly config: EnvironmentConfig;
+  /** Every stack's resources together, each once, sorted by URN (DESIGN.md §3.2). */
   readonly resources: PlannedResource[];
-  /** The stack outputs, resolved under mocks. */
+  /**
+   * `runbook`: the environment's runbook outputs as the runbook assembles them from the regions'
+   * copies; `stacks`: each stack's outputs, by stack name.
+   */
   readonly outputs: Record<string, unknown>;
+  /** The stacks, in the order they were planned (a fresh environment's deploy order). */
+  readonly stacks: readonly StackPlan[];
 }
 
 interface Registration {
@@ -37,6 +54,7 @@ const SIG_KEY = '4dabf18193072939515e22adb298388d';
 const SIG_SECRET = '1b47061264138c4ac30d75fd1eb44270';
 const SIG_RESOURCE = '5cf8f73096256a8f31e491e813e4eb8e';
 const SIG_ASSET = 'c44067f5952c0a294b673a41bacd8c17';
+const SIG_ARCHIVE = '0def7320c3a5731c473e5ecbe6d01bc7';
 const UNKNOWN = '04da6b54-80e4-46f7-96ec-b56ff0331ba9';
 
 /** What a secret input is written as: plans are uploaded as CI artifacts and must never hold one. */
@@ -54,7 +72,17 @@ export function plainInputs(value: unknown): unknown {
       case SIG_RESOURCE:
         return obj.urn;
       case SIG_ASSET:
-        return { asset: obj.path ?? obj.uri ?? '[text]' };
+        // A text asset (the canary's bundle, issue 13) is shown by its hash, so the plan changes with the code.
+        return {
+          asset:
+            obj.path ??
+            obj.uri ??
+            (typeof obj.text === 'string'
+              ? `sha256:${createHash('sha256').update(obj.text).digest('hex')}`
+              : '[text]'),
+        };
+      case SIG_ARCHIVE:
+        return { archive: obj.path ?? obj.uri ?? plainInputs(obj.assets) };
       default:
         return Object.fromEntries(
           Object.keys(obj)
@@ -141,13 +169,26 @@ export function assignRegions(
 
 let running = false;
 
+/** One stack of an environment's plan. */
+export interface StackPlan {
+  /** The Pulumi stack name (`<env>-global`, `<env>-<region>`). */
+  readonly stack: string;
+  readonly unit: StackUnit;
+  /** The stack's validated config (the environment's settings and its unit). */
+  readonly config: EnvironmentConfig;
+  /** This stack's resources, sorted by URN. */
+  readonly resources: PlannedResource[];
+  /** This stack's outputs, resolved under mocks. */
+  readonly outputs: Record<string, unknown>;
+}
+
 /**
- * Runs the Pulumi program of one environment in-process under Pulumi's mock engine
- * (`pulumi.runtime.setMocks`): no CLI, no cloud. The same `program()` that `index.ts` runs.
- *
- * @param env the stack name; its config is read from `environments/Pulumi.<env>.yaml`
- * @param overrides replaces config values (`key` -> string value), for tests
- * @throws ConfigError before any resource is registered when the config is invalid
+ * Plans every stack of an environment under Pulumi's mock engine, in deploy order for a fresh
+ * environment (global, primary, DR: {@link freshOrder}), each with its own stack name (so URNs name
+ * their stack) and its merged config (stacks/config/units.ts). A `StackReference` resolves from the
+ * stacks planned before it; a reference to a later stack, or to an output it does not export, fails
+ * naming the stack and the output. `resources` is the union of the stacks, every resource once, sorted
+ * by URN; `config` is the environment's shared settings (no unit).
  */
 export async function planEnvironment(
   env: string,
@@ -162,68 +203,104 @@ export async function planEnvironment(
   // stack traces are raw and promise traces empty. Error messages are unaffected.
   const restoreStackTraces = rawStackTraces();
   try {
-    const stackConfig = readStackFile(file);
-    const values = { ...stackConfig.values, ...overrides };
-    const defaultRegion = values['aws:region'] ?? 'us-west-2';
+    const dir = path.dirname(file);
+    const shared = readStackFile(file);
+    const sharedValues = { ...shared.values, ...overrides };
     // Validate before Pulumi is touched: a bad config registers nothing (the program re-parses the same way).
-    const config = parseEnvironmentConfig(values, {
+    const config = parseEnvironmentConfig(sharedValues, {
       stack: env,
-      isSecret: (k) => stackConfig.secretKeys.includes(k),
+      isSecret: (k) => shared.secretKeys.includes(k),
     });
-
-    await pulumi.runtime.setMocks(new PlanMocks(defaultRegion), PROJECT, env, false);
-    const monitor = pulumi.runtime.getMonitor() as unknown as {
-      registerResource: (req: RegisterRequest, cb: (err: unknown, res: unknown) => void) => Promise<void>;
-      constructor: { name: string };
-    };
-    if (monitor?.constructor?.name !== 'MockMonitor') {
-      throw new Error('the Pulumi mock monitor is not installed; refusing to plan against a real engine');
-    }
-    const registrations: Registration[] = [];
-    const original = monitor.registerResource.bind(monitor);
-    monitor.registerResource = async (req, cb) =>
-      original(req, (err, res) => {
-        if (!err && res) {
-          const urn = (res as { getUrn(): string }).getUrn();
-          registrations.push({
-            urn,
-            type: req.getType(),
-            name: req.getName(),
-            parent: req.getParent() || null,
-            provider: req.getProvider() || null,
-            props: plainInputs(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
-          });
-        }
-        cb(err, res);
+    const stacks: StackPlan[] = [];
+    const outputsByStack: Record<string, Record<string, unknown>> = {};
+    for (const unit of freshOrder(config)) {
+      const stack = unitStackName(env, unit);
+      const own = readUnitStackConfig(env, unit, dir);
+      const values = { ...own.values, ...overrides };
+      const stackConfig = parseEnvironmentConfig(values, {
+        stack,
+        isSecret: (k) => own.secretKeys.includes(k),
       });
-
-    pulumi.runtime.setAllConfig(values, stackConfig.secretKeys);
-    const outputs = (await settleProgram(() => pulumi.runtime.runInPulumiStack(async () => program()))) ?? {};
-    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-
-    const regions = assignRegions(registrations, defaultRegion);
-    const resources = registrations
-      .map((r): PlannedResource => ({
-        urn: r.urn,
-        type: r.type,
-        name: r.name,
-        region: regions.get(r.urn) ?? null,
-        parent: r.parent,
-        props: r.props,
-      }))
-      .sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
-    return { env, config, resources, outputs: plainInputs(outputs) as Record<string, unknown> };
+      const planned = await planStack(stack, values, own.secretKeys, outputsByStack);
+      outputsByStack[stack] = planned.outputs;
+      stacks.push({ stack, unit, config: stackConfig, ...planned });
+    }
+    const resources = stacks.flatMap((s) => s.resources).sort(byUrn);
+    // The runbook's view: the regional stacks' published copies, each completing the other's regions
+    // (what the runbook does with the two SSM parameters, tools/dr/outputs.ts).
+    const runbook = stacks
+      .filter((s) => s.unit !== 'global')
+      .map((s) => s.outputs.runbook)
+      .reduce((a, b) => (a === undefined ? b : fillMissingRegions(a, b)), undefined as unknown);
+    return { env, config, resources, outputs: { runbook, stacks: outputsByStack }, stacks };
   } finally {
     restoreStackTraces();
     running = false;
   }
 }
 
-/**
- * Runs the program and surfaces its error once. When a component throws, Pulumi rejects the stack
- * resource's promises as well as the one returned here; those extra rejections are the same failure
- * and would otherwise crash the process as unhandled after the CLI has already reported it.
- */
+const byUrn = (a: PlannedResource, b: PlannedResource) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0);
+
+/** Runs the program once as `stack` with `values` as its config; the other stacks' outputs feed its references. */
+async function planStack(
+  stack: string,
+  values: Record<string, string>,
+  secretKeys: readonly string[],
+  stackOutputs: Readonly<Record<string, Record<string, unknown>>>,
+): Promise<{ resources: PlannedResource[]; outputs: Record<string, unknown> }> {
+  const defaultRegion = values['aws:region'] ?? 'us-west-2';
+  await pulumi.runtime.setMocks(
+    new PlanMocks(defaultRegion, stackOutputs),
+    PROJECT,
+    stack,
+    false,
+    PLAN_ORGANIZATION,
+  );
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource: (req: RegisterRequest, cb: (err: unknown, res: unknown) => void) => Promise<void>;
+    constructor: { name: string };
+  };
+  if (monitor?.constructor?.name !== 'MockMonitor') {
+    throw new Error('the Pulumi mock monitor is not installed; refusing to plan against a real engine');
+  }
+  const registrations: Registration[] = [];
+  const original = monitor.registerResource.bind(monitor);
+  monitor.registerResource = async (req, cb) =>
+    original(req, (err, res) => {
+      if (!err && res) {
+        const urn = (res as { getUrn(): string }).getUrn();
+        registrations.push({
+          urn,
+          type: req.getType(),
+          name: req.getName(),
+          parent: req.getParent() || null,
+          provider: req.getProvider() || null,
+          props: plainInputs(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+        });
+      }
+      cb(err, res);
+    });
+
+  pulumi.runtime.setAllConfig(values, [...secretKeys]);
+  const outputs = (await settleProgram(() => pulumi.runtime.runInPulumiStack(async () => program()))) ?? {};
+  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+
+  const regions = assignRegions(registrations, defaultRegion);
+  const resources = registrations
+    // A StackReference reads another stack's outputs: it is not a resource of this stack's plan.
+    .filter((r) => r.type !== STACK_REFERENCE_TYPE)
+    .map((r): PlannedResource => ({
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      region: regions.get(r.urn) ?? null,
+      parent: r.parent,
+      props: r.props,
+    }))
+    .sort(byUrn);
+  return { resources, outputs: plainInputs(outputs) as Record<string, unknown> };
+}
+
 async function settleProgram<T>(run: () => Promise<T>): Promise<T> {
   const strays: unknown[] = [];
   const collect = (reason: unknown) => strays.push(reason);

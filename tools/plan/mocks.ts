@@ -162,11 +162,26 @@ function managedPrefixList(name: string, region: string): Record<string, unknown
  * Deterministic mocks for the whole estate: every resource echoes its inputs, gets an ID derived from
  * its logical name, and the computed outputs its consumers need (ARNs, URLs, endpoints).
  */
+/** The organization of the offline plan's stacks (a self-managed backend's organization is `organization`). */
+export const PLAN_ORGANIZATION = 'organization';
+
+/** Pulumi's type token of a `StackReference`. */
+export const STACK_REFERENCE_TYPE = 'pulumi:pulumi:StackReference';
+
 export class PlanMocks implements pulumi.runtime.Mocks {
-  constructor(private readonly defaultRegion: string) {}
+  /**
+   * @param defaultRegion the default provider's region (the stack's `aws:region`)
+   * @param stackOutputs the outputs of the stacks planned so far, by stack name: what a
+   *   `StackReference` reads
+   */
+  constructor(
+    private readonly defaultRegion: string,
+    private readonly stackOutputs: Readonly<Record<string, Record<string, unknown>>> = {},
+  ) {}
 
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: State } {
     const inputs = args.inputs as State;
+    if (args.type === STACK_REFERENCE_TYPE) return this.stackReference(String(inputs.name ?? args.name));
     const region = typeof inputs.region === 'string' ? inputs.region : this.defaultRegion;
     const physical = typeof inputs.name === 'string' ? inputs.name : args.name;
     const id = `${args.name}-id`;
@@ -179,6 +194,19 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     }
     Object.assign(state, COMPUTED_OUTPUTS[args.type]?.({ name: args.name, physical, region, inputs }) ?? {});
     return { id: (state.id as string) ?? id, state };
+  }
+
+  /** A reference resolves to a planned stack's outputs; a stack not planned (yet) is an error naming it. */
+  private stackReference(qualified: string): { id: string; state: State } {
+    const stack = qualified.split('/').pop() ?? qualified;
+    const outputs = this.stackOutputs[stack];
+    if (!outputs) {
+      const planned = Object.keys(this.stackOutputs);
+      throw new Error(
+        `StackReference '${qualified}': the offline plan has no stack '${stack}' (planned so far: ${planned.length ? planned.join(', ') : 'none'}); stacks are planned global, then primary, then DR`,
+      );
+    }
+    return { id: qualified, state: { name: qualified, outputs, secretOutputNames: [] } };
   }
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {

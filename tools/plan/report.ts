@@ -176,6 +176,7 @@ export function renderReport(
   env: string,
   resources: readonly PlannedResource[],
   violations: readonly Violation[],
+  stacksSection?: string,
 ): string {
   const regions = [...new Set(resources.map((r) => r.region ?? 'global'))].sort();
   const counts = new Map<string, Map<string, number>>();
@@ -216,6 +217,7 @@ export function renderReport(
     '',
     `${resources.length} resources in ${regions.filter((g) => g !== 'global').length} regions. Policy verdict: ${verdict}`,
     '',
+    ...(stacksSection ? [stacksSection] : []),
     '## Topology',
     '',
     '```mermaid',

@@ -1,12 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { policyConfigFor } from '../../policies/config';
+import { ENVIRONMENT_POLICIES, policyConfigFor, stackPolicyConfigFor } from '../../policies/config';
+import { policies as packPolicies } from '../../policies/pack';
 import { ENVIRONMENTS_DIR, stackFilePath } from '../../stacks/config/stack-file';
 import { evaluatePolicies, Violation } from '../policy/evaluate';
 import { ManifestProblem, validateManifests } from '../manifests/validate';
 import { EnvironmentPlan, planEnvironment, PlannedResource } from './harness';
 import { renderReport } from './report';
+import { renderStacksSection } from './report-stacks';
 
 /** Where `npm run plan` writes, relative to the repository root. */
 export const PLAN_DIR = path.resolve(__dirname, '..', '..', 'dist', 'plan');
@@ -70,6 +72,28 @@ export function manifestsByRegion(resources: readonly PlannedResource[]): Map<st
 }
 
 /**
+ * The policy verdicts of an environment's plan, as CI reaches them: every stack checked alone with its
+ * own policy config (what `pulumi preview --policy-pack` does per stack; the rules that need both
+ * regions are disabled there), then those rules ({@link ENVIRONMENT_POLICIES}) on the whole
+ * environment, every stack together.
+ */
+export async function evaluatePlanPolicies(plan: EnvironmentPlan): Promise<Violation[]> {
+  const violations: Violation[] = [];
+  for (const stack of plan.stacks) {
+    violations.push(...(await evaluatePolicies(stack.resources, stackPolicyConfigFor(stack.config))));
+  }
+  const environmentPolicies = packPolicies.filter((p) =>
+    (ENVIRONMENT_POLICIES as readonly string[]).includes(p.name),
+  );
+  violations.push(
+    ...(await evaluatePolicies(plan.resources, policyConfigFor(plan.config), environmentPolicies, {
+      resourceUrns: new Set(),
+    })),
+  );
+  return violations;
+}
+
+/**
  * Plans one environment and writes `resources.json`, `report.md`, `outputs.json`,
  * `policy-config.json` and `manifests/<region>/*.yaml` under `<outDir>/<env>/`.
  */
@@ -80,7 +104,7 @@ export async function planAndWrite(
 ): Promise<PlanResult> {
   const plan = await planEnvironment(env, {}, stackFilePath(env, environmentsDir));
   const policyConfig = policyConfigFor(plan.config);
-  const violations = await evaluatePolicies(plan.resources, policyConfig);
+  const violations = await evaluatePlanPolicies(plan);
   const manifestProblems = validatePlanManifests(plan.resources, plan.config.cluster.kubernetesVersion);
   const dir = path.join(outDir, env);
   fs.rmSync(dir, { recursive: true, force: true });
@@ -93,7 +117,20 @@ export async function planAndWrite(
     files.push(file);
   };
   write('resources.json', serializeResources(plan.resources));
-  write('report.md', renderReport(env, plan.resources, violations));
+  // One stack per region (DESIGN.md §3.4): each stack's own resources, in the same format.
+  for (const stack of plan.stacks) {
+    write(path.join('stacks', stack.stack, 'resources.json'), serializeResources(stack.resources));
+    write(path.join('stacks', stack.stack, 'outputs.json'), `${JSON.stringify(stack.outputs, null, 2)}\n`);
+    const stackPolicyConfig = stackPolicyConfigFor(stack.config);
+    write(
+      path.join('stacks', stack.stack, 'policy-config.json'),
+      `${JSON.stringify(stackPolicyConfig, null, 2)}\n`,
+    );
+  }
+  write(
+    'report.md',
+    renderReport(env, plan.resources, violations, renderStacksSection(plan.config, plan.stacks)),
+  );
   write('outputs.json', `${JSON.stringify(plan.outputs, null, 2)}\n`);
   write('policy-config.json', `${JSON.stringify(policyConfig, null, 2)}\n`);
   for (const [region, docs] of manifestsByRegion(plan.resources)) {

@@ -1,7 +1,7 @@
 import { capacityPlan } from '../../../stacks/capacity';
 import { PolicyDocument, PolicyStatement, wildcardActions } from '../../../stacks/data/policy-documents';
 import { PlannedResource } from '../../../tools/plan/harness';
-import { jsonProp, ofType, planOf } from '../../helpers/plan';
+import { jsonProp, mergedWorkloadPolicy, ofType, planOf } from '../../helpers/plan';
 
 /*
  * The data plane as the offline plan registers it (tools/plan under Pulumi mocks). One file for all the
@@ -506,14 +506,25 @@ describe('WorkloadIdentities', () => {
   test('prod: no IAM policy of the data plane has a wildcard action', async () => {
     const plan = await planOf('prod');
     const policies = mine(ofType(plan, ROLE_POLICY));
-    expect(policies).toHaveLength(6);
+    // Four workloads, one grant per regional stack each (one stack per region), plus the two KEDA
+    // scalers' read-only policies per region.
+    expect(policies).toHaveLength(12);
+    expect(new Set(policies.map((p) => p.props.name))).toEqual(
+      new Set([
+        'data-plane-us-west-2',
+        'data-plane-us-east-1',
+        'replication-heartbeat-us-west-2',
+        'replication-heartbeat-us-east-1',
+        'scaling-metric-us-west-2',
+        'scaling-metric-us-east-1',
+      ]),
+    );
     for (const p of policies) expect(wildcardActions(jsonProp<PolicyDocument>(p, 'policy'))).toEqual([]);
   });
 
   test('prod: the feedback worker may consume only the model-feedback queues of both regions', async () => {
     const plan = await planOf('prod');
-    const policy = mine(ofType(plan, ROLE_POLICY)).find((p) => p.name === 'workloads-feedback-worker');
-    const doc = jsonProp<PolicyDocument>(policy as PlannedResource, 'policy');
+    const doc = mergedWorkloadPolicy(plan, 'feedback-worker') as PolicyDocument;
     expect(statements(doc, 'ConsumeModelFeedback').Resource).toEqual([
       'arn:aws:sqs:us-west-2:123456789012:prod-model-feedback',
       'arn:aws:sqs:us-east-1:123456789012:prod-model-feedback',
@@ -530,8 +541,7 @@ describe('WorkloadIdentities', () => {
 
   test('prod: the scoring API reads features in both regions (the DR replica ARN included)', async () => {
     const plan = await planOf('prod');
-    const policy = mine(ofType(plan, ROLE_POLICY)).find((p) => p.name === 'workloads-scoring-api');
-    const doc = jsonProp<PolicyDocument>(policy as PlannedResource, 'policy');
+    const doc = mergedWorkloadPolicy(plan, 'scoring-api') as PolicyDocument;
     expect(statements(doc, 'ReadFeatures')).toEqual({
       Sid: 'ReadFeatures',
       Effect: 'Allow',
@@ -581,8 +591,7 @@ describe('LeaseTable', () => {
 
   test("prod: the stream scorer coordinates through both regions' lease tables, without CreateTable", async () => {
     const plan = await planOf('prod');
-    const policy = mine(ofType(plan, ROLE_POLICY)).find((p) => p.name === 'workloads-stream-scorer');
-    const doc = jsonProp<PolicyDocument>(policy as PlannedResource, 'policy');
+    const doc = mergedWorkloadPolicy(plan, 'stream-scorer') as PolicyDocument;
     expect(statements(doc, 'CoordinateShardLeases').Resource).toEqual([
       'arn:aws:dynamodb:us-west-2:123456789012:table/prod-stream-scorer-leases-us-west-2',
       'arn:aws:dynamodb:us-east-1:123456789012:table/prod-stream-scorer-leases-us-east-1',

@@ -32,7 +32,7 @@ async function buildKeys(protect?: boolean): Promise<Seen[]> {
       ],
     },
   );
-  await new Promise<string>((resolve) => keys.replica.arn.apply(resolve));
+  await new Promise<string>((resolve) => keys.replica!.arn.apply(resolve));
   return seen;
 }
 

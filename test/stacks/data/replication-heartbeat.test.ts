@@ -63,38 +63,41 @@ describe('replication heartbeat (prod plan)', () => {
     });
   });
 
-  test("its policy is exactly UpdateItem of each region's own heartbeat and GetItem of the other's, on that region's control table", async () => {
-    const plan = await planOf('prod');
-    const policy = ofType(plan, 'aws:iam/rolePolicy:RolePolicy').find(
-      (r) => r.name === 'workloads-replication-heartbeat',
-    );
-    expect(policy?.props.role).toBe('prod-risk-replication-heartbeat');
-    const doc = jsonProp<PolicyDocument>(policy!, 'policy');
-    expect(doc.Statement.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')))).toEqual([
-      putStatement('us-west-2', 'WriteHeartbeatUsWest2'),
-      putStatement('us-east-1', 'WriteHeartbeatUsEast1'),
-      readPeerStatement('us-west-2', 'us-east-1', 'ReadPeerHeartbeatUsWest2'),
-      readPeerStatement('us-east-1', 'us-west-2', 'ReadPeerHeartbeatUsEast1'),
-    ]);
-    // The only other statement: the control table's key, through DynamoDB, for that table only.
-    expect(doc.Statement.filter((s) => !s.Action.some((a) => a.startsWith('dynamodb:')))).toEqual([
-      {
-        Sid: 'UseControlTableKey',
-        Effect: 'Allow',
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        Resource: [
-          `arn:aws:kms:us-west-2:${ACCOUNT}:key/mrk-keys-primary`,
-          `arn:aws:kms:us-east-1:${ACCOUNT}:key/mrk-keys-primary`,
-        ],
-        Condition: {
-          StringEquals: {
-            'kms:ViaService': ['dynamodb.us-west-2.amazonaws.com', 'dynamodb.us-east-1.amazonaws.com'],
-            'kms:EncryptionContext:aws:dynamodb:tableName': 'prod-control',
+  test.each([
+    ['us-west-2', 'us-east-1', 'UsWest2'],
+    ['us-east-1', 'us-west-2', 'UsEast1'],
+  ])(
+    "its %s policy (that region's stack) is exactly UpdateItem of the region's own heartbeat and GetItem of the other's, on that region's control table",
+    async (region, peer, sid) => {
+      const plan = await planOf('prod');
+      const policy = ofType(plan, 'aws:iam/rolePolicy:RolePolicy').find(
+        (r) => r.name === `${region}-workloads-replication-heartbeat`,
+      );
+      expect(policy?.urn).toMatch(new RegExp(`^urn:pulumi:prod-${region}::`));
+      expect(policy?.props.role).toBe('prod-risk-replication-heartbeat');
+      expect(policy?.props.name).toBe(`replication-heartbeat-${region}`);
+      const doc = jsonProp<PolicyDocument>(policy!, 'policy');
+      expect(doc.Statement.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')))).toEqual([
+        putStatement(region, `WriteHeartbeat${sid}`),
+        readPeerStatement(region, peer, `ReadPeerHeartbeat${sid}`),
+      ]);
+      // The only other statement: the region's control table key, through DynamoDB, for that table only.
+      expect(doc.Statement.filter((s) => !s.Action.some((a) => a.startsWith('dynamodb:')))).toEqual([
+        {
+          Sid: 'UseControlTableKey',
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: [`arn:aws:kms:${region}:${ACCOUNT}:key/mrk-keys-primary`],
+          Condition: {
+            StringEquals: {
+              'kms:ViaService': [`dynamodb.${region}.amazonaws.com`],
+              'kms:EncryptionContext:aws:dynamodb:tableName': 'prod-control',
+            },
           },
         },
-      },
-    ]);
-  });
+      ]);
+    },
+  );
 
   test('each cluster binds the role to the replication-heartbeat ServiceAccount', async () => {
     const plan = await planOf('prod');

@@ -34,6 +34,29 @@ export interface StepEntry {
   readonly durationMs?: number;
   readonly detail?: string;
   readonly data?: Record<string, unknown>;
+  /** The invocation that last started it (only it may complete it), and its owner. */
+  readonly invocation?: string;
+  readonly owner?: string;
+}
+
+/** Who is recorded as running a step. */
+export interface StepRunner {
+  readonly invocation: string;
+  readonly owner: string;
+}
+
+/**
+ * Preflight re-run by an invocation resuming the run before its flip (`journal#<runId>` /
+ * `recheck#<invocation>`): the latest one is the run's observed RPO.
+ */
+export interface RecheckEntry {
+  readonly invocation: string;
+  readonly owner: string;
+  readonly at: string;
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly replicationLatencyMs: number | null;
+  readonly forceReason?: string;
 }
 
 /** One audit record (`audit` / `<run start>#<runId>#step#NN`), written once per completed step. */
@@ -117,24 +140,60 @@ export class Journal {
     return steps;
   }
 
-  async startStep(runId: string, n: number, stepId: string, title: string, at: string): Promise<void> {
-    await this.table.update(keys.step(runId, n), {
-      UpdateExpression:
-        'SET n = :n, stepId = :id, title = :t, #s = :running, firstStartedAt = if_not_exists(firstStartedAt, :at) ADD attempts :one',
-      ConditionExpression: 'attribute_not_exists(#s) OR #s <> :done',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: {
-        ':n': n,
-        ':id': stepId,
-        ':t': title,
-        ':running': 'running',
-        ':done': 'done',
-        ':at': at,
-        ':one': 1,
-      },
-    });
+  /**
+   * Records that `by` runs step `n` (it alone may complete it). False, writing nothing, when the step
+   * is already done (another invocation completed it meanwhile).
+   */
+  async startStep(
+    runId: string,
+    n: number,
+    stepId: string,
+    title: string,
+    at: string,
+    by: StepRunner,
+  ): Promise<boolean> {
+    return ifConditionHolds(() =>
+      this.table.update(keys.step(runId, n), {
+        UpdateExpression:
+          'SET n = :n, stepId = :id, title = :t, #s = :running, invocation = :inv, #o = :owner, firstStartedAt = if_not_exists(firstStartedAt, :at) ADD attempts :one',
+        ConditionExpression: 'attribute_not_exists(#s) OR #s <> :done',
+        ExpressionAttributeNames: { '#s': 'status', '#o': 'owner' },
+        ExpressionAttributeValues: {
+          ':n': n,
+          ':id': stepId,
+          ':t': title,
+          ':running': 'running',
+          ':done': 'done',
+          ':at': at,
+          ':one': 1,
+          ':inv': by.invocation,
+          ':owner': by.owner,
+        },
+      }),
+    );
   }
 
+  /** Whether `invocation` is still the one recorded as running step `n` (not taken over meanwhile). */
+  async runsStep(runId: string, n: number, invocation: string): Promise<boolean> {
+    return ifConditionHolds(() =>
+      this.table.update(keys.step(runId, n), {
+        UpdateExpression: 'SET invocation = :inv',
+        ConditionExpression: 'invocation = :inv AND #s <> :done',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':inv': invocation, ':done': 'done' },
+      }),
+    );
+  }
+
+  async step(runId: string, n: number): Promise<StepEntry | undefined> {
+    const item = await this.table.get(keys.step(runId, n));
+    return item ? stripKeys<StepEntry>(item) : undefined;
+  }
+
+  /**
+   * Marks step `n` done with its result, only if `invocation` still runs it: false (nothing written)
+   * when another invocation took it over meanwhile, so it cannot overwrite that one's result.
+   */
   async completeStep(
     runId: string,
     n: number,
@@ -144,23 +203,45 @@ export class Journal {
       readonly detail: string;
       readonly data?: Record<string, unknown>;
     },
-  ): Promise<void> {
-    await this.table.update(keys.step(runId, n), {
-      UpdateExpression: 'SET #s = :done, completedAt = :at, durationMs = :ms, detail = :d, #data = :data',
-      ExpressionAttributeNames: { '#s': 'status', '#data': 'data' },
-      ExpressionAttributeValues: {
-        ':done': 'done',
-        ':at': result.completedAt,
-        ':ms': Math.round(result.durationMs),
-        ':d': result.detail,
-        ':data': result.data ?? {},
-      },
-    });
+    invocation: string,
+  ): Promise<boolean> {
+    return ifConditionHolds(() =>
+      this.table.update(keys.step(runId, n), {
+        UpdateExpression: 'SET #s = :done, completedAt = :at, durationMs = :ms, detail = :d, #data = :data',
+        ConditionExpression: 'invocation = :inv',
+        ExpressionAttributeNames: { '#s': 'status', '#data': 'data' },
+        ExpressionAttributeValues: {
+          ':inv': invocation,
+          ':done': 'done',
+          ':at': result.completedAt,
+          ':ms': Math.round(result.durationMs),
+          ':d': result.detail,
+          ':data': result.data ?? {},
+        },
+      }),
+    );
   }
 
   /** Writes the audit record of a completed step once (a re-run after a crash finds it and writes nothing). */
   async auditStep(run: RunRecord, n: number, record: AuditRecord): Promise<boolean> {
     return this.table.putIfAbsent({ ...keys.auditStep(run.startedAt, run.runId, n), ...record });
+  }
+
+  /** Records a resuming invocation's preflight re-run, audited once per invocation. */
+  async recordRecheck(run: RunRecord, entry: RecheckEntry, audit: AuditRecord): Promise<void> {
+    await this.table.put({ ...keys.recheck(run.runId, entry.invocation), ...entry });
+    await this.table.putIfAbsent({
+      ...keys.auditRecheck(run.startedAt, run.runId, entry.invocation),
+      ...audit,
+    });
+  }
+
+  /** The preflight re-runs of a run, oldest first. */
+  async rechecks(runId: string): Promise<RecheckEntry[]> {
+    return (await this.table.query(keys.journalPk(runId)))
+      .filter((i) => String(i.sk).startsWith('recheck#'))
+      .map((i) => stripKeys<RecheckEntry>(i))
+      .sort((a, b) => a.at.localeCompare(b.at));
   }
 
   async audit(): Promise<AuditRecord[]> {
@@ -197,6 +278,32 @@ export class Journal {
       ExpressionAttributeValues: { ':a': 'aborted', ':at': record.at },
     });
     await this.freePointer(run.runId);
+  }
+
+  /**
+   * Reopens a run a refusal or `dr abort` closed, for a retry under the same id (a drill's half,
+   * issue 16 finding 12): claims the open-run pointer and sets it running again. False (nothing
+   * changed) when another run holds the pointer or the run is not closed that way.
+   */
+  async reopenRun(run: RunRecord): Promise<boolean> {
+    const claimed = await this.table.putIfAbsent({
+      ...keys.openRun(),
+      runId: run.runId,
+      operation: run.operation,
+      startedAt: run.startedAt,
+    });
+    if (!claimed) return false;
+    return ifConditionHolds(() =>
+      this.table.update(keys.run(run.runId), {
+        UpdateExpression: 'SET #s = :running REMOVE completedAt',
+        ConditionExpression: '#s IN (:refused, :aborted)',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':running': 'running', ':refused': 'refused', ':aborted': 'aborted' },
+      }),
+    ).then(async (ok) => {
+      if (!ok) await this.freePointer(run.runId);
+      return ok;
+    });
   }
 
   private async freePointer(runId: string): Promise<void> {

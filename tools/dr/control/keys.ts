@@ -16,6 +16,8 @@ import { TABLE_KEYS } from '../../../stacks/naming';
  * | audit log, one record per completed step | `audit` | `<run start ISO time>#<runId>#step#NN` |
  * | audit of a refused run | `audit` | `<run start ISO time>#<runId>#refused` |
  * | audit of an aborted run (`dr abort`) | `audit` | `<run start ISO time>#<runId>#aborted` |
+ * | preflight re-run by a resuming invocation | `journal#<runId>` | `recheck#<invocation>` |
+ * | audit of that re-run | `audit` | `<run start ISO time>#<runId>#recheck#<invocation>` |
  * | replication heartbeat of a region (written by scoring-api, not the runbook) | `heartbeat#<region>` | `heartbeat` |
  */
 export type Key = { readonly pk: string; readonly sk: string };
@@ -37,5 +39,8 @@ export const keys = {
     key('audit', `${runStartedAt}#${runId}#step#${nn(n)}`),
   auditRefused: (runStartedAt: string, runId: string) => key('audit', `${runStartedAt}#${runId}#refused`),
   auditAborted: (runStartedAt: string, runId: string) => key('audit', `${runStartedAt}#${runId}#aborted`),
+  recheck: (runId: string, invocation: string) => key(`journal#${runId}`, `recheck#${invocation}`),
+  auditRecheck: (runStartedAt: string, runId: string, invocation: string) =>
+    key('audit', `${runStartedAt}#${runId}#recheck#${invocation}`),
   heartbeat: (region: string) => key(`heartbeat#${region}`, 'heartbeat'),
 } as const;

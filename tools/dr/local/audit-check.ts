@@ -21,7 +21,10 @@ export async function checkDrillAudit(env: LocalEnvironment, drill: DrillResult)
       env.outputs.regions[r.to].tables.control.name,
       r.to,
     );
-    const audit: AuditRecord[] = (await new Journal(control).audit()).filter((a) => a.runId === r.runId);
+    // Step records only: a resume's preflight re-run has its own record (`preflight-recheck`, no `n`).
+    const audit: AuditRecord[] = (await new Journal(control).audit()).filter(
+      (a) => a.runId === r.runId && a.n !== undefined,
+    );
     records += audit.length;
     for (const s of r.steps) {
       const count = audit.filter((a) => a.n === s.n).length;

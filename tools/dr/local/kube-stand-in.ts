@@ -36,6 +36,11 @@ export class KubeStandIn {
    * region's control plane as the runbook sees it: no refusal, no error, just silence).
    */
   hanging = false;
+  /**
+   * Pods the cluster can run per Deployment (a DR capacity shortage: pods beyond it stay Pending, so
+   * never ready); a Deployment not named here has no limit. Cleared by {@link reset}.
+   */
+  readonly capacity: Record<string, number> = {};
   private server?: Server;
   private url = '';
   private readonly snapshot: Snapshot<ClusterState>;
@@ -70,6 +75,7 @@ export class KubeStandIn {
     this.state = KubeStandIn.initial(this.region);
     this.patches = 0;
     this.hanging = false;
+    for (const k of Object.keys(this.capacity)) delete this.capacity[k];
     this.snapshot.save(this.state);
   }
 
@@ -106,8 +112,9 @@ export class KubeStandIn {
 
   private observe(name: string): DeploymentState {
     const d = this.state.deployments[name];
-    if (d && d.ready !== d.replicas && Date.now() >= d.readyAt) {
-      d.ready = d.replicas;
+    const schedulable = Math.min(d?.replicas ?? 0, this.capacity[name] ?? Infinity);
+    if (d && d.ready < schedulable && Date.now() >= d.readyAt) {
+      d.ready = schedulable;
       this.snapshot.save(this.state);
     }
     return d;

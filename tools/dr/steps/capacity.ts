@@ -1,5 +1,11 @@
 import { RegionOutputs } from '../../../stacks/outputs';
 import { regionOf } from '../operation';
+import {
+  CapacityVerdict,
+  capacityVerdict,
+  DEFAULT_MIN_CAPACITY_PCT,
+  describeCapacity,
+} from './capacity-share';
 import { Step, StepContext, waitFor } from './step';
 
 type Deployment = RegionOutputs['workloads']['deployments'][number];
@@ -25,7 +31,11 @@ async function setFullMinimums(ctx: StepContext, r: RegionOutputs): Promise<stri
 
 /**
  * Step 3. Raises the target's autoscaler minimums to full capacity (HPA `minReplicas`, KEDA
- * `minReplicaCount`) and waits until every Deployment has that many ready replicas.
+ * `minReplicaCount`) and waits until every Deployment has `--min-capacity` percent of that ready
+ * (default 100: all of it). Below 100 the step ends as soon as each Deployment has its share: the
+ * minimums stay at full, so Kubernetes keeps scaling after the flip, and the Deployments still below
+ * full are reported as a warning (issue 16 finding 7). While it waits it prints one `x/y pods ready`
+ * line per {@link StepTimings.progressMs}.
  */
 export const scaleUp: Step = {
   id: 'scale-up',
@@ -33,28 +43,49 @@ export const scaleUp: Step = {
   async run(ctx) {
     const r = regionOf(ctx.outputs, ctx.op.to);
     const kube = ctx.clients.kube(r);
+    const pct = ctx.minCapacityPct ?? DEFAULT_MIN_CAPACITY_PCT;
     const changed = await setFullMinimums(ctx, r);
-    const ready = await waitFor(
-      ctx,
-      ctx.timings.readinessTimeoutMs,
-      ctx.timings.pollMs,
-      async () => {
-        const states = await Promise.all(
-          r.workloads.deployments.map(async (d) => ({
-            d,
-            s: await kube.getDeployment(r.workloads.namespace, d.name),
-          })),
-        );
-        return states.every(({ d, s }) => s.ready >= d.autoscaler.fullMinReplicas)
-          ? states.map(({ d, s }) => `${d.name} ${s.ready}/${d.autoscaler.fullMinReplicas}`)
-          : undefined;
-      },
-      () =>
-        `workloads in ${r.region} not ready at full capacity within ${ctx.timings.readinessTimeoutMs / 1000} s`,
-    );
+    let last: CapacityVerdict | undefined;
+    const read = async () => {
+      const readings = await Promise.all(
+        r.workloads.deployments.map(async (d) => ({
+          name: d.name,
+          ready: (await kube.getDeployment(r.workloads.namespace, d.name)).ready,
+          full: d.autoscaler.fullMinReplicas,
+        })),
+      );
+      last = capacityVerdict(readings, pct);
+      return last.met ? last : undefined;
+    };
+    const share = pct < 100 ? `${pct} % of full capacity` : 'full capacity';
+    const v = await waitFor(ctx, {
+      timeoutMs: ctx.timings.readinessTimeoutMs,
+      pollMs: ctx.timings.pollMs,
+      progressMs: ctx.timings.progressMs,
+      check: read,
+      waiting: () =>
+        last ? `${describeCapacity(last, pct)} in ${r.region}` : `no reading yet in ${r.region}`,
+      timeoutMessage: () =>
+        `workloads in ${r.region} not ready at ${share} within ${ctx.timings.readinessTimeoutMs / 1000} s` +
+        (last ? `: ${describeCapacity(last, pct)}` : ''),
+    });
+    const ready = v.rows.map((x) => `${x.name} ${x.ready}/${x.full}`).join(', ');
+    const patched = changed.length ? `patched ${changed.join(', ')}` : 'minimums already full';
+    const warning =
+      v.belowFull.length > 0
+        ? `flipping at --min-capacity ${pct} %: ${v.belowFull.map((x) => `${x.name} ${x.ready}/${x.full}`).join(', ')} ` +
+          `ready in ${r.region}, still scaling to full (minimums are at full; watch \`kubectl --context ${r.cluster.kubeContext} -n ${r.workloads.namespace} get deploy\`)`
+        : undefined;
     return {
-      detail: `${changed.length ? `patched ${changed.join(', ')}` : 'minimums already full'}; ready ${ready.join(', ')}`,
-      data: { patched: changed },
+      detail: `${patched}; ready ${ready}${warning ? `; WARNING: ${warning}` : ''}`,
+      data: {
+        patched: changed,
+        minCapacityPct: pct,
+        readyPods: v.readyPods,
+        fullPods: v.fullPods,
+        belowFull: v.belowFull.map((x) => ({ deployment: x.name, ready: x.ready, full: x.full })),
+      },
+      ...(warning ? { warning } : {}),
     };
   },
 };

@@ -1,4 +1,5 @@
 import { ActiveRegionRecord, readActiveRegion, writeActiveRegion } from '../control/fence';
+import { describeBacklog, probeSourceEvidence } from '../source-evidence';
 import { Step } from './step';
 
 /**
@@ -10,11 +11,13 @@ export const fenceWrites: Step = {
   id: 'fence',
   title: (op) => `fence writes in ${op.from}, make ${op.to} the active region`,
   async run(ctx) {
-    const current = await readActiveRegion(ctx.control);
+    // The source's backlog right before the cut-over (RPO evidence, issue 16 finding 14), bounded.
+    const [current, source] = await Promise.all([readActiveRegion(ctx.control), probeSourceEvidence(ctx)]);
+    ctx.log(`    RPO evidence: ${describeBacklog(source)}`);
     if (current?.runId === ctx.run.runId) {
       return {
         detail: `already fenced by this run at ${current.writeFence.since}`,
-        data: { applied: false },
+        data: { applied: false, source },
       };
     }
     const at = ctx.now().toISOString();
@@ -28,7 +31,7 @@ export const fenceWrites: Step = {
     });
     return {
       detail: `active-region=${ctx.op.to}, writes fenced in ${ctx.op.from} (was ${current?.activeRegion ?? 'unset'})`,
-      data: { applied: true, previous: current?.activeRegion ?? null },
+      data: { applied: true, previous: current?.activeRegion ?? null, source },
     };
   },
 };

@@ -9,7 +9,7 @@ export const takeLock: Step = {
   id: 'lock',
   title: () => 'take the runbook lock (both regions)',
   async run(ctx) {
-    const lock = await ctx.lock.acquire();
+    const lock = await ctx.lock.acquire({ otherUnreachable: ctx.facts?.sourceUnreachable });
     const until = new Date(lock.expiresAt).toISOString();
     return {
       detail: lock.oneRegionOnly

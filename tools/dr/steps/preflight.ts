@@ -9,6 +9,7 @@ import {
   probeWorkloads,
   ReplicationEvidence,
 } from '../probes';
+import { clockSkewNote, RegionClock, regionClock } from '../control/region-clock';
 import { Step, StepContext } from './step';
 
 export interface PreflightCheck {
@@ -50,9 +51,12 @@ const describe = (err: unknown) => `${(err as Error).name}: ${(err as Error).mes
  * - the target's stream and queues present, its cluster reachable and its workloads ready.
  * A probe of the target that throws is a failed check, with the error as its detail.
  */
-export async function runPreflightChecks(
-  ctx: StepContext,
-): Promise<{ checks: PreflightCheck[]; replicationLatencyMs?: number }> {
+export async function runPreflightChecks(ctx: StepContext): Promise<{
+  checks: PreflightCheck[];
+  replicationLatencyMs?: number;
+  /** The source region did not answer (the error): the lock need not call it again. */
+  sourceUnreachable?: string;
+}> {
   const { clients, outputs, op } = ctx;
   const target = regionOf(outputs, op.to);
   const source = regionOf(outputs, op.from);
@@ -85,7 +89,7 @@ export async function runPreflightChecks(
       `replication ${op.from} -> ${op.to} within RPO ${outputs.rpoSeconds} s (heartbeat#${op.from} read in ${op.to})`,
       async () => {
         const verdict = replicationVerdict(
-          await probeReplicationEvidence(clients, outputs, op.from, op.to, now),
+          await probeReplicationEvidence(clients, outputs, op.from, op.to),
           op.from,
           op.to,
           rpoMs,
@@ -118,8 +122,14 @@ export async function runPreflightChecks(
       };
     }),
   ]);
-  return { checks, replicationLatencyMs };
+  const src = checks.find((c) => c.check === `source region ${source.region}`);
+  const sourceUnreachable = src?.detail.startsWith(UNREACHABLE)
+    ? src.detail.slice(UNREACHABLE.length)
+    : undefined;
+  return { checks, replicationLatencyMs, ...(sourceUnreachable ? { sourceUnreachable } : {}) };
 }
+
+const UNREACHABLE = 'source region unreachable: ';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -136,6 +146,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
  *    silent: that last lag is the data a failover now may lose. Within the RPO passes (a warning);
  *    above it, or with no inbound record at all, refuses.
  * `replicationLatencyMs` is the observed RPO of the run: the lag estimate the verdict rests on.
+ * Every age is measured on the regions' clocks ({@link regionClock}), never on the operator's alone: a
+ * local clock more than 1 s behind the target's is named in the detail (a warning when passing).
  */
 export function replicationVerdict(
   e: ReplicationEvidence,
@@ -143,13 +155,30 @@ export function replicationVerdict(
   to: string,
   rpoMs: number,
   now: Date,
-): { ok: boolean; warn?: boolean; detail: string; replicationLatencyMs?: number } {
-  const age = (writtenAt: number) => Math.max(0, now.getTime() - writtenAt);
+): Verdict {
+  // Ages on the regions' clocks: the target's own heartbeat is a reading of its clock (finding 2).
+  const clock = regionClock(now.getTime(), e.target?.writtenAt);
+  const skew = clockSkewNote(clock, to);
+  const v = verdictOnClock(e, from, to, rpoMs, clock);
+  if (!skew) return v;
+  return { ...v, ...(v.ok ? { warn: true } : {}), detail: `${v.detail}; ${skew}` };
+}
+
+type Verdict = { ok: boolean; warn?: boolean; detail: string; replicationLatencyMs?: number };
+
+function verdictOnClock(
+  e: ReplicationEvidence,
+  from: string,
+  to: string,
+  rpoMs: number,
+  clock: RegionClock,
+): Verdict {
+  const age = (writtenAt: number) => Math.max(0, clock.nowMs - writtenAt);
   const interval = e.intervalMs;
-  const hb = e.replicated;
+  const hb = e.replicated ? { ...e.replicated, ageMs: age(e.replicated.writtenAt) } : undefined;
   const lag = hb ? Math.max(0, hb.ageMs - interval) : undefined;
   const seen = hb
-    ? `heartbeat#${from} is ${hb.ageMs} ms old (written ${iso(hb.writtenAt)}): replication lag ≈ ${lag} ms (age - ${interval} ms write interval)`
+    ? `heartbeat#${from} is ${hb.ageMs} ms old (written ${iso(hb.writtenAt)}${clock.clock === 'region' ? `, age on ${to}'s clock` : ''}): replication lag ≈ ${lag} ms (age - ${interval} ms write interval)`
     : undefined;
   if (hb && lag !== undefined && lag <= rpoMs) {
     return { ok: true, detail: `${seen} ≤ RPO ${rpoMs} ms`, replicationLatencyMs: lag };
@@ -228,7 +257,7 @@ async function sourceCheck(
     ]);
     latency = lat;
   } catch (err) {
-    return { check, ok: true, warn: true, detail: `source region unreachable: ${describe(err)}` };
+    return { check, ok: true, warn: true, detail: `${UNREACHABLE}${describe(err)}` };
   }
   const stale = latency.filter((l) => l.ms !== undefined && l.ms > rpoMs);
   if (stale.length) {
@@ -257,7 +286,8 @@ export const preflight: Step = {
   id: 'preflight',
   title: (op) => `preflight: ${op.to} ready to take over from ${op.from}`,
   async run(ctx) {
-    const { checks, replicationLatencyMs } = await runPreflightChecks(ctx);
+    const { checks, replicationLatencyMs, sourceUnreachable } = await runPreflightChecks(ctx);
+    if (ctx.facts) ctx.facts.sourceUnreachable = sourceUnreachable;
     const failed = checks.filter((c) => !c.ok);
     for (const c of checks) ctx.log(checkLine(c));
     if (failed.length && !ctx.forceReason) throw new PreflightRefused(failed);

@@ -13,7 +13,26 @@ export interface StepTimings {
   readonly readinessTimeoutMs: number;
   /** How long health checks may take to report the new state. @default 300 000 */
   readonly verifyTimeoutMs: number;
+  /**
+   * At most one "still waiting" progress line per this many ms while a step waits (scale-up's
+   * `x/y pods ready`, verify's health checks), the first after as long. @default PROGRESS_EVERY_MS
+   */
+  readonly progressMs?: number;
 }
+
+/**
+ * What an earlier step of this invocation found out that a later one uses (in memory only; a resumed
+ * invocation learns it again from its own preflight).
+ */
+export interface InvocationFacts {
+  /**
+   * Preflight found the source region unreachable (the reason): the lock does not call it, and the
+   * unlock has nothing to release there (issue 16 finding 10).
+   */
+  sourceUnreachable?: string;
+}
+/** See {@link StepTimings.progressMs}: often enough to show life, rare enough to read (issue 16 finding 13). */
+export const PROGRESS_EVERY_MS = 10_000;
 
 /** What a step needs. The control table is always the target (healthy) region's. */
 export interface StepContext {
@@ -26,10 +45,17 @@ export interface StepContext {
   readonly timings: StepTimings;
   /** `--force --reason`: preflight failures are overridden and the reason audited. */
   readonly forceReason?: string;
+  /**
+   * `--min-capacity`: the percentage of each Deployment's full minimum that must be ready before the
+   * flip (scale-up keeps scaling to full). @default DEFAULT_MIN_CAPACITY_PCT (100)
+   */
+  readonly minCapacityPct?: number;
   readonly now: () => Date;
   readonly sleep: (ms: number) => Promise<void>;
   /** An indented note under the current progress line. */
   readonly log: (line: string) => void;
+  /** Shared by the steps of this invocation. @default - none (each step finds out itself) */
+  readonly facts?: InvocationFacts;
 }
 
 export interface StepResult {
@@ -57,19 +83,42 @@ export interface Step {
 export type StepId =
   'preflight' | 'lock' | 'fence' | 'scale-up' | 'flip' | 'verify' | 'standby' | 'notify' | 'unlock';
 
+/** What {@link waitFor} polls. */
+export interface WaitSpec<T> {
+  readonly timeoutMs: number;
+  readonly pollMs: number;
+  /** A value ends the wait; undefined polls again. */
+  readonly check: () => Promise<T | undefined>;
+  readonly timeoutMessage: () => string;
+  /**
+   * The state being waited on (`5/20 pods ready ...`), printed as `    waiting <elapsed> s of <timeout> s: <it>` at
+   * most once per `progressMs` (after the first such interval). @default - no progress lines
+   */
+  readonly waiting?: () => string;
+  /** @default PROGRESS_EVERY_MS */
+  readonly progressMs?: number;
+}
+
 /** Polls `check` until it returns a value, or throws `timeoutMessage()` after `timeoutMs`. */
 export async function waitFor<T>(
-  ctx: Pick<StepContext, 'now' | 'sleep'>,
-  timeoutMs: number,
-  pollMs: number,
-  check: () => Promise<T | undefined>,
-  timeoutMessage: () => string,
+  ctx: Pick<StepContext, 'now' | 'sleep'> & Partial<Pick<StepContext, 'log'>>,
+  spec: WaitSpec<T>,
 ): Promise<T> {
-  const deadline = ctx.now().getTime() + timeoutMs;
+  const started = ctx.now().getTime();
+  const deadline = started + spec.timeoutMs;
+  const every = spec.progressMs ?? PROGRESS_EVERY_MS;
+  let lastLine = started;
   for (;;) {
-    const v = await check();
+    const v = await spec.check();
     if (v !== undefined) return v;
-    if (ctx.now().getTime() >= deadline) throw new Error(timeoutMessage());
-    await ctx.sleep(pollMs);
+    const at = ctx.now().getTime();
+    if (at >= deadline) throw new Error(spec.timeoutMessage());
+    if (spec.waiting && ctx.log && at - lastLine >= every) {
+      lastLine = at;
+      ctx.log(
+        `    waiting ${Math.round((at - started) / 1000)} s of ${Math.round(spec.timeoutMs / 1000)} s: ${spec.waiting()}`,
+      );
+    }
+    await ctx.sleep(spec.pollMs);
   }
 }

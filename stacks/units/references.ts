@@ -1,0 +1,32 @@
+import * as pulumi from '@pulumi/pulumi';
+import { EnvironmentConfig, StackUnit, unitStackName } from '../config/load';
+
+/**
+ * Cross-stack values (docs/ARCHITECTURE.md, "One stack per region"). Names and ARNs that derive from
+ * config are derived (static stability: a stack deploys with its own region and the state backend
+ * only). Only what cannot be derived is read from another stack with a `StackReference`:
+ * - the primary key's ARN (a random key ID), which the DR region's replica key needs;
+ * - the global stack's ARC outputs (cluster endpoints, routing controls, health checks), which each
+ *   region publishes in its runbook parameter;
+ * - the primary region's `runbookRegion`, which the DR region adds to its runbook parameter.
+ * A reference is read from the state backend, never from either region: the backend must not live in
+ * the environment's regions (see docs/ARCHITECTURE.md).
+ */
+
+/** The fully qualified name of a unit's stack: `<organization>/<project>/<env>-<unit>`. */
+export function unitStackReferenceName(
+  config: Pick<EnvironmentConfig, 'environment' | 'project'>,
+  unit: StackUnit,
+): string {
+  return `${pulumi.getOrganization()}/${config.project}/${unitStackName(config.environment, unit)}`;
+}
+
+/** A reference to another unit's stack of the same environment (one per unit and program run). */
+export function unitStackReference(
+  config: Pick<EnvironmentConfig, 'environment' | 'project'>,
+  unit: StackUnit,
+): pulumi.StackReference {
+  return new pulumi.StackReference(`${unitStackName(config.environment, unit)}-ref`, {
+    name: unitStackReferenceName(config, unit),
+  });
+}

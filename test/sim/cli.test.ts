@@ -1,0 +1,156 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { planOf } from '../helpers/plan';
+import { tempDir } from '../helpers/tmp';
+import { runCli } from '../diff/cli-run';
+import { main } from '../../tools/sim/cli';
+import { exitCodeFor } from '../../tools/lib/main';
+import { ENVIRONMENTS_DIR } from '../../stacks/config/stack-file';
+
+const spike = {
+  name: 'short-spike',
+  description: 'a 10-minute spike from 20 % to 100 % of the peak',
+  kind: 'load',
+  durationSeconds: 600,
+  stepSeconds: 5,
+  unit: 'peak',
+  signals: {
+    scoringRps: [
+      [0, 0.2],
+      [60, 0.2],
+      [120, 1],
+    ],
+    streamRecordsPerSec: [[0, 0.2]],
+    feedbackMessagesPerSec: [[0, 0.2]],
+  },
+};
+
+describe('npm run simulate', () => {
+  let dir: string;
+  let planFile: string;
+  let traceFile: string;
+  beforeAll(async () => {
+    dir = tempDir('sim-cli-');
+    planFile = path.join(dir, 'resources.json');
+    fs.writeFileSync(planFile, JSON.stringify((await planOf('prod')).resources));
+    traceFile = path.join(dir, 'spike.json');
+    fs.writeFileSync(traceFile, JSON.stringify(spike));
+  });
+
+  it('--json prints the contract: env, traces with trace, verdict and workloads per region', async () => {
+    const { code, stdout } = await runCli(main, [
+      '--env',
+      'prod',
+      '--plan',
+      planFile,
+      '--trace',
+      traceFile,
+      '--json',
+    ]);
+    const out = JSON.parse(stdout);
+    expect(out.env).toBe('prod');
+    expect(out.traces).toHaveLength(1);
+    const t = out.traces[0];
+    expect(t.trace).toBe('short-spike');
+    expect(['pass', 'fail']).toContain(t.verdict);
+    expect(t.rtoSeconds).toBeUndefined();
+    expect(t.workloads.map((w: { workload: string }) => w.workload)).toEqual([
+      'scoring-api',
+      'stream-scorer',
+      'feedback-worker',
+    ]);
+    for (const w of t.workloads) {
+      expect(w.region).toBe('us-west-2');
+      for (const k of ['timeToCapacitySeconds', 'breachSeconds', 'peakPods', 'peakNodes'])
+        expect(typeof w[k]).toBe('number');
+    }
+    expect(code).toBe(t.verdict === 'fail' ? 1 : 0);
+  });
+
+  it('exits 1 when a prod trace breaches a mandatory budget, and names the breach', async () => {
+    const { code, stdout } = await runCli(main, ['--env', 'prod', '--plan', planFile, '--trace', traceFile]);
+    expect(code).toBe(1);
+    expect(stdout).toContain('## short-spike (load): FAIL');
+    expect(stdout).toMatch(/- us-west-2 dynamodb prod-features reads: time to capacity \d+ s > budget 120 s/);
+    expect(stdout).toContain('xychart-beta');
+  });
+
+  it('exits 0 on the same breach when the budgets are advisory', async () => {
+    const envs = tempDir('sim-envs-');
+    const prod = fs.readFileSync(path.join(ENVIRONMENTS_DIR, 'Pulumi.prod.yaml'), 'utf8');
+    fs.writeFileSync(
+      path.join(envs, 'Pulumi.prod.yaml'),
+      `${prod}\n  risk-platform:simulation:\n    level: advisory\n`,
+    );
+    const { code, stdout } = await runCli(main, [
+      '--env',
+      'prod',
+      '--plan',
+      planFile,
+      '--trace',
+      traceFile,
+      '--environments',
+      envs,
+    ]);
+    expect(stdout).toContain('## short-spike (load): FAIL');
+    expect(code).toBe(0);
+  });
+
+  it('exits 2 naming the workload when an autoscaled Deployment has no ScaledObject', async () => {
+    const resources = JSON.parse(fs.readFileSync(planFile, 'utf8')) as {
+      name: string;
+      props: { kind?: string };
+    }[];
+    const file = path.join(dir, 'no-scaledobject.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify(
+        resources.filter(
+          (r) => !(r.props.kind === 'ScaledObject' && r.name === 'us-west-2-risk-scoring/scoring-api'),
+        ),
+      ),
+    );
+    const err = await runCli(main, ['--env', 'prod', '--plan', file, '--trace', traceFile]).catch(
+      (e: unknown) => e,
+    );
+    expect(exitCodeFor(err)).toBe(2);
+    expect((err as Error).message).toBe(
+      `--plan ${file}: Deployment us-west-2/risk-scoring/scoring-api: received "no ScaledObject or HorizontalPodAutoscaler", expected a KEDA ScaledObject or autoscaling/v2 HorizontalPodAutoscaler whose scaleTargetRef names it (a Deployment without spec.replicas is sized by its autoscaler)`,
+    );
+  });
+
+  it('exits 2 on an unknown environment and on a malformed trace, naming the argument', async () => {
+    const env = await runCli(main, ['--env', 'qa', '--plan', planFile]).catch((e: unknown) => e);
+    expect(exitCodeFor(env)).toBe(2);
+    expect((env as Error).message).toBe('--env: received "qa", expected one of dev, staging, prod');
+    const bad = path.join(dir, 'bad.json');
+    fs.writeFileSync(
+      bad,
+      JSON.stringify({
+        ...spike,
+        signals: {
+          scoringRps: [
+            [60, 1],
+            [0, 1],
+          ],
+        },
+      }),
+    );
+    const trace = await runCli(main, ['--env', 'prod', '--plan', planFile, '--trace', bad]).catch(
+      (e: unknown) => e,
+    );
+    expect(exitCodeFor(trace)).toBe(2);
+    expect((trace as Error).message).toBe(
+      `--trace ${bad}: signals.scoringRps: received nothing, expected points with strictly increasing seconds`,
+    );
+  });
+
+  it('every committed trace parses and names its kind', async () => {
+    const { committedTraces } = await import('../../tools/sim/trace');
+    expect(committedTraces().map((t) => [t.name, t.kind])).toEqual([
+      ['diurnal-day', 'load'],
+      ['launch-day', 'load'],
+      ['regional-failover', 'failover'],
+    ]);
+  });
+});
