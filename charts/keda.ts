@@ -19,13 +19,14 @@ export const KEDA_TRANSFER_HPA_OWNERSHIP_ANNOTATION = 'scaledobject.keda.sh/tran
 /**
  * How KEDA authenticates to AWS for a workload that runs under EKS Pod Identity.
  *
- * `provider: aws` with `roleArn: <the workload's own role>`: the KEDA operator, under its own Pod
- * Identity association, calls `sts:AssumeRole` on exactly the workload's role and reads the
- * stream / queue metrics with it.
+ * `provider: aws` with `roleArn: <the workload's scaler role>`: the KEDA operator, under its own Pod
+ * Identity association, calls `sts:AssumeRole` on exactly that read-only role
+ * (`<env>-risk-<workload>-scaler`, stacks/data/identities.ts) and reads the metric with it.
  * - No static keys: no Secret, no `secretTargetRef`, no access key parameters.
  * - No broad operator role: the operator's own role holds only `sts:AssumeRole` (+ `sts:TagSession`)
- *   on the KEDA-scaled workload roles, and no Kinesis/SQS permissions of its own. Each workload's
- *   role trusts `pods.eks.amazonaws.com` (its Pod Identity association) and the KEDA operator role.
+ *   on the scaler roles, and no Kinesis/SQS permissions of its own. A scaler role trusts the KEDA
+ *   operator roles only and may make the one read its scaler needs (`cloudwatch:GetMetricData`,
+ *   `sqs:GetQueueAttributes`): a compromised KEDA cannot write decisions or publish.
  * - Not `identityOwner: workload`: KEDA resolves that from the IRSA annotation
  *   `eks.amazonaws.com/role-arn` on the workload's ServiceAccount and fails without it
  *   (kedacore/keda#6418). Pod Identity has no such annotation, and adding one would make the pod
@@ -36,7 +37,7 @@ export const KEDA_TRANSFER_HPA_OWNERSHIP_ANNOTATION = 'scaledobject.keda.sh/tran
  */
 export interface AwsPodIdentity {
   readonly provider: 'aws';
-  /** The role KEDA assumes: the scaled workload's own IAM role. */
+  /** The role KEDA assumes: the scaled workload's read-only scaler role. */
   readonly roleArn: string;
 }
 

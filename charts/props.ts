@@ -120,8 +120,8 @@ export interface WorkloadsProps {
     readonly streamScorerMetricsNamespace: string;
   };
   /**
-   * The IAM roles the workloads' Pod Identity associations bind (one per ServiceAccount). KEDA's
-   * TriggerAuthentication assumes the KEDA-scaled workloads' roles (see `keda.ts`).
+   * The IAM roles KEDA's TriggerAuthentications assume: each KEDA-scaled workload's read-only scaler
+   * role (`<env>-risk-<workload>-scaler`, see `keda.ts`), not the role its pods run as.
    */
   readonly roleArns: { readonly streamScorer: string; readonly feedbackWorker: string };
   /** The stream's shard count (ON_DEMAND: the capacity model's equivalent). Caps the stream scorer. */

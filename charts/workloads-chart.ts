@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { clusterName as defaultClusterName } from '../stacks/naming';
+import { clusterName as defaultClusterName, kclMetadataTableNames } from '../stacks/naming';
 import { DATADOG_TAG_LABELS, datadogVersion, UnifiedServiceTags } from './datadog-tagging';
 import { FEEDBACK_WORKER, FeedbackWorker } from './feedback-worker';
 import { ANNOTATIONS, commonLabels, LABELS, labelTree } from './labels';
@@ -45,6 +45,16 @@ export function workloadConfig(props: WorkloadsProps, workload: string): Record<
 }
 
 /**
+ * The Kinesis Client Library the stream-scorer image must embed (the image contract): KCL 3, whose
+ * lease-owner index, worker-metrics and coordinator-state tables the platform pre-creates and grants
+ * (stacks/data/policy-documents.ts `LEASE_TABLE_ACTIONS`, `KCL_METADATA_TABLE_ACTIONS`). 3.5+ must keep
+ * `CoordinatorConfig.migrateAllEntitiesToLeaseTable` false (its default), so the three tables stay
+ * separate; KCL 2.x has no worker-metrics table and would not balance leases on utilization.
+ * @see https://docs.aws.amazon.com/streams/latest/dev/kcl-migration-from-2-3.html
+ */
+export const STREAM_SCORER_KCL_VERSION = '>=3.0.0 <4.0.0';
+
+/**
  * What only the stream scorer's ConfigMap adds: the KCL coordination it must use as provisioned, its
  * lease table (pre-created in this region) and its registered enhanced fan-out consumer, and the
  * metrics namespace its role may publish to.
@@ -54,6 +64,11 @@ export function streamScorerConfig(props: WorkloadsProps): Record<string, string
     STREAM_CONSUMER_NAME: props.names.streamConsumerName,
     STREAM_CONSUMER_ARN: props.names.streamConsumerArn,
     LEASE_TABLE_NAME: props.names.streamScorerLeaseTable,
+    // KCL 3's other metadata tables, pre-created next to the lease table (stacks/data/lease-table.ts):
+    // the image sets them as WorkerMetricsTableConfig / CoordinatorStateTableConfig table names.
+    WORKER_METRICS_TABLE_NAME: kclMetadataTableNames(props.names.streamScorerLeaseTable).workerMetrics,
+    COORDINATOR_STATE_TABLE_NAME: kclMetadataTableNames(props.names.streamScorerLeaseTable).coordinatorState,
+    KCL_VERSION: STREAM_SCORER_KCL_VERSION,
     METRICS_NAMESPACE: props.names.streamScorerMetricsNamespace,
   };
 }

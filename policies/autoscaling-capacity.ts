@@ -263,7 +263,7 @@ export const kedaWorkloadIdentity: StackValidationPolicy = {
       if (problems.length > 0) {
         reportViolation(
           `${o.kind} '${o.namespace}/${o.name}' must authenticate through workload identity (${problems.join('; ')}); ` +
-            "use a TriggerAuthentication with podIdentity: { provider: 'aws', roleArn: <the workload's role> } and reference it from each trigger.",
+            "use a TriggerAuthentication with podIdentity: { provider: 'aws', roleArn: <the workload's scaler role> } and reference it from each trigger.",
           o.r.urn,
         );
       }

@@ -36,6 +36,26 @@ export const streamScorerLeaseTableName = (env: string, region: string) =>
 /** The hash key of a KCL lease table (KCL's own schema). */
 export const LEASE_TABLE_KEY = 'leaseKey';
 
+/**
+ * KCL 3's lease-owner index on the lease table (leaseOwner HASH, leaseKey RANGE, keys only), which its
+ * lease discovery queries (amazon-kinesis-client `LeaseOwnerToLeaseKeyIndex`).
+ */
+export const LEASE_OWNER_INDEX = { name: 'LeaseOwnerToLeaseKeyIndex', hashKey: 'leaseOwner' } as const;
+
+/**
+ * The names of KCL 3's two other metadata tables next to a lease table: worker metrics (hash key
+ * `wid`) and coordinator state (hash key `key`), KCL's default suffixes applied to the lease table's
+ * name. The stream scorer is handed them explicitly (its ConfigMap), since KCL's own default
+ * prefixes the application name, not the lease table's.
+ * @see https://docs.aws.amazon.com/streams/latest/dev/kcl-dynamoDB.html
+ */
+export const kclMetadataTableNames = (leaseTable: string) => ({
+  workerMetrics: `${leaseTable}-WorkerMetricStats`,
+  coordinatorState: `${leaseTable}-CoordinatorState`,
+});
+/** The hash keys of {@link kclMetadataTableNames}' tables (KCL's own schemas). */
+export const KCL_METADATA_TABLE_KEYS = { workerMetrics: 'wid', coordinatorState: 'key' } as const;
+
 /** DynamoDB key attributes shared by every table: partition `pk` (S) and sort `sk` (S). */
 export const TABLE_KEYS = { partition: 'pk', sort: 'sk' } as const;
 /** The TTL attribute of the decisions table (epoch seconds). */

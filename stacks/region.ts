@@ -121,6 +121,7 @@ export class RegionalPlatform extends pulumi.ComponentResource {
             streamScorerMetricsNamespace: names.streamScorerMetricsNamespace,
           },
           roles: foundation.identities.roles,
+          scalerRoles: foundation.identities.scalerRoles,
           heartbeatRole: foundation.identities.heartbeatRole,
         },
         tags: config.tags,

@@ -9,11 +9,14 @@ import {
   KEDA_NAMESPACE,
   KEDA_OPERATOR_SERVICE_ACCOUNT,
 } from '../../charts';
-import { policyDocument } from '../data/policy-documents';
+import { managedPolicy, policyDocument } from '../data/policy-documents';
 import { EksCluster } from './cluster';
 import { externalDnsStatements, loadBalancerControllerStatements } from './ingress-iam';
 import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, clusterAutoscalerValues, kedaValues } from './addon-values';
-import { podIdentityRole } from './pod-identity';
+import { clusterPodIdentityTrust, podIdentityRole } from './pod-identity';
+
+/** The VPC CNI's ServiceAccount (the vpc-cni add-on's `aws-node`), bound to its Pod Identity role. */
+export const VPC_CNI_SERVICE_ACCOUNT = { namespace: 'kube-system', name: 'aws-node' } as const;
 
 export { clusterAutoscalerValues, kedaValues };
 import { HELM_CHARTS, MANAGED_ADDON_VERSIONS, ManagedAddonName, PinnedChart } from './versions';
@@ -110,8 +113,9 @@ export interface ClusterAddonsArgs {
     readonly site: string;
   };
   /**
-   * The roles KEDA's operator may assume to read its scalers' metrics (the KEDA-scaled workloads'
-   * own roles: see charts/keda.ts). Each must trust the role exposed as {@link ClusterAddons.kedaOperatorRole}.
+   * The roles KEDA's operator may assume to read its scalers' metrics: the read-only scaler roles
+   * (stacks/data/identities `scalerRoles`), never a workload's own role. Each must trust the role
+   * exposed as {@link ClusterAddons.kedaOperatorRole}.
    */
   readonly kedaScaledRoles: readonly RoleRef[];
   /** What the ingress add-ons (AWS Load Balancer Controller, external-dns) act on. */
@@ -172,7 +176,11 @@ export class ClusterAddons extends pulumi.ComponentResource {
     const { region, clusterName } = cluster;
     const tags = { ...args.tags };
 
-    const addon = (addonName: ManagedAddonName, dependsOn: pulumi.Resource[]) =>
+    const addon = (
+      addonName: ManagedAddonName,
+      dependsOn: pulumi.Resource[],
+      extra: Partial<aws.eks.AddonArgs> = {},
+    ) =>
       new aws.eks.Addon(
         `${name}-${addonName}`,
         {
@@ -186,13 +194,38 @@ export class ClusterAddons extends pulumi.ComponentResource {
           resolveConflictsOnCreate: 'OVERWRITE',
           resolveConflictsOnUpdate: 'PRESERVE',
           tags,
+          ...extra,
         },
         { parent: this, dependsOn },
       );
+    // aws-node's ENI permissions through its own Pod Identity role, not the node role (which any pod
+    // that reached IMDS could use). The add-on owns the association, so EKS restarts aws-node with the
+    // credentials; the agent add-on comes first (a hostNetwork DaemonSet, it needs no CNI).
+    // @see https://docs.aws.amazon.com/eks/latest/userguide/cni-iam-role.html
+    const cniRole = new aws.iam.Role(
+      `${name}-vpc-cni-role`,
+      {
+        name: `${clusterName}-vpc-cni`,
+        assumeRolePolicy: clusterPodIdentityTrust(
+          cluster.arn,
+          VPC_CNI_SERVICE_ACCOUNT.namespace,
+          VPC_CNI_SERVICE_ACCOUNT.name,
+        ),
+        tags,
+      },
+      { parent: this },
+    );
+    const cniPolicy = new aws.iam.RolePolicyAttachment(
+      `${name}-vpc-cni-policy`,
+      { role: cniRole.name, policyArn: managedPolicy('AmazonEKS_CNI_Policy') },
+      { parent: this },
+    );
     // DaemonSets first; CoreDNS is a Deployment and needs nodes to become ACTIVE.
-    const vpcCni = addon('vpc-cni', []);
-    const kubeProxy = addon('kube-proxy', []);
     const podIdentityAgent = addon('eks-pod-identity-agent', []);
+    const vpcCni = addon('vpc-cni', [podIdentityAgent, cniPolicy], {
+      podIdentityAssociations: [{ roleArn: cniRole.arn, serviceAccount: VPC_CNI_SERVICE_ACCOUNT.name }],
+    });
+    const kubeProxy = addon('kube-proxy', []);
     const coredns = addon('coredns', cluster.nodeGroups);
     this.managed = {
       'vpc-cni': vpcCni,
@@ -253,7 +286,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
     );
     this.clusterAutoscalerRole = ca.role;
 
-    // KEDA's operator holds no data permissions: it may only assume the scaled workloads' roles.
+    // KEDA's operator holds no data permissions: it may only assume the read-only scaler roles.
     const kedaOperator = identity(
       'keda-operator',
       kedaOperatorRoleName(clusterName),
@@ -261,7 +294,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
       KEDA_OPERATOR_SERVICE_ACCOUNT,
       [
         {
-          Sid: 'AssumeScaledWorkloadRoles',
+          Sid: 'AssumeScalerRoles',
           Effect: 'Allow',
           Action: ['sts:AssumeRole', 'sts:TagSession'],
           Resource: args.kedaScaledRoles.map((r) => r.arn),

@@ -10,12 +10,37 @@ export const CLUSTER_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerMa
 /** The EKS access policy that grants cluster-wide admin. */
 export const CLUSTER_ADMIN_POLICY_ARN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
 
-/** Node role policies EKS requires for managed nodes. */
+/**
+ * The EKS access policy of the preview/drift role: read-only on every resource, Secrets included
+ * (AmazonEKSViewPolicy cannot read Secrets, and pulumi-kubernetes reads a Helm release from its
+ * release Secret on refresh).
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html
+ */
+export const CLUSTER_VIEW_POLICY_ARN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy';
+
+/**
+ * Node role policies EKS requires for managed nodes. Not `AmazonEKS_CNI_Policy`: aws-node gets it
+ * through its own Pod Identity role (stacks/compute/addons.ts), so no pod that reaches the node
+ * role could manage ENIs with it.
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html
+ */
 export const NODE_ROLE_POLICIES = [
   'AmazonEKSWorkerNodePolicy',
   'AmazonEC2ContainerRegistryReadOnly',
-  'AmazonEKS_CNI_Policy',
 ] as const;
+
+/**
+ * The nodes' instance metadata options: IMDSv2 only, with a response hop limit of 1, so a pod on the
+ * pod network (one hop more than the node) cannot reach IMDS and take the node role; host-network
+ * pods (aws-node, kube-proxy, the Pod Identity agent) still can. Every add-on that would otherwise
+ * ask IMDS for its region or VPC is given them (addons.ts).
+ * @see https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html
+ */
+export const NODE_METADATA_OPTIONS = {
+  httpEndpoint: 'enabled',
+  httpTokens: 'required',
+  httpPutResponseHopLimit: 1,
+} as const;
 
 /** The label every scoring node carries; the charts do not select on it, operators do. */
 export const NODE_POOL_LABEL = 'risk-platform/node-pool';
@@ -43,6 +68,15 @@ export interface EksClusterArgs {
    * Note: an empty list turns the public endpoint off (private only, as in prod).
    */
   readonly publicAccessCidrs: readonly string[];
+  /**
+   * CIDRs admitted on 443 to the API endpoint's ENIs (the cluster's additional security group): the
+   * deploy runners and the DR runbook hosts (config `cluster.privateApiAccessCidrs`).
+   * @default [] (the additional security group admits nothing; the EKS cluster security group still
+   *   admits the nodes)
+   */
+  readonly privateApiAccessCidrs?: readonly string[];
+  /** The VPC the cluster's additional security group lives in. */
+  readonly vpcId: pulumi.Input<string>;
   /** The platform CMK (multi-region key or its replica) that envelope-encrypts Kubernetes Secrets. */
   readonly secretsKeyArn: pulumi.Input<string>;
   /** EC2 instance types of the managed node groups, in order of preference. */
@@ -57,6 +91,12 @@ export interface EksClusterArgs {
    * entries (config `cluster.adminRoleArns`). The CI deploy role must be one of them.
    */
   readonly adminRoleArns: readonly string[];
+  /**
+   * IAM role ARNs granted read-only access ({@link CLUSTER_VIEW_POLICY_ARN}, cluster scope): the
+   * preview/drift role (config `cluster.viewerRoleArns`).
+   * @default []
+   */
+  readonly viewerRoleArns?: readonly string[];
   /** Tags for every taggable resource. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -127,10 +167,17 @@ export function validateClusterArgs(args: EksClusterArgs): void {
  */
 export class EksCluster extends pulumi.ComponentResource {
   readonly cluster: aws.eks.Cluster;
+  /**
+   * The additional security group on the control plane's ENIs (`vpcConfig.securityGroupIds`): 443
+   * from {@link EksClusterArgs.privateApiAccessCidrs}.
+   */
+  readonly apiSecurityGroup: aws.ec2.SecurityGroup;
   readonly clusterName: string;
   readonly region: string;
   readonly nodeRole: aws.iam.Role;
   readonly nodeGroups: aws.eks.NodeGroup[];
+  /** The nodes' launch template (metadata options only: {@link NODE_METADATA_OPTIONS}). */
+  readonly nodeLaunchTemplate: aws.ec2.LaunchTemplate;
   readonly endpoint: pulumi.Output<string>;
   /** Base64 PEM of the cluster CA. */
   readonly certificateAuthority: pulumi.Output<string>;
@@ -184,6 +231,29 @@ export class EksCluster extends pulumi.ComponentResource {
     );
 
     const publicEndpoint = args.publicAccessCidrs.length > 0;
+    // EKS attaches the security groups of `vpcConfig.securityGroupIds` to the control plane's ENIs,
+    // next to the cluster security group it creates (which admits only itself: nodes and control
+    // plane). SGs are additive, so this one needs no egress rule (the cluster SG allows all egress).
+    // @see https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html
+    const apiCidrs = [...(args.privateApiAccessCidrs ?? [])];
+    this.apiSecurityGroup = new aws.ec2.SecurityGroup(
+      `${name}-api`,
+      {
+        region,
+        vpcId: args.vpcId,
+        name: `${clusterName}-api`,
+        description: 'HTTPS to the EKS API endpoint from the deploy runners and runbook hosts',
+        ingress: apiCidrs.map((cidrBlock) => ({
+          protocol: 'tcp',
+          fromPort: 443,
+          toPort: 443,
+          cidrBlocks: [cidrBlock],
+          description: 'deploy runners / runbook (cluster.privateApiAccessCidrs)',
+        })),
+        tags: { ...tags, Name: `${clusterName}-api` },
+      },
+      parent,
+    );
     this.cluster = new aws.eks.Cluster(
       `${name}-cluster`,
       {
@@ -193,6 +263,8 @@ export class EksCluster extends pulumi.ComponentResource {
         roleArn: clusterRole.arn,
         vpcConfig: {
           subnetIds: args.privateSubnets.map((s) => s.id),
+          // Updatable in place (UpdateClusterConfig, 2023-10; not ForceNew in the provider).
+          securityGroupIds: [this.apiSecurityGroup.id],
           endpointPrivateAccess: true,
           endpointPublicAccess: publicEndpoint,
           ...(publicEndpoint ? { publicAccessCidrs: [...args.publicAccessCidrs] } : {}),
@@ -235,6 +307,31 @@ export class EksCluster extends pulumi.ComponentResource {
       );
     });
 
+    // Viewers: the preview/drift role reads every object (and the Helm release Secrets) on refresh.
+    const viewers = args.viewerRoleArns ?? [];
+    viewers.forEach((principalArn, i) => {
+      const suffix = viewers.length === 1 ? 'viewer' : `viewer-${i}`;
+      const entry = new aws.eks.AccessEntry(
+        `${name}-${suffix}`,
+        { region, clusterName: this.cluster.name, principalArn, type: 'STANDARD', tags },
+        parent,
+      );
+      access.push(
+        entry,
+        new aws.eks.AccessPolicyAssociation(
+          `${name}-${suffix}`,
+          {
+            region,
+            clusterName: this.cluster.name,
+            principalArn: entry.principalArn,
+            policyArn: CLUSTER_VIEW_POLICY_ARN,
+            accessScope: { type: 'cluster' },
+          },
+          parent,
+        ),
+      );
+    });
+
     this.nodeRole = new aws.iam.Role(
       `${name}-node-role`,
       { name: `${clusterName}-node`, assumeRolePolicy: serviceTrust('ec2.amazonaws.com'), tags },
@@ -256,12 +353,28 @@ export class EksCluster extends pulumi.ComponentResource {
       parent,
     );
 
+    // A managed node group takes its launch template at creation only ("After node group creation,
+    // you cannot use a different ID"): the groups with the template are new groups (`-v2` names) that
+    // Pulumi creates before it deletes the old ones, which EKS drains.
+    const launchTemplate = new aws.ec2.LaunchTemplate(
+      `${name}-nodes`,
+      {
+        region,
+        name: `${clusterName}-nodes`,
+        description: 'EKS managed nodes: IMDSv2 only, hop limit 1',
+        metadataOptions: { ...NODE_METADATA_OPTIONS },
+        updateDefaultVersion: true,
+        tags,
+      },
+      parent,
+    );
+
     // One group per zone (the `eks-node-group-azs` policy counts the zones of a cluster's groups
     // together): Cluster Autoscaler picks the zone whose pods are pending and, with
     // `balance-similar-node-groups`, keeps the groups level.
     this.nodeGroups = args.privateSubnets.map((subnet, i) => {
       const zone = zoneSuffix(args.availabilityZones[i]);
-      const groupName = `${clusterName}-scoring-${zone}`;
+      const groupName = `${clusterName}-scoring-${zone}-v2`;
       return new aws.eks.NodeGroup(
         `${name}-nodes-${zone}`,
         {
@@ -276,6 +389,7 @@ export class EksCluster extends pulumi.ComponentResource {
           version: args.kubernetesVersion,
           scalingConfig: { ...args.nodeScaling },
           updateConfig: { maxUnavailablePercentage: 33 },
+          launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
           labels: { [NODE_POOL_LABEL]: 'scoring' },
           tags: { ...tags, ...clusterAutoscalerTags(clusterName), Name: groupName },
         },
@@ -288,6 +402,7 @@ export class EksCluster extends pulumi.ComponentResource {
       );
     });
 
+    this.nodeLaunchTemplate = launchTemplate;
     this.ready = [...this.nodeGroups, ...access];
     this.registerOutputs({ name: clusterName, arn: this.arn, endpoint: this.endpoint });
   }

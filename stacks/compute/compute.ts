@@ -37,6 +37,11 @@ export interface ComputeDataPlane {
   readonly names: WorkloadsInputProps['names'];
   /** Each workload's IAM role (trusting `pods.eks.amazonaws.com`; the KEDA-scaled ones also the KEDA operator role). */
   readonly roles: Readonly<Record<WorkloadName, RoleRef>>;
+  /**
+   * The read-only scaler role of each KEDA-scaled workload (trusting the KEDA operator roles only):
+   * what its TriggerAuthentication names and the only roles KEDA's operator may assume.
+   */
+  readonly scalerRoles: Readonly<Partial<Record<WorkloadName, RoleRef>>>;
   /** The replication heartbeat writer's IAM role (trusting `pods.eks.amazonaws.com` in both clusters). */
   readonly heartbeatRole: RoleRef;
 }
@@ -64,7 +69,7 @@ export interface ComputeArgs {
   readonly datadog: { readonly apiKey: pulumi.Output<string>; readonly appKey: pulumi.Output<string> };
   /** The region's private subnets, one per AZ. */
   readonly privateSubnets: readonly aws.ec2.Subnet[];
-  /** CIDRs of the VPC (the AWS API interface endpoints and the load balancer live in it). */
+  /** The VPC CIDR: the subnets (private for the NLB, endpoint subnets for the AWS APIs) derive from it. */
   readonly vpcCidr: string;
   /** The region's VPC (the load balancer controller works in it). */
   readonly vpc: ClusterIngressArgs['vpc'];
@@ -160,7 +165,10 @@ export class RegionalCompute extends pulumi.ComponentResource {
         privateSubnets: args.privateSubnets,
         availabilityZones: site.availabilityZones,
         adminRoleArns: args.cluster.adminRoleArns,
+        viewerRoleArns: args.cluster.viewerRoleArns,
         publicAccessCidrs: args.cluster.publicAccessCidrs,
+        privateApiAccessCidrs: args.cluster.privateApiAccessCidrs,
+        vpcId: args.vpc.id,
         secretsKeyArn: args.dataPlane.keyArn,
         nodeInstanceTypes: args.cluster.nodeInstanceTypes,
         nodeScaling,
@@ -185,7 +193,7 @@ export class RegionalCompute extends pulumi.ComponentResource {
         provider,
         environment: args.environment,
         datadog: { ...args.datadog, site: args.observability.datadogSite },
-        kedaScaledRoles: [args.dataPlane.roles['stream-scorer'], args.dataPlane.roles['feedback-worker']],
+        kedaScaledRoles: Object.values(args.dataPlane.scalerRoles).filter((r): r is aws.iam.Role => !!r),
         ingress: {
           vpc: args.vpc,
           zone: args.scoringEndpoint.zone,
@@ -222,7 +230,9 @@ export class RegionalCompute extends pulumi.ComponentResource {
           scoringApiTargetRpsPerPod: capacity.scoringApiTargetRpsPerPod,
           streamScorerTargetRecordsPerSecPerPod: capacity.streamScorerTargetRecordsPerSecPerPod,
           clusterName,
-          awsApiCidrs: [args.vpcCidr],
+          // The interface endpoints' own subnets (stacks/network), not the VPC CIDR, which also holds
+          // the API server's ENIs and every pod.
+          awsApiCidrs: planSubnets(args.vpcCidr, site.availabilityZones).map((z) => z.endpointCidr),
           // The internal NLB lives in the private subnets (`kubernetes.io/role/internal-elb`) and does
           // not preserve client IPs: its own addresses there are the only sources the pods see.
           ingressCidrs: planSubnets(args.vpcCidr, site.availabilityZones).map((z) => z.privateCidr),
@@ -233,6 +243,7 @@ export class RegionalCompute extends pulumi.ComponentResource {
           kubernetesVersion: args.cluster.kubernetesVersion,
         },
         roles: args.dataPlane.roles,
+        scalerRoles: args.dataPlane.scalerRoles,
         heartbeatRole: args.dataPlane.heartbeatRole,
         awsApiPrefixListCidrs: dynamodbPrefixList.entries.apply((entries) => entries.map((e) => e.cidr)),
         dependsOn: this.addons.ready,

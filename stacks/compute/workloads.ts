@@ -26,6 +26,8 @@ export interface WorkloadsArgs {
   readonly props: WorkloadsInputProps;
   /** Each workload's IAM role (data plane), bound to its ServiceAccount through EKS Pod Identity. */
   readonly roles: Readonly<Record<WorkloadName, RoleRef>>;
+  /** The KEDA scaler roles (read-only, assumed by KEDA's operator), named by the TriggerAuthentications. */
+  readonly scalerRoles: Readonly<Partial<Record<WorkloadName, RoleRef>>>;
   /** The replication heartbeat writer's role, bound to its ServiceAccount through EKS Pod Identity. */
   readonly heartbeatRole: RoleRef;
   /**
@@ -152,6 +154,14 @@ export class Workloads extends pulumi.ComponentResource {
     ) as unknown as WorkloadsProps['names'];
     const roleArn = (key: string, role: RoleRef) =>
       tokens.token(key, role.arn, (p) => `arn:aws:iam::000000000000:role/${p}`);
+    const scalerRole = (workload: WorkloadName) => {
+      const role = args.scalerRoles[workload];
+      if (!role)
+        throw new InvalidArgumentError(
+          `'scalerRoles' has no role for the KEDA-scaled workload '${workload}'`,
+        );
+      return role;
+    };
     const chartProps: WorkloadsProps = {
       ...props,
       names,
@@ -172,8 +182,8 @@ export class Workloads extends pulumi.ComponentResource {
         ),
       },
       roleArns: {
-        streamScorer: roleArn('roleStreamScorer', args.roles['stream-scorer']),
-        feedbackWorker: roleArn('roleFeedbackWorker', args.roles['feedback-worker']),
+        streamScorer: roleArn('roleStreamScorer', scalerRole('stream-scorer')),
+        feedbackWorker: roleArn('roleFeedbackWorker', scalerRole('feedback-worker')),
       },
     };
     this.manifests = synthesizeWorkloads(chartProps);

@@ -238,6 +238,23 @@ export const clusterSchema = z.strictObject({
   }),
   /** CIDRs allowed to reach the public API endpoint; empty means the endpoint is private only. */
   publicAccessCidrs: z.array(cidr),
+  /**
+   * CIDRs admitted on 443 to the private API endpoint (the cluster's additional security group): the
+   * self-hosted deploy runners (previews, `pulumi up`, drift) and the hosts the on-call runs the DR
+   * runbook from, reaching the VPC over peering, Transit Gateway or VPN. The EKS-created cluster
+   * security group admits only itself (nodes and control plane), so without this nothing outside the
+   * cluster can reach a private-only API.
+   * @default [] (nothing beyond the cluster security group)
+   * Note: at least one is required when `publicAccessCidrs` is empty (a private-only endpoint).
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html
+   */
+  privateApiAccessCidrs: z
+    .array(
+      cidr.refine((v) => !v.endsWith('/0'), {
+        message: 'the CIDR of the runners (not 0.0.0.0/0: the private endpoint is for named networks)',
+      }),
+    )
+    .default([]),
   /** Instance types for the managed node groups. */
   nodeInstanceTypes: z
     .array(nonEmpty('an EC2 instance type'))
@@ -254,6 +271,20 @@ export const clusterSchema = z.strictObject({
   adminRoleArns: z
     .array(z.string().regex(IAM_ROLE_ARN, { message: ADMIN_ROLE_ARN }), { message: ADMIN_ROLE_ARNS })
     .min(1, { message: ADMIN_ROLE_ARNS }),
+  /**
+   * IAM roles given read-only Kubernetes access in both regions (EKS access entry +
+   * AmazonEKSAdminViewPolicy, cluster scope): the `<env>-preview` role that PR previews and the nightly
+   * `pulumi preview --refresh` assume, which must read every object the program deployed and the Helm
+   * release Secrets.
+   * @default [] (no viewer access entry)
+   */
+  viewerRoleArns: z
+    .array(
+      z.string().regex(IAM_ROLE_ARN, {
+        message: 'an IAM role ARN such as arn:aws:iam::123456789012:role/risk-platform-preview',
+      }),
+    )
+    .default([]),
 });
 
 /** A configured image: a private repository path (`risk/<name>@sha256:...`), or (with `publicAllowed`) a public image. */
@@ -398,6 +429,14 @@ export const projectConfigSchema = z
         path: ['dr', 'rpoSeconds'],
         message:
           'at least 3 seconds: the replication heartbeat writes once a second at the fastest, so a smaller RPO cannot be measured',
+      });
+    }
+    if (c.cluster.publicAccessCidrs.length === 0 && c.cluster.privateApiAccessCidrs.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cluster', 'privateApiAccessCidrs'],
+        message:
+          'at least one CIDR of the deploy runners: the API endpoint is private only (cluster.publicAccessCidrs is []), and the cluster security group admits nothing from outside the cluster',
       });
     }
     const ownRegions = [c.regions.primary.region, c.regions.dr.region];

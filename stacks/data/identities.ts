@@ -9,7 +9,13 @@ import {
   WORKLOADS,
   WorkloadName,
 } from '../naming';
-import { eksClusterArn, podIdentityTrustPolicy, workloadRoleName } from './policy-documents';
+import {
+  eksClusterArn,
+  kedaScalerTrustPolicy,
+  podIdentityTrustPolicy,
+  scalerRoleName,
+  workloadRoleName,
+} from './policy-documents';
 import { InvalidArgumentError } from '../errors';
 
 export interface WorkloadIdentitiesArgs {
@@ -55,6 +61,12 @@ export interface WorkloadIdentitiesArgs {
 export class WorkloadIdentities extends pulumi.ComponentResource {
   /** The role of each workload; the EKS owner creates one `aws.eks.PodIdentityAssociation` per cluster and workload. */
   readonly roles: Readonly<Record<WorkloadName, aws.iam.Role>>;
+  /**
+   * The scaler role of each KEDA-scaled workload (`<env>-risk-<workload>-scaler`): trusted by the KEDA
+   * operator roles of both clusters only, and allowed only the metric read its scaler makes
+   * (`WorkloadPermissions`). KEDA never assumes a workload's own role, which writes decisions.
+   */
+  readonly scalerRoles: Readonly<Partial<Record<WorkloadName, aws.iam.Role>>>;
   /** The service account each role is bound to (in {@link namespace}). */
   readonly serviceAccounts: Readonly<Record<WorkloadName, string>>;
   readonly namespace: string;
@@ -94,12 +106,6 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
                 ),
                 namespace: args.namespace,
                 serviceAccount,
-                assumableByRoleArns: KEDA_SCALED_WORKLOADS.includes(workload)
-                  ? args.clusterRegions.map(
-                      (r) =>
-                        `arn:aws:iam::${accountId}:role/${kedaOperatorRoleName(clusterName(args.environment, r))}`,
-                    )
-                  : undefined,
               }),
             ),
           ),
@@ -109,6 +115,31 @@ export class WorkloadIdentities extends pulumi.ComponentResource {
       );
     }
     this.roles = roles;
+    this.scalerRoles = Object.fromEntries(
+      KEDA_SCALED_WORKLOADS.map((workload) => [
+        workload,
+        new aws.iam.Role(
+          `${name}-${workload}-scaler`,
+          {
+            name: scalerRoleName(args.environment, workload),
+            description: `KEDA's ${workload} scaler (${args.environment}): reads its scaling metric only`,
+            assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) =>
+              JSON.stringify(
+                kedaScalerTrustPolicy({
+                  accountId,
+                  kedaOperatorRoleArns: args.clusterRegions.map(
+                    (r) =>
+                      `arn:aws:iam::${accountId}:role/${kedaOperatorRoleName(clusterName(args.environment, r))}`,
+                  ),
+                }),
+              ),
+            ),
+            tags: { ...args.tags, workload },
+          },
+          { parent: this },
+        ),
+      ]),
+    );
     this.serviceAccounts = serviceAccounts;
     this.clusterRegions = [...args.clusterRegions];
     this.clusterArns = pulumi

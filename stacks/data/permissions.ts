@@ -10,6 +10,7 @@ import {
   DataPlaneArns,
   HeartbeatRegion,
   replicationHeartbeatPolicy,
+  scalerPolicy,
   workloadPolicy,
 } from './policy-documents';
 import { TransactionStream } from './stream';
@@ -21,6 +22,8 @@ export interface WorkloadPermissionsArgs {
   readonly identities: Pick<WorkloadIdentities, 'clusterArns'> & {
     readonly roles: Readonly<Record<WorkloadName, RoleRef>>;
     readonly heartbeatRole: RoleRef;
+    /** The read-only scaler roles of the KEDA-scaled workloads. */
+    readonly scalerRoles: Readonly<Partial<Record<WorkloadName, RoleRef>>>;
   };
   /**
    * The regions whose copies (tables, keys) and clusters the policies grant: the stack's own region in
@@ -53,6 +56,8 @@ export interface WorkloadPermissionsArgs {
  */
 export class WorkloadPermissions extends pulumi.ComponentResource {
   readonly policies: readonly aws.iam.RolePolicy[];
+  /** The read-only policy of each KEDA scaler role (see {@link scalerPolicy}). */
+  readonly scalerPolicies: readonly aws.iam.RolePolicy[];
   /** The replication heartbeat writer's one policy (see {@link replicationHeartbeatPolicy}). */
   readonly heartbeatPolicy: aws.iam.RolePolicy;
   /** The resolved ARNs the policies are built from. */
@@ -75,6 +80,10 @@ export class WorkloadPermissions extends pulumi.ComponentResource {
         topics: args.fanouts.map((f) => f.topic.arn),
         modelFeedbackQueues: args.fanouts.map((f) => f.queues.modelFeedback.queue.arn),
         leaseTables: args.leaseTables.map((t) => t.arn),
+        kclMetadataTables: args.leaseTables.flatMap((t) => [
+          t.workerMetricsTable.arn,
+          t.coordinatorStateTable.arn,
+        ]),
         keys: args.regions.map((r) => args.keys.keyIn(r).arn),
       })
       .apply((a): DataPlaneArns => ({
@@ -84,6 +93,7 @@ export class WorkloadPermissions extends pulumi.ComponentResource {
         topics: a.topics,
         modelFeedbackQueues: a.modelFeedbackQueues,
         leaseTables: a.leaseTables,
+        kclMetadataTables: a.kclMetadataTables,
         metricsNamespace: args.streamScorerMetricsNamespace,
         keys: a.keys,
       }));
@@ -95,6 +105,25 @@ export class WorkloadPermissions extends pulumi.ComponentResource {
             name: `data-plane-${args.regions.join('-')}`,
             role: args.identities.roles[workload].name,
             policy: this.arns.apply((a) => JSON.stringify(workloadPolicy(workload, a))),
+          },
+          { parent: this },
+        ),
+    );
+    this.scalerPolicies = Object.entries(args.identities.scalerRoles).map(
+      ([workload, role]) =>
+        new aws.iam.RolePolicy(
+          `${name}-${workload}-scaler`,
+          {
+            name: `scaling-metric-${args.regions.join('-')}`,
+            role: role!.name,
+            policy: this.arns.apply((a) =>
+              JSON.stringify(
+                scalerPolicy(workload as WorkloadName, {
+                  modelFeedbackQueues: a.modelFeedbackQueues,
+                  regions: args.regions,
+                }),
+              ),
+            ),
           },
           { parent: this },
         ),

@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { HEARTBEAT_ITEM_ATTRIBUTES, WorkloadName } from '../naming';
+import { HEARTBEAT_ITEM_ATTRIBUTES, LEASE_OWNER_INDEX, WorkloadName } from '../naming';
 import { InvalidArgumentError } from '../errors';
 
 /**
@@ -73,6 +73,12 @@ export const eksClusterArn = (region: string, accountId: string, name: string) =
 
 /** The IAM role name of a workload, e.g. `prod-risk-scoring-api`. A contract: the charts bind it. */
 export const workloadRoleName = (env: string, workload: WorkloadName) => `${env}-risk-${workload}`;
+
+/**
+ * The IAM role name of a KEDA-scaled workload's scaler identity, e.g. `prod-risk-stream-scorer-scaler`:
+ * what KEDA's operator assumes to read the workload's scaling metric, and nothing else.
+ */
+export const scalerRoleName = (env: string, workload: WorkloadName) => `${env}-risk-${workload}-scaler`;
 
 /** The same ARN in another region (global table replicas and multi-region keys keep the rest). */
 export function arnInRegion(arn: string, region: string): string {
@@ -278,12 +284,6 @@ export interface PodIdentityTrustInput {
   readonly clusterArns: readonly string[];
   readonly namespace: string;
   readonly serviceAccount: string;
-  /**
-   * Roles that may also assume this role: the KEDA operators of both clusters, for a KEDA-scaled
-   * workload (its scaler reads the stream or queue with the workload's own identity).
-   * @default - none
-   */
-  readonly assumableByRoleArns?: readonly string[];
 }
 
 /**
@@ -310,20 +310,28 @@ export function podIdentityTrustPolicy(p: PodIdentityTrustInput): PolicyDocument
         },
       },
     },
-    // The account root as principal with an `aws:PrincipalArn` condition, rather than the role ARNs as
-    // principals: IAM refuses a trust policy naming a role that does not exist yet, and the KEDA
-    // operator roles are created with the clusters, after the workload roles.
-    ...(p.assumableByRoleArns && p.assumableByRoleArns.length > 0
-      ? [
-          {
-            Sid: 'KedaOperatorScalesWithWorkloadIdentity',
-            Effect: 'Allow' as const,
-            Principal: { AWS: `arn:aws:iam::${p.accountId}:root` },
-            Action: ['sts:AssumeRole', 'sts:TagSession'],
-            Condition: { ArnEquals: { 'aws:PrincipalArn': [...p.assumableByRoleArns] } },
-          },
-        ]
-      : []),
+  ]);
+}
+
+/**
+ * The trust policy of a scaler role: only the KEDA operator roles named (both clusters'), through the
+ * account root with an `aws:PrincipalArn` condition (IAM refuses a trust naming a role that does not
+ * exist yet, and the operator roles are created with the clusters, after the identities).
+ */
+export function kedaScalerTrustPolicy(p: {
+  readonly accountId: string;
+  readonly kedaOperatorRoleArns: readonly string[];
+}): PolicyDocument {
+  if (p.kedaOperatorRoleArns.length === 0)
+    throw new InvalidArgumentError(`'kedaOperatorRoleArns' ([]) must name at least one KEDA operator role`);
+  return document([
+    {
+      Sid: 'KedaOperatorReadsScalingMetric',
+      Effect: 'Allow',
+      Principal: { AWS: accountRootArn(p.accountId) },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Condition: { ArnEquals: { 'aws:PrincipalArn': [...p.kedaOperatorRoleArns] } },
+    },
   ]);
 }
 
@@ -340,6 +348,8 @@ export interface DataPlaneArns {
   readonly modelFeedbackQueues: readonly string[];
   /** The stream scorer's shard-lease tables (one per region). */
   readonly leaseTables: readonly string[];
+  /** KCL 3's worker-metrics and coordinator-state tables next to each lease table (both regions). */
+  readonly kclMetadataTables: readonly string[];
   /** The CloudWatch namespace the stream scorer publishes its consumer metrics to (not an ARN). */
   readonly metricsNamespace: string;
   readonly keys: readonly string[];
@@ -355,7 +365,10 @@ const allow = (Sid: string, Action: readonly string[], Resource: readonly string
  * grants one must narrow it with a condition instead (see {@link allowEverywhereWhen}).
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
  */
-export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS = ['cloudwatch:PutMetricData'] as const;
+export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS = [
+  'cloudwatch:PutMetricData',
+  'cloudwatch:GetMetricData',
+] as const;
 
 /** An Allow on `*` for actions without resource-level permissions, only under a condition. */
 function allowEverywhereWhen(
@@ -369,8 +382,10 @@ function allowEverywhereWhen(
 
 const READ_ITEMS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
 /**
- * What a KCL worker does with its lease table: take, renew, checkpoint and drop leases, scan for
- * expired ones, and check the table exists. No `CreateTable`: the platform pre-creates the table.
+ * What a KCL 3 worker does with its lease table: take, renew, checkpoint and drop leases, scan for
+ * expired ones, check the table exists, and `UpdateTable` (KCL adds its lease-owner index to a table
+ * without one; the platform pre-creates it, the action stays as KCL's documented minimum). No
+ * `CreateTable`: the platform pre-creates every KCL table.
  * @see https://docs.aws.amazon.com/streams/latest/dev/kcl-iam-permissions.html
  */
 export const LEASE_TABLE_ACTIONS = [
@@ -380,7 +395,22 @@ export const LEASE_TABLE_ACTIONS = [
   'dynamodb:PutItem',
   'dynamodb:Scan',
   'dynamodb:UpdateItem',
+  'dynamodb:UpdateTable',
 ] as const;
+/** KCL 3's lease discovery queries the lease-owner index (`<lease table ARN>/index/LeaseOwnerToLeaseKeyIndex`). */
+export const LEASE_INDEX_ACTIONS = ['dynamodb:Query'] as const;
+/** What KCL 3 does with its worker-metrics and coordinator-state tables (kcl-iam-permissions, minus CreateTable). */
+export const KCL_METADATA_TABLE_ACTIONS = [
+  'dynamodb:DeleteItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Scan',
+  'dynamodb:UpdateItem',
+] as const;
+/** The ARN of a lease table's lease-owner index. */
+export const leaseOwnerIndexArn = (leaseTableArn: string) =>
+  `${leaseTableArn}/index/${LEASE_OWNER_INDEX.name}`;
 const KEY_USE = ['kms:Decrypt', 'kms:GenerateDataKey'];
 
 /**
@@ -431,6 +461,8 @@ export function workloadPolicy(workload: WorkloadName, a: DataPlaneArns): Policy
           a.streamConsumers,
         ),
         allow('CoordinateShardLeases', LEASE_TABLE_ACTIONS, a.leaseTables),
+        allow('DiscoverOwnLeases', LEASE_INDEX_ACTIONS, a.leaseTables.map(leaseOwnerIndexArn)),
+        allow('CoordinateWorkers', KCL_METADATA_TABLE_ACTIONS, a.kclMetadataTables),
         allowEverywhereWhen('PublishConsumerMetrics', ['cloudwatch:PutMetricData'], {
           StringEquals: { 'cloudwatch:namespace': a.metricsNamespace },
         }),
@@ -461,6 +493,41 @@ export function workloadPolicy(workload: WorkloadName, a: DataPlaneArns): Policy
         readControl,
         keys,
       ]);
+  }
+}
+
+/**
+ * The read-only policy of a KEDA-scaled workload's scaler role: exactly the calls its KEDA scaler
+ * makes, so a compromised KEDA operator can read two metrics and change nothing.
+ * - `stream-scorer` (`aws-cloudwatch` trigger on `AWS/Kinesis IncomingRecords`): `GetMetricData`
+ *   (kedacore/keda pkg/scalers/aws_cloudwatch_scaler.go, `cwClient.GetMetricData`). It has no
+ *   resource-level permissions and no namespace condition key, so it is narrowed to the
+ *   environment's regions (`aws:RequestedRegion`).
+ * - `feedback-worker` (`aws-sqs-queue` trigger): `sqs:GetQueueAttributes` on the model-feedback queues
+ *   (aws_sqs_queue_scaler.go, `GetQueueAttributes`); reading a queue's attributes needs no KMS.
+ * @see https://keda.sh/docs/2.20/scalers/aws-cloudwatch/
+ * @see https://keda.sh/docs/2.20/scalers/aws-sqs/
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+ */
+export function scalerPolicy(
+  workload: WorkloadName,
+  a: Pick<DataPlaneArns, 'modelFeedbackQueues'> & { readonly regions: readonly string[] },
+): PolicyDocument {
+  switch (workload) {
+    case 'stream-scorer':
+      if (a.regions.length === 0)
+        throw new InvalidArgumentError(`'regions' ([]) must name at least one region`);
+      return document([
+        allowEverywhereWhen('ReadScalingMetric', ['cloudwatch:GetMetricData'], {
+          StringEquals: { 'aws:RequestedRegion': [...a.regions] },
+        }),
+      ]);
+    case 'feedback-worker':
+      return document([allow('ReadQueueDepth', ['sqs:GetQueueAttributes'], a.modelFeedbackQueues)]);
+    default:
+      throw new InvalidArgumentError(
+        `'workload' (${JSON.stringify(workload)}) must be a KEDA-scaled workload with an AWS scaler (stream-scorer, feedback-worker)`,
+      );
   }
 }
 

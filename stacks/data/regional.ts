@@ -4,6 +4,7 @@ import { EnvironmentConfig, RegionSite } from '../config/load';
 import {
   clusterName,
   DECISIONS_TTL_ATTRIBUTE,
+  KEDA_SCALED_WORKLOADS,
   physicalNames,
   replicationHeartbeatRoleName,
   streamScorerLeaseTableName,
@@ -12,7 +13,7 @@ import {
 } from '../naming';
 import { RegionOutputs } from '../outputs';
 import { derivedRoleRef, RoleRef } from './identities';
-import { eksClusterArn, workloadRoleName } from './policy-documents';
+import { eksClusterArn, scalerRoleName, workloadRoleName } from './policy-documents';
 import { PlatformKeys, RegionKey } from './keys';
 import { LeaseTable } from './lease-table';
 import { DecisionFanout } from './messaging';
@@ -23,6 +24,8 @@ import { GlobalTable, PlatformTables, TableBilling } from './tables';
 export interface WorkloadRoles {
   readonly roles: Readonly<Record<WorkloadName, RoleRef>>;
   readonly heartbeatRole: RoleRef;
+  /** The read-only KEDA scaler roles (`<env>-risk-<workload>-scaler`) of the KEDA-scaled workloads. */
+  readonly scalerRoles: Readonly<Partial<Record<WorkloadName, RoleRef>>>;
   /** Every region's EKS cluster ARN (derived from the naming contract). */
   readonly clusterArns: pulumi.Output<Readonly<Record<string, string>>>;
 }
@@ -49,6 +52,9 @@ export function derivedWorkloadRoles(
       WORKLOADS.map((w) => [w, derivedRoleRef(workloadRoleName(env, w), accountId)]),
     ) as Record<WorkloadName, RoleRef>,
     heartbeatRole: derivedRoleRef(replicationHeartbeatRoleName(env), accountId),
+    scalerRoles: Object.fromEntries(
+      KEDA_SCALED_WORKLOADS.map((w) => [w, derivedRoleRef(scalerRoleName(env, w), accountId)]),
+    ),
     clusterArns: pulumi
       .output(accountId)
       .apply((id) =>

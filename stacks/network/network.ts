@@ -4,7 +4,7 @@ import { planSubnets } from './cidr';
 
 /**
  * Interface endpoints: data-plane traffic to these services stays off the NAT gateways, and inside the
- * VPC CIDR, the only 443 destination (besides the DynamoDB prefix list) the workloads' NetworkPolicy
+ * endpoint subnets, the only 443 destination (besides the DynamoDB prefix list) the workloads' NetworkPolicy
  * allows. Every service a workload role may call needs one (or a gateway endpoint whose prefix list the
  * policy allows): `monitoring` is CloudWatch (`cloudwatch:PutMetricData`, the stream scorer's KCL
  * metrics). No `logs`: pod logs go to Datadog, and no workload role calls CloudWatch Logs.
@@ -52,6 +52,11 @@ export class Network extends pulumi.ComponentResource {
   readonly vpc: aws.ec2.Vpc;
   readonly privateSubnets: aws.ec2.Subnet[];
   readonly publicSubnets: aws.ec2.Subnet[];
+  /**
+   * One small subnet per AZ for the interface endpoints' ENIs only (no route table of its own: the
+   * main route table's local route is all an endpoint needs to answer).
+   */
+  readonly endpointSubnets: aws.ec2.Subnet[];
   readonly endpointSecurityGroup: aws.ec2.SecurityGroup;
   readonly vpcId: pulumi.Output<string>;
   readonly privateSubnetIds: pulumi.Output<string>[];
@@ -92,6 +97,7 @@ export class Network extends pulumi.ComponentResource {
 
     this.publicSubnets = [];
     this.privateSubnets = [];
+    this.endpointSubnets = [];
     const natGateways: aws.ec2.NatGateway[] = [];
     const privateRouteTables: aws.ec2.RouteTable[] = [];
     const natPerAz = (args.natGateways ?? 'one-per-az') === 'one-per-az';
@@ -177,6 +183,20 @@ export class Network extends pulumi.ComponentResource {
       );
       this.privateSubnets.push(priv);
       privateRouteTables.push(rt);
+
+      this.endpointSubnets.push(
+        new aws.ec2.Subnet(
+          `${name}-endpoints-${suffix}`,
+          {
+            region,
+            vpcId: this.vpc.id,
+            cidrBlock: zone.endpointCidr,
+            availabilityZone: zone.availabilityZone,
+            tags: tags({ Name: `${name}-endpoints-${suffix}`, tier: 'endpoints' }),
+          },
+          parent,
+        ),
+      );
     });
 
     for (const service of GATEWAY_ENDPOINT_SERVICES) {
@@ -216,7 +236,8 @@ export class Network extends pulumi.ComponentResource {
           serviceName: `com.amazonaws.${region}.${service}`,
           vpcEndpointType: 'Interface',
           privateDnsEnabled: true,
-          subnetIds: this.privateSubnets.map((s) => s.id),
+          // Their own subnets, so the workloads' 443 egress can name them and not the whole VPC.
+          subnetIds: this.endpointSubnets.map((s) => s.id),
           securityGroupIds: [this.endpointSecurityGroup.id],
           tags: tags({ Name: `${name}-${service}` }),
         },

@@ -43,6 +43,65 @@ export interface MonitorSpec {
   readonly thresholds: Thresholds;
   /** The section of `docs/RUNBOOK.md` that tells on-call what to do. */
   readonly runbookAnchor: string;
+  /**
+   * The Datadog monitor type.
+   * @default 'query alert'
+   */
+  readonly type?: 'query alert' | 'event-v2 alert';
+  /**
+   * Seconds Datadog waits before it evaluates a window: set on monitors of CloudWatch metrics, which
+   * the AWS integration's crawler delivers late ({@link cloudMetricEvaluationDelaySeconds}).
+   * @default - none (agent and APM metrics arrive within seconds)
+   */
+  readonly evaluationDelaySeconds?: number;
+  /**
+   * Alert when the metric stops reporting for this many minutes (the RPO monitors: silence is not health).
+   * @default - no no-data alert
+   */
+  readonly noDataMinutes?: number;
+}
+
+/**
+ * The AWS integration's crawler: CloudWatch metrics are polled every 10 minutes by default. A metric
+ * published each minute is available in CloudWatch after about 2 minutes, and queueing and API limits
+ * add up to 5 more (Datadog "Cloud Metric Delay" guide), so a point reaches Datadog up to
+ * crawl + 2 + 5 minutes after its timestamp.
+ * @see https://docs.datadoghq.com/integrations/guide/cloud-metric-delay/
+ */
+export const AWS_CRAWL = {
+  intervalSeconds: 600,
+  oneMinuteMetricAvailabilitySeconds: 120,
+  queueingSeconds: 300,
+} as const;
+
+/**
+ * The evaluation delay of a monitor on a 1-minute CloudWatch metric: the longest a point takes to
+ * reach Datadog, so a window is evaluated only once all its points have arrived (without it, the last
+ * minutes of every window are empty and the monitor alerts late or never).
+ */
+export function cloudMetricEvaluationDelaySeconds(crawl: typeof AWS_CRAWL = AWS_CRAWL): number {
+  if (!(crawl.intervalSeconds > 0))
+    throw new Error(`'intervalSeconds' (${crawl.intervalSeconds}) must be > 0`);
+  return crawl.intervalSeconds + crawl.oneMinuteMetricAvailabilitySeconds + crawl.queueingSeconds;
+}
+
+/**
+ * The no-data window of a crawled RPO monitor: two crawls, so one late or lost crawl does not page,
+ * and at least twice the evaluation window (Datadog's guidance for no-data timeframes).
+ */
+export function cloudMetricNoDataMinutes(windowMinutes: number, crawl: typeof AWS_CRAWL = AWS_CRAWL): number {
+  return Math.max(2 * windowMinutes, Math.ceil((2 * crawl.intervalSeconds) / 60));
+}
+
+/** Options of a monitor on a crawled CloudWatch metric; `rpo` adds the no-data alert. */
+function crawled(
+  windowMinutes: number,
+  rpo: boolean,
+): Pick<MonitorSpec, 'evaluationDelaySeconds' | 'noDataMinutes'> {
+  return {
+    evaluationDelaySeconds: cloudMetricEvaluationDelaySeconds(),
+    ...(rpo ? { noDataMinutes: cloudMetricNoDataMinutes(windowMinutes) } : {}),
+  };
 }
 
 /** Datadog's `service` tag for resources that belong to the platform rather than one workload. */
@@ -137,6 +196,8 @@ export function regionMonitorSpecs(
     ),
     thresholds: lag,
     runbookAnchor: 'stream-lag',
+    // The consumer's lag is RPO evidence, and an enhanced fan-out subscription reports it even idle.
+    ...crawled(5, true),
   });
 
   const replication = replicationLatencyThresholds(input.dr);
@@ -154,6 +215,10 @@ export function regionMonitorSpecs(
         ),
         thresholds: replication,
         runbookAnchor: 'replication-latency',
+        // Only the control table replicates every second in both directions (the heartbeat writers);
+        // features and decisions are written in the active region only, so the standby's outbound
+        // series is empty by design and a no-data alert there would page forever.
+        ...crawled(5, table === names.controlTable),
       });
     }
   }
@@ -177,6 +242,7 @@ export function regionMonitorSpecs(
       ),
       thresholds: dlq,
       runbookAnchor: 'dead-letter-queues',
+      ...crawled(5, false),
     });
     add({
       key: `oldest-message-${q.queue}-${region}`,
@@ -190,6 +256,7 @@ export function regionMonitorSpecs(
       ),
       thresholds: oldest,
       runbookAnchor: 'queue-backlog',
+      ...crawled(10, false),
     });
   }
 
@@ -223,6 +290,25 @@ export function regionMonitorSpecs(
       keda,
     ),
     thresholds: keda,
+    runbookAnchor: 'autoscaling',
+  });
+
+  // KEDA records a `KEDAScalerFailed` Kubernetes event on the ScaledObject whenever a scaler errors
+  // (e.g. the datadog trigger after its bound token expires, kedacore/keda#8112); the cluster agent
+  // forwards Kubernetes events (datadog chart `datadog.collectEvents`, default true).
+  const failed = kedaScalerErrorThresholds();
+  add({
+    key: `keda-scaler-failed-${region}`,
+    kind: 'keda-scaler-failed',
+    service: PLATFORM_SERVICE,
+    title: `KEDAScalerFailed events in ${cluster}/${input.namespace}`,
+    type: 'event-v2 alert',
+    query: threshold(
+      `events("source:kubernetes KEDAScalerFailed kube_cluster_name:${cluster} kube_namespace:${input.namespace}").rollup("count").by("kube_cluster_name").last("10m")`,
+      '>',
+      failed,
+    ),
+    thresholds: failed,
     runbookAnchor: 'autoscaling',
   });
   return specs;

@@ -98,8 +98,14 @@ export class Monitors extends pulumi.ComponentResource {
         `${name}-${spec.key}`,
         {
           name: `[${env}] ${spec.title} (${spec.region})`,
-          type: 'query alert',
+          type: spec.type ?? 'query alert',
           query: spec.query,
+          ...(spec.evaluationDelaySeconds !== undefined
+            ? { evaluationDelay: spec.evaluationDelaySeconds }
+            : {}),
+          ...(spec.noDataMinutes !== undefined
+            ? { notifyNoData: true, noDataTimeframe: spec.noDataMinutes }
+            : {}),
           message: monitorMessage(spec, env, args.notify, runbookUrl),
           monitorThresholds: monitorThresholds(spec.thresholds),
           tags: [

@@ -107,6 +107,9 @@ describe('workload pod specs', () => {
       STREAM_CONSUMER_ARN:
         'arn:aws:kinesis:us-west-2:123456789012:stream/prod-transactions/consumer/prod-stream-scorer:1700000000',
       LEASE_TABLE_NAME: 'prod-stream-scorer-leases-us-west-2',
+      WORKER_METRICS_TABLE_NAME: 'prod-stream-scorer-leases-us-west-2-WorkerMetricStats',
+      COORDINATOR_STATE_TABLE_NAME: 'prod-stream-scorer-leases-us-west-2-CoordinatorState',
+      KCL_VERSION: '>=3.0.0 <4.0.0',
       METRICS_NAMESPACE: 'prod-stream-scorer',
     });
   });

@@ -1,7 +1,7 @@
 /**
  * Every AWS service a workload's IAM policy names is reachable from its pods, in every region: the
- * workloads' NetworkPolicy allows 443 only to the VPC CIDR and to the DynamoDB prefix list, so a
- * service needs an interface endpoint (private DNS, inside the VPC CIDR) or a gateway endpoint whose
+ * workloads' NetworkPolicy allows 443 only to the endpoint subnets and to the DynamoDB prefix list, so a
+ * service needs an interface endpoint (private DNS, in the endpoint subnets) or a gateway endpoint whose
  * prefix list the NetworkPolicy allows. Derived from the plan: the workload roles' policies against
  * each region's VPC endpoints and NetworkPolicies, so a new permission without a path fails here.
  */
@@ -33,11 +33,17 @@ const GATEWAY_PREFIX_LIST_CIDRS: Readonly<Record<string, Readonly<Record<string,
 
 const WORKLOAD_PERMISSIONS = 'risk-platform:data:WorkloadPermissions';
 
-/** The workload role policies: the inline policies of the WorkloadPermissions component. */
+/**
+ * The workload role policies: the inline policies of the WorkloadPermissions component, except the
+ * KEDA scaler roles' (`-scaler`), which KEDA's operator uses from its own namespace, outside the
+ * workloads' default-deny NetworkPolicies.
+ */
 function workloadPolicies(resources: readonly PlannedResource[]): PlannedResource[] {
   return resources.filter(
     (r) =>
-      r.type === 'aws:iam/rolePolicy:RolePolicy' && (r.parent ?? '').includes(`${WORKLOAD_PERMISSIONS}::`),
+      r.type === 'aws:iam/rolePolicy:RolePolicy' &&
+      (r.parent ?? '').includes(`${WORKLOAD_PERMISSIONS}::`) &&
+      !r.name.endsWith('-scaler'),
   );
 }
 
@@ -99,8 +105,14 @@ function unreachableServices(resources: readonly PlannedResource[], namespace: s
         } else if (e.props.vpcEndpointType === 'Interface') {
           if (e.props.privateDnsEnabled !== true)
             problems.push(`${where}, but its interface endpoint has no private DNS`);
-          if (!allowed.has(vpc.props.cidrBlock as string))
-            problems.push(`${where}, but the NetworkPolicy does not allow 443 to the VPC CIDR`);
+          // The endpoint's own subnets (mock IDs are `<logical name>-id`), each of which must be allowed.
+          const subnets = ((e.props.subnetIds as string[] | undefined) ?? []).map((id) =>
+            resources.find((r) => r.type === 'aws:ec2/subnet:Subnet' && `${r.name}-id` === id),
+          );
+          if (subnets.length === 0 || subnets.some((sub) => !allowed.has(sub?.props.cidrBlock as string)))
+            problems.push(
+              `${where}, but the NetworkPolicy does not allow 443 to its interface endpoint's subnets`,
+            );
         } else {
           const listCidrs = GATEWAY_PREFIX_LIST_CIDRS[service]?.[region] ?? [];
           if (listCidrs.length === 0 || !listCidrs.every((c) => allowed.has(c)))

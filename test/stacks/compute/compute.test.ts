@@ -13,6 +13,7 @@ import { readStackFile, stackFilePath } from '../../../stacks/config/stack-file'
 import { WORKLOADS } from '../../../stacks/naming';
 import { RunbookOutputs } from '../../../stacks/outputs';
 import { MOCK_DYNAMODB_PREFIX_LIST_CIDRS } from '../../../tools/plan/mocks';
+import { planSubnets } from '../../../stacks/network/cidr';
 import { ofType, planOf } from '../../helpers/plan';
 
 const REGIONS = ['us-west-2', 'us-east-1'] as const;
@@ -61,7 +62,11 @@ describe.each(['staging', 'prod'])('compute plane of %s', (env) => {
       'arn:aws:iam::123456789012:role/risk-platform-oncall',
     ]);
     for (const region of REGIONS) {
-      const admins = ofType(plan, 'aws:eks/accessPolicyAssociation:AccessPolicyAssociation', region);
+      // The viewer (preview/drift) role's own association is tested in aws-review.test.ts.
+      const viewers: string[] = plan.config.cluster.viewerRoleArns;
+      const admins = ofType(plan, 'aws:eks/accessPolicyAssociation:AccessPolicyAssociation', region).filter(
+        (a) => !viewers.includes(at(a, 'principalArn')),
+      );
       expect(admins.map((a) => at(a, 'principalArn')).sort()).toEqual([...configured].sort());
       for (const a of admins) {
         expect(props(a)).toMatchObject({
@@ -70,7 +75,7 @@ describe.each(['staging', 'prod'])('compute plane of %s', (env) => {
         });
       }
       const entries = ofType(plan, 'aws:eks/accessEntry:AccessEntry', region).filter(
-        (e) => at(e, 'type') === 'STANDARD',
+        (e) => at(e, 'type') === 'STANDARD' && !viewers.includes(at(e, 'principalArn')),
       );
       expect(entries.map((e) => at(e, 'principalArn')).sort()).toEqual([...configured].sort());
     }
@@ -125,8 +130,10 @@ describe.each(['staging', 'prod'])('compute plane of %s', (env) => {
     );
     const [rule] = at<{ to: { ipBlock: { cidr: string } }[]; ports: unknown[] }[]>(policy, 'spec.egress');
     expect(rule.ports).toEqual([{ protocol: 'TCP', port: 443 }]);
+    const site = plan.config.regions[region === 'us-west-2' ? 'primary' : 'dr'];
     expect(rule.to.map((t) => t.ipBlock.cidr)).toEqual([
-      plan.config.regions[region === 'us-west-2' ? 'primary' : 'dr'].vpcCidr,
+      // The interface endpoints' own subnets (issue 15 finding 24), not the VPC CIDR.
+      ...planSubnets(site.vpcCidr, site.availabilityZones).map((z) => z.endpointCidr),
       ...MOCK_DYNAMODB_PREFIX_LIST_CIDRS[region],
     ]);
   });

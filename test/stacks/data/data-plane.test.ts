@@ -14,8 +14,11 @@ const TABLE_REPLICA = 'aws:dynamodb/tableReplica:TableReplica';
 /** The global tables (children of a GlobalTable), not the regional lease tables. */
 const globalTables = (plan: Parameters<typeof ofType>[0]) =>
   ofType(plan, TABLE).filter((t) => t.urn.includes('risk-platform:data:GlobalTable'));
+/** The lease tables proper (KCL 3's other metadata tables are tested in kcl-tables.test.ts). */
 const leaseTables = (plan: Parameters<typeof ofType>[0]) =>
-  ofType(plan, TABLE).filter((t) => t.urn.includes('risk-platform:data:LeaseTable'));
+  ofType(plan, TABLE).filter(
+    (t) => t.urn.includes('risk-platform:data:LeaseTable') && t.urn.endsWith('-leases-table'),
+  );
 const QUEUE = 'aws:sqs/queue:Queue';
 const QUEUE_POLICY = 'aws:sqs/queuePolicy:QueuePolicy';
 const ROLE = 'aws:iam/role:Role';
@@ -421,27 +424,69 @@ describe('WorkloadIdentities', () => {
   );
 
   test.each(['stream-scorer', 'feedback-worker'])(
-    'prod: %s may be assumed by the KEDA operators of both clusters, and only them',
+    'prod: %s trusts Pod Identity only: KEDA assumes its scaler role instead (issue 15 finding 25)',
     async (workload) => {
       const plan = await planOf('prod');
       const trust = jsonProp<PolicyDocument>(roleOf(ofType(plan, ROLE), workload), 'assumeRolePolicy');
-      expect(trust.Statement).toHaveLength(2);
-      expect(trust.Statement[1]).toEqual({
-        Sid: 'KedaOperatorScalesWithWorkloadIdentity',
-        Effect: 'Allow',
-        Principal: { AWS: 'arn:aws:iam::123456789012:root' },
-        Action: ['sts:AssumeRole', 'sts:TagSession'],
-        Condition: {
-          ArnEquals: {
-            'aws:PrincipalArn': [
-              'arn:aws:iam::123456789012:role/prod-risk-us-west-2-keda-operator',
-              'arn:aws:iam::123456789012:role/prod-risk-us-east-1-keda-operator',
-            ],
-          },
-        },
-      });
+      expect(trust.Statement.map((st) => st.Sid)).toEqual(['EksPodIdentity']);
     },
   );
+
+  test.each(['stream-scorer', 'feedback-worker'])(
+    'prod: the %s scaler role may be assumed by the KEDA operators of both clusters, and only them',
+    async (workload) => {
+      const plan = await planOf('prod');
+      const trust = jsonProp<PolicyDocument>(
+        roleOf(ofType(plan, ROLE), `${workload}-scaler`),
+        'assumeRolePolicy',
+      );
+      expect(trust.Statement).toEqual([
+        {
+          Sid: 'KedaOperatorReadsScalingMetric',
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Condition: {
+            ArnEquals: {
+              'aws:PrincipalArn': [
+                'arn:aws:iam::123456789012:role/prod-risk-us-west-2-keda-operator',
+                'arn:aws:iam::123456789012:role/prod-risk-us-east-1-keda-operator',
+              ],
+            },
+          },
+        },
+      ]);
+    },
+  );
+
+  test('prod: the scaler roles may only read their scaling metric', async () => {
+    const plan = await planOf('prod');
+    const policyOf = (roleName: string) =>
+      jsonProp<PolicyDocument>(
+        ofType(plan, ROLE_POLICY).find((p) => p.props.role === roleName)!,
+        'policy',
+      ).Statement;
+    expect(policyOf('prod-risk-stream-scorer-scaler')).toEqual([
+      {
+        Sid: 'ReadScalingMetric',
+        Effect: 'Allow',
+        Action: ['cloudwatch:GetMetricData'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:RequestedRegion': ['us-west-2', 'us-east-1'] } },
+      },
+    ]);
+    const queue = policyOf('prod-risk-feedback-worker-scaler');
+    expect(queue).toHaveLength(1);
+    expect(queue[0]).toMatchObject({
+      Sid: 'ReadQueueDepth',
+      Effect: 'Allow',
+      Action: ['sqs:GetQueueAttributes'],
+    });
+    expect(queue[0].Resource).toEqual([
+      expect.stringMatching(/^arn:aws:sqs:us-west-2:\d{12}:prod-model-feedback$/),
+      expect.stringMatching(/^arn:aws:sqs:us-east-1:\d{12}:prod-model-feedback$/),
+    ]);
+  });
 
   test('prod: the scoring API role trusts Pod Identity only (it is not KEDA-scaled)', async () => {
     const plan = await planOf('prod');
@@ -461,14 +506,17 @@ describe('WorkloadIdentities', () => {
   test('prod: no IAM policy of the data plane has a wildcard action', async () => {
     const plan = await planOf('prod');
     const policies = mine(ofType(plan, ROLE_POLICY));
-    // Four workloads, one grant per regional stack each (one stack per region).
-    expect(policies).toHaveLength(8);
+    // Four workloads, one grant per regional stack each (one stack per region), plus the two KEDA
+    // scalers' read-only policies per region.
+    expect(policies).toHaveLength(12);
     expect(new Set(policies.map((p) => p.props.name))).toEqual(
       new Set([
         'data-plane-us-west-2',
         'data-plane-us-east-1',
         'replication-heartbeat-us-west-2',
         'replication-heartbeat-us-east-1',
+        'scaling-metric-us-west-2',
+        'scaling-metric-us-east-1',
       ]),
     );
     for (const p of policies) expect(wildcardActions(jsonProp<PolicyDocument>(p, 'policy'))).toEqual([]);
@@ -521,7 +569,10 @@ describe('LeaseTable', () => {
           region: t.region,
           billingMode: 'PAY_PER_REQUEST',
           hashKey: 'leaseKey',
-          attributes: [{ name: 'leaseKey', type: 'S' }],
+          attributes: [
+            { name: 'leaseKey', type: 'S' },
+            { name: 'leaseOwner', type: 'S' },
+          ],
           pointInTimeRecovery: { enabled: true },
           serverSideEncryption: {
             enabled: true,

@@ -3,6 +3,8 @@ import {
   arnInRegion,
   DataPlaneArns,
   keyPolicy,
+  kedaScalerTrustPolicy,
+  scalerPolicy,
   podIdentityTrustPolicy,
   queuePolicy,
   redriveAllowPolicy,
@@ -32,6 +34,11 @@ const ARNS: DataPlaneArns = {
   leaseTables: ['us-west-2', 'us-east-1'].map(
     (r) => `arn:aws:dynamodb:${r}:${ACCOUNT}:table/prod-stream-scorer-leases-${r}`,
   ),
+  kclMetadataTables: ['us-west-2', 'us-east-1'].flatMap((r) =>
+    ['WorkerMetricStats', 'CoordinatorState'].map(
+      (t) => `arn:aws:dynamodb:${r}:${ACCOUNT}:table/prod-stream-scorer-leases-${r}-${t}`,
+    ),
+  ),
   metricsNamespace: 'prod-stream-scorer',
   keys: both('kms', 'key/mrk-1'),
 };
@@ -44,6 +51,8 @@ describe('workloadPolicy', () => {
   test.each([...WORKLOADS])('%s names only resources of the data plane, never "*"', (w) => {
     const { metricsNamespace: _namespace, ...arns } = ARNS;
     const all = new Set(Object.values(arns).flatMap((v) => (Array.isArray(v) ? v : Object.values(v).flat())));
+    // The lease tables' lease-owner indexes are the only derived resources (an index of a listed table).
+    for (const t of ARNS.leaseTables) all.add(`${t}/index/LeaseOwnerToLeaseKeyIndex`);
     for (const s of workloadPolicy(w, ARNS).Statement.filter((x) => x.Resource !== '*'))
       for (const r of [s.Resource].flat()) expect(all.has(String(r))).toBe(true);
   });
@@ -72,7 +81,36 @@ describe('workloadPolicy', () => {
       'dynamodb:PutItem',
       'dynamodb:Scan',
       'dynamodb:UpdateItem',
+      'dynamodb:UpdateTable',
     ]);
+  });
+
+  test('KCL 3: the stream scorer queries the lease-owner index of each lease table (issue 15 finding 11)', () => {
+    const s = workloadPolicy('stream-scorer', ARNS).Statement.find((x) => x.Sid === 'DiscoverOwnLeases');
+    expect(s).toEqual({
+      Sid: 'DiscoverOwnLeases',
+      Effect: 'Allow',
+      Action: ['dynamodb:Query'],
+      Resource: [
+        'arn:aws:dynamodb:us-west-2:123456789012:table/prod-stream-scorer-leases-us-west-2/index/LeaseOwnerToLeaseKeyIndex',
+        'arn:aws:dynamodb:us-east-1:123456789012:table/prod-stream-scorer-leases-us-east-1/index/LeaseOwnerToLeaseKeyIndex',
+      ],
+    });
+  });
+
+  test('KCL 3: the stream scorer uses the worker-metrics and coordinator-state tables, never CreateTable', () => {
+    const s = workloadPolicy('stream-scorer', ARNS).Statement.find((x) => x.Sid === 'CoordinateWorkers');
+    expect(s?.Resource).toEqual(ARNS.kclMetadataTables);
+    expect(s?.Action).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:DescribeTable',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Scan',
+      'dynamodb:UpdateItem',
+    ]);
+    const all = workloadPolicy('stream-scorer', ARNS).Statement.flatMap((x) => x.Action);
+    expect(all).not.toContain('dynamodb:CreateTable');
   });
 
   test('the stream scorer publishes metrics to its own CloudWatch namespace only', () => {
@@ -250,5 +288,51 @@ describe('names and ARNs', () => {
 
   test('arnInRegion rejects a non-ARN', () => {
     expect(() => arnInRegion('table/t', 'us-east-1')).toThrow(new Error(`'arn' ("table/t") must be an ARN`));
+  });
+});
+
+describe('scalerPolicy (issue 15 finding 25)', () => {
+  const arns = {
+    modelFeedbackQueues: ['arn:aws:sqs:us-west-2:123456789012:prod-model-feedback'],
+    regions: ['us-west-2', 'us-east-1'],
+  };
+  it('gives the stream scorer GetMetricData in the environment regions only', () => {
+    expect(scalerPolicy('stream-scorer', arns).Statement).toEqual([
+      {
+        Sid: 'ReadScalingMetric',
+        Effect: 'Allow',
+        Action: ['cloudwatch:GetMetricData'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:RequestedRegion': ['us-west-2', 'us-east-1'] } },
+      },
+    ]);
+  });
+  it('gives the feedback worker GetQueueAttributes on its queues only', () => {
+    expect(scalerPolicy('feedback-worker', arns).Statement).toEqual([
+      {
+        Sid: 'ReadQueueDepth',
+        Effect: 'Allow',
+        Action: ['sqs:GetQueueAttributes'],
+        Resource: arns.modelFeedbackQueues,
+      },
+    ]);
+  });
+  it('refuses a workload with no AWS scaler', () => {
+    expect(() => scalerPolicy('scoring-api', arns)).toThrow(
+      `'workload' ("scoring-api") must be a KEDA-scaled workload with an AWS scaler (stream-scorer, feedback-worker)`,
+    );
+  });
+  it('never grants a write: every action is a Get/Describe', () => {
+    for (const w of ['stream-scorer', 'feedback-worker'] as const)
+      for (const st of scalerPolicy(w, arns).Statement)
+        for (const a of st.Action) expect(a.split(':')[1]).toMatch(/^(Get|Describe|List)/);
+  });
+});
+
+describe('kedaScalerTrustPolicy', () => {
+  it('refuses an empty operator list', () => {
+    expect(() => kedaScalerTrustPolicy({ accountId: '123456789012', kedaOperatorRoleArns: [] })).toThrow(
+      `'kedaOperatorRoleArns' ([]) must name at least one KEDA operator role`,
+    );
   });
 });

@@ -50,6 +50,7 @@ describe('Monitors', () => {
         'monitor:oldest-message',
         'monitor:hpa-at-max',
         'monitor:keda-scaler-errors',
+        'monitor:keda-scaler-failed',
       ]),
     );
   });
