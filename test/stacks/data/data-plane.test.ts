@@ -459,34 +459,38 @@ describe('WorkloadIdentities', () => {
     },
   );
 
-  test('prod: the scaler roles may only read their scaling metric', async () => {
-    const plan = await planOf('prod');
-    const policyOf = (roleName: string) =>
-      jsonProp<PolicyDocument>(
-        ofType(plan, ROLE_POLICY).find((p) => p.props.role === roleName)!,
-        'policy',
-      ).Statement;
-    expect(policyOf('prod-risk-stream-scorer-scaler')).toEqual([
-      {
-        Sid: 'ReadScalingMetric',
+  test.each(['us-west-2', 'us-east-1'])(
+    "prod: the scaler roles may only read their scaling metric, each region's stack granting its own region",
+    async (region) => {
+      const plan = await planOf('prod');
+      const policyOf = (roleName: string) => {
+        const p = ofType(plan, ROLE_POLICY).filter(
+          (x) => x.props.role === roleName && x.urn.startsWith(`urn:pulumi:prod-${region}::`),
+        );
+        expect(p.map((x) => x.props.name)).toEqual([`scaling-metric-${region}`]);
+        return jsonProp<PolicyDocument>(p[0], 'policy').Statement;
+      };
+      expect(policyOf('prod-risk-stream-scorer-scaler')).toEqual([
+        {
+          Sid: 'ReadScalingMetric',
+          Effect: 'Allow',
+          Action: ['cloudwatch:GetMetricData'],
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:RequestedRegion': [region] } },
+        },
+      ]);
+      const queue = policyOf('prod-risk-feedback-worker-scaler');
+      expect(queue).toHaveLength(1);
+      expect(queue[0]).toMatchObject({
+        Sid: 'ReadQueueDepth',
         Effect: 'Allow',
-        Action: ['cloudwatch:GetMetricData'],
-        Resource: '*',
-        Condition: { StringEquals: { 'aws:RequestedRegion': ['us-west-2', 'us-east-1'] } },
-      },
-    ]);
-    const queue = policyOf('prod-risk-feedback-worker-scaler');
-    expect(queue).toHaveLength(1);
-    expect(queue[0]).toMatchObject({
-      Sid: 'ReadQueueDepth',
-      Effect: 'Allow',
-      Action: ['sqs:GetQueueAttributes'],
-    });
-    expect(queue[0].Resource).toEqual([
-      expect.stringMatching(/^arn:aws:sqs:us-west-2:\d{12}:prod-model-feedback$/),
-      expect.stringMatching(/^arn:aws:sqs:us-east-1:\d{12}:prod-model-feedback$/),
-    ]);
-  });
+        Action: ['sqs:GetQueueAttributes'],
+      });
+      expect(queue[0].Resource).toEqual([
+        expect.stringMatching(new RegExp(`^arn:aws:sqs:${region}:\\d{12}:prod-model-feedback$`)),
+      ]);
+    },
+  );
 
   test('prod: the scoring API role trusts Pod Identity only (it is not KEDA-scaled)', async () => {
     const plan = await planOf('prod');
