@@ -283,54 +283,36 @@ export class EksCluster extends pulumi.ComponentResource {
     this.arn = this.cluster.arn;
 
     // Admins: the roles the config names (the CI deploy role and the on-call break-glass role).
-    const access: pulumi.Resource[] = [];
-    args.adminRoleArns.forEach((principalArn, i) => {
-      const suffix = args.adminRoleArns.length === 1 ? 'admin' : `admin-${i}`;
-      const entry = new aws.eks.AccessEntry(
-        `${name}-${suffix}`,
-        { region, clusterName: this.cluster.name, principalArn, type: 'STANDARD', tags },
-        parent,
-      );
-      access.push(
-        entry,
-        new aws.eks.AccessPolicyAssociation(
-          `${name}-${suffix}`,
-          {
-            region,
-            clusterName: this.cluster.name,
-            principalArn: entry.principalArn,
-            policyArn: CLUSTER_ADMIN_POLICY_ARN,
-            accessScope: { type: 'cluster' },
-          },
-          parent,
-        ),
-      );
-    });
-
     // Viewers: the preview/drift role reads every object (and the Helm release Secrets) on refresh.
-    const viewers = args.viewerRoleArns ?? [];
-    viewers.forEach((principalArn, i) => {
-      const suffix = viewers.length === 1 ? 'viewer' : `viewer-${i}`;
-      const entry = new aws.eks.AccessEntry(
-        `${name}-${suffix}`,
-        { region, clusterName: this.cluster.name, principalArn, type: 'STANDARD', tags },
-        parent,
-      );
-      access.push(
-        entry,
-        new aws.eks.AccessPolicyAssociation(
+    const access: pulumi.Resource[] = [];
+    const grants = [
+      { kind: 'admin', roleArns: args.adminRoleArns, policyArn: CLUSTER_ADMIN_POLICY_ARN },
+      { kind: 'viewer', roleArns: args.viewerRoleArns ?? [], policyArn: CLUSTER_VIEW_POLICY_ARN },
+    ] as const;
+    for (const { kind, roleArns, policyArn } of grants) {
+      roleArns.forEach((principalArn, i) => {
+        const suffix = roleArns.length === 1 ? kind : `${kind}-${i}`;
+        const entry = new aws.eks.AccessEntry(
           `${name}-${suffix}`,
-          {
-            region,
-            clusterName: this.cluster.name,
-            principalArn: entry.principalArn,
-            policyArn: CLUSTER_VIEW_POLICY_ARN,
-            accessScope: { type: 'cluster' },
-          },
+          { region, clusterName: this.cluster.name, principalArn, type: 'STANDARD', tags },
           parent,
-        ),
-      );
-    });
+        );
+        access.push(
+          entry,
+          new aws.eks.AccessPolicyAssociation(
+            `${name}-${suffix}`,
+            {
+              region,
+              clusterName: this.cluster.name,
+              principalArn: entry.principalArn,
+              policyArn,
+              accessScope: { type: 'cluster' },
+            },
+            parent,
+          ),
+        );
+      });
+    }
 
     this.nodeRole = new aws.iam.Role(
       `${name}-node-role`,

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
 import { UsageError } from '../lib/exit-codes';
+import { readJsonFile } from '../lib/json-file';
 
 /** Where `.ci/run` leaves jest's results (`npm test -- --json --outputFile=dist/jest-results.json`). */
 export const JEST_RESULTS = 'dist/jest-results.json';
@@ -58,25 +59,8 @@ export function readJestResults(file: string, required: boolean): z.infer<typeof
     }
     return undefined;
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`--jest-results ${file}`, (e as Error).message, 'valid JSON');
-  }
-  const parsed = resultsSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('');
-    const received = issue.path.reduce<unknown>(
-      (v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k],
-      data,
-    );
-    throw new UsageError(
-      `--jest-results ${file}${where}`,
-      received,
-      `jest --json output: { testResults: [{ name, startTime, endTime }] } (${issue.message})`,
-    );
-  }
-  return parsed.data;
+  return readJsonFile(file, resultsSchema, {
+    label: '--jest-results',
+    expected: 'jest --json output: { testResults: [{ name, startTime, endTime }] }',
+  });
 }

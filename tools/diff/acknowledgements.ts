@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { z } from 'zod';
-import { UsageError } from '../lib/exit-codes';
+import { readJsonFile } from '../lib/json-file';
 
 /** The file a change lists its acknowledged stateful deletions and replacements in. */
 export const ACK_FILE = 'acknowledged-replacements.json';
@@ -20,25 +20,7 @@ export type Acknowledgement = z.infer<typeof ackSchema>[number];
  */
 export function readAcknowledgements(file: string | undefined): Acknowledgement[] {
   if (!file || !fs.existsSync(file)) return [];
-  let data: unknown;
-  try {
-    data = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UsageError(file, (e as Error).message, 'valid JSON');
-  }
-  const parsed = ackSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('');
-    const received = issue.path.reduce<unknown>(
-      (v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k],
-      data,
-    );
-    throw new UsageError(
-      `${file}${where}`,
-      received,
-      `[{ "urn": "urn:pulumi:...", "reason": "why losing this data is intended (10+ characters)" }] (${issue.message})`,
-    );
-  }
-  return parsed.data;
+  return readJsonFile(file, ackSchema, {
+    expected: '[{ "urn": "urn:pulumi:...", "reason": "why losing this data is intended (10+ characters)" }]',
+  });
 }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { z } from 'zod';
 import { UsageError } from '../lib/exit-codes';
+import { readJsonFile } from '../lib/json-file';
 
 /** Where the pull-request workflow leaves the simulator's prod verdicts (`npm run simulate -- --json`). */
 export const SIM_FILE = 'dist/sim/prod.json';
@@ -41,25 +42,9 @@ export function readSim(file: string, required: boolean): SimResult | undefined 
       throw new UsageError('--sim', file, 'an existing file written by npm run simulate -- --json');
     return undefined;
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`--sim ${file}`, (e as Error).message, 'valid JSON');
-  }
-  const parsed = simSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('');
-    const received = issue.path.reduce<unknown>(
-      (v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k],
-      data,
-    );
-    throw new UsageError(
-      `--sim ${file}${where}`,
-      received,
-      `{ env, traces: [{ trace, verdict, rtoSeconds?, workloads: [{ workload, region, timeToCapacitySeconds, breachSeconds, peakPods, peakNodes }] }] } (${issue.message})`,
-    );
-  }
-  return parsed.data;
+  return readJsonFile(file, simSchema, {
+    label: '--sim',
+    expected:
+      '{ env, traces: [{ trace, verdict, rtoSeconds?, workloads: [{ workload, region, timeToCapacitySeconds, breachSeconds, peakPods, peakNodes }] }] }',
+  });
 }
