@@ -99,6 +99,21 @@ interface ResourceMessage {
   setProvider(v: analyzerproto.AnalyzerProviderResource): void;
 }
 
+/**
+ * Each resource's properties as a protobuf Struct, converted once per resource object: a plan's
+ * resources are immutable, so re-evaluating an edited copy of a plan (the mutation tests, the PR view's
+ * base and head) converts only the edited ones. Converting is most of a stack request's cost.
+ */
+const STRUCTS = new WeakMap<PlannedResource, structproto.Struct>();
+function propsStruct(r: PlannedResource): structproto.Struct {
+  let s = STRUCTS.get(r);
+  if (!s) {
+    s = structproto.Struct.fromJavaScript(r.props as Record<string, never>);
+    STRUCTS.set(r, s);
+  }
+  return s;
+}
+
 function describeResource<M extends ResourceMessage>(
   message: M,
   r: PlannedResource,
@@ -155,7 +170,7 @@ export async function evaluatePolicies(
   const violations: Violation[] = [];
 
   // Each resource's properties are serialized once and sent in both requests, as the engine does.
-  const structs = resources.map((r) => structproto.Struct.fromJavaScript(r.props as Record<string, never>));
+  const structs = resources.map((r) => propsStruct(r));
   for (const [i, r] of resources.entries()) {
     if (options.resourceUrns && !options.resourceUrns.has(r.urn)) continue;
     const req = describeResource(new analyzerproto.AnalyzeRequest(), r, structs[i]);
