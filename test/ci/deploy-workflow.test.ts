@@ -259,6 +259,32 @@ describe('the rollout checks catch broken workflows', () => {
     ]);
   });
 
+  it('fails if the DR guard runs before the AWS credentials, or without the Pulumi token for its fallback', () => {
+    const src = source('deploy-stack.yml');
+    const start = src.indexOf('      # After a failover, the config must name the region now serving');
+    const end = src.indexOf('      - name: pulumi up with the policy pack');
+    const guard = src
+      .slice(start, end)
+      .replace('          PULUMI_ACCESS_TOKEN: ${{ secrets.PULUMI_ACCESS_TOKEN }}\n', '');
+    const creds = src.indexOf('      - uses: aws-actions/configure-aws-credentials@');
+    const bad = parseWorkflow(`${src.slice(0, creds)}${guard}${src.slice(creds, start)}${src.slice(end)}`);
+    expect(messages(checkGuardBeforeUp(bad))).toEqual([
+      'up: the DR guard must run after configure-aws-credentials (it reads SSM and DynamoDB)',
+      'up: the DR guard needs PULUMI_ACCESS_TOKEN for its pulumi stack output fallback',
+    ]);
+  });
+
+  it("fails if the DR guard checks another environment than the up's", () => {
+    const bad = edited(
+      'deploy-stack.yml',
+      'npm run dr -- guard --env "$ENV_NAME"',
+      'npm run dr -- guard --env prod',
+    );
+    expect(messages(checkGuardBeforeUp(bad))).toEqual([
+      "up: the DR guard must check the up's environment ${{ inputs.env }}, received: prod",
+    ]);
+  });
+
   it('fails if a deploy may cancel a running pulumi up', () => {
     const bad = edited(
       'deploy-stack.yml',
@@ -296,6 +322,17 @@ describe('the rollout checks catch broken workflows', () => {
     const bad = edited('gate-region.yml', ' --bake "$BAKE_SECONDS"', ' --bake 0');
     expect(messages(checkGate(bad))).toEqual([
       "gate: the gate's --bake must be ${{ inputs.bake-seconds }}, received: 0",
+    ]);
+  });
+
+  it('fails if a job calls a workflow that is not a reusable one of this repository', () => {
+    const bad = edited(
+      'deploy.yml',
+      'uses: ./.github/workflows/gate-region.yml\n    permissions:\n      contents: read\n      id-token: write # GitHub OIDC -> AWS role (in the called workflow)\n    with:\n      env: staging\n      region: ${{ needs.order-staging.outputs.serving }}',
+      'uses: ./.github/workflows/drift.yml\n    permissions:\n      contents: read\n      id-token: write # GitHub OIDC -> AWS role (in the called workflow)\n    with:\n      env: staging\n      region: ${{ needs.order-staging.outputs.serving }}',
+    );
+    expect(messages(checkReusableCalls(bad, resolve))).toEqual([
+      'gate-staging-serving: ./.github/workflows/drift.yml is not a reusable workflow (on: workflow_call) of this repository',
     ]);
   });
 

@@ -245,6 +245,16 @@ describe('runners', () => {
     expect(messages(checkInfraRunner(workflow(file)))).toEqual([]);
   });
 
+  it('fails if the deploy gate runs on a hosted runner (it reads the cluster API)', () => {
+    const bad = source('gate-region.yml').replace(
+      "    runs-on: ${{ vars.INFRA_RUNNER || 'ubuntu-latest' }}",
+      '    runs-on: ubuntu-latest',
+    );
+    expect(messages(checkInfraRunner(parseWorkflow(bad)))).toEqual([
+      `gate: reaches the cluster APIs, so it must run on \${{ vars.INFRA_RUNNER || 'ubuntu-latest' }}`,
+    ]);
+  });
+
   it('fails if a pulumi job runs on a hosted runner', () => {
     const bad = parseWorkflow(`
 on: push
