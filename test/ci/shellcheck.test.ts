@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { drProps, primaryProps, synth } from '../charts/fixtures';
 import { shellCommands, shellcheck, ShellFinding, shellcheckMissing } from './shellcheck';
-import { parseWorkflow } from './workflow-checks';
+import { parseWorkflow } from './workflow-model';
 
 const WORKFLOWS_DIR = join(__dirname, '..', '..', '.github', 'workflows');
 const render = (fs: readonly ShellFinding[]) =>

@@ -5,104 +5,26 @@
  * of findings; an empty list means the workflow passes. The tests run them against the real
  * workflows and against deliberately broken ones, so each check is shown to be able to fail.
  */
-import { parse } from 'yaml';
+import {
+  ACTIONS,
+  actionOf,
+  calledJobs,
+  Finding,
+  Job,
+  jobs,
+  pulumiSteps,
+  ResolveWorkflow,
+  stepLabel,
+  steps,
+  usesAction,
+  Workflow,
+} from './workflow-model';
 
-/** One problem found in a workflow. */
-export interface Finding {
-  /** Where: `<job>` or `<job>/<step>`, or `workflow` for top-level keys. */
-  readonly where: string;
-  readonly message: string;
-}
-
-type Mapping = Readonly<Record<string, unknown>>;
-
-/** A step as written in the workflow. */
-export interface Step {
-  readonly name?: string;
-  readonly id?: string;
-  readonly uses?: string;
-  readonly run?: string;
-  readonly with?: Mapping;
-  readonly env?: Mapping;
-  readonly if?: string;
-  readonly 'working-directory'?: string;
-}
-
-/** A job as written in the workflow. */
-export interface Job {
-  readonly name?: string;
-  readonly 'runs-on'?: unknown;
-  readonly needs?: string | readonly string[];
-  readonly environment?: string | { readonly name?: string };
-  readonly permissions?: Mapping | string;
-  readonly concurrency?: string | { readonly group?: string; readonly 'cancel-in-progress'?: unknown };
-  readonly strategy?: { readonly matrix?: Mapping };
-  readonly 'timeout-minutes'?: unknown;
-  readonly uses?: string;
-  readonly steps?: readonly Step[];
-}
-
-/** A workflow as written. */
-export interface Workflow {
-  readonly name?: string;
-  readonly permissions?: Mapping | string;
-  readonly concurrency?: string | { readonly group?: string; readonly 'cancel-in-progress'?: unknown };
-  readonly jobs: Readonly<Record<string, Job>>;
-}
-
-/** Parses a workflow file; fails if it has no `jobs` mapping. */
-export function parseWorkflow(source: string): Workflow {
-  const doc: unknown = parse(source);
-  if (typeof doc !== 'object' || doc === null || typeof (doc as Mapping).jobs !== 'object') {
-    throw new Error(`workflow must be a mapping with a 'jobs' mapping, received: ${JSON.stringify(doc)}`);
-  }
-  return doc as Workflow;
-}
-
-const ACTIONS = {
-  awsCredentials: 'aws-actions/configure-aws-credentials',
-  pulumi: 'pulumi/actions',
-  stickyComment: 'marocchino/sticky-pull-request-comment',
-  githubScript: 'actions/github-script',
-  setupNode: 'actions/setup-node',
-} as const;
+export type { Finding, Job, Step, Workflow } from './workflow-model';
+export { parseWorkflow } from './workflow-model';
 
 const SHA_PIN = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+(\/[^@\s]+)?@[0-9a-f]{40}$/;
 const VERSION_COMMENT = /#\s*v\d+\.\d+\.\d+\b/;
-
-function jobs(wf: Workflow): [string, Job][] {
-  return Object.entries(wf.jobs);
-}
-
-function steps(job: Job): readonly Step[] {
-  return job.steps ?? [];
-}
-
-function stepLabel(jobId: string, step: Step, index: number): string {
-  return `${jobId}/${step.name ?? step.id ?? step.uses ?? `step ${index + 1}`}`;
-}
-
-/** The action a step uses, without its ref: `owner/repo[/path]`. */
-export function actionOf(step: Step): string | undefined {
-  return step.uses?.split('@')[0];
-}
-
-function usesAction(job: Job, action: string): Step[] {
-  return steps(job).filter((s) => actionOf(s) === action);
-}
-
-function pulumiSteps(job: Job, command: string): Step[] {
-  return usesAction(job, ACTIONS.pulumi).filter((s) => s.with?.command === command);
-}
-
-function needsOf(job: Job): readonly string[] {
-  if (job.needs === undefined) return [];
-  return typeof job.needs === 'string' ? [job.needs] : job.needs;
-}
-
-function environmentOf(job: Job): string | undefined {
-  return typeof job.environment === 'string' ? job.environment : job.environment?.name;
-}
 
 /** The permissions a job runs with: its own block, else the workflow's. */
 export function effectivePermissions(wf: Workflow, job: Job): Record<string, string> {
@@ -112,7 +34,7 @@ export function effectivePermissions(wf: Workflow, job: Job): Record<string, str
   return Object.fromEntries(Object.entries(block).map(([k, v]) => [k, String(v)]));
 }
 
-function grants(perms: Record<string, string>, scope: string, level: 'write' | 'read'): boolean {
+export function grants(perms: Record<string, string>, scope: string, level: 'write' | 'read'): boolean {
   const value = perms[scope] ?? (perms['*'] === 'write-all' ? 'write' : undefined);
   if (level === 'write') return value === 'write';
   return value === 'write' || value === 'read';
@@ -174,7 +96,7 @@ export function opensIssues(job: Job): boolean {
  * only where AWS credentials are configured (and there it is required); no `contents: write`;
  * `pull-requests: write` only where a PR comment is posted; `issues: write` only where issues are opened.
  */
-export function checkPermissions(wf: Workflow): Finding[] {
+export function checkPermissions(wf: Workflow, resolve?: ResolveWorkflow): Finding[] {
   const findings: Finding[] = [];
   const top = wf.permissions;
   const topOk =
@@ -189,7 +111,11 @@ export function checkPermissions(wf: Workflow): Finding[] {
   }
   for (const [id, job] of jobs(wf)) {
     const perms = effectivePermissions(wf, job);
-    const assumesAws = usesAction(job, ACTIONS.awsCredentials).length > 0;
+    // A job calling a reusable workflow needs what the called jobs use (GitHub caps theirs by it).
+    const runs = calledJobs(job, resolve);
+    const assumesAws = runs.some((j) => usesAction(j, ACTIONS.awsCredentials).length > 0);
+    const comments = runs.some(postsPrComment);
+    const issues = runs.some(opensIssues);
     if (perms['*'] !== undefined) {
       findings.push({ where: id, message: `job must list its permissions, received: ${perms['*']}` });
     }
@@ -205,16 +131,16 @@ export function checkPermissions(wf: Workflow): Finding[] {
     if (grants(perms, 'contents', 'write')) {
       findings.push({ where: id, message: 'no job may have contents: write' });
     }
-    if (grants(perms, 'pull-requests', 'write') && !postsPrComment(job)) {
+    if (grants(perms, 'pull-requests', 'write') && !comments) {
       findings.push({ where: id, message: 'pull-requests: write is only for jobs that comment on the PR' });
     }
-    if (grants(perms, 'issues', 'write') && !opensIssues(job)) {
+    if (grants(perms, 'issues', 'write') && !issues) {
       findings.push({ where: id, message: 'issues: write is only for jobs that open issues' });
     }
-    if (postsPrComment(job) && !grants(perms, 'pull-requests', 'write')) {
+    if (comments && !grants(perms, 'pull-requests', 'write')) {
       findings.push({ where: id, message: 'commenting on the PR needs pull-requests: write' });
     }
-    if (opensIssues(job) && !grants(perms, 'issues', 'write')) {
+    if (issues && !grants(perms, 'issues', 'write')) {
       findings.push({ where: id, message: 'opening issues needs issues: write' });
     }
   }
@@ -268,158 +194,49 @@ export function checkPrConcurrency(wf: Workflow): Finding[] {
 }
 
 /**
- * Deploys: every job running `pulumi up` is in a concurrency group naming its stack with
- * `cancel-in-progress: false`, and nothing at workflow level cancels a running update.
+ * Pulumi per stack: every job running `pulumi/actions` with `command` runs over a matrix of
+ * `env` x `unit` whose stacks (`<env>-<unit>`) are exactly `stacks`, targets
+ * `${{ matrix.env }}-${{ matrix.unit }}`, and runs the policy pack with that stack's policy config
+ * (`dist/plan/<env>/stacks/<stack>/policy-config.json`, written by the offline plan).
  */
-export function checkDeployConcurrency(wf: Workflow): Finding[] {
+export function checkStackMatrix(
+  wf: Workflow,
+  command: 'preview' | 'up',
+  stacks: readonly string[],
+): Finding[] {
   const findings: Finding[] = [];
-  if (typeof wf.concurrency === 'object' && wf.concurrency['cancel-in-progress'] !== false) {
-    findings.push({ where: 'workflow', message: 'workflow concurrency must not cancel a running deploy' });
+  const pulumiJobs = jobs(wf).filter(([, job]) => pulumiSteps(job, command).length > 0);
+  if (pulumiJobs.length === 0) {
+    return [{ where: 'workflow', message: `no job runs pulumi/actions with command: ${command}` }];
   }
-  for (const [id, job] of jobs(wf)) {
-    for (const up of pulumiSteps(job, 'up')) {
-      const c = job.concurrency;
-      const stack = String(up.with?.['stack-name']);
-      if (typeof c !== 'object' || c['cancel-in-progress'] !== false) {
-        findings.push({
-          where: id,
-          message: 'pulumi up job must set concurrency with cancel-in-progress: false',
-        });
-      } else if (!String(c.group).includes(stack)) {
-        findings.push({
-          where: id,
-          message: `concurrency group '${c.group}' must name the stack '${stack}'`,
-        });
-      }
-    }
-  }
-  return findings;
-}
-
-/**
- * The PR workflow previews every environment with the policy pack: a matrix over all environments,
- * and a pulumi/actions preview with `policyPacks: policies` and that environment's policy config.
- */
-export function checkPreviewPolicy(wf: Workflow, environments: readonly string[]): Finding[] {
-  const findings: Finding[] = [];
-  const previewJobs = jobs(wf).filter(([, job]) => pulumiSteps(job, 'preview').length > 0);
-  if (previewJobs.length === 0) {
-    return [{ where: 'workflow', message: 'no job runs pulumi/actions with command: preview' }];
-  }
-  for (const [id, job] of previewJobs) {
-    const matrixEnvs = job.strategy?.matrix?.env;
-    const covered = Array.isArray(matrixEnvs) ? matrixEnvs.map(String) : [];
-    const missing = environments.filter((e) => !covered.includes(e));
-    if (missing.length > 0) {
+  const stack = '${{ matrix.env }}-${{ matrix.unit }}';
+  for (const [id, job] of pulumiJobs) {
+    const list = (key: string): string[] => {
+      const v = job.strategy?.matrix?.[key];
+      return Array.isArray(v) ? v.map(String) : [];
+    };
+    const covered = list('env').flatMap((e) => list('unit').map((u) => `${e}-${u}`));
+    const missing = stacks.filter((s) => !covered.includes(s));
+    const extra = covered.filter((s) => !stacks.includes(s));
+    if (missing.length > 0 || extra.length > 0) {
       findings.push({
         where: id,
-        message: `preview matrix must cover ${environments.join(', ')}; missing: ${missing}`,
+        message: `matrix env x unit must be exactly the stacks ${stacks.join(', ')}; missing: [${missing.join(', ')}], not a stack: [${extra.join(', ')}]`,
       });
     }
-    for (const s of pulumiSteps(job, 'preview')) {
+    for (const s of pulumiSteps(job, command)) {
+      if (s.with?.['stack-name'] !== stack) {
+        findings.push({ where: id, message: `${command} stack-name must be ${stack}` });
+      }
       if (s.with?.policyPacks !== 'policies') {
-        findings.push({ where: id, message: 'preview must run the policy pack: policyPacks: policies' });
+        findings.push({ where: id, message: `${command} must run the policy pack: policyPacks: policies` });
       }
-      if (s.with?.policyPackConfigs !== 'dist/plan/${{ matrix.env }}/policy-config.json') {
-        findings.push({ where: id, message: "preview must pass the environment's policy-config.json" });
-      }
-      if (s.with?.['stack-name'] !== '${{ matrix.env }}') {
-        findings.push({ where: id, message: 'preview stack-name must be the matrix environment' });
-      }
-    }
-  }
-  return findings;
-}
-
-/**
- * Deploys run in order: job `deploy-<env>` for each environment, each needing the one before,
- * each naming its GitHub environment and running `pulumi up` with the policy pack on its stack.
- */
-export function checkDeployOrder(wf: Workflow, order: readonly string[]): Finding[] {
-  const findings: Finding[] = [];
-  order.forEach((env, i) => {
-    const id = `deploy-${env}`;
-    const job = wf.jobs[id];
-    if (job === undefined) {
-      findings.push({ where: id, message: `missing job '${id}'` });
-      return;
-    }
-    const expectedNeeds = i === 0 ? [] : [`deploy-${order[i - 1]}`];
-    const needs = needsOf(job);
-    if (JSON.stringify([...needs].sort()) !== JSON.stringify(expectedNeeds)) {
-      findings.push({
-        where: id,
-        message: `needs must be ${JSON.stringify(expectedNeeds)}, received: ${JSON.stringify(needs)}`,
-      });
-    }
-    if (environmentOf(job) !== env) {
-      findings.push({
-        where: id,
-        message: `environment must be '${env}', received: '${environmentOf(job)}'`,
-      });
-    }
-    const ups = pulumiSteps(job, 'up');
-    if (ups.length !== 1) {
-      findings.push({ where: id, message: `must run pulumi/actions command: up once, found ${ups.length}` });
-    }
-    for (const up of ups) {
-      if (up.with?.['stack-name'] !== env) {
+      if (s.with?.policyPackConfigs !== `dist/plan/\${{ matrix.env }}/stacks/${stack}/policy-config.json`) {
         findings.push({
           where: id,
-          message: `pulumi up must target stack '${env}', received: ${up.with?.['stack-name']}`,
+          message: `${command} must pass the stack's policy config: dist/plan/\${{ matrix.env }}/stacks/${stack}/policy-config.json`,
         });
       }
-      if (
-        up.with?.policyPacks !== 'policies' ||
-        up.with?.policyPackConfigs !== `dist/plan/${env}/policy-config.json`
-      ) {
-        findings.push({
-          where: id,
-          message: `pulumi up must run the policy pack with dist/plan/${env}/policy-config.json`,
-        });
-      }
-    }
-  });
-  return findings;
-}
-
-/**
- * In every deploy job, the DR guard runs before `pulumi up`: the stack outputs are read first
- * (`pulumi stack output --json --stack <env> > outputs-<env>.json`), then
- * `npm run dr -- guard --env <env> --outputs outputs-<env>.json`, both before the up step.
- */
-export function checkGuardBeforeUp(wf: Workflow, order: readonly string[]): Finding[] {
-  const findings: Finding[] = [];
-  for (const env of order) {
-    const id = `deploy-${env}`;
-    const all = steps(wf.jobs[id] ?? {});
-    const indexOf = (pred: (s: Step) => boolean) => all.findIndex(pred);
-    const up = indexOf((s) => actionOf(s) === ACTIONS.pulumi && s.with?.command === 'up');
-    const read = indexOf(
-      (s) => s.run?.trim() === `pulumi stack output --json --stack ${env} > outputs-${env}.json`,
-    );
-    const guard = indexOf(
-      (s) => s.run?.trim() === `npm run dr -- guard --env ${env} --outputs outputs-${env}.json`,
-    );
-    if (guard < 0) {
-      findings.push({
-        where: id,
-        message: `must run 'npm run dr -- guard --env ${env} --outputs outputs-${env}.json' before pulumi up`,
-      });
-      continue;
-    }
-    if (read < 0 || read > guard) {
-      findings.push({
-        where: id,
-        message: `must write outputs-${env}.json with 'pulumi stack output --json --stack ${env}' before the DR guard`,
-      });
-    }
-    if (up >= 0 && guard > up) {
-      findings.push({ where: id, message: 'the DR guard must run before pulumi up, not after' });
-    }
-    const guardStep = all[guard];
-    if (guardStep.if !== undefined || (guardStep as { 'continue-on-error'?: unknown })['continue-on-error']) {
-      findings.push({ where: id, message: 'the DR guard must not be conditional or continue on error' });
     }
   }
   return findings;
@@ -430,7 +247,7 @@ export const INFRA_RUNNER = "${{ vars.INFRA_RUNNER || 'ubuntu-latest' }}";
 
 /**
  * Jobs that talk to the EKS API (every Pulumi command: the program deploys Kubernetes objects; the DR
- * runbook: it patches autoscalers) must run on the configurable in-VPC runner: prod's cluster endpoint
+ * runbook: it patches autoscalers; the deploy gate: it reads the workloads' readiness) must run on the configurable in-VPC runner: prod's cluster endpoint
  * is private, and staging's and dev's are open only to allow-listed CIDRs.
  */
 export function checkInfraRunner(wf: Workflow): Finding[] {
@@ -439,7 +256,7 @@ export function checkInfraRunner(wf: Workflow): Finding[] {
     const touchesClusters = steps(job).some(
       (s) =>
         (actionOf(s) === ACTIONS.pulumi && typeof s.with?.command === 'string') ||
-        /npm run dr -- (status|failover|failback|drill|guard)\b/.test(s.run ?? ''),
+        /npm run dr -- (status|failover|failback|drill|guard|gate)\b/.test(s.run ?? ''),
     );
     if (touchesClusters && job['runs-on'] !== INFRA_RUNNER) {
       findings.push({ where: id, message: `reaches the cluster APIs, so it must run on ${INFRA_RUNNER}` });

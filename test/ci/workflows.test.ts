@@ -1,15 +1,15 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
+import { parseEnvironmentConfig, unitStackName } from '../../stacks/config/load';
+import { readStackFile, stackFilePath } from '../../stacks/config/stack-file';
+import { freshOrder } from '../../stacks/units/order';
 import {
-  checkDeployConcurrency,
-  checkDeployOrder,
-  checkGuardBeforeUp,
   checkInfraRunner,
   checkNodeFromNvmrc,
   checkPermissions,
   checkPinnedUses,
   checkPrConcurrency,
-  checkPreviewPolicy,
+  checkStackMatrix,
   checkTimeouts,
   Finding,
   parseWorkflow,
@@ -27,6 +27,20 @@ const files = readdirSync(WORKFLOWS_DIR)
   .sort();
 const source = (file: string): string => readFileSync(join(WORKFLOWS_DIR, file), 'utf8');
 const workflow = (file: string): Workflow => parseWorkflow(source(file));
+/** Local reusable workflows, as a `uses: ./.github/workflows/<file>` names them. */
+const resolve = (path: string): Workflow | undefined =>
+  path.startsWith('./.github/workflows/') && files.includes(path.slice(20))
+    ? workflow(path.slice(20))
+    : undefined;
+/**
+ * Every environment's stacks, from its shared config as `npm run stacks -- order` reads it:
+ * `<env>-global`, `<env>-<region>`. (Not through tools/stacks/cli: it loads the AWS SDK clients.)
+ */
+const STACKS = ENVIRONMENTS.flatMap((env) => {
+  const { values, secretKeys } = readStackFile(stackFilePath(env));
+  const config = parseEnvironmentConfig(values, { stack: env, isSecret: (k) => secretKeys.includes(k) });
+  return freshOrder(config).map((unit) => unitStackName(env, unit));
+});
 
 /** Renders findings so a failing assertion says what is wrong, not just "expected []". */
 const messages = (findings: readonly Finding[]): string[] => findings.map((f) => `${f.where}: ${f.message}`);
@@ -48,8 +62,29 @@ jobs:
 `;
 
 describe('workflow files', () => {
-  it('has the four CI/CD workflows', () => {
-    expect(files).toEqual(['deploy.yml', 'dr-drill.yml', 'drift.yml', 'pull-request.yml']);
+  it('has the four CI/CD workflows and the two reusable ones the deploy calls', () => {
+    expect(files).toEqual([
+      'deploy-stack.yml',
+      'deploy.yml',
+      'dr-drill.yml',
+      'drift.yml',
+      'gate-region.yml',
+      'pull-request.yml',
+    ]);
+  });
+
+  it('plans nine stacks: global and one per region in every environment', () => {
+    expect(STACKS).toEqual([
+      'dev-global',
+      'dev-us-west-2',
+      'dev-us-east-1',
+      'staging-global',
+      'staging-us-west-2',
+      'staging-us-east-1',
+      'prod-global',
+      'prod-us-west-2',
+      'prod-us-east-1',
+    ]);
   });
 });
 
@@ -84,7 +119,7 @@ describe('hygiene in every workflow', () => {
   });
 
   it.each(files)('grants least-privilege permissions in %s', (file) => {
-    expect(messages(checkPermissions(workflow(file)))).toEqual([]);
+    expect(messages(checkPermissions(workflow(file), resolve))).toEqual([]);
   });
 
   it.each(files)('takes the Node version from .nvmrc in %s', (file) => {
@@ -100,8 +135,13 @@ describe('hygiene in every workflow', () => {
 describe('pull-request workflow', () => {
   const wf = (): Workflow => workflow('pull-request.yml');
 
-  it('previews every environment with the policy pack and its policy config', () => {
-    expect(messages(checkPreviewPolicy(wf(), ENVIRONMENTS))).toEqual([]);
+  it("previews every stack with the policy pack and the stack's policy config", () => {
+    expect(messages(checkStackMatrix(wf(), 'preview', STACKS))).toEqual([]);
+  });
+
+  it('saves one update plan per stack', () => {
+    const preview = (wf().jobs.preview.steps ?? []).find((s) => s.with?.command === 'preview');
+    expect(preview?.with?.plan).toBe('preview-${{ matrix.env }}-${{ matrix.unit }}.json');
   });
 
   it('cancels superseded runs of the same pull request', () => {
@@ -194,12 +234,26 @@ describe('pull-request workflow', () => {
 });
 
 describe('runners', () => {
-  it.each(['pull-request.yml', 'deploy.yml', 'drift.yml', 'dr-drill.yml'])(
-    '%s runs every job that reaches the cluster APIs on the in-VPC runner',
-    (file) => {
-      expect(messages(checkInfraRunner(workflow(file)))).toEqual([]);
-    },
-  );
+  it.each([
+    'pull-request.yml',
+    'deploy.yml',
+    'deploy-stack.yml',
+    'gate-region.yml',
+    'drift.yml',
+    'dr-drill.yml',
+  ])('%s runs every job that reaches the cluster APIs on the in-VPC runner', (file) => {
+    expect(messages(checkInfraRunner(workflow(file)))).toEqual([]);
+  });
+
+  it('fails if the deploy gate runs on a hosted runner (it reads the cluster API)', () => {
+    const bad = source('gate-region.yml').replace(
+      "    runs-on: ${{ vars.INFRA_RUNNER || 'ubuntu-latest' }}",
+      '    runs-on: ubuntu-latest',
+    );
+    expect(messages(checkInfraRunner(parseWorkflow(bad)))).toEqual([
+      `gate: reaches the cluster APIs, so it must run on \${{ vars.INFRA_RUNNER || 'ubuntu-latest' }}`,
+    ]);
+  });
 
   it('fails if a pulumi job runs on a hosted runner', () => {
     const bad = parseWorkflow(`
@@ -218,61 +272,32 @@ jobs:
   });
 });
 
-describe('deploy workflow', () => {
-  const wf = (): Workflow => workflow('deploy.yml');
-
-  it('deploys dev, then staging, then prod, each in its own GitHub environment', () => {
-    expect(messages(checkDeployOrder(wf(), ENVIRONMENTS))).toEqual([]);
-  });
-
-  it('names the prod environment on the prod job', () => {
-    expect(wf().jobs['deploy-prod'].environment).toEqual({ name: 'prod' });
-  });
-
-  it('runs the DR guard, with the stack outputs read first, before pulumi up in every deploy job', () => {
-    expect(messages(checkGuardBeforeUp(wf(), ENVIRONMENTS))).toEqual([]);
-  });
-
-  it('installs the Pulumi CLI before reading the stack outputs for the guard', () => {
-    for (const env of ENVIRONMENTS) {
-      const steps = wf().jobs[`deploy-${env}`].steps ?? [];
-      const install = steps.findIndex((s) => s.uses?.startsWith('pulumi/actions@') && !s.with?.command);
-      const read = steps.findIndex((s) => s.run?.startsWith(`pulumi stack output --json --stack ${env}`));
-      expect(install).toBeGreaterThanOrEqual(0);
-      expect(install).toBeLessThan(read);
-    }
-  });
-
-  it('never cancels a running pulumi up', () => {
-    expect(messages(checkDeployConcurrency(wf()))).toEqual([]);
-  });
-
-  it('archives the prod DR status after the prod deploy', () => {
-    const runs = (wf().jobs['deploy-prod'].steps ?? []).map((s) => s.run ?? '');
-    expect(runs).toContain('pulumi stack output --json --stack prod > outputs-prod.json');
-    expect(runs).toContain(
-      'npm run dr -- status --env prod --json --outputs outputs-prod.json > dr-status-prod.json',
-    );
-  });
-});
-
 describe('drift and DR drill workflows', () => {
-  it('checks every environment for drift with refresh and expect-no-changes', () => {
-    const detect = workflow('drift.yml').jobs.detect;
-    expect(detect.strategy?.matrix?.env).toEqual([...ENVIRONMENTS]);
-    const preview = (detect.steps ?? []).find((s) => s.with?.command === 'preview');
-    expect(preview?.with).toMatchObject({
-      refresh: true,
-      'expect-no-changes': true,
-      policyPacks: 'policies',
-    });
+  it("checks every stack for drift with refresh, expect-no-changes and the stack's policy config", () => {
+    const wf = workflow('drift.yml');
+    expect(messages(checkStackMatrix(wf, 'preview', STACKS))).toEqual([]);
+    const preview = (wf.jobs.detect.steps ?? []).find((s) => s.with?.command === 'preview');
+    expect(preview?.with).toMatchObject({ refresh: true, 'expect-no-changes': true });
   });
 
-  it('runs the staging drill with the stack outputs and writes the JSON and Markdown reports', () => {
-    const runs = (workflow('dr-drill.yml').jobs.drill.steps ?? []).map((s) => s.run ?? '');
-    expect(runs).toContain(
-      'npm run dr -- drill --env staging --yes --json --outputs outputs-staging.json --report drill-staging.md > drill-staging.json',
+  it('records each stack under its own name and labels its issue drift:<stack>', () => {
+    const wf = workflow('drift.yml');
+    const record = (wf.jobs.detect.steps ?? []).find((s) => s.name === 'Record the result');
+    expect(record?.env?.STACK).toBe('${{ matrix.env }}-${{ matrix.unit }}');
+    expect(record?.run).toContain('> "drift/${STACK}.json"');
+    const script = String((wf.jobs.report.steps ?? [])[1].with?.script);
+    expect(script).toContain('const label = `drift:${stack}`;');
+    expect(script).toContain('title: `Drift detected in ${stack}`');
+  });
+
+  it('runs the staging drill on the published outputs (no one-stack output file) and writes both reports', () => {
+    const steps = workflow('dr-drill.yml').jobs.drill.steps ?? [];
+    const drill = steps.find((s) => (s.run ?? '').startsWith('npm run dr -- drill'));
+    expect(drill?.run).toBe(
+      'npm run dr -- drill --env staging --yes --json --report drill-staging.md > drill-staging.json',
     );
+    expect(drill?.env?.PULUMI_ACCESS_TOKEN).toBe('${{ secrets.PULUMI_ACCESS_TOKEN }}');
+    expect(steps.some((s) => /pulumi stack output/.test(s.run ?? ''))).toBe(false);
   });
 
   it('shows the Markdown report as the job summary, also when the drill failed', () => {
@@ -382,72 +407,58 @@ describe('the checks catch broken workflows', () => {
     ]);
   });
 
-  it('fails if a deploy job may cancel a running pulumi up', () => {
-    const deploy = source('deploy.yml').replace(
-      'group: pulumi-up-staging\n      cancel-in-progress: false',
-      'group: pulumi-up-staging\n      cancel-in-progress: true',
+  it('fails if the preview matrix leaves out the us-east-1 stacks', () => {
+    const pr = source('pull-request.yml').replace(
+      'unit: [global, us-west-2, us-east-1]',
+      'unit: [global, us-west-2]',
     );
-    expect(messages(checkDeployConcurrency(parseWorkflow(deploy)))).toEqual([
-      'deploy-staging: pulumi up job must set concurrency with cancel-in-progress: false',
+    expect(messages(checkStackMatrix(parseWorkflow(pr), 'preview', STACKS))).toEqual([
+      `preview: matrix env x unit must be exactly the stacks ${STACKS.join(', ')}; missing: [dev-us-east-1, staging-us-east-1, prod-us-east-1], not a stack: []`,
     ]);
   });
 
-  it('fails if prod is deployed straight after dev', () => {
-    const deploy = source('deploy.yml').replace('needs: deploy-staging', 'needs: deploy-dev');
-    expect(messages(checkDeployOrder(parseWorkflow(deploy), ENVIRONMENTS))).toEqual([
-      'deploy-prod: needs must be ["deploy-staging"], received: ["deploy-dev"]',
+  it('fails if the preview still targets the one stack per environment', () => {
+    const pr = source('pull-request.yml')
+      .replace('unit: [global, us-west-2, us-east-1]', "unit: ['']")
+      .replace('stack-name: ${{ matrix.env }}-${{ matrix.unit }}', 'stack-name: ${{ matrix.env }}');
+    expect(messages(checkStackMatrix(parseWorkflow(pr), 'preview', STACKS))).toEqual([
+      expect.stringMatching(
+        /^preview: matrix env x unit must be exactly the stacks .*not a stack: \[dev-, staging-, prod-\]$/,
+      ),
+      'preview: preview stack-name must be ${{ matrix.env }}-${{ matrix.unit }}',
     ]);
   });
 
-  it('fails if the prod deploy job does not name the prod environment', () => {
-    const deploy = source('deploy.yml').replace('      name: prod\n', '      name: staging\n');
-    expect(messages(checkDeployOrder(parseWorkflow(deploy), ENVIRONMENTS))).toEqual([
-      "deploy-prod: environment must be 'prod', received: 'staging'",
-    ]);
-  });
-
-  it('fails if a deploy job runs the DR guard after pulumi up, or not at all', () => {
-    const src = source('deploy.yml');
-    const step = (env: string) =>
-      [
-        "      - name: DR guard (config's active region = the live control table's)",
-        `        run: npm run dr -- guard --env ${env} --outputs outputs-${env}.json`,
-        '',
-      ].join('\n');
-    expect(src).toContain(step('dev'));
-    // GIVEN dev's guard moved to the end of the dev job (after up), and staging's removed
-    const bad = src
-      .replace(step('dev'), '')
-      .replace('\n  deploy-staging:', `${step('dev')}\n  deploy-staging:`)
-      .replace(step('staging'), '');
-    // THEN
-    expect(messages(checkGuardBeforeUp(parseWorkflow(bad), ENVIRONMENTS))).toEqual([
-      'deploy-dev: the DR guard must run before pulumi up, not after',
-      "deploy-staging: must run 'npm run dr -- guard --env staging --outputs outputs-staging.json' before pulumi up",
-    ]);
-  });
-
-  it('fails if the DR guard is made optional', () => {
-    const deploy = source('deploy.yml').replace(
-      '        run: npm run dr -- guard --env dev --outputs outputs-dev.json',
-      '        continue-on-error: true\n        run: npm run dr -- guard --env dev --outputs outputs-dev.json',
+  it("fails if drift passes the environment's policy config instead of the stack's", () => {
+    const drift = source('drift.yml').replace(
+      'policyPackConfigs: dist/plan/${{ matrix.env }}/stacks/${{ matrix.env }}-${{ matrix.unit }}/policy-config.json',
+      'policyPackConfigs: dist/plan/${{ matrix.env }}/policy-config.json',
     );
-    expect(messages(checkGuardBeforeUp(parseWorkflow(deploy), ENVIRONMENTS))).toEqual([
-      'deploy-dev: the DR guard must not be conditional or continue on error',
-    ]);
-  });
-
-  it('fails if the preview matrix leaves out prod', () => {
-    const pr = source('pull-request.yml').replace('env: [dev, staging, prod]', 'env: [dev, staging]');
-    expect(messages(checkPreviewPolicy(parseWorkflow(pr), ENVIRONMENTS))).toEqual([
-      'preview: preview matrix must cover dev, staging, prod; missing: prod',
+    expect(messages(checkStackMatrix(parseWorkflow(drift), 'preview', STACKS))).toEqual([
+      "detect: preview must pass the stack's policy config: dist/plan/${{ matrix.env }}/stacks/${{ matrix.env }}-${{ matrix.unit }}/policy-config.json",
     ]);
   });
 
   it('fails if the preview skips the policy pack', () => {
     const pr = source('pull-request.yml').replace('          policyPacks: policies\n', '');
-    expect(messages(checkPreviewPolicy(parseWorkflow(pr), ENVIRONMENTS))).toEqual([
+    expect(messages(checkStackMatrix(parseWorkflow(pr), 'preview', STACKS))).toEqual([
       'preview: preview must run the policy pack: policyPacks: policies',
+    ]);
+  });
+
+  it('fails if a job calling a reusable workflow does not grant what the called job asks for', () => {
+    const bad = parseWorkflow(`
+on: push
+permissions: {}
+jobs:
+  call:
+    uses: ./.github/workflows/deploy-stack.yml
+    permissions:
+      contents: read
+    with: { env: dev, stack: dev-global, environment: dev }
+`);
+    expect(messages(checkPermissions(bad, resolve))).toEqual([
+      'call: configure-aws-credentials (OIDC) needs id-token: write',
     ]);
   });
 });
