@@ -12,7 +12,7 @@ import { regionRunbookOutput, runbookOutputs, runbookRegionOf, TrafficView } fro
 import { RunbookPublication } from '../runbook-publication';
 import { EndpointCertificates } from '../traffic/certificates';
 import { RunbookNotifications } from '../traffic/notifications';
-import { unitStackReference } from './references';
+import { GLOBAL_TRAFFIC_OUTPUT, PRIMARY_KEY_OUTPUT, unitStackReference } from './references';
 
 /**
  * The `<env>-<region>` stack: everything of one region, and nothing of the other. Network, cluster,
@@ -27,7 +27,13 @@ export function buildRegionStack(config: EnvironmentConfig, site: RegionSite) {
   const global = unitStackReference(config, 'global');
   const primaryRef =
     site.role === 'dr' ? unitStackReference(config, config.regions.primary.region) : undefined;
-  const data = createDataFoundation(config, capacity, accountId, site, primaryRef?.requireOutput('keyArn'));
+  const data = createDataFoundation(
+    config,
+    capacity,
+    accountId,
+    site,
+    primaryRef?.requireOutput(PRIMARY_KEY_OUTPUT),
+  );
   // The zone is owned outside the environment and looked up by name (as the traffic switch does).
   const zone = aws.route53.getZoneOutput({ name: config.traffic.hostedZoneName, privateZone: false });
   const certificates = new EndpointCertificates(`${site.region}-endpoints`, {
@@ -74,7 +80,7 @@ export function buildRegionStack(config: EnvironmentConfig, site: RegionSite) {
     accountId,
     tags: config.tags,
   }).topic;
-  const traffic = global.requireOutput('traffic') as pulumi.Output<pulumi.Unwrap<TrafficView>>;
+  const traffic = global.requireOutput(GLOBAL_TRAFFIC_OUTPUT) as pulumi.Output<pulumi.Unwrap<TrafficView>>;
   const trafficView: TrafficView = {
     routingControlArns: traffic.apply((t) => t.routingControlArns),
     healthCheckIds: traffic.apply((t) => t.healthCheckIds),

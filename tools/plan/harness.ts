@@ -14,6 +14,7 @@ import { readUnitStackConfig } from '../../stacks/config/units';
 import { freshOrder } from '../../stacks/units/order';
 import { fillMissingRegions } from '../dr/outputs';
 import { PlanMocks, PLAN_ORGANIZATION, STACK_REFERENCE_TYPE } from './mocks';
+import { checkReferencedOutputs } from './reference-check';
 
 /** One registered resource in `resources.json` (DESIGN.md §3.2). */
 export interface PlannedResource {
@@ -221,6 +222,7 @@ export async function planEnvironment(
         stack,
         isSecret: (k) => own.secretKeys.includes(k),
       });
+      checkReferencedOutputs(config, unit, outputsByStack);
       const planned = await planStack(stack, values, own.secretKeys, outputsByStack);
       outputsByStack[stack] = planned.outputs;
       stacks.push({ stack, unit, config: stackConfig, ...planned });

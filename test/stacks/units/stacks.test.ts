@@ -13,6 +13,7 @@ import { buildUnit } from '../../../stacks/program';
 import { freshOrder, rolloutOrder } from '../../../stacks/units/order';
 import { EnvironmentPlan } from '../../../tools/plan/harness';
 import { PlanMocks } from '../../../tools/plan/mocks';
+import { checkReferencedOutputs } from '../../../tools/plan/reference-check';
 import { planOf } from '../../helpers/plan';
 import { tempDir } from '../../helpers/tmp';
 
@@ -128,6 +129,14 @@ describe('cross-stack references resolve in the offline plan', () => {
         global.controlPanelArn,
       );
     }
+  });
+
+  test("the real plan: every required output is exported by the referenced stack's plan", () => {
+    const plan = plans.prod;
+    const outputs = plan.outputs.stacks as Record<string, Record<string, unknown>>;
+    for (const s of plan.stacks)
+      expect(() => checkReferencedOutputs(plan.config, s.unit, outputs)).not.toThrow();
+    expect(outputs['prod-us-west-2'].keyArn).toMatch(/^arn:aws:kms:us-west-2:/);
   });
 
   test('a reference to a stack not planned yet fails naming the stack and the order', () => {
