@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { imageRefProblem } from '../compute/images';
 import { SUPPORTED_KUBERNETES_VERSIONS } from '../compute/versions';
 import { canaryRegionProblem, observabilityExtensions } from './observability-schema';
+import { arcClusterSchema } from './arc-cluster-schema';
 
 /**
  * The schema of an environment's stack configuration (`environments/Pulumi.<env>.yaml`).
@@ -333,6 +334,12 @@ export const trafficSchema = z.strictObject({
     .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { message: 'a DNS zone name such as risk.example.com' }),
   /** The record name of the scoring API inside the zone, e.g. `score`. */
   recordName: z.string().regex(/^[a-z0-9-]+$/, { message: 'a DNS label such as score' }),
+  /**
+   * The ARC cluster of the environment's control panel: created here, or shared with another
+   * environment of the account (issue 15 finding 28; see ./arc-cluster-schema.ts).
+   * @default - `{ create: true }`
+   */
+  arcCluster: arcClusterSchema(region).optional(),
 });
 
 export const observabilitySchema = z.strictObject({
