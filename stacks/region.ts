@@ -51,7 +51,7 @@ export class RegionalPlatform extends pulumi.ComponentResource {
       {
         region: site.region,
         vpcCidr: site.vpcCidr,
-        availabilityZones: site.availabilityZones,
+        availabilityZoneIds: site.availabilityZoneIds,
         natGateways: config.network.natGateways,
         clusterName: clusterName(config.environment, site.region),
         tags: config.tags,
@@ -95,6 +95,7 @@ export class RegionalPlatform extends pulumi.ComponentResource {
           appKey: pulumi.secret(config.secrets.datadogAppKey),
         },
         privateSubnets: this.network.privateSubnets,
+        loadBalancerSubnets: this.network.loadBalancerSubnets,
         vpcCidr: site.vpcCidr,
         vpc: { id: this.network.vpc.id, arn: this.network.vpc.arn },
         scoringEndpoint: {
