@@ -12,6 +12,7 @@ import { regionRunbookOutput, runbookOutputs, runbookRegionOf, TrafficView } fro
 import { RunbookPublication } from '../runbook-publication';
 import { EndpointCertificates } from '../traffic/certificates';
 import { RunbookNotifications } from '../traffic/notifications';
+import { CanaryNetworkView, canaryPeer, CanaryPeering, CANARY_PEER } from '../observability/canary-peering';
 import { unitStackReference } from './references';
 
 /**
@@ -46,6 +47,15 @@ export function buildRegionStack(config: EnvironmentConfig, site: RegionSite) {
       callerAccountId: accountId,
     });
   }
+  // Issue 13: this region's VPC peers with the canary's (global stack, third region; its IDs are random,
+  // so they are a StackReference). The requester is in this region's Network; the accepter and the
+  // canary-side route are this stack's too, in the canary region.
+  const canaryView = global.requireOutput('canaryNetwork') as pulumi.Output<pulumi.Unwrap<CanaryNetworkView>>;
+  const canaryNetwork: CanaryNetworkView = {
+    vpcId: canaryView.apply((c) => c.vpcId),
+    routeTableId: canaryView.apply((c) => c.routeTableId),
+  };
+  const obs = config.observability;
   const region = new RegionalPlatform(site.region, {
     site,
     config,
@@ -54,6 +64,16 @@ export function buildRegionStack(config: EnvironmentConfig, site: RegionSite) {
       zone: { id: zone.zoneId, arn: zone.arn },
       certificateArn: certificates.certificateArns[site.region],
     },
+    peers: [canaryPeer({ region: obs.canaryRegion, vpcCidr: obs.canaryNetwork.vpcCidr }, canaryNetwork)],
+  });
+  new CanaryPeering(`${site.region}-canary-peering`, {
+    environment: config.environment,
+    region: site.region,
+    regionCidr: site.vpcCidr,
+    canaryRegion: obs.canaryRegion,
+    connection: region.network.peeringConnections[CANARY_PEER],
+    canaryNetwork,
+    tags: config.tags,
   });
   const regional = region.data!;
   new WorkloadPermissions(`${site.region}-workloads`, {
