@@ -4,7 +4,7 @@ import { EnvironmentConfig, RegionSite } from './config/load';
 import { RegionalCompute } from './compute';
 import { clusterName, physicalNames } from './naming';
 import { createRegionalData, DataFoundation, RegionalData } from './data/regional';
-import { Network } from './network/network';
+import { Network, NetworkPeer } from './network/network';
 import { regionalEndpointName } from './traffic/dns';
 
 /** What the estate hands each region to publish its scoring endpoint. */
@@ -28,6 +28,11 @@ export interface RegionalPlatformArgs {
   readonly data?: DataFoundation;
   /** The zone and certificate of this region's scoring endpoint (`score-<region>.<zone>`). */
   readonly endpoint: RegionalEndpointArgs;
+  /**
+   * VPCs in other regions this region's network peers with (the canary's, issue 13).
+   * @default - none
+   */
+  readonly peers?: readonly NetworkPeer[];
 }
 
 /**
@@ -55,6 +60,7 @@ export class RegionalPlatform extends pulumi.ComponentResource {
         natGateways: config.network.natGateways,
         clusterName: clusterName(config.environment, site.region),
         tags: config.tags,
+        peers: args.peers,
       },
       { parent: this },
     );

@@ -18,6 +18,8 @@ import { EksCluster } from './cluster';
 import { regionalImages } from './images';
 import { kubeProvider } from './kubeconfig';
 import { DeploymentOutputs, deploymentsOf, Workloads, WorkloadsInputProps } from './workloads';
+import { SCORING_API_LOAD_BALANCER_DEFAULTS } from '../../charts/scoring-api';
+import { sourceRangesAdmittingCanary } from '../observability/canary-cidr';
 
 /**
  * System pods that are not DaemonSets (CoreDNS x2, KEDA operator x2 + metrics server + webhooks,
@@ -247,6 +249,12 @@ export class RegionalCompute extends pulumi.ComponentResource {
             hostname: args.scoringEndpoint.hostname,
             certificateArn: args.scoringEndpoint.certificateArn,
             subnets: args.loadBalancerSubnets.map((s) => s.id),
+            // Issue 13: the NLB's security group admits the canary VPC (peered); the pods' ingress
+            // policy needs nothing, since the NLB does not preserve client IPs.
+            sourceRanges: sourceRangesAdmittingCanary(
+              SCORING_API_LOAD_BALANCER_DEFAULTS.sourceRanges,
+              args.observability.canaryNetwork.vpcCidr,
+            ),
           },
           kubernetesVersion: args.cluster.kubernetesVersion,
         },

@@ -364,7 +364,7 @@ export const observabilitySchema = z.strictObject({
   /** Where monitors notify, e.g. `@pagerduty-risk-platform`. */
   notify: z.array(z.string().regex(/^@[\w.-]+$/, { message: 'a Datadog handle such as @pagerduty-risk' })),
   // --- issue 13: canary, SLOs, model monitoring, audit (stacks/config/observability-schema.ts) ---
-  ...observabilityExtensions(region),
+  ...observabilityExtensions(region, cidr),
 });
 
 /**
@@ -469,6 +469,18 @@ export const projectConfigSchema = z
     // issue 13: the canary watches both regions from a third one.
     const canary = canaryRegionProblem(c.observability.canaryRegion, ownRegions);
     if (canary) ctx.addIssue({ code: 'custom', path: ['observability', 'canaryRegion'], message: canary });
+    // issue 13: the canary VPC is peered with both regional VPCs, so it overlaps neither.
+    const canaryCidr = c.observability.canaryNetwork?.vpcCidr;
+    const clash = (['primary', 'dr'] as const).filter(
+      (role) => canaryCidr !== undefined && cidrsOverlap(canaryCidr, c.regions[role].vpcCidr),
+    );
+    if (clash.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['observability', 'canaryNetwork', 'vpcCidr'],
+        message: `a CIDR that overlaps neither regional VPC (${clash.map((r) => `${c.regions[r].region} ${c.regions[r].vpcCidr}`).join(', ')}): the canary VPC is peered with both`,
+      });
+    }
     for (const role of ['primary', 'dr'] as const) {
       const site = c.regions[role];
       if (site.availabilityZones !== undefined) {

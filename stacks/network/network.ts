@@ -46,6 +46,23 @@ export interface NetworkArgs {
   readonly clusterName: string;
   /** Tags for every taggable resource. */
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * VPCs in other regions to peer with (issue 13: the canary's VPC). For each, this network requests a
+   * peering connection (its side; the peer's stack accepts it in the peer region) and routes the peer's
+   * CIDR to it from every private route table, where the internal NLB's nodes answer from.
+   * @default - none
+   */
+  readonly peers?: readonly NetworkPeer[];
+}
+
+/** A VPC this network peers with (see {@link NetworkArgs.peers}). */
+export interface NetworkPeer {
+  /** Short name, in the peering connection's resource name: `<network>-peer-<name>`. */
+  readonly name: string;
+  /** The peer VPC's region (`peerRegion`: the accepter side lives there). */
+  readonly region: string;
+  readonly vpcId: pulumi.Input<string>;
+  readonly cidr: string;
 }
 
 /**
@@ -71,6 +88,8 @@ export class Network extends pulumi.ComponentResource {
   readonly endpointSecurityGroup: aws.ec2.SecurityGroup;
   readonly vpcId: pulumi.Output<string>;
   readonly privateSubnetIds: pulumi.Output<string>[];
+  /** The requester side of each peering connection, by peer name ({@link NetworkArgs.peers}). */
+  readonly peeringConnections: Readonly<Record<string, aws.ec2.VpcPeeringConnection>>;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super('risk-platform:network:Network', name, {}, opts);
@@ -105,6 +124,31 @@ export class Network extends pulumi.ComponentResource {
       },
       parent,
     );
+
+    // Peering (issue 13): cross-region, so `autoAccept` must be false and the peer's side is a
+    // VpcPeeringConnectionAccepter in `peerRegion` (pulumi-aws v7 ec2.VpcPeeringConnection docs,
+    // "Cross-Region Peering (Same Account) AWS Provider v7"). The routes are inline, like the NAT route:
+    // a table with inline routes must not also get standalone aws.ec2.Route resources.
+    const peeringConnections: Record<string, aws.ec2.VpcPeeringConnection> = {};
+    for (const peer of args.peers ?? []) {
+      peeringConnections[peer.name] = new aws.ec2.VpcPeeringConnection(
+        `${name}-peer-${peer.name}`,
+        {
+          region,
+          vpcId: this.vpc.id,
+          peerVpcId: peer.vpcId,
+          peerRegion: peer.region,
+          autoAccept: false,
+          tags: tags({ Name: `${name}-peer-${peer.name}`, Side: 'Requester' }),
+        },
+        parent,
+      );
+    }
+    this.peeringConnections = peeringConnections;
+    const peerRoutes = (args.peers ?? []).map((peer) => ({
+      cidrBlock: peer.cidr,
+      vpcPeeringConnectionId: peeringConnections[peer.name].id,
+    }));
 
     this.publicSubnets = [];
     this.privateSubnets = [];
@@ -187,7 +231,7 @@ export class Network extends pulumi.ComponentResource {
         {
           region,
           vpcId: this.vpc.id,
-          routes: [{ cidrBlock: '0.0.0.0/0', natGatewayId: nat.id }],
+          routes: [{ cidrBlock: '0.0.0.0/0', natGatewayId: nat.id }, ...peerRoutes],
           tags: tags({ Name: `${name}-private-${suffix}-rt` }),
         },
         parent,

@@ -56,7 +56,7 @@ export function buildGlobalStack(config: EnvironmentConfig) {
       (s) => pulumi.interpolate`arn:aws:dynamodb:${s.region}:${accountId}:table/${name}`,
     ),
   });
-  createObservability(config, {
+  const observability = createObservability(config, {
     datadogProvider: monitors.provider,
     routingHealthChecks: traffic.healthChecks,
     tables: {
@@ -73,5 +73,10 @@ export function buildGlobalStack(config: EnvironmentConfig) {
     heartbeatRoleArn: identities.heartbeatRole.arn,
     // Read by each regional stack (StackReference) for its runbook parameter.
     traffic: trafficViewOf(traffic),
+    // Read by each regional stack (StackReference) to peer its VPC with the canary's (random IDs).
+    canaryNetwork: {
+      vpcId: observability.canaryNetwork.vpc.id,
+      routeTableId: observability.canaryNetwork.routeTable.id,
+    },
   };
 }

@@ -33,6 +33,8 @@ export function unitStackReference(
 
 /** The output of the global stack that each regional stack requires: the ARC switch's identifiers. */
 export const GLOBAL_TRAFFIC_OUTPUT = 'traffic';
+/** The output of the global stack that each regional stack peers with: the canary's VPC (issue 13). */
+export const GLOBAL_CANARY_NETWORK_OUTPUT = 'canaryNetwork';
 /** The output of the primary stack that the DR stack requires: the multi-region primary key's ARN. */
 export const PRIMARY_KEY_OUTPUT = 'keyArn';
 
@@ -48,7 +50,7 @@ export function requiredReferences(
 ): { readonly unit: StackUnit; readonly outputs: readonly string[] }[] {
   if (unit === 'global') return [];
   const references: { unit: StackUnit; outputs: string[] }[] = [
-    { unit: 'global', outputs: [GLOBAL_TRAFFIC_OUTPUT] },
+    { unit: 'global', outputs: [GLOBAL_TRAFFIC_OUTPUT, GLOBAL_CANARY_NETWORK_OUTPUT] },
   ];
   if (unit === config.regions.dr.region) {
     references.push({ unit: config.regions.primary.region, outputs: [PRIMARY_KEY_OUTPUT] });
