@@ -321,7 +321,7 @@ async function settleProgram<T>(run: () => Promise<T>): Promise<T> {
       await drain();
       const others = strays.filter((r) => describe(r) !== describe(err));
       if (others.length === 0) throw err;
-      throw new Error([describe(err), ...others.map(describe)].join('\n'));
+      throw new Error([describe(err), ...others.map(describe)].join('\n'), { cause: err });
     }
     await drain();
     // An unhandled rejection in a program that otherwise finished is a failure, never ignored.
