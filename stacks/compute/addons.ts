@@ -359,7 +359,10 @@ export class ClusterAddons extends pulumi.ComponentResource {
         { metadata: { name: ns } },
         { parent: this, provider: args.namespaceProvider, dependsOn: base, retainOnDelete: true },
       );
-    const namespaces = [namespace('datadog', ADDON_NAMESPACES.datadog), namespace('keda', ADDON_NAMESPACES.keda)];
+    const namespaces = [
+      namespace('datadog', ADDON_NAMESPACES.datadog),
+      namespace('keda', ADDON_NAMESPACES.keda),
+    ];
     this.metricsTls = new ClusterAgentMetricsTls(
       `${name}-metrics-tls`,
       {
