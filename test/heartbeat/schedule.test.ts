@@ -96,7 +96,10 @@ describe('observeInbound (inbound-lag rule)', () => {
   });
 
   test('a writtenAt ahead of the local clock (skew) records a lag of 0, not a negative one', () => {
-    expect(observeInbound(1_000, 2_100, 2_000)?.inbound).toEqual({ inboundLagMs: 0, inboundWrittenAt: 2_100 });
+    expect(observeInbound(1_000, 2_100, 2_000)?.inbound).toEqual({
+      inboundLagMs: 0,
+      inboundWrittenAt: 2_100,
+    });
   });
 });
 
