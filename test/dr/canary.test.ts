@@ -1,5 +1,8 @@
 import { CloudWatchClient, GetMetricDataCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { readFileSync } from 'node:fs';
 import { mockClient } from 'aws-sdk-client-mock';
+import { fillMissingRegions } from '../../tools/dr/outputs';
+import { FIXTURE } from './helpers';
 import { canaryRunbookOutputForTest } from './canary-fixture';
 import { DEFAULT_CANARY_DEADLINE_MS, NOT_CONFIGURED, readCanary } from '../../tools/dr/canary';
 
@@ -169,4 +172,18 @@ test('outputs without a canary section: not configured, nothing called', async (
     NOW,
   );
   expect(r).toEqual({ configured: false, detail: NOT_CONFIGURED });
+});
+
+test("a copy without the canary section takes the other region's (fillMissingRegions)", () => {
+  const full = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { runbook: Record<string, unknown> };
+  const { canary: _c, ...old } = full.runbook;
+  const west = { ...old, regions: { 'us-west-2': (old.regions as Record<string, unknown>)['us-west-2'] } };
+  const merged = fillMissingRegions(west, full.runbook) as Record<string, unknown>;
+  expect(merged.canary).toEqual(canary);
+  expect(Object.keys(merged.regions as object)).toEqual(['us-west-2', 'us-east-1']);
+  // A copy that has one keeps its own.
+  const own = { ...full.runbook, canary: { ...canary, region: 'eu-west-1' } };
+  expect((fillMissingRegions(own, full.runbook) as { canary: { region: string } }).canary.region).toBe(
+    'eu-west-1',
+  );
 });
