@@ -30,7 +30,8 @@ export interface ClusterAgentMetricsReaderProps {
  *   agent's metrics server authorizes through a SubjectAccessReview), bound to it. Not narrowed with
  *   `resourceNames`: an external metric is read as a collection (`GET
  *   .../namespaces/<ns>/<metric>` is a `list` with no object name), so a name rule never matches;
- * - a ConfigMap naming the cluster agent's metrics service (namespace, service, port, auth mode).
+ * - a ConfigMap naming the cluster agent's metrics service (namespace, service, port, auth mode); the
+ *   connection verifies the server's certificate (no `unsafeSsl`).
  * {@link authentication} is the TriggerAuthentication spec that reads them.
  *
  * Note: KEDA 2.21 adds an operator-side audience mapping that token minting requires by default;
@@ -77,10 +78,9 @@ export class ClusterAgentMetricsReader extends Construct {
       datadogNamespace: DATADOG_NAMESPACE,
       datadogMetricsService: DATADOG_CLUSTER_AGENT_METRICS_SERVICE,
       datadogMetricsServicePort: String(DATADOG_CLUSTER_AGENT_METRICS_PORT),
-      // Kept on purpose: each cluster-agent replica self-signs its metrics-server certificate, and the
-      // datadog chart has no value to give it one, so there is no CA to give KEDA (docs/ARCHITECTURE.md,
-      // "unsafeSsl kept (decision)").
-      unsafeSsl: 'true',
+      // No `unsafeSsl`: the cluster agent serves a certificate for `<service>.<namespace>` issued by a
+      // CA that KEDA's operator trusts at /custom/ca (stacks/compute/metrics-tls.ts; policy
+      // `keda-cluster-agent-tls`). KEDA's default is `false` (pkg/scalers/datadog_scaler.go:43, v2.20.2).
     };
     new kplus.ConfigMap(this, 'ScalerConfig', {
       metadata: { name: configMap, namespace },

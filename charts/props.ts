@@ -96,7 +96,7 @@ export interface WorkloadsProps {
     readonly streamScorer: string;
     readonly feedbackWorker: string;
     /**
-     * The AWS CLI v2 image of the replication heartbeat writer (config
+     * The Node.js 22 image the replication heartbeat writer's bundle runs in (config
      * `workloads.images.replicationHeartbeat`).
      *
      * @default - `REPLICATION_HEARTBEAT_DEFAULT_IMAGE` (charts/replication-heartbeat.ts)

@@ -1,7 +1,7 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-28';
-import { autodiscoveryAnnotations } from './datadog-tagging';
+import { autodiscoveryAnnotations, DATADOG_DOGSTATSD_PORT, DATADOG_TAG_LABELS } from './datadog-tagging';
 import { WorkloadDisruptionBudget } from './disruption-budget';
 import { AUTOSCALING_NONE, LABELS, selectorLabels } from './labels';
 import {
@@ -12,120 +12,90 @@ import {
   SAFE_TO_EVICT_LOCAL_VOLUMES_ANNOTATION,
 } from './scoring-workload';
 import { InvalidArgumentError } from '../stacks/errors';
+import { bundleHeartbeatWriter } from '../tools/heartbeat/bundle';
 import { HEARTBEAT_ITEM_ATTRIBUTES, REPLICATION_HEARTBEAT_WORKLOAD } from '../stacks/naming';
 
 /** The platform's replication heartbeat writer: Deployment, ServiceAccount and PDB name. */
 export const REPLICATION_HEARTBEAT = REPLICATION_HEARTBEAT_WORKLOAD;
 
 /**
- * The AWS CLI v2 image the writer runs when the props name none: ECR Public's official image
- * (Amazon Linux 2, `/bin/sh` is bash, GNU coreutils), pinned by tag and digest.
- * @see https://gallery.ecr.aws/aws-cli/aws-cli
+ * The Node.js image the writer runs when the props name none: Docker's official `node` image as ECR
+ * Public mirrors it (`docker/library`, the same digests as Docker Hub), Node 22 on Debian bookworm-slim
+ * (`/bin/sh` is dash, GNU coreutils: what the probes use), pinned by tag and digest. The digest is the
+ * one public Dockerfiles pin for `node:22.23.3-bookworm-slim` (and for `node:22-bookworm-slim` at that
+ * release); refresh both together with `docker buildx imagetools inspect <tag>`.
+ * @see https://gallery.ecr.aws/docker/library/node
  */
 export const REPLICATION_HEARTBEAT_DEFAULT_IMAGE =
-  'public.ecr.aws/aws-cli/aws-cli:2.31.23@sha256:668ffb01408e03e1002b36886797c1a97b09f7d0f02fba3123f9fcd68a081dc5';
+  'public.ecr.aws/docker/library/node:22.23.3-bookworm-slim@sha256:43ac6c60b8f89723f746e8a92ce91abd5017e627ce1ddfe4238355d3a30b772c';
 
 /** The liveness bound: a last successful put older than this restarts the container. */
 export const HEARTBEAT_LIVENESS_MAX_AGE_SECONDS = 30;
 /** The readiness bound: three missed beats make the pod unready (visible in `kubectl get`, `dr status`). */
 export const HEARTBEAT_READINESS_MAX_AGE_SECONDS = 15;
 
-/** Where the loop touches a file after each successful put (an emptyDir: the root filesystem is read-only). */
+/** Where the writer writes the `writtenAt` of each successful put (an emptyDir: the root filesystem is read-only). */
 export const HEARTBEAT_STAMP_FILE = '/tmp/heartbeat/last-put';
-/** `HOME` of the container (an emptyDir): the AWS CLI's config and caches live under it. */
-export const HEARTBEAT_HOME = '/home/heartbeat';
+/** Where the writer's ConfigMap is mounted (read-only). */
+export const HEARTBEAT_WRITER_DIR = '/opt/heartbeat';
+/** The bundled writer's key in its ConfigMap, and its file name in {@link HEARTBEAT_WRITER_DIR}. */
+export const HEARTBEAT_WRITER_FILE = 'writer.js';
+/** The writer's ConfigMap: the bundle of tools/heartbeat/entry.ts. */
+export const HEARTBEAT_WRITER_CONFIGMAP = `${REPLICATION_HEARTBEAT_WORKLOAD}-writer`;
+/** The pod-template annotation carrying the bundle's SHA-256, so a new bundle rolls the Deployment. */
+export const HEARTBEAT_WRITER_SHA_ANNOTATION = 'risk-platform/writer-sha256';
 
 /** The item attributes the writer sets; its IAM policy allows exactly these (`dynamodb:Attributes`). */
 export const HEARTBEAT_ATTRIBUTES = HEARTBEAT_ITEM_ATTRIBUTES;
 
 /**
- * CPU seconds one `aws` CLI v2 process takes to start and make one call (its bundled Python interpreter
- * and botocore load dominate): 0.8-1.1 s measured (issue 15); the upper end.
+ * CPU the writer takes, measured on the bundle (`node writer.js`, Node 20, against dynalite on
+ * 127.0.0.1, 30 beats at 1 s): 190 ms to start (load the 340 kB bundle, build the client), then
+ * 8.7 ms a second in steady state (one GetItem and one UpdateItem: SigV4 signing, JSON, the HTTP
+ * client). The former CLI loop took 0.8-1.1 s of CPU per call, two calls a beat (issue 15).
+ * Against AWS the connections are TLS, kept alive: a handshake (a few ms) only when one is reopened.
  */
-export const AWS_CLI_CALL_CPU_SECONDS = 1.1;
+export const HEARTBEAT_WRITER_CPU = { startupMs: 190, beatMs: 9 } as const;
 
 /**
- * The longest gap between two heartbeat writes: two sequential `aws` calls, each running at most at
- * the CPU limit (a single-threaded process gains nothing above one core), then the sleep.
+ * Seconds of wall time one beat takes at `cpuLimitMillis`, counting only CPU (the beat's CPU spread
+ * at the limit's share of a core; a single-threaded process gains nothing above one core), a
+ * conservative model: CFS throttles per 100 ms period, and 9 ms fits in one period's quota above 90m.
  */
-export function heartbeatBeatSeconds(cpuLimitMillis: number, intervalSeconds: number): number {
-  const speed = Math.min(1, cpuLimitMillis / 1000);
-  return (2 * AWS_CLI_CALL_CPU_SECONDS) / speed + intervalSeconds;
+export function heartbeatBeatSeconds(
+  cpuLimitMillis: number,
+  beatCpuMs: number = HEARTBEAT_WRITER_CPU.beatMs,
+): number {
+  if (!(cpuLimitMillis > 0)) {
+    throw new InvalidArgumentError(
+      `'cpuLimitMillis' (${cpuLimitMillis}) must be a positive number of millicores`,
+    );
+  }
+  return beatCpuMs / 1000 / Math.min(1, cpuLimitMillis / 1000);
 }
 
 /**
- * Requests and limits of the writer: two `aws` processes per beat. At the former 250m limit each call
- * took about 4 s of wall time (8-9 s a beat against a 1 s interval and a 5 s RPO: preflight saw a
- * healthy region as stale); at one core a beat is about 3.2 s (prod). The request covers the average
- * use (2.2 CPU-s per ~3.2 s beat). A long-running SDK writer would meet the 1 s interval at a fraction
- * of this CPU: see docs/ARCHITECTURE.md (left to an image change).
+ * Requests and limits of the writer. The request covers the steady use (about 9m, plus the exec probes:
+ * a `sh` + `stat` every 5-10 s) with room for garbage collection; the limit lets a beat run unthrottled
+ * (20 ms of quota per 100 ms period against a 9 ms beat) and the start finish in about a second
+ * (190 ms of CPU). Memory: 54-57 MiB resident measured; the heap is capped at 64 MiB
+ * (`--max-old-space-size`) so V8 collects well before the 128 MiB limit.
  */
 export const REPLICATION_HEARTBEAT_RESOURCES = {
-  cpuRequestMillis: 700,
-  cpuLimitMillis: 1000,
-  memoryRequestMebibytes: 128,
-  memoryLimitMebibytes: 192,
+  cpuRequestMillis: 50,
+  cpuLimitMillis: 200,
+  memoryRequestMebibytes: 96,
+  memoryLimitMebibytes: 128,
 } as const;
 
-/**
- * The writer's loop, POSIX `sh` (the image's `/bin/sh`). Every `HEARTBEAT_INTERVAL_SECONDS` (derived
- * from the RPO, see stacks/capacity.ts `heartbeatIntervalSeconds`):
- * 1. Inbound: one `get-item` of the OTHER region's heartbeat (`heartbeat#$PEER_REGION`) from its own
- *    region's replica, projecting `writtenAt`. When that `writtenAt` advanced since the last loop, the
- *    other region is alive and replicating: the lag it shows (`now - writtenAt`, i.e. replication lag
- *    plus at most one interval of this loop) becomes `inboundLagMs`, and `inboundWrittenAt` that
- *    `writtenAt`. When it did not advance (or cannot be read), both are left as they are: once the other
- *    region goes silent they keep the last lag observed while it was alive, and `inboundWrittenAt`
- *    says since when it is silent. The first loop after a start only remembers the value (it cannot
- *    know whether it advanced).
- * 2. Own: one `update-item` of `{pk: heartbeat#<region>, sk: heartbeat}` in its own replica, setting
- *    `writtenAt` (epoch ms) and `writer` (pod), plus the inbound pair when it was just observed. An
- *    update, not a put, so a restarted writer does not erase the inbound evidence of a silent region.
- * Every call is bounded (2 s connect, 3 s read, 2 attempts). A successful update touches the stamp
- * file that the probes read; a failed one is logged and retried at the next beat and never touches
- * the stamp, so a writer that cannot write goes unready, then is restarted. SIGTERM ends the loop.
- */
-export const HEARTBEAT_SCRIPT = [
-  'set -u',
-  'trap \'echo "replication-heartbeat: stopping"; exit 0\' TERM INT',
-  'mkdir -p "$(dirname "$HEARTBEAT_STAMP_FILE")" "$(dirname "$AWS_CONFIG_FILE")"',
-  ': > "$AWS_CONFIG_FILE"',
-  'echo "replication-heartbeat: heartbeat#$AWS_REGION into $CONTROL_TABLE_NAME ($AWS_REGION) every ${HEARTBEAT_INTERVAL_SECONDS}s as $POD_NAME, observing heartbeat#$PEER_REGION"',
-  'key=$(printf \'{"pk":{"S":"heartbeat#%s"},"sk":{"S":"heartbeat"}}\' "$AWS_REGION")',
-  'peer_key=$(printf \'{"pk":{"S":"heartbeat#%s"},"sk":{"S":"heartbeat"}}\' "$PEER_REGION")',
-  'last_seen=',
-  'while :; do',
-  // The other region's heartbeat as replicated here; "None" (no item) or an error reads as nothing.
-  '  seen=$(aws dynamodb get-item --region "$AWS_REGION" --table-name "$CONTROL_TABLE_NAME" --key "$peer_key" \\',
-  "      --projection-expression writtenAt --query 'Item.writtenAt.N' --output text \\",
-  '      --cli-connect-timeout 2 --cli-read-timeout 3) || seen=',
-  '  case "$seen" in \'\'|*[!0-9]*) seen=;; esac',
-  // GNU date (the image's) gives milliseconds; any other date falls back to whole seconds.
-  '  now=$(date +%s%3N)',
-  '  case "$now" in *[!0-9]*) now=$(( $(date +%s) * 1000 ));; esac',
-  '  set_expr="SET writtenAt = :w, writer = :p"',
-  '  values=$(printf \'{":w":{"N":"%s"},":p":{"S":"%s"}}\' "$now" "$POD_NAME")',
-  '  if [ -n "$seen" ] && [ -n "$last_seen" ] && [ "$seen" -gt "$last_seen" ]; then',
-  '    lag=$(( now - seen ))',
-  '    [ "$lag" -lt 0 ] && lag=0',
-  '    set_expr="$set_expr, inboundLagMs = :l, inboundWrittenAt = :a"',
-  '    values=$(printf \'{":w":{"N":"%s"},":p":{"S":"%s"},":l":{"N":"%s"},":a":{"N":"%s"}}\' "$now" "$POD_NAME" "$lag" "$seen")',
-  '  fi',
-  '  [ -n "$seen" ] && last_seen=$seen',
-  '  if aws dynamodb update-item --region "$AWS_REGION" --table-name "$CONTROL_TABLE_NAME" --key "$key" \\',
-  '      --update-expression "$set_expr" --expression-attribute-values "$values" \\',
-  '      --cli-connect-timeout 2 --cli-read-timeout 3; then',
-  '    touch "$HEARTBEAT_STAMP_FILE"',
-  '  else',
-  '    echo "replication-heartbeat: update-item failed (exit $?); retrying in ${HEARTBEAT_INTERVAL_SECONDS}s" >&2',
-  '  fi',
-  '  sleep "$HEARTBEAT_INTERVAL_SECONDS" & wait $!',
-  'done',
-].join('\n');
+/** The V8 heap cap of the writer, MiB (`NODE_OPTIONS`), below the container's memory limit. */
+export const HEARTBEAT_WRITER_HEAP_MEBIBYTES = 64;
 
 /**
- * The probe command: succeeds when the stamp file exists and was touched less than `maxAgeSeconds`
- * ago (mtime by GNU `stat -c %Y`, the image's coreutils).
+ * The probe command: succeeds when the stamp file exists and was written less than `maxAgeSeconds`
+ * ago (mtime by GNU `stat -c %Y`). `sh`, not `node -e`: the image's dash and coreutils (Debian marks
+ * coreutils essential, so every bookworm-slim image has them) cost about 2 ms of CPU a probe, a Node
+ * start about 40 ms, and probes share the writer's CPU limit.
  */
 export function stampFresherThan(maxAgeSeconds: number): string[] {
   return [
@@ -137,7 +107,7 @@ export function stampFresherThan(maxAgeSeconds: number): string[] {
 
 export interface ReplicationHeartbeatProps {
   readonly namespace: string;
-  /** The AWS CLI v2 image (pinned). */
+  /** The Node.js 22 image the bundled writer runs in (pinned; see {@link REPLICATION_HEARTBEAT_DEFAULT_IMAGE}). */
   readonly image: string;
   /** The region the cluster runs in: the heartbeat's key and the replica it writes to. */
   readonly region: string;
@@ -150,14 +120,18 @@ export interface ReplicationHeartbeatProps {
   readonly intervalSeconds: number;
   /** The environment's other region: whose heartbeat this writer observes (inbound replication lag). */
   readonly peerRegion: string;
-  /** Pod template labels beyond the selector labels (environment, region, Datadog tags). */
+  /**
+   * Pod template labels beyond the selector labels (environment, region, Datadog tags). Must carry
+   * `tags.datadoghq.com/env`: the writer tags its metrics with it (`DD_ENV`, read from the label).
+   */
   readonly podLabels: Readonly<Record<string, string>>;
 }
 
 /**
  * The platform-owned replication heartbeat writer of one region: its own ServiceAccount (bound to the
- * `<env>-risk-replication-heartbeat` role by EKS Pod Identity), a one-replica Deployment running
- * {@link HEARTBEAT_SCRIPT} in the AWS CLI image, and a PDB.
+ * `<env>-risk-replication-heartbeat` role by EKS Pod Identity), a ConfigMap holding the bundled writer
+ * (tools/heartbeat: one long-running Node.js process, one SDK client with kept-alive connections, see
+ * `HeartbeatLoop`), a one-replica Deployment running it with `node` in the Node.js image, and a PDB.
  *
  * One replica, no autoscaler (labelled `risk-platform/autoscaling: none`): the heartbeat is evidence of
  * freshness, and a missed beat only makes it look older, so a gap (a rollout, a drain, a restart)
@@ -168,6 +142,7 @@ export interface ReplicationHeartbeatProps {
 export class ReplicationHeartbeat extends Construct {
   public readonly deployment: kplus.Deployment;
   public readonly serviceAccount: kplus.ServiceAccount;
+  public readonly writer: kplus.ConfigMap;
   public readonly disruptionBudget: WorkloadDisruptionBudget;
 
   constructor(scope: Construct, id: string, props: ReplicationHeartbeatProps) {
@@ -182,7 +157,13 @@ export class ReplicationHeartbeat extends Construct {
         `'replicationHeartbeat.peerRegion' (${JSON.stringify(props.peerRegion)}) must name the environment's other region (not ${props.region})`,
       );
     }
+    if (!props.podLabels[DATADOG_TAG_LABELS.env]) {
+      throw new InvalidArgumentError(
+        `'replicationHeartbeat.podLabels' (${JSON.stringify(props.podLabels)}) must carry '${DATADOG_TAG_LABELS.env}': the writer tags its metrics with it`,
+      );
+    }
     const selector = selectorLabels(REPLICATION_HEARTBEAT);
+    const bundle = bundleHeartbeatWriter();
 
     // It calls no Kubernetes API: no API token. EKS Pod Identity injects its own projected token.
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
@@ -190,8 +171,14 @@ export class ReplicationHeartbeat extends Construct {
       automountToken: false,
     });
 
+    // The bundle (about 340 kB, under the 1 MiB a ConfigMap may hold). Pulumi's Kubernetes provider
+    // applies server-side, so no last-applied annotation (256 kB at most) copies it.
+    this.writer = new kplus.ConfigMap(this, 'Writer', {
+      metadata: { name: HEARTBEAT_WRITER_CONFIGMAP, namespace: props.namespace },
+      data: { [HEARTBEAT_WRITER_FILE]: bundle.code },
+    });
     const tmp = kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.mebibytes(16) });
-    const home = kplus.Volume.fromEmptyDir(this, 'Home', 'home', { sizeLimit: Size.mebibytes(16) });
+    const writer = kplus.Volume.fromConfigMap(this, 'WriterVolume', this.writer, { name: 'writer' });
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: { name: REPLICATION_HEARTBEAT, namespace: props.namespace },
@@ -205,13 +192,13 @@ export class ReplicationHeartbeat extends Construct {
         maxSurge: kplus.PercentOrAbsolute.absolute(1),
         maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
       }),
-      volumes: [tmp, home],
+      volumes: [tmp, writer],
       containers: [
         {
           name: REPLICATION_HEARTBEAT,
           image: props.image,
           imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-          command: ['/bin/sh', '-c', HEARTBEAT_SCRIPT],
+          command: ['node', `${HEARTBEAT_WRITER_DIR}/${HEARTBEAT_WRITER_FILE}`],
           envVariables: {
             AWS_REGION: kplus.EnvValue.fromValue(props.region),
             CONTROL_TABLE_NAME: kplus.EnvValue.fromValue(props.controlTable),
@@ -219,15 +206,22 @@ export class ReplicationHeartbeat extends Construct {
             HEARTBEAT_INTERVAL_SECONDS: kplus.EnvValue.fromValue(String(props.intervalSeconds)),
             HEARTBEAT_STAMP_FILE: kplus.EnvValue.fromValue(HEARTBEAT_STAMP_FILE),
             POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
-            HOME: kplus.EnvValue.fromValue(HEARTBEAT_HOME),
-            AWS_CONFIG_FILE: kplus.EnvValue.fromValue(`${HEARTBEAT_HOME}/.aws/config`),
-            AWS_PAGER: kplus.EnvValue.fromValue(''),
-            AWS_RETRY_MODE: kplus.EnvValue.fromValue('standard'),
-            AWS_MAX_ATTEMPTS: kplus.EnvValue.fromValue('2'),
+            // Metrics to the node's agent (DogStatsD hostPort; the namespace's
+            // allow-datadog-agent-egress policy admits it), tagged with the pod's env label.
+            DD_AGENT_HOST: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_IP),
+            DD_DOGSTATSD_PORT: kplus.EnvValue.fromValue(String(DATADOG_DOGSTATSD_PORT)),
+            DD_ENV: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, {
+              key: DATADOG_TAG_LABELS.env,
+            }),
+            // The SDK's shared config files (absent) are looked up under HOME: the emptyDir.
+            HOME: kplus.EnvValue.fromValue('/tmp'),
+            // Credentials come from EKS Pod Identity only: never fall back to the node role via IMDS.
+            AWS_EC2_METADATA_DISABLED: kplus.EnvValue.fromValue('true'),
+            NODE_OPTIONS: kplus.EnvValue.fromValue(`--max-old-space-size=${HEARTBEAT_WRITER_HEAP_MEBIBYTES}`),
           },
           volumeMounts: [
             { path: '/tmp', volume: tmp },
-            { path: HEARTBEAT_HOME, volume: home },
+            { path: HEARTBEAT_WRITER_DIR, volume: writer, readOnly: true },
           ],
           resources: containerResources(REPLICATION_HEARTBEAT_RESOURCES),
           securityContext: RESTRICTED_CONTAINER_SECURITY,
@@ -253,16 +247,16 @@ export class ReplicationHeartbeat extends Construct {
     for (const [k, v] of Object.entries({ ...props.podLabels, ...selector }))
       this.deployment.podMetadata.addLabel(k, v);
     this.deployment.metadata.addLabel(LABELS.autoscaling, AUTOSCALING_NONE);
-    // Its log (failed updates) to Datadog; it serves no /metrics.
+    // Its log (failed updates) to Datadog; it serves no /metrics (its metrics go by DogStatsD).
     for (const [k, v] of Object.entries(
       autodiscoveryAnnotations(REPLICATION_HEARTBEAT, REPLICATION_HEARTBEAT),
     ))
       this.deployment.podMetadata.addAnnotation(k, v);
     // Scratch only: Cluster Autoscaler may drain its node (see scoring-workload.ts).
-    this.deployment.podMetadata.addAnnotation(
-      SAFE_TO_EVICT_LOCAL_VOLUMES_ANNOTATION,
-      `${tmp.name},${home.name}`,
-    );
+    this.deployment.podMetadata.addAnnotation(SAFE_TO_EVICT_LOCAL_VOLUMES_ANNOTATION, tmp.name);
+    // A new bundle changes the pod template, so the Deployment rolls (a mounted ConfigMap alone would
+    // update the file under a running process that never reads it again).
+    this.deployment.podMetadata.addAnnotation(HEARTBEAT_WRITER_SHA_ANNOTATION, bundle.sha256);
     this.deployment.select(kplus.LabelSelector.of({ labels: selector }));
 
     // As the scoring workloads (scoring-workload.ts): pod-level seccomp and zone/host spread. With one

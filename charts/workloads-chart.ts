@@ -203,7 +203,7 @@ export class WorkloadsChart extends Chart {
  * Synthesizes one region's workload manifests in-process: plain data in, plain manifests out, in
  * a deterministic order (construct order: namespace, network policies, then each workload's
  * ServiceAccount, ConfigMap, Deployment, PDB and autoscaling objects, then the replication heartbeat's
- * ServiceAccount, Deployment and PDB). Writes no files.
+ * ServiceAccount, writer ConfigMap, Deployment and PDB). Writes no files.
  *
  * Throws when the props are invalid, naming the field, the value and the expectation.
  */

@@ -1,5 +1,6 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
 import { kedaDatadogFallback, kedaKinesisLoadSignal, kedaKinesisMaxReplicas } from './keda-triggers';
+import { kedaClusterAgentTls } from './keda-tls';
 import { arr, at, forTypes, k8sId, kindOf, num, obj, Props, regionOf, str } from './props';
 
 /** A Kubernetes object of the stack, with what the autoscaling rules join on. */
@@ -302,4 +303,5 @@ export const autoscalingCapacityPolicies = [
   kedaKinesisLoadSignal,
   kedaDatadogFallback,
   kedaWorkloadIdentity,
+  kedaClusterAgentTls,
 ];

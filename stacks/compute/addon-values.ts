@@ -1,4 +1,5 @@
 import { KEDA_OPERATOR_SERVICE_ACCOUNT } from '../../charts';
+import { kedaTrustValues } from './metrics-tls-values';
 import { CLUSTER_AUTOSCALER_IMAGE_TAG } from './versions';
 
 /** The Cluster Autoscaler's ServiceAccount (bound by its Pod Identity association). */
@@ -12,10 +13,13 @@ export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = 'cluster-autoscaler';
  *   is the leader; the second shortens a failover (keda.sh/docs/2.20/operate/cluster/#high-availability);
  * - `permissions.operator.restrict.secret`: the operator reads Secrets in its own namespace only
  *   (templates/manager/minimal-rbac.yaml); no TriggerAuthentication of the platform reads a Secret
- *   (podIdentity, boundServiceAccountToken, configMapTargetRef only).
+ *   (podIdentity, boundServiceAccountToken, configMapTargetRef only);
+ * - the operator trusts the cluster agent's metrics CA (`kedaTrustValues`, ./metrics-tls-values.ts),
+ *   restarting when `caChecksum` changes.
  */
-export function kedaValues(): Record<string, unknown> {
+export function kedaValues(caChecksum: string): Record<string, unknown> {
   return {
+    ...kedaTrustValues(caChecksum),
     serviceAccount: { operator: { create: true, name: KEDA_OPERATOR_SERVICE_ACCOUNT } },
     operator: { replicaCount: 2 },
     metricsServer: { replicaCount: 2 },

@@ -14,6 +14,8 @@ import { EksCluster } from './cluster';
 import { externalDnsStatements, loadBalancerControllerStatements } from './ingress-iam';
 import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, clusterAutoscalerValues, kedaValues } from './addon-values';
 import { clusterPodIdentityTrust, podIdentityRole } from './pod-identity';
+import { ClusterAgentMetricsTls } from './metrics-tls';
+import { clusterAgentTlsValues } from './metrics-tls-values';
 
 /** The VPC CNI's ServiceAccount (the vpc-cni add-on's `aws-node`), bound to its Pod Identity role. */
 export const VPC_CNI_SERVICE_ACCOUNT = { namespace: 'kube-system', name: 'aws-node' } as const;
@@ -71,10 +73,15 @@ export const MANAGED_ADDON_CONFIGURATION: Partial<
  * serves them on its metrics service) but does not register the APIService; KEDA's `datadog` scaler
  * reads the values from that service (`useClusterAgentProxy`, see charts/scoring-api.ts). DatadogMetric
  * autogeneration is off: the scalers only use the DatadogMetric objects the charts declare.
+ *
+ * The metrics server serves the certificate of {@link ClusterAgentMetricsTls} (values from
+ * `clusterAgentTlsValues`, ./metrics-tls-values.ts), whose checksum rolls the pods on rotation.
  * @see https://keda.sh/docs/2.20/scalers/datadog/
  */
-export function datadogClusterAgentValues(): Record<string, unknown> {
+export function datadogClusterAgentValues(servingCertChecksum: string): Record<string, unknown> {
+  const tlsValues = clusterAgentTlsValues(servingCertChecksum);
   return {
+    ...tlsValues,
     enabled: true,
     replicas: 2,
     // `createPodDisruptionBudget` is deprecated for `pdb.create` (datadog chart 3.146.1 values.yaml).
@@ -101,6 +108,12 @@ export interface ClusterAddonsArgs {
   readonly cluster: EksCluster;
   /** The Kubernetes provider of that cluster. */
   readonly provider: k8s.Provider;
+  /**
+   * A provider of the same cluster with `upsertExistingObjects` (./kubeconfig.ts), for the datadog
+   * and keda namespaces only: Helm's `createNamespace` made them on clusters deployed before they were
+   * declared, and the metrics TLS Secret and CA ConfigMap must exist in them before the charts start.
+   */
+  readonly namespaceProvider: k8s.Provider;
   /** The environment name, for the Datadog `env` tag. */
   readonly environment: string;
   /** Datadog agent settings. */
@@ -164,6 +177,8 @@ export class ClusterAddons extends pulumi.ComponentResource {
     readonly externalDns: k8s.helm.v3.Release;
   };
   readonly kedaOperatorRole: aws.iam.Role;
+  /** The cluster agent's metrics-server certificate and the CA KEDA trusts. */
+  readonly metricsTls: ClusterAgentMetricsTls;
   readonly clusterAutoscalerRole: aws.iam.Role;
   readonly awsLoadBalancerControllerRole: aws.iam.Role;
   readonly externalDnsRole: aws.iam.Role;
@@ -307,7 +322,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
       id: string,
       pinned: PinnedChart,
       namespace: string,
-      values: pulumi.Inputs,
+      values: pulumi.Input<Record<string, unknown>>,
       dependsOn: pulumi.Resource[],
     ) =>
       new k8s.helm.v3.Release(
@@ -334,10 +349,38 @@ export class ClusterAddons extends pulumi.ComponentResource {
       { replicas: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } },
       base,
     );
-    const keda = release('keda', HELM_CHARTS.keda, ADDON_NAMESPACES.keda, kedaValues(), [
-      ...base,
-      kedaOperator.association,
-    ]);
+    // The namespaces the metrics TLS objects need before the charts that mount them. Adopted where
+    // Helm created them (upsert provider); kept on delete, since the releases' objects live in them.
+    // The releases keep `createNamespace`: Helm ignores a namespace that exists (helm
+    // pkg/action/install.go, AlreadyExists).
+    const namespace = (id: string, ns: string) =>
+      new k8s.core.v1.Namespace(
+        `${name}-${id}-namespace`,
+        { metadata: { name: ns } },
+        { parent: this, provider: args.namespaceProvider, dependsOn: base, retainOnDelete: true },
+      );
+    const namespaces = [
+      namespace('datadog', ADDON_NAMESPACES.datadog),
+      namespace('keda', ADDON_NAMESPACES.keda),
+    ];
+    this.metricsTls = new ClusterAgentMetricsTls(
+      `${name}-metrics-tls`,
+      {
+        clusterName,
+        service: DATADOG_CLUSTER_AGENT_SERVICE,
+        kedaNamespace: ADDON_NAMESPACES.keda,
+        provider,
+        dependsOn: namespaces,
+      },
+      { parent: this },
+    );
+    const keda = release(
+      'keda',
+      HELM_CHARTS.keda,
+      ADDON_NAMESPACES.keda,
+      this.metricsTls.caChecksum.apply(kedaValues),
+      [...base, kedaOperator.association, this.metricsTls.caConfigMap],
+    );
     const clusterAutoscaler = release(
       'cluster-autoscaler',
       HELM_CHARTS.clusterAutoscaler,
@@ -360,9 +403,9 @@ export class ClusterAddons extends pulumi.ComponentResource {
           dogstatsd: { useHostPort: true },
           logs: { enabled: true, containerCollectAll: false },
         },
-        clusterAgent: datadogClusterAgentValues(),
+        clusterAgent: this.metricsTls.servingChecksum.apply(datadogClusterAgentValues),
       },
-      base,
+      [...base, this.metricsTls.servingSecret],
     );
 
     // AWS Load Balancer Controller: NLBs for Services annotated `aws-load-balancer-type: external`.

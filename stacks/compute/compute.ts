@@ -184,21 +184,23 @@ export class RegionalCompute extends pulumi.ComponentResource {
       },
       parent,
     );
-    const provider = kubeProvider(
-      `${region}-k8s`,
-      {
-        clusterName,
-        region,
-        endpoint: this.cluster.endpoint,
-        certificateAuthority: this.cluster.certificateAuthority,
-      },
-      parent,
-    );
+    const kubeArgs = {
+      clusterName,
+      region,
+      endpoint: this.cluster.endpoint,
+      certificateAuthority: this.cluster.certificateAuthority,
+    };
+    const provider = kubeProvider(`${region}-k8s`, kubeArgs, parent);
     this.addons = new ClusterAddons(
       region,
       {
         cluster: this.cluster,
         provider,
+        namespaceProvider: kubeProvider(
+          `${region}-k8s-namespaces`,
+          { ...kubeArgs, upsertExistingObjects: true },
+          parent,
+        ),
         environment: args.environment,
         datadog: { ...args.datadog, site: args.observability.datadogSite },
         kedaScaledRoles: Object.values(args.dataPlane.scalerRoles).filter((r): r is aws.iam.Role => !!r),

@@ -5,5 +5,7 @@ export * from './kubeconfig';
 export * from './inputs';
 export * from './cluster';
 export * from './addons';
+export * from './metrics-tls';
+export * from './metrics-tls-values';
 export * from './workloads';
 export * from './compute';

@@ -46,6 +46,14 @@ export interface KubeProviderArgs {
   readonly region: string;
   readonly endpoint: pulumi.Input<string>;
   readonly certificateAuthority: pulumi.Input<string>;
+  /**
+   * Adopt objects that already exist instead of failing with AlreadyExists (the provider's
+   * `upsertExistingObjects`; pulumi-kubernetes >= 4.29 creates client-side and fails otherwise). Only
+   * for the add-on namespaces that Helm's `createNamespace` made on clusters deployed before Pulumi
+   * declared them (./addons.ts).
+   * @default false
+   */
+  readonly upsertExistingObjects?: boolean;
 }
 
 /**
@@ -69,5 +77,13 @@ export function kubeProvider(
         }),
       ),
     );
-  return new k8s.Provider(name, { kubeconfig, enableServerSideApply: true }, opts);
+  return new k8s.Provider(
+    name,
+    {
+      kubeconfig,
+      enableServerSideApply: true,
+      ...(args.upsertExistingObjects ? { upsertExistingObjects: true } : {}),
+    },
+    opts,
+  );
 }

@@ -330,8 +330,8 @@ export const workloadsSchema = z.strictObject({
     streamScorer: imageRef({ publicAllowed: false }),
     feedbackWorker: imageRef({ publicAllowed: false }),
     /**
-     * The replication heartbeat writer's AWS CLI v2 image: the public one
-     * (`public.ecr.aws/aws-cli/aws-cli:<2.x.y>@sha256:<64 hex>`; ECR Public is multi-region, so kept as
+     * The replication heartbeat writer's Node.js 22 image: the public one
+     * (`public.ecr.aws/docker/library/node:<22.x.y>-bookworm-slim@sha256:<64 hex>`; ECR Public is multi-region, so kept as
      * it is), or a mirror under `risk/`, resolved per region like the others.
      */
     replicationHeartbeat: imageRef({ publicAllowed: true }),

@@ -1,5 +1,6 @@
 import { RegionSite } from '../config/load';
 import { clusterName, physicalNames, WorkloadName } from '../naming';
+import { heartbeatIntervalMonitor } from './heartbeat-monitor';
 import {
   atMaxReplicasThresholds,
   dlqDepthThresholds,
@@ -50,7 +51,8 @@ export interface MonitorSpec {
   readonly type?: 'query alert' | 'event-v2 alert';
   /**
    * Seconds Datadog waits before it evaluates a window: set on monitors of CloudWatch metrics, which
-   * the AWS integration's crawler delivers late ({@link cloudMetricEvaluationDelaySeconds}).
+   * the AWS integration's crawler delivers late ({@link cloudMetricEvaluationDelaySeconds}); 0 where
+   * stated explicitly for an agent metric (the heartbeat interval).
    * @default - none (agent and APM metrics arrive within seconds)
    */
   readonly evaluationDelaySeconds?: number;
@@ -222,6 +224,9 @@ export function regionMonitorSpecs(
       });
     }
   }
+
+  // The replication heartbeat writer's measured interval (DogStatsD: no crawl, no delay).
+  add(heartbeatIntervalMonitor(env, site, input.dr, scope));
 
   const queues = [
     { queue: names.caseReviewQueue, dlq: names.caseReviewDlq, service: PLATFORM_SERVICE },

@@ -1,13 +1,14 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   heartbeatBeatSeconds,
+  HEARTBEAT_WRITER_CPU,
   REPLICATION_HEARTBEAT_RESOURCES,
-  HEARTBEAT_SCRIPT,
   REPLICATION_HEARTBEAT_DEFAULT_IMAGE,
   stampFresherThan,
 } from '../../charts/replication-heartbeat';
+import { bundleHeartbeatWriter } from '../../tools/heartbeat/bundle';
 import { heartbeatIntervalSeconds } from '../../stacks/capacity';
 import { drProps, find, Manifest, primaryProps, synth } from './fixtures';
 import { tempDir } from '../helpers/tmp';
@@ -23,7 +24,7 @@ type Container = {
   startupProbe: { exec: { command: string[] }; periodSeconds: number; failureThreshold: number };
   readinessProbe: { exec: { command: string[] }; periodSeconds: number; failureThreshold: number };
   livenessProbe: { exec: { command: string[] }; periodSeconds: number; failureThreshold: number };
-  volumeMounts: { mountPath: string; name: string }[];
+  volumeMounts: { mountPath: string; name: string; readOnly?: boolean }[];
 };
 type Deployment = Manifest & {
   metadata: { labels: Record<string, string> };
@@ -31,12 +32,13 @@ type Deployment = Manifest & {
     replicas: number;
     strategy: { rollingUpdate: { maxSurge: number; maxUnavailable: number } };
     template: {
+      metadata: { annotations: Record<string, string> };
       spec: {
         serviceAccountName: string;
         automountServiceAccountToken: boolean;
         securityContext: Record<string, unknown>;
         containers: Container[];
-        volumes: { name: string; emptyDir?: object }[];
+        volumes: { name: string; emptyDir?: object; configMap?: { name: string } }[];
         topologySpreadConstraints: { topologyKey: string; whenUnsatisfiable: string }[];
       };
     };
@@ -62,18 +64,72 @@ describe('replication heartbeat writer', () => {
     const c = container(
       synth(drProps({ replicationHeartbeat: { intervalSeconds: 3, peerRegion: 'us-west-2' } })),
     );
-    // THEN the loop is the shell script, with the region, peer, table and interval in its env
-    expect(c.command).toEqual(['/bin/sh', '-c', HEARTBEAT_SCRIPT]);
+    // THEN it runs the bundled writer with node, with the region, peer, table and interval in its env
+    expect(c.command).toEqual(['node', '/opt/heartbeat/writer.js']);
+    expect(c.args).toBeUndefined();
     expect(env(c)).toMatchObject({
       AWS_REGION: 'us-east-1',
       PEER_REGION: 'us-west-2',
       CONTROL_TABLE_NAME: 'prod-control',
       HEARTBEAT_INTERVAL_SECONDS: '3',
+      HEARTBEAT_STAMP_FILE: '/tmp/heartbeat/last-put',
       POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } },
     });
-    expect(HEARTBEAT_SCRIPT).toContain(
-      'aws dynamodb update-item --region "$AWS_REGION" --table-name "$CONTROL_TABLE_NAME" --key "$key"',
+  });
+
+  test('sends its metrics to the node agent by DogStatsD, tagged with the env label', () => {
+    const c = container(synth(primaryProps()));
+    expect(env(c)).toMatchObject({
+      DD_AGENT_HOST: { fieldRef: { fieldPath: 'status.hostIP' } },
+      DD_DOGSTATSD_PORT: '8125',
+      DD_ENV: { fieldRef: { fieldPath: "metadata.labels['tags.datadoghq.com/env']" } },
+      AWS_EC2_METADATA_DISABLED: 'true',
+      NODE_OPTIONS: '--max-old-space-size=64',
+    });
+  });
+
+  test('mounts the bundled writer from its ConfigMap, read-only, and rolls when the bundle changes', () => {
+    const objs = synth(primaryProps());
+    const bundle = bundleHeartbeatWriter();
+    const cm = find<Manifest & { data: Record<string, string> }>(
+      objs,
+      'ConfigMap',
+      'replication-heartbeat-writer',
     );
+    expect(Object.keys(cm.data)).toEqual(['writer.js']);
+    expect(cm.data['writer.js']).toBe(bundle.code);
+    // A ConfigMap holds at most 1 MiB
+    expect(Buffer.byteLength(cm.data['writer.js'])).toBeLessThan(1024 * 1024);
+    const d = heartbeat(objs);
+    expect(d.spec.template.spec.volumes.find((v) => v.name === 'writer')?.configMap?.name).toBe(
+      'replication-heartbeat-writer',
+    );
+    expect(container(objs).volumeMounts).toContainEqual({
+      mountPath: '/opt/heartbeat',
+      name: 'writer',
+      readOnly: true,
+    });
+    expect(d.spec.template.metadata.annotations['risk-platform/writer-sha256']).toBe(bundle.sha256);
+  });
+
+  test("refuses pod labels without the Datadog env tag, naming 'replicationHeartbeat.podLabels'", () => {
+    const { ReplicationHeartbeat } = jest.requireActual<typeof import('../../charts/replication-heartbeat')>(
+      '../../charts/replication-heartbeat',
+    );
+    const { Chart, Testing } = jest.requireActual<typeof import('cdk8s')>('cdk8s');
+    const chart = new Chart(Testing.app(), 'test');
+    expect(
+      () =>
+        new ReplicationHeartbeat(chart, 'hb', {
+          namespace: 'risk-scoring',
+          image: REPLICATION_HEARTBEAT_DEFAULT_IMAGE,
+          region: 'us-east-1',
+          controlTable: 'prod-control',
+          intervalSeconds: 1,
+          peerRegion: 'us-west-2',
+          podLabels: {},
+        }),
+    ).toThrow("'replicationHeartbeat.podLabels' ({}) must carry 'tags.datadoghq.com/env'");
   });
 
   test.each([
@@ -101,31 +157,32 @@ describe('replication heartbeat writer', () => {
     });
   });
 
-  test('keeps HOME and the AWS CLI config on an emptyDir (read-only root filesystem)', () => {
+  test('keeps HOME and the stamp on an emptyDir (read-only root filesystem)', () => {
     const objs = synth(primaryProps());
     const c = container(objs);
-    expect(env(c)).toMatchObject({
-      HOME: '/home/heartbeat',
-      AWS_CONFIG_FILE: '/home/heartbeat/.aws/config',
-      AWS_PAGER: '',
-    });
+    expect(env(c)).toMatchObject({ HOME: '/tmp' });
     expect(c.volumeMounts).toEqual([
       { mountPath: '/tmp', name: 'tmp' },
-      { mountPath: '/home/heartbeat', name: 'home' },
+      { mountPath: '/opt/heartbeat', name: 'writer', readOnly: true },
     ]);
     const volumes = heartbeat(objs).spec.template.spec.volumes;
     expect(volumes.map((v) => [v.name, v.emptyDir !== undefined])).toEqual([
       ['tmp', true],
-      ['home', true],
+      ['writer', false],
     ]);
+    expect(
+      heartbeat(objs).spec.template.metadata.annotations[
+        'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes'
+      ],
+    ).toBe('tmp');
   });
 
-  test('defaults to the pinned AWS CLI v2 image and takes the configured one', () => {
+  test('defaults to the pinned Node.js 22 image and takes the configured one', () => {
     expect(container(synth(primaryProps())).image).toBe(REPLICATION_HEARTBEAT_DEFAULT_IMAGE);
     expect(REPLICATION_HEARTBEAT_DEFAULT_IMAGE).toMatch(
-      /^public\.ecr\.aws\/aws-cli\/aws-cli:2\.\d+\.\d+@sha256:[a-f0-9]{64}$/,
+      /^public\.ecr\.aws\/docker\/library\/node:22\.\d+\.\d+-bookworm-slim@sha256:[a-f0-9]{64}$/,
     );
-    const image = 'public.ecr.aws/aws-cli/aws-cli:2.31.23';
+    const image = 'public.ecr.aws/docker/library/node:22.23.3-bookworm-slim';
     const props = primaryProps();
     expect(
       container(synth({ ...props, images: { ...props.images, replicationHeartbeat: image } })).image,
@@ -137,9 +194,9 @@ describe('replication heartbeat writer', () => {
     expect(() =>
       synth({
         ...props,
-        images: { ...props.images, replicationHeartbeat: 'public.ecr.aws/aws-cli/aws-cli' },
+        images: { ...props.images, replicationHeartbeat: 'public.ecr.aws/docker/library/node' },
       }),
-    ).toThrow(/'images\.replicationHeartbeat' \("public\.ecr\.aws\/aws-cli\/aws-cli"\) must be pinned/);
+    ).toThrow(/'images\.replicationHeartbeat' \("public\.ecr\.aws\/docker\/library\/node"\) must be pinned/);
   });
 
   test('probes the age of the last successful put: startup, readiness (15 s) and liveness (30 s)', () => {
@@ -151,8 +208,8 @@ describe('replication heartbeat writer', () => {
 
   test('sets requests and limits', () => {
     expect(container(synth(primaryProps())).resources).toEqual({
-      requests: { cpu: '700m', memory: '128Mi' },
-      limits: { cpu: '1000m', memory: '192Mi' },
+      requests: { cpu: '50m', memory: '96Mi' },
+      limits: { cpu: '200m', memory: '128Mi' },
     });
   });
 
@@ -160,12 +217,20 @@ describe('replication heartbeat writer', () => {
     ['prod', 5],
     ['staging', 15],
     ['dev', 60],
-  ])('%s: the gap between two writes at the CPU limit stays below the RPO (%i s)', (_env, rpo) => {
+  ])('%s: a beat at the CPU limit takes a small share of the interval (RPO %i s)', (_env, rpo) => {
     const interval = heartbeatIntervalSeconds(rpo);
-    const beat = heartbeatBeatSeconds(REPLICATION_HEARTBEAT_RESOURCES.cpuLimitMillis, interval);
-    expect(beat).toBeLessThan(rpo);
-    // The former 250m limit: 2 x 1.1 s at a quarter core, 9.8 s a beat in prod.
-    if (rpo === 5) expect(heartbeatBeatSeconds(250, interval)).toBeGreaterThan(rpo);
+    const beat = heartbeatBeatSeconds(REPLICATION_HEARTBEAT_RESOURCES.cpuLimitMillis);
+    // 9 ms of CPU at a fifth of a core: 45 ms, under a tenth of the 1-5 s interval
+    expect(beat).toBeCloseTo(0.045, 6);
+    expect(beat).toBeLessThan(interval / 10);
+    // The start (190 ms of CPU) fits the startup probe's first period (5 s) many times over
+    expect(HEARTBEAT_WRITER_CPU.startupMs / REPLICATION_HEARTBEAT_RESOURCES.cpuLimitMillis).toBeLessThan(5);
+  });
+
+  test("refuses a non-positive CPU limit, naming 'cpuLimitMillis'", () => {
+    expect(() => heartbeatBeatSeconds(0)).toThrow(
+      "'cpuLimitMillis' (0) must be a positive number of millicores",
+    );
   });
 
   test('runs under the restricted security context', () => {
@@ -227,148 +292,25 @@ describe('replication heartbeat writer', () => {
   });
 });
 
-describe('the heartbeat loop and probe, run by /bin/sh with a stand-in aws', () => {
-  const dir = tempDir('heartbeat-');
-  const bin = join(dir, 'bin');
+describe('the probe, run by /bin/sh on a stamp file', () => {
+  const dir = tempDir('heartbeat-probe-');
   const stamp = join(dir, 'stamp', 'last-put');
-  const calls = join(dir, 'calls');
   const probe = (maxAge: number) => {
     const [sh, flag, script] = stampFresherThan(maxAge);
     return spawnSync(sh, [flag, script.replace('/tmp/heartbeat/last-put', stamp)]).status;
   };
 
-  beforeAll(() => {
-    spawnSync('mkdir', ['-p', bin]);
-    const aws = join(bin, 'aws');
-    // Logs each call's arguments; `get-item` answers like `--query Item.writtenAt.N --output text`:
-    // FAKE_PEER=alive: a writtenAt 250 ms old (advancing), a number: that fixed writtenAt, else None.
-    writeFileSync(
-      aws,
-      [
-        '#!/bin/sh',
-        `printf '%s\\n' '--call--' "$@" >> ${calls}`,
-        'if [ "$2" = get-item ]; then',
-        '  case "${FAKE_PEER:-}" in',
-        '    alive) now=$(date +%s%3N); echo $(( now - 250 ));;',
-        "    '') echo None;;",
-        '    *) echo "$FAKE_PEER";;',
-        '  esac',
-        'fi',
-        'exit "${FAKE_AWS_EXIT:-0}"',
-        '',
-      ].join('\n'),
-    );
-    chmodSync(aws, 0o755);
-  });
-
-  const runLoop = (fakeExit: number, peer = '', ms = 600) =>
-    new Promise<void>((resolve) => {
-      writeFileSync(calls, '');
-      const child = spawn('/bin/sh', ['-c', HEARTBEAT_SCRIPT], {
-        env: {
-          PATH: `${bin}:${process.env.PATH ?? ''}`,
-          AWS_REGION: 'us-east-1',
-          PEER_REGION: 'us-west-2',
-          CONTROL_TABLE_NAME: 'prod-control',
-          HEARTBEAT_INTERVAL_SECONDS: '1',
-          HEARTBEAT_STAMP_FILE: stamp,
-          POD_NAME: 'replication-heartbeat-abc',
-          AWS_CONFIG_FILE: join(dir, 'home', '.aws', 'config'),
-          FAKE_AWS_EXIT: String(fakeExit),
-          FAKE_PEER: peer,
-        },
-      });
-      setTimeout(() => child.kill('SIGTERM'), ms);
-      child.on('exit', () => resolve());
-    });
-
-  /** Each `aws` call's arguments, in order. */
-  const awsCalls = () =>
-    readFileSync(calls, 'utf8')
-      .split('--call--\n')
-      .filter((c) => c.length > 0)
-      .map((c) => c.replace(/\n$/, '').split('\n'));
-  const arg = (call: string[], flag: string) => call[call.indexOf(flag) + 1];
-  type Values = Record<string, Record<string, string>>;
-  const updates = () =>
-    awsCalls()
-      .filter((c) => c[1] === 'update-item')
-      .map((c) => ({
-        expression: arg(c, '--update-expression'),
-        values: JSON.parse(arg(c, '--expression-attribute-values')) as Values,
-      }));
-
-  test('a failed update leaves no stamp, so the probes fail', async () => {
-    await runLoop(1);
-    expect(existsSync(stamp)).toBe(false);
+  test('fails while the writer has written no stamp', () => {
     expect(probe(30)).not.toBe(0);
   });
 
-  test('updates {writtenAt, writer} of its own region and stamps the success the probes read', async () => {
-    const before = Date.now();
-    await runLoop(0);
-    const [get, update] = awsCalls();
-    // First the other region's heartbeat, from its own region's replica, then its own heartbeat
-    expect(get.slice(0, 6)).toEqual([
-      'dynamodb',
-      'get-item',
-      '--region',
-      'us-east-1',
-      '--table-name',
-      'prod-control',
-    ]);
-    expect(JSON.parse(arg(get, '--key'))).toEqual({
-      pk: { S: 'heartbeat#us-west-2' },
-      sk: { S: 'heartbeat' },
-    });
-    expect(arg(get, '--query')).toBe('Item.writtenAt.N');
-    expect(arg(get, '--output')).toBe('text');
-    expect(update.slice(0, 6)).toEqual([
-      'dynamodb',
-      'update-item',
-      '--region',
-      'us-east-1',
-      '--table-name',
-      'prod-control',
-    ]);
-    expect(JSON.parse(arg(update, '--key'))).toEqual({
-      pk: { S: 'heartbeat#us-east-1' },
-      sk: { S: 'heartbeat' },
-    });
-    const [{ expression, values }] = updates();
-    expect(expression).toBe('SET writtenAt = :w, writer = :p');
-    expect(values[':p']).toEqual({ S: 'replication-heartbeat-abc' });
-    expect(Number(values[':w'].N)).toBeGreaterThanOrEqual(before - 1000);
-    expect(Number(values[':w'].N)).toBeLessThanOrEqual(Date.now());
-    expect(probe(30)).toBe(0);
+  test('passes on a fresh stamp, as the writer writes it (its writtenAt)', () => {
+    mkdirSync(join(dir, 'stamp'), { recursive: true });
+    writeFileSync(stamp, `${Date.now()}\n`);
+    expect(probe(15)).toBe(0);
   });
 
-  test("records the inbound lag once the other region's heartbeat advances", async () => {
-    // GIVEN the other region alive, its heartbeat replicated 250 ms behind
-    await runLoop(0, 'alive', 1600);
-    const [first, second] = updates();
-    // THEN the first loop only remembers it; the second records now - writtenAt and that writtenAt
-    expect(first.expression).toBe('SET writtenAt = :w, writer = :p');
-    expect(second.expression).toBe(
-      'SET writtenAt = :w, writer = :p, inboundLagMs = :l, inboundWrittenAt = :a',
-    );
-    const lag = Number(second.values[':l'].N);
-    expect(lag).toBeGreaterThanOrEqual(250);
-    expect(lag).toBeLessThan(1250);
-    expect(Number(second.values[':a'].N)).toBe(Number(second.values[':w'].N) - lag);
-  });
-
-  test.each([
-    ['silent (its writtenAt does not advance)', '1700000000000'],
-    ['absent (no item)', ''],
-  ])('leaves the inbound record as it is while the other region is %s', async (_what, peer) => {
-    await runLoop(0, peer, 1600);
-    const all = updates();
-    expect(all.length).toBeGreaterThanOrEqual(2);
-    for (const u of all) expect(u.expression).toBe('SET writtenAt = :w, writer = :p');
-  });
-
-  test('the probe fails once the last successful update is older than its bound', () => {
+  test('fails once the last successful update is older than its bound', () => {
     const old = new Date(Date.now() - 31_000);
     utimesSync(stamp, old, old);
     expect(probe(30)).not.toBe(0);

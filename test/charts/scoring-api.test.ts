@@ -75,7 +75,6 @@ describe('scoring-api', () => {
       datadogNamespace: 'datadog',
       datadogMetricsService: 'datadog-cluster-agent-metrics-api',
       datadogMetricsServicePort: '8443',
-      unsafeSsl: 'true',
     });
   });
 

@@ -44,6 +44,28 @@ afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+/**
+ * Runs a CLI in-process as `exitOf` does, with what it printed with console.log (stdout) and the
+ * message of the error it ended with (what `runMain` prints on stderr).
+ */
+async function captured(
+  run: () => Promise<number>,
+): Promise<{ status: number; stdout: string; error: string }> {
+  const lines: string[] = [];
+  (console.log as jest.Mock).mockImplementation((line: string) => lines.push(line));
+  try {
+    return { status: await run(), stdout: lines.join('\n'), error: '' };
+  } catch (e) {
+    return {
+      status: exitCodeFor(e),
+      stdout: lines.join('\n'),
+      error: e instanceof Error ? e.message : String(e),
+    };
+  } finally {
+    (console.log as jest.Mock).mockImplementation(() => undefined);
+  }
+}
+
 /** Writes a copy of the saved dev plan with `edit` applied, and returns its path. */
 function mutatedPlan(
   name: string,
@@ -80,22 +102,17 @@ describe('npm run plan', () => {
     expect(await exitOf(() => planMain(['--bogus']))).toBe(ExitCode.Usage);
   });
 
-  test('exits 2, naming the key, when a stack file holds a negative peak (real process)', () => {
+  test('exits 2, naming the key, when a stack file holds a negative peak', async () => {
     const file = path.join(envDir, 'Pulumi.prod.yaml');
     fs.writeFileSync(
       file,
       fs.readFileSync(file, 'utf8').replace('peakScoringRps: 40000', 'peakScoringRps: -5'),
     );
-    const run = spawnSync(
-      TSX,
-      ['tools/plan/cli.ts', '--env', 'prod', '--environments', envDir, '--out', path.join(tmp, 'bad')],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-      },
+    const run = await captured(() =>
+      planMain(['--env', 'prod', '--environments', envDir, '--out', path.join(tmp, 'bad')]),
     );
     expect(run.status).toBe(ExitCode.Usage);
-    expect(run.stderr).toContain('risk-platform:targets.peakScoringRps: received -5, expected a number > 0');
+    expect(run.error).toContain('risk-platform:targets.peakScoringRps: received -5, expected a number > 0');
     expect(fs.existsSync(path.join(tmp, 'bad', 'prod', 'resources.json'))).toBe(false);
   });
 });
@@ -105,12 +122,12 @@ describe('npm run policy', () => {
     expect(await exitOf(() => policyMain([planFile]))).toBe(ExitCode.Ok);
   });
 
-  test('exits 1 and names required-tags when the tags are removed (real process, --json)', () => {
+  test('exits 1 and names required-tags when the tags are removed (--json)', async () => {
     const file = mutatedPlan('untagged', (rs) => {
       // AWS tags only: a Datadog monitor's tags carry its region (policy monitoring-coverage).
       for (const r of rs) if (r.type.startsWith('aws:')) delete r.props.tags;
     });
-    const run = spawnSync(TSX, ['tools/policy/cli.ts', file, '--json'], { cwd: ROOT, encoding: 'utf8' });
+    const run = await captured(() => policyMain([file, '--json']));
     expect(run.status).toBe(ExitCode.Failed);
     const verdicts = JSON.parse(run.stdout) as {
       policy: string;
@@ -149,8 +166,9 @@ describe('npm run policy', () => {
 });
 
 describe('component argument errors', () => {
-  // Spawned: the component throws inside Pulumi's runtime, which surfaces the error as an unhandled
-  // rejection in-process; only a real process shows the exit code the operator sees.
+  // Spawned, and the plan CLI's one real-process smoke test: the component throws inside Pulumi's
+  // runtime, which surfaces the error as an unhandled rejection; in-process, jest's own handler takes
+  // it before the plan harness sees it, so only a real process shows the exit code the operator sees.
   test('a value a component refuses exits 2 with its message, writing nothing (real process)', () => {
     const file = path.join(envDir, 'Pulumi.staging.yaml');
     // 3 AZs are required by the schema; a /23 VPC passes the schema but is too small for the subnet plan.
@@ -162,10 +180,7 @@ describe('component argument errors', () => {
     const run = spawnSync(
       TSX,
       ['tools/plan/cli.ts', '--env', 'staging', '--environments', envDir, '--out', out],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-      },
+      { cwd: ROOT, encoding: 'utf8' },
     );
     expect(run.status).toBe(ExitCode.Usage);
     expect(run.stderr).toContain("'vpcCidr' (10.31.0.0/23) must have a prefix between /16 and /22");

@@ -438,6 +438,14 @@ export const MUTATIONS: readonly Mutation[] = [
     expect: ['keda-workload-identity'],
   },
   {
+    policy: 'keda-cluster-agent-tls',
+    type: 'tls:index/certRequest:CertRequest',
+    resource: 'us-east-1-metrics-tls-serving-csr',
+    property: 'dnsNames',
+    change: (p) => void (p.dnsNames = ['datadog-cluster-agent-metrics-api.datadog.svc.cluster.local']),
+    expect: ['keda-cluster-agent-tls'],
+  },
+  {
     policy: 'dr-parity',
     type: T.topic,
     resource: 'us-east-1-decisions-topic',

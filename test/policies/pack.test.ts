@@ -104,6 +104,7 @@ describe('the policy list', () => {
         'keda-kinesis-load-signal',
         'keda-datadog-fallback',
         'keda-workload-identity',
+        'keda-cluster-agent-tls',
       ],
       'dr-parity': ['dr-parity', 'dr-standby-minimums'],
       cost: ['cost-budget'],

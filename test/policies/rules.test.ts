@@ -600,7 +600,8 @@ const CASES: Record<string, readonly Case[]> = {
             metadata: { useClusterAgentProxy: 'true', datadogMetricName: 'rps', targetValue: '10' },
           },
         ]),
-      expect: ['keda-datadog-fallback'],
+      // The trigger dials the cluster agent with no TLS chain in the fixture: that rule fires too.
+      expect: ['keda-cluster-agent-tls', 'keda-datadog-fallback'],
     },
     {
       when: 'fails if the fallback holds fewer replicas than the minimum',
@@ -615,7 +616,8 @@ const CASES: Record<string, readonly Case[]> = {
           },
         ];
       },
-      expect: ['keda-datadog-fallback'],
+      // The trigger dials the cluster agent with no TLS chain in the fixture: that rule fires too.
+      expect: ['keda-cluster-agent-tls', 'keda-datadog-fallback'],
     },
   ],
   'keda-kinesis-load-signal': [
@@ -640,6 +642,14 @@ const CASES: Record<string, readonly Case[]> = {
           authenticationRef: { name: 'stream-scorer-aws' },
         }),
       expect: ['keda-kinesis-load-signal'],
+    },
+  ],
+  'keda-cluster-agent-tls': [
+    {
+      when: 'fails if a trigger turns off TLS verification (unsafeSsl)',
+      resource: `${PRIMARY}-scaledobject-stream-scorer`,
+      change: (p) => void (((spec(p).triggers as Props[])[0].metadata as Props).unsafeSsl = 'true'),
+      expect: ['keda-cluster-agent-tls'],
     },
   ],
   'keda-workload-identity': [

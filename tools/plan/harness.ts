@@ -159,6 +159,8 @@ export function assignRegions(
   };
   for (const r of regs) {
     if (r.type.startsWith('pulumi:providers:kubernetes')) region.set(r.urn, parentRegion(r));
+    // tls keys and certificates live in the state only: they belong to their component's region.
+    if (r.type.startsWith('tls:')) region.set(r.urn, parentRegion(r));
   }
   for (const r of regs) {
     if (!r.type.startsWith('kubernetes:')) continue;

@@ -20,6 +20,52 @@ export function mockArn(type: string, region: string, physical: string): string 
   return `arn:aws:${service}:${globalService ? '' : region}:${MOCK_ACCOUNT_ID}:${kind}/${physical}`;
 }
 
+/** The instant every mocked certificate is issued at: plans are byte-identical across runs. */
+export const MOCK_TLS_ISSUED_AT = '2026-01-01T00:00:00Z';
+
+/**
+ * A PEM block whose body names what it stands for: not parseable key or certificate material, and
+ * never a real key (the offline plan has no tls provider), but shaped like the real output so a
+ * consumer that checks for `-----BEGIN CERTIFICATE-----` sees one.
+ */
+export function mockPem(label: string, what: string): string {
+  const body = Buffer.from(`offline plan placeholder: ${what}`).toString('base64');
+  const lines = body.match(/.{1,64}/g) ?? [];
+  return [`-----BEGIN ${label}-----`, ...lines, `-----END ${label}-----`, ''].join('\n');
+}
+
+/** The validity window a tls certificate resource reports, from its `validityPeriodHours`. */
+function mockValidity(inputs: State): State {
+  const hours = typeof inputs.validityPeriodHours === 'number' ? inputs.validityPeriodHours : 0;
+  const start = Date.parse(MOCK_TLS_ISSUED_AT);
+  return {
+    validityStartTime: MOCK_TLS_ISSUED_AT,
+    validityEndTime: new Date(start + hours * 3_600_000).toISOString().replace('.000Z', 'Z'),
+    readyForRenewal: false,
+  };
+}
+
+const names = (inputs: State) => (Array.isArray(inputs.dnsNames) ? inputs.dnsNames.join(',') : '');
+
+/** The computed outputs of the `@pulumi/tls` resources (keys, CSRs, certificates). */
+export const TLS_COMPUTED_OUTPUTS: Record<string, Extra> = {
+  'tls:index/privateKey:PrivateKey': ({ name, inputs }) => ({
+    privateKeyPem: mockPem('PRIVATE KEY', `${String(inputs.algorithm)} private key ${name}`),
+    publicKeyPem: mockPem('PUBLIC KEY', `public key of ${name}`),
+  }),
+  'tls:index/selfSignedCert:SelfSignedCert': ({ name, inputs }) => ({
+    certPem: mockPem('CERTIFICATE', `self-signed certificate ${name}`),
+    ...mockValidity(inputs),
+  }),
+  'tls:index/certRequest:CertRequest': ({ name, inputs }) => ({
+    certRequestPem: mockPem('CERTIFICATE REQUEST', `request ${name} for ${names(inputs)}`),
+  }),
+  'tls:index/locallySignedCert:LocallySignedCert': ({ name, inputs }) => ({
+    certPem: mockPem('CERTIFICATE', `certificate ${name}`),
+    ...mockValidity(inputs),
+  }),
+};
+
 /**
  * Outputs the cloud would compute, by type. Inputs are echoed back as state for every resource, so
  * only the computed extras live here. Keep the values deterministic: plans are diffed byte for byte.
@@ -119,6 +165,7 @@ export const COMPUTED_OUTPUTS: Record<string, Extra> = {
     zoneId: `Z${name.toUpperCase().replace(/[^A-Z0-9]/g, '')}`,
     nameServers: [],
   }),
+  ...TLS_COMPUTED_OUTPUTS,
 };
 
 /**

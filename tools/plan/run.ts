@@ -6,7 +6,7 @@ import { policies as packPolicies } from '../../policies/pack';
 import { ENVIRONMENTS_DIR, stackFilePath } from '../../stacks/config/stack-file';
 import { evaluatePolicies, Violation } from '../policy/evaluate';
 import { ManifestProblem, validateManifests } from '../manifests/validate';
-import { EnvironmentPlan, planEnvironment, PlannedResource } from './harness';
+import { EnvironmentPlan, planEnvironment, PlannedResource, SECRET_MARKER } from './harness';
 import { renderReport } from './report';
 import { renderStacksSection } from './report-stacks';
 
@@ -36,8 +36,11 @@ export function validatePlanManifests(
       typeof r.props.apiVersion === 'string' &&
       typeof r.props.kind === 'string',
   );
+  // A secret field (a Secret's `stringData`) is masked in the plan and cannot be checked: validate the rest.
+  const visible = (props: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(props).filter(([, v]) => v !== SECRET_MARKER));
   return manifests.flatMap((r) =>
-    validateManifests([r.props], { kubernetesVersion }).map((p) => ({
+    validateManifests([visible(r.props)], { kubernetesVersion }).map((p) => ({
       ...p,
       object: `${r.region ?? 'global'}:${p.object}`,
     })),

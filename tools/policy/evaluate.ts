@@ -108,10 +108,33 @@ const STRUCTS = new WeakMap<PlannedResource, structproto.Struct>();
 function propsStruct(r: PlannedResource): structproto.Struct {
   let s = STRUCTS.get(r);
   if (!s) {
-    s = structproto.Struct.fromJavaScript(r.props as Record<string, never>);
+    s = memoizedToJavaScript(structproto.Struct.fromJavaScript(r.props as Record<string, never>));
     STRUCTS.set(r, s);
   }
   return s;
+}
+
+/**
+ * The analyzer converts a resource's Struct back to JavaScript once per stack policy
+ * (`deserializeProperties` in @pulumi/policy's server.js calls `struct.toJavaScript()` and then copies
+ * the result into fresh objects with `deserializeProperty`, which never mutates its input). That
+ * conversion was most of the policy run's CPU (profile of the mutation suite: `Value.toJavaScript`,
+ * `Struct.toJavaScript`), so it is done once per Struct and the frozen result is reused: policies
+ * still get their own copies, and a mutation of the shared value would throw instead of leaking.
+ */
+function memoizedToJavaScript(struct: structproto.Struct): structproto.Struct {
+  const convert = struct.toJavaScript.bind(struct);
+  let value: ReturnType<typeof convert> | undefined;
+  struct.toJavaScript = () => (value ??= deepFreeze(convert()));
+  return struct;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 function describeResource<M extends ResourceMessage>(

@@ -12,7 +12,7 @@ import {
 import { ofType, planOf } from '../../helpers/plan';
 
 describe('KEDA values (chart 2.20.2)', () => {
-  const v = kedaValues() as Record<string, Record<string, unknown>>;
+  const v = kedaValues('c'.repeat(64)) as Record<string, Record<string, unknown>>;
 
   it('runs two metrics servers and two webhooks, each with a PDB, so a drain never freezes the autoscalers', () => {
     expect(v.metricsServer).toEqual({ replicaCount: 2 });
@@ -41,7 +41,7 @@ describe('Cluster Autoscaler values', () => {
 
 describe('Datadog cluster agent values', () => {
   it('creates its PDB with pdb.create, not the deprecated createPodDisruptionBudget', () => {
-    const v = datadogClusterAgentValues();
+    const v = datadogClusterAgentValues('c'.repeat(64));
     expect(v.pdb).toEqual({ create: true, minAvailable: 1 });
     expect(v).not.toHaveProperty('createPodDisruptionBudget');
   });
@@ -76,7 +76,12 @@ describe('the prod plan', () => {
     const plan = await planOf('prod');
     const keda = ofType(plan, 'kubernetes:helm.sh/v3:Release').filter((r) => r.props.chart === 'keda');
     expect(keda).toHaveLength(2);
-    for (const r of keda) expect(r.props.values).toEqual(kedaValues());
+    for (const r of keda) {
+      const checksum = (r.props.values as { podAnnotations: { keda: Record<string, string> } }).podAnnotations
+        .keda['checksum/metrics-tls'];
+      expect(checksum).toMatch(/^[0-9a-f]{64}$/);
+      expect(r.props.values).toEqual(kedaValues(checksum));
+    }
   });
 });
 

@@ -63,6 +63,6 @@ describe('each region of prod pulls from its own registry', () => {
     for (const image of [images.scoringApi, images.streamScorer, images.feedbackWorker]) {
       expect(image.startsWith(`123456789012.dkr.ecr.${site.region}.amazonaws.com/risk/`)).toBe(true);
     }
-    expect(images.replicationHeartbeat).toMatch(/^public\.ecr\.aws\/aws-cli\/aws-cli:/);
+    expect(images.replicationHeartbeat).toMatch(/^public\.ecr\.aws\/docker\/library\/node:22\./);
   });
 });

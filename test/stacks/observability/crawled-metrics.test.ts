@@ -39,19 +39,23 @@ describe('monitors on CloudWatch-crawled metrics (issue 15 finding 8)', () => {
     const crawledKinds = ['iterator-age', 'replication-latency', 'dlq-depth', 'oldest-message'];
     for (const spec of specs) {
       if (crawledKinds.includes(spec.kind)) expect(spec.evaluationDelaySeconds).toBe(1020);
+      // DogStatsD, stated explicitly (test/stacks/observability/heartbeat-monitor.test.ts)
+      else if (spec.kind === 'heartbeat-interval') expect(spec.evaluationDelaySeconds).toBe(0);
       else expect(spec.evaluationDelaySeconds).toBeUndefined();
     }
   });
 
-  it('alerts on no data for the RPO evidence only: iterator age, and the control table replicating both ways', () => {
+  it('alerts on no data for the RPO evidence only: iterator age, the control table replicating both ways, the heartbeat interval', () => {
     const noData = monitorSpecs(input)
       .filter((s) => s.noDataMinutes !== undefined)
       .map((s) => [s.key, s.noDataMinutes]);
     expect(noData).toEqual([
       ['iterator-age-us-west-2', 20],
       ['replication-latency-prod-control-us-west-2-to-us-east-1', 20],
+      ['heartbeat-interval-us-west-2', 10],
       ['iterator-age-us-east-1', 20],
       ['replication-latency-prod-control-us-east-1-to-us-west-2', 20],
+      ['heartbeat-interval-us-east-1', 10],
     ]);
   });
 

@@ -51,6 +51,7 @@ describe('Monitors', () => {
         'monitor:hpa-at-max',
         'monitor:keda-scaler-errors',
         'monitor:keda-scaler-failed',
+        'monitor:heartbeat-interval',
       ]),
     );
   });
