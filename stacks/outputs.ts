@@ -69,6 +69,35 @@ export const regionOutputsSchema = z.strictObject({
   notificationTopicArn: z.string().min(1),
 });
 
+/**
+ * Where the runbook reads the synthetic canary's view of both regions (issue 13): the canary's region
+ * and the CloudWatch metrics its handler publishes there (stacks/observability/canary-handler), so the
+ * runbook hard-codes none of them. Evidence for `preflight` and `status`, never a switch.
+ */
+export const canaryOutputsSchema = z.strictObject({
+  /** `observability.canaryRegion`: the third region the canary runs in and publishes its metrics to. */
+  region: z.string().min(1),
+  /** The CloudWatch namespace, e.g. `prod-risk-canary`. */
+  namespace: z.string().min(1),
+  /** The dimension naming the probed region (`TargetRegion`). */
+  regionDimension: z.string().min(1),
+  metrics: z.strictObject({
+    /** 1 when the probe scored within budget, else 0 (one datapoint a minute). */
+    healthy: z.string().min(1),
+    /** Milliseconds to the whole response (the timeout when it timed out). */
+    latency: z.string().min(1),
+    /** 1 per failed probe, with the reason as a second dimension. */
+    error: z.string().min(1),
+  }),
+  /** The error metric's reason dimension (`Reason`) and every value the handler publishes. */
+  errorReasonDimension: z.string().min(1),
+  errorReasons: z.array(z.string().min(1)),
+  /** Seconds between probes (the schedule, and the metrics' period). */
+  periodSeconds: z.number().int().positive(),
+  /** Consecutive failed probes that fire a region's alarm; preflight refuses at the same count. */
+  failingAfter: z.number().int().positive(),
+});
+
 export const runbookOutputsSchema = z.strictObject({
   environment: z.string().min(1),
   primaryRegion: z.string().min(1),
@@ -83,6 +112,11 @@ export const runbookOutputsSchema = z.strictObject({
   rtoSeconds: z.number().positive(),
   standbyFraction: z.number().gt(0).max(1),
   regions: z.record(z.string(), regionOutputsSchema),
+  /**
+   * The synthetic canary's metrics. @default - absent in outputs published before it existed: the
+   * runbook then shows `canary: not configured` and preflight warns.
+   */
+  canary: canaryOutputsSchema.optional(),
   traffic: z.strictObject({
     /** The ARC cluster's data-plane endpoints; the runbook tries each in turn. */
     clusterEndpoints: z
@@ -102,6 +136,7 @@ export const runbookOutputsSchema = z.strictObject({
 
 export type RegionOutputs = z.infer<typeof regionOutputsSchema>;
 export type RunbookOutputs = z.infer<typeof runbookOutputsSchema>;
+export type CanaryOutputs = z.infer<typeof canaryOutputsSchema>;
 
 /**
  * The SSM parameter (one per region, same name) the program publishes the runbook outputs to, so the

@@ -2,7 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { heartbeatIntervalSeconds } from './capacity';
 import { RegionSite } from './config/load';
-import { RegionOutputs, RunbookOutputs } from './outputs';
+import { CanaryOutputs, RegionOutputs, RunbookOutputs } from './outputs';
 import { syntheticEndpointUrl, ScoringDns } from './traffic/dns';
 import { ClusterEndpoint } from './traffic/traffic-switch';
 
@@ -93,6 +93,11 @@ export interface RunbookSources {
   readonly traffic: TrafficView;
   /** Each built region's runbook notification topic, by region (`RunbookNotifications.topic`). */
   readonly notificationTopics: Readonly<Record<string, Pick<aws.sns.Topic, 'arn'>>>;
+  /**
+   * Where the runbook reads the canary's metrics (`canaryRunbookOutput`).
+   * @default - no `canary` section (the runbook shows `canary: not configured`)
+   */
+  readonly canary?: CanaryOutputs;
 }
 
 /**
@@ -208,6 +213,7 @@ export function runbookOutputs(src: RunbookSources): pulumi.Output<RunbookOutput
           rtoSeconds: src.dr.rtoSeconds,
           standbyFraction: src.dr.standbyFraction,
           regions: Object.fromEntries(ordered.map((r) => [r.region, r])),
+          ...(src.canary ? { canary: src.canary } : {}),
           traffic: {
             clusterEndpoints: [...clusterEndpoints],
             controlPanelArn,

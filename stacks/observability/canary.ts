@@ -2,9 +2,11 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { RegionSite } from '../config/load';
 import { InvalidArgumentError } from '../errors';
+import { CanaryOutputs } from '../outputs';
 import { ScoringDns, syntheticEndpointUrl } from '../traffic/dns';
 import { bundleCanary } from './canary-bundle';
 import { CanaryNetwork } from './canary-network';
+import type { ProbeFailure } from './canary-handler/handler';
 
 /** A probe with no full response in 5 s is a timeout (the Lambda's own timeout leaves room for the publish). */
 export const CANARY_TIMEOUT_MS = 5000;
@@ -29,6 +31,28 @@ export const CANARY_VPC_ACTIONS = [
   'ec2:UnassignPrivateIpAddresses',
 ];
 
+/**
+ * The metrics the handler publishes (canary-handler/handler.ts `metricData`; a test holds them equal):
+ * a contract, the alarms and the runbook read them by these names.
+ */
+export const CANARY_METRICS = {
+  healthy: 'ScoreProbeHealthy',
+  latency: 'ScoreProbeLatency',
+  error: 'ScoreProbeError',
+} as const;
+/** The dimension naming the probed region, and the error metric's reason dimension. */
+export const CANARY_DIMENSIONS = { region: 'TargetRegion', reason: 'Reason' } as const;
+/** Every `Reason` the handler publishes (the keys make the list exhaustive over `ProbeFailure`). */
+export const CANARY_FAILURE_REASONS = Object.keys({
+  timeout: true,
+  tls: true,
+  connection: true,
+  'http-status': true,
+  slow: true,
+} satisfies Record<ProbeFailure, true>) as ProbeFailure[];
+/** The schedule (`rate(1 minute)`) and the metrics' period. */
+export const CANARY_PERIOD_SECONDS = 60;
+
 /** The canary's physical names (a contract: the runbook reads the metrics by these). */
 export const canaryNames = (env: string) => ({
   function: `${env}-risk-canary`,
@@ -38,6 +62,23 @@ export const canaryNames = (env: string) => ({
   schedule: `${env}-risk-canary-every-minute`,
   alarm: (region: string) => `${env}-canary-score-${region}`,
 });
+
+/**
+ * The runbook's view of the canary (the `canary` section of the runbook outputs): where its metrics
+ * are and what they are called, from the same constants the component and the handler use.
+ */
+export function canaryRunbookOutput(environment: string, canaryRegion: string): CanaryOutputs {
+  return {
+    region: canaryRegion,
+    namespace: canaryNames(environment).namespace,
+    regionDimension: CANARY_DIMENSIONS.region,
+    metrics: { ...CANARY_METRICS },
+    errorReasonDimension: CANARY_DIMENSIONS.reason,
+    errorReasons: [...CANARY_FAILURE_REASONS],
+    periodSeconds: CANARY_PERIOD_SECONDS,
+    failingAfter: CANARY_ALARM_MINUTES,
+  };
+}
 
 export interface ScoreCanaryArgs {
   readonly environment: string;
@@ -222,10 +263,10 @@ export class ScoreCanary extends pulumi.ComponentResource {
             `The canary in ${region} has failed to score in ${site.region} (${site.role}) for ${CANARY_ALARM_MINUTES} minutes. ` +
             'Runbook: docs/RUNBOOK.md#canary',
           namespace: n.namespace,
-          metricName: 'ScoreProbeHealthy',
-          dimensions: { TargetRegion: site.region },
+          metricName: CANARY_METRICS.healthy,
+          dimensions: { [CANARY_DIMENSIONS.region]: site.region },
           statistic: 'Maximum',
-          period: 60,
+          period: CANARY_PERIOD_SECONDS,
           evaluationPeriods: CANARY_ALARM_MINUTES,
           threshold: 1,
           comparisonOperator: 'LessThanThreshold',

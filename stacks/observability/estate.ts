@@ -8,6 +8,7 @@ import { ScoringSlos } from './slo';
 import { AuditTrail, TableArns } from './trail';
 import { ScoreCanary } from './canary';
 import { CanaryNetwork } from './canary-network';
+import { RunbookCanaryAccess } from './runbook-canary-access';
 import { physicalNames, streamScorerLeaseTableName } from '../naming';
 
 /** What the observability of issue 13 needs from the rest of the estate: objects, not ARNs. */
@@ -32,6 +33,8 @@ export interface Observability {
   readonly canary: ScoreCanary;
   /** The canary's VPC: each regional stack peers with it (the global stack exports its IDs). */
   readonly canaryNetwork: CanaryNetwork;
+  /** The runbook roles' read of the canary's metrics (preflight and status). */
+  readonly runbookCanaryAccess: RunbookCanaryAccess;
 }
 
 /**
@@ -112,5 +115,12 @@ export function createObservability(config: EnvironmentConfig, deps: Observabili
     alarmTopic: trail.topic,
     tags: config.tags,
   });
-  return { slos, dashboard, modelMonitors, leaseMonitors, trail, canary, canaryNetwork };
+  const runbookCanaryAccess = new RunbookCanaryAccess('runbook-canary', {
+    environment: config.environment,
+    canaryRegion: obs.canaryRegion,
+    runbookRoleArns: obs.runbookRoleArns,
+    accountId: deps.accountId,
+    tags: config.tags,
+  });
+  return { slos, dashboard, modelMonitors, leaseMonitors, trail, canary, canaryNetwork, runbookCanaryAccess };
 }

@@ -12,6 +12,7 @@ import { regionRunbookOutput, runbookOutputs, runbookRegionOf, TrafficView } fro
 import { RunbookPublication } from '../runbook-publication';
 import { EndpointCertificates } from '../traffic/certificates';
 import { RunbookNotifications } from '../traffic/notifications';
+import { canaryRunbookOutput } from '../observability/canary';
 import { CanaryNetworkView, canaryPeer, CanaryPeering, CANARY_PEER } from '../observability/canary-peering';
 import {
   GLOBAL_CANARY_NETWORK_OUTPUT,
@@ -133,6 +134,8 @@ export function buildRegionStack(config: EnvironmentConfig, site: RegionSite) {
     peerRegions: peer ? [peer] : [],
     traffic: trafficView,
     notificationTopics,
+    // Issue 13: the runbook reads the canary's view of both regions from the third region's CloudWatch.
+    canary: canaryRunbookOutput(config.environment, obs.canaryRegion),
   });
   new RunbookPublication('runbook-outputs', {
     environment: config.environment,

@@ -10,6 +10,8 @@ export interface DrillRequest {
   readonly to?: string;
   readonly dryRun: boolean;
   readonly forceReason?: string;
+  /** `--ignore-canary --reason`: passed to both halves. */
+  readonly ignoreCanaryReason?: string;
 }
 
 /** The `runbook#open-drill` item: the unfinished drill, in its failover target's control table. */
@@ -102,6 +104,7 @@ export async function runDrill(deps: RunnerDeps, req: DrillRequest): Promise<Dri
           op: there,
           dryRun: req.dryRun,
           forceReason: req.forceReason,
+          ignoreCanaryReason: req.ignoreCanaryReason,
           runId: id('failover'),
         });
   let failback: OperationResult | undefined;
@@ -113,6 +116,7 @@ export async function runDrill(deps: RunnerDeps, req: DrillRequest): Promise<Dri
       op: back,
       dryRun: req.dryRun,
       forceReason: req.forceReason,
+      ignoreCanaryReason: req.ignoreCanaryReason,
       runId: id('failback'),
       dryRunChecks: false,
     });

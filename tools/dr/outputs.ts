@@ -173,7 +173,10 @@ export function missingRegions(raw: unknown): string[] {
   return [rb.primaryRegion, rb.drRegion].filter((r): r is string => typeof r === 'string' && !(r in regions));
 }
 
-/** `first` with the regions it lacks taken from `next` (another region's copy); `first` wins otherwise. */
+/**
+ * `first` with the regions it lacks taken from `next` (another region's copy), and its `canary`
+ * section when it has none (a copy published before it existed); `first` wins otherwise.
+ */
 export function fillMissingRegions(first: unknown, next: unknown): unknown {
   const a = runbookOf(first);
   const b = runbookOf(next);
@@ -183,7 +186,7 @@ export function fillMissingRegions(first: unknown, next: unknown): unknown {
     const entry = (b.regions as Record<string, unknown>)[r];
     if (entry !== undefined) regions[r] = entry;
   }
-  return { ...a, regions };
+  return { ...a, regions, ...(a.canary === undefined && b.canary !== undefined ? { canary: b.canary } : {}) };
 }
 
 /**

@@ -95,6 +95,7 @@ interface ChangeOptions extends CommonOptions {
   dryRun?: boolean;
   yes?: boolean;
   force?: boolean;
+  ignoreCanary?: boolean;
   reason?: string;
   timeout: string;
   verifyTimeout: string;
@@ -129,7 +130,14 @@ function validateChange(o: ChangeOptions, environmentsDir?: string): void {
       o.reason,
       'a non-empty reason with --force (it is recorded in the audit)',
     );
-  if (o.reason && !o.force) throw new UsageError('--reason', o.reason, '--reason only together with --force');
+  if (o.ignoreCanary && !o.reason?.trim())
+    throw new UsageError(
+      '--reason',
+      o.reason,
+      'a non-empty reason with --ignore-canary (it is recorded in the audit)',
+    );
+  if (o.reason && !o.force && !o.ignoreCanary)
+    throw new UsageError('--reason', o.reason, '--reason only together with --force or --ignore-canary');
   minCapacity(o);
 }
 
@@ -172,7 +180,11 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
       .option('--dry-run', 'print the planned steps and the read-only preflight checks; write nothing')
       .option('--yes', 'do not ask for confirmation')
       .option('--force', 'override a failed preflight (requires --reason, recorded in the audit)')
-      .option('--reason <text>', 'why --force is needed')
+      .option(
+        '--ignore-canary',
+        'proceed although the canary sees the target failing (this check only; requires --reason, recorded in the audit)',
+      )
+      .option('--reason <text>', 'why --force or --ignore-canary is needed')
       .addOption(new Option('--timeout <seconds>', 'readiness timeout for the scale-up').default('600'))
       .addOption(new Option('--verify-timeout <seconds>', 'health-check convergence timeout').default('300'))
       .addOption(new Option('--lease-seconds <seconds>', 'lock lease, renewed while running').default('60'))
@@ -360,6 +372,7 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
           op,
           dryRun: Boolean(o.dryRun),
           forceReason: o.force ? o.reason : undefined,
+          ignoreCanaryReason: o.ignoreCanary ? o.reason : undefined,
         }),
         configuredActiveRegion(o.env, deps.environmentsDir),
       );
@@ -414,6 +427,7 @@ export function buildProgram(deps: ProgramDeps, setExit: (code: ExitCode) => voi
         to: o.to,
         dryRun: Boolean(o.dryRun),
         forceReason: o.force ? o.reason : undefined,
+        ignoreCanaryReason: o.ignoreCanary ? o.reason : undefined,
       });
       const configured = configuredActiveRegion(o.env, deps.environmentsDir);
       const result: DrillResult = {

@@ -6,6 +6,7 @@ import { GuardResult } from './guard';
 import { describeBacklog } from './source-evidence';
 import { OperationResult, StepReport } from './runner';
 import { Probed, StatusResult } from './status';
+import { renderCanaryStatus } from './status-canary';
 
 const ms = (v: number | undefined) => (v === undefined ? '-' : formatMs(v));
 const val = <T>(p: Probed<T>, f: (v: T) => string) => (p.ok ? f(p.value) : `unreachable (${p.error})`);
@@ -175,6 +176,8 @@ export function renderStatus(s: StatusResult): string {
     textTable(['region', 'deployment', 'ready', 'min', 'standby/full', 'autoscaler'], workloads),
     '',
     textTable(['runbook (read here)', 'lock', 'open run', 'open drill'], runbook),
+    '',
+    renderCanaryStatus(s.canary),
     ...(s.unreachable.length
       ? [
           '',

@@ -59,6 +59,8 @@ export interface OperationRequest {
   readonly op: Operation;
   readonly dryRun: boolean;
   readonly forceReason?: string;
+  /** `--ignore-canary --reason` (see {@link StepContext.ignoreCanaryReason}); not kept across invocations. */
+  readonly ignoreCanaryReason?: string;
   /** A fixed run id (the two halves of a drill); otherwise the open run is resumed or a new one started. */
   readonly runId?: string;
   /** Dry run only: also run the read-only preflight checks. @default true */
@@ -262,6 +264,7 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
     lock,
     timings: deps.timings,
     forceReason,
+    ...(req.ignoreCanaryReason ? { ignoreCanaryReason: req.ignoreCanaryReason } : {}),
     minCapacityPct: deps.minCapacityPct,
     now,
     sleep,
@@ -603,6 +606,7 @@ async function planRun(
       control: s.control,
       lock,
       timings: deps.timings,
+      ...(req.ignoreCanaryReason ? { ignoreCanaryReason: req.ignoreCanaryReason } : {}),
       now: s.now,
       sleep: s.sleep,
       log: () => undefined,

@@ -4,6 +4,7 @@ import { Clients } from './clients';
 import { ActiveRegionRecord, readActiveRegion } from './control/fence';
 import { readHeartbeat } from './control/heartbeat';
 import { ControlTable } from './control/table';
+import { CanaryReading, readCanary } from './canary';
 import { withDeadline } from './deadline';
 import { findInconsistencies, Inconsistency, nextAction } from './status-checks';
 import { probeRunbook, RunbookState } from './status-runbook';
@@ -88,6 +89,11 @@ export interface StatusResult {
   readonly inconsistencies: readonly Inconsistency[];
   /** What to do about them (the unfinished run or drill, else where to look). @default - none */
   readonly nextAction?: string;
+  /**
+   * The synthetic canary's view of each region from the third region (issue 13; tools/dr/canary.ts).
+   * Best-effort: unreachable or not configured never makes the status exit 1.
+   */
+  readonly canary: CanaryReading;
 }
 
 /** The reads of a region that must answer for `status` to exit 0, by the name the table shows. */
@@ -145,6 +151,8 @@ export async function readStatus(
     readRoutingStates(outputs, clients),
   );
   const regionNames = Object.keys(outputs.regions);
+  // In parallel with the regions' reads, under its own (shorter) deadline: never slows the status.
+  const canary = readCanary(clients.cloudwatch, outputs, regionNames, now);
   const regions = await Promise.all(
     regionNames.map(async (region): Promise<RegionStatus> => {
       const r = outputs.regions[region];
@@ -199,6 +207,7 @@ export async function readStatus(
     regions,
     unreachable: unreachableRegions(regions),
     inconsistencies,
+    canary: await canary,
     ...(inconsistencies.length > 0
       ? {
           nextAction: nextAction(

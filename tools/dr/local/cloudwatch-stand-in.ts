@@ -32,6 +32,12 @@ export class CloudWatchStandIn {
    * (e.g. a check that still reads the old state), or undefined for no datapoint at all.
    */
   readonly healthOverrides = new Map<string, number | undefined>();
+  /**
+   * The synthetic canary (issue 13, metrics in its own namespace `<env>-risk-canary`): every probed
+   * region scores (`ScoreProbeHealthy` 1, 180 ms) for the last 5 minutes, except these, whose probes
+   * all time out (0, 5 000 ms, `ScoreProbeError` Reason `timeout`).
+   */
+  readonly canaryFailing = new Set<string>();
 
   constructor(private readonly healthOf: (healthCheckId: string) => number | undefined) {}
 
@@ -40,6 +46,30 @@ export class CloudWatchStandIn {
     this.calls = 0;
     this.failingRegions.clear();
     this.healthOverrides.clear();
+    this.canaryFailing.clear();
+  }
+
+  /** The canary's datapoints for one query: one a minute, the newest 30 s before `at`; undefined if not a canary metric. */
+  private canarySeries(q: MetricDataQuery, at: Date): { Values: number[]; Timestamps: Date[] } | undefined {
+    const m = q.MetricStat?.Metric;
+    if (!m?.Namespace?.endsWith('-risk-canary')) return undefined;
+    const dim = (name: string) => m.Dimensions?.find((d) => d.Name === name)?.Value;
+    const failing = this.canaryFailing.has(dim('TargetRegion') ?? '');
+    const value =
+      m.MetricName === 'ScoreProbeHealthy'
+        ? failing
+          ? 0
+          : 1
+        : m.MetricName === 'ScoreProbeLatency'
+          ? failing
+            ? 5000
+            : 180
+          : failing && dim('Reason') === 'timeout'
+            ? 1
+            : undefined;
+    const Timestamps =
+      value === undefined ? [] : [0, 1, 2, 3, 4].map((i) => new Date(at.getTime() - 30_000 - i * 60_000));
+    return { Values: Timestamps.map(() => value as number), Timestamps };
   }
 
   private value(q: MetricDataQuery): number | undefined {
@@ -74,6 +104,8 @@ export class CloudWatchStandIn {
         const at = input.EndTime ?? new Date();
         return {
           MetricDataResults: (input.MetricDataQueries ?? []).map((q) => {
+            const canary = this.canarySeries(q, at);
+            if (canary) return { Id: q.Id, StatusCode: 'Complete', ...canary };
             const v = this.value(q);
             return {
               Id: q.Id,

@@ -10,6 +10,8 @@ import {
   ReplicationEvidence,
 } from '../probes';
 import { clockSkewNote, RegionClock, regionClock } from '../control/region-clock';
+import { readCanary } from '../canary';
+import { canaryCheck } from './preflight-canary';
 import { Step, StepContext } from './step';
 
 export interface PreflightCheck {
@@ -48,7 +50,10 @@ const describe = (err: unknown) => `${(err as Error).name}: ${(err as Error).mes
  * - the source region, best-effort: unreachable is reported (`source region unreachable: ...`) and
  *   does not refuse, that is the disaster case; when it answers, its CloudWatch `ReplicationLatency`
  *   towards the target above the RPO refuses like a stale heartbeat;
- * - the target's stream and queues present, its cluster reachable and its workloads ready.
+ * - the target's stream and queues present, its cluster reachable and its workloads ready;
+ * - the canary's view of the target from the third region ({@link canaryCheck}): failing refuses
+ *   (unless `--ignore-canary --reason`); unreachable or silent warns. Its read has its own deadline
+ *   (tools/dr/canary.ts), shorter than the other checks', so it never slows preflight.
  * A probe of the target that throws is a failed check, with the error as its detail.
  */
 export async function runPreflightChecks(ctx: StepContext): Promise<{
@@ -111,6 +116,12 @@ export async function runPreflightChecks(ctx: StepContext): Promise<{
       const q = await probeQueues(clients, target, now);
       return { ok: true, detail: q.map((x) => `${x.queue} depth ${x.visible}`).join(', ') };
     }),
+    readCanary(clients.cloudwatch, outputs, [op.to, op.from], now).then((reading) =>
+      canaryCheck(reading, op.to, op.from, {
+        ignoreReason: ctx.ignoreCanaryReason,
+        endpoint: target.syntheticEndpoint,
+      }),
+    ),
     probe(`cluster ${target.cluster.name} reachable, workloads ready`, async () => {
       const w = await probeWorkloads(clients, target);
       const notReady = w.filter((x) => x.ready < 1);

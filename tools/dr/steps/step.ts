@@ -49,6 +49,12 @@ export interface StepContext {
   /** `--force --reason`: preflight failures are overridden and the reason audited. */
   readonly forceReason?: string;
   /**
+   * `--ignore-canary --reason`: the canary's `failing` verdict on the target is a warning, not a
+   * refusal (the other checks still refuse); the reason is in the check's detail and the audit.
+   * @default - the canary check refuses on `failing`
+   */
+  readonly ignoreCanaryReason?: string;
+  /**
    * `--min-capacity`: the percentage of each Deployment's full minimum that must be ready before the
    * flip (scale-up keeps scaling to full). @default DEFAULT_MIN_CAPACITY_PCT (100)
    */
