@@ -136,7 +136,7 @@ export interface RegionalData {
 /** The data-plane fields of {@link RegionOutputs}. */
 export type RegionDataOutputs = Pick<
   RegionOutputs,
-  'keyArn' | 'stream' | 'streamConsumerArn' | 'tables' | 'topic' | 'queues'
+  'keyArn' | 'stream' | 'streamConsumerArn' | 'tables' | 'topic' | 'queues' | 'tableCapacity'
 >;
 
 /** Creates one region's stream and fan-out (children of `parent`) and collects the region's handles. */
@@ -213,6 +213,7 @@ export function createRegionalData(
     tables,
     topic: { name: fanout.topic.name, arn: fanout.topic.arn },
     queues: { caseReview: queue('caseReview'), modelFeedback: queue('modelFeedback') },
+    tableCapacity: Object.values(foundation.tables).flatMap((t) => [...(t.floors[site.region] ?? [])]),
   });
   return { key, stream, fanout, leaseTable, shardCount: capacity.stream.shardCount, tables, outputs };
 }

@@ -6,7 +6,11 @@ import {
   DEFAULT_MIN_CAPACITY_PCT,
   describeCapacity,
 } from './capacity-share';
+import { recordFloors } from '../control/capacity-record';
+import { describeFloor } from './capacity-plan';
+import { planScaleUp, waitForTables } from './scale-up-plan';
 import { Step, StepContext, waitFor } from './step';
+import { floorId, floorName, setTableMin } from './table-floors';
 
 type Deployment = RegionOutputs['workloads']['deployments'][number];
 
@@ -19,39 +23,71 @@ async function setMinimum(ctx: StepContext, r: RegionOutputs, d: Deployment, wan
   return `${d.autoscaler.kind}/${d.autoscaler.name} ${have}->${want}`;
 }
 
-/** Sets every autoscaler minimum of a region to its full value; patches only what differs. */
-async function setFullMinimums(ctx: StepContext, r: RegionOutputs): Promise<string[]> {
-  const changed: string[] = [];
-  for (const d of r.workloads.deployments) {
-    const c = await setMinimum(ctx, r, d, d.autoscaler.fullMinReplicas);
-    if (c) changed.push(c);
-  }
-  return changed;
-}
-
 /**
- * Step 3. Raises the target's autoscaler minimums to full capacity (HPA `minReplicas`, KEDA
- * `minReplicaCount`) and waits until every Deployment has `--min-capacity` percent of that ready
- * (default 100: all of it). Below 100 the step ends as soon as each Deployment has its share: the
- * minimums stay at full, so Kubernetes keeps scaling after the flip, and the Deployments still below
- * full are reported as a warning (issue 16 finding 7). While it waits it prints one `x/y pods ready`
- * line per {@link StepTimings.progressMs}.
+ * Step 3. Raises the target's capacity before the fence and the flip, then waits for it:
+ * - pods: each autoscaler minimum (HPA `minReplicas`, KEDA `minReplicaCount`) to the larger of its full
+ *   minimum and the source's current ready replicas (when the source answers), at most `maxReplicas`
+ *   (./capacity-plan.ts, the same function the capacity simulator models);
+ * - tables: each DynamoDB scalable target of the target's table copies to its full floor, or the
+ *   source's current provisioned capacity when larger (./table-floors.ts, issue 15 finding 26).
+ * The floors before the raise are recorded once in the journal (`journal#<runId>` / `capacity`) before
+ * the first change, so `dr abort` puts them back even after a timeout. Then it waits until every
+ * Deployment has `--min-capacity` percent of its planned minimum ready (default 100: all of it), and
+ * every table that share of its planned floor provisioned. Below 100 the step ends as soon as each has
+ * its share: the floors stay raised, so Kubernetes and DynamoDB keep scaling after the flip, and the
+ * Deployments still below are reported as a warning (issue 16 finding 7). While it waits it prints one
+ * progress line per {@link StepTimings.progressMs}.
  */
 export const scaleUp: Step = {
   id: 'scale-up',
-  title: (op) => `raise ${op.to} autoscaler minimums to full capacity, wait for readiness`,
+  title: (op) =>
+    `raise ${op.to} autoscaler minimums and table floors to full capacity (or the source's current), wait for readiness`,
   async run(ctx) {
     const r = regionOf(ctx.outputs, ctx.op.to);
     const kube = ctx.clients.kube(r);
     const pct = ctx.minCapacityPct ?? DEFAULT_MIN_CAPACITY_PCT;
-    const changed = await setFullMinimums(ctx, r);
+    const started = ctx.now().getTime();
+    const plan = await planScaleUp(ctx);
+    const changes = [
+      ...plan.pods
+        .filter((p) => p.current < p.floor.want)
+        .map((p) => ({
+          kind: 'autoscaler' as const,
+          id: `${p.d.autoscaler.kind}/${p.d.autoscaler.name}`,
+          previous: p.current,
+          set: p.floor.want,
+        })),
+      ...plan.tables
+        .filter((t) => t.current < t.floor.want)
+        .map((t) => ({
+          kind: 'table' as const,
+          id: floorId(t.entry),
+          previous: t.current,
+          set: t.floor.want,
+        })),
+    ];
+    if (changes.length > 0)
+      await recordFloors(ctx.control, { runId: ctx.run.runId, region: r.region, changes });
+    const raisedTables: string[] = [];
+    for (const t of plan.tables.filter((x) => x.current < x.floor.want)) {
+      await setTableMin(ctx, r.region, t.entry, t.floor.want);
+      raisedTables.push(`${floorName(t.entry)} ${t.current}->${t.floor.want}`);
+    }
+    const changed: string[] = [];
+    // Never lowers a floor: a retry whose source now runs fewer keeps what the first attempt set.
+    const targetOf = (p: (typeof plan.pods)[number]) => Math.max(p.current, p.floor.want);
+    for (const p of plan.pods) {
+      const c = await setMinimum(ctx, r, p.d, targetOf(p));
+      if (c) changed.push(c);
+    }
+    const wantOf = new Map(plan.pods.map((p) => [p.d.name, targetOf(p)]));
     let last: CapacityVerdict | undefined;
     const read = async () => {
       const readings = await Promise.all(
         r.workloads.deployments.map(async (d) => ({
           name: d.name,
           ready: (await kube.getDeployment(r.workloads.namespace, d.name)).ready,
-          full: d.autoscaler.fullMinReplicas,
+          full: wantOf.get(d.name) ?? d.autoscaler.fullMinReplicas,
         })),
       );
       last = capacityVerdict(readings, pct);
@@ -69,24 +105,53 @@ export const scaleUp: Step = {
         `workloads in ${r.region} not ready at ${share} within ${ctx.timings.readinessTimeoutMs / 1000} s` +
         (last ? `: ${describeCapacity(last, pct)}` : ''),
     });
+    const tables = await waitForTables(ctx, r.region, plan.tables, pct, started);
     const ready = v.rows.map((x) => `${x.name} ${x.ready}/${x.full}`).join(', ');
     const patched = changed.length ? `patched ${changed.join(', ')}` : 'minimums already full';
+    const fromSource = plan.pods.filter((p) => p.floor.from !== 'full');
+    const sourceNote = [
+      fromSource.length
+        ? `above full from ${ctx.op.from}'s ready replicas: ${fromSource.map((p) => `${p.d.name} ${describeFloor(p.floor, p.source)}`).join(', ')}`
+        : undefined,
+      plan.sourceNote ? `source not read: ${plan.sourceNote}` : undefined,
+    ].filter((x) => x !== undefined);
+    const tableDetail =
+      plan.tables.length === 0
+        ? undefined
+        : `table floors ${raisedTables.length ? `raised ${raisedTables.join(', ')}` : 'already raised'}; provisioned ${tables.map((t) => `${floorName(t.entry)} ${t.provisioned ?? '?'}/${t.floor.want}`).join(', ')}`;
     const warning =
       v.belowFull.length > 0
         ? `flipping at --min-capacity ${pct} %: ${v.belowFull.map((x) => `${x.name} ${x.ready}/${x.full}`).join(', ')} ` +
           `ready in ${r.region}, still scaling to full (minimums are at full; watch \`kubectl --context ${r.cluster.kubeContext} -n ${r.workloads.namespace} get deploy\`)`
         : undefined;
     return {
-      detail: `${patched}; ready ${ready}${warning ? `; WARNING: ${warning}` : ''}`,
+      detail:
+        [`${patched}`, ...(tableDetail ? [tableDetail] : []), ...sourceNote].join('; ') +
+        `; ready ${ready}${warning ? `; WARNING: ${warning}` : ''}`,
       data: {
         patched: changed,
         minCapacityPct: pct,
         readyPods: v.readyPods,
         fullPods: v.fullPods,
         belowFull: v.belowFull.map((x) => ({ deployment: x.name, ready: x.ready, full: x.full })),
+        floors: changes,
+        ...(plan.sourceNote ? { sourceNotRead: plan.sourceNote } : {}),
       },
       ...(warning ? { warning } : {}),
     };
+  },
+  async preview(ctx) {
+    const plan = await planScaleUp(ctx);
+    const lines = plan.pods.map(
+      (p) =>
+        `${p.d.autoscaler.kind}/${p.d.autoscaler.name}: minimum ${p.current} -> ${describeFloor(p.floor, p.source)}${p.current >= p.floor.want ? ' (no change)' : ''}`,
+    );
+    for (const t of plan.tables)
+      lines.push(
+        `${floorName(t.entry)} (${t.entry.resourceId} ${t.entry.dimension}): MinCapacity ${t.current} -> ${describeFloor(t.floor, t.source)}${t.current >= t.floor.want ? ' (no change)' : ''}`,
+      );
+    if (plan.sourceNote) lines.push(`source not read (${plan.sourceNote}): full floors only`);
+    return lines;
   },
 };
 

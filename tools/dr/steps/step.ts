@@ -81,6 +81,11 @@ export interface Step {
   readonly id: StepId;
   title(op: Operation): string;
   run(ctx: StepContext): Promise<StepResult>;
+  /**
+   * `--dry-run`: the changes the step would make, one line each, read-only.
+   * @default - none (the dry run lists the step's title only)
+   */
+  preview?(ctx: StepContext): Promise<readonly string[]>;
 }
 
 export type StepId =
