@@ -77,7 +77,9 @@ export class ClusterAgentMetricsReader extends Construct {
       datadogNamespace: DATADOG_NAMESPACE,
       datadogMetricsService: DATADOG_CLUSTER_AGENT_METRICS_SERVICE,
       datadogMetricsServicePort: String(DATADOG_CLUSTER_AGENT_METRICS_PORT),
-      // The cluster agent's metrics server presents a self-signed certificate (no CA to verify it with).
+      // Kept on purpose: each cluster-agent replica self-signs its metrics-server certificate, and the
+      // datadog chart has no value to give it one, so there is no CA to give KEDA (docs/ARCHITECTURE.md,
+      // "unsafeSsl kept (decision)").
       unsafeSsl: 'true',
     };
     new kplus.ConfigMap(this, 'ScalerConfig', {

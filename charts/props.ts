@@ -60,6 +60,15 @@ export interface ScoringEndpointProps {
    * @default ['10.0.0.0/8']
    */
   readonly sourceRanges?: readonly string[];
+  /**
+   * The subnets (IDs, or `Name` tags) the NLB is placed in, one per AZ
+   * (`service.beta.kubernetes.io/aws-load-balancer-subnets`): the small load-balancer subnets, whose
+   * CIDRs are `ingressCidrs`. Without it the controller picks subnets by their role tag.
+   *
+   * @default - the controller's subnet discovery (`kubernetes.io/role/internal-elb` or `/elb`)
+   * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/#subnets
+   */
+  readonly subnets?: readonly string[];
 }
 
 /** The input of {@link synthesizeWorkloads}: one region of one environment. */
@@ -360,6 +369,16 @@ export function validateWorkloadsProps(props: WorkloadsProps): void {
     problems.push(
       `'scoringEndpoint.scheme' (${show(endpoint.scheme)}) must be one of internal, internet-facing`,
     );
+  }
+  endpoint?.subnets?.forEach((subnet, i) => {
+    if (typeof subnet !== 'string' || !/^[^,\s]+$/.test(subnet)) {
+      problems.push(
+        `'scoringEndpoint.subnets[${i}]' (${show(subnet)}) must be a subnet ID or Name tag without commas or spaces, such as subnet-0abc1234`,
+      );
+    }
+  });
+  if (endpoint?.subnets?.length === 0) {
+    problems.push(`'scoringEndpoint.subnets' ([]) must list at least one subnet, or be omitted`);
   }
   const cidrLists = {
     awsApiCidrs: props.awsApiCidrs,

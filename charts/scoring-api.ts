@@ -43,6 +43,8 @@ export interface ScoringApiLoadBalancer {
   readonly scheme?: LoadBalancerScheme;
   /** @default ['10.0.0.0/8'] */
   readonly sourceRanges?: readonly string[];
+  /** The NLB's subnets, one per AZ (see `ScoringEndpointProps.subnets`). @default - subnet discovery */
+  readonly subnets?: readonly string[];
 }
 
 /**
@@ -50,7 +52,8 @@ export interface ScoringApiLoadBalancer {
  * with IP targets (straight to the pods, no node hop), cross-zone on (a zone with fewer ready pods
  * does not get a third of the traffic), TLS terminated with the ACM certificate, an HTTP health check
  * on the pods' readiness path and admin port, client IP preservation off (so the pods' network
- * policy admits the NLB's subnets, see `ingressCidrs`), and the regional name for external-dns.
+ * policy admits the NLB's subnets, see `ingressCidrs`), the NLB's own subnets when given
+ * (`aws-load-balancer-subnets`: subnet IDs or names, one per AZ), and the regional name for external-dns.
  * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/
  */
 export function scoringApiServiceAnnotations(lb: ScoringApiLoadBalancer): Record<string, string> {
@@ -74,6 +77,8 @@ export function scoringApiServiceAnnotations(lb: ScoringApiLoadBalancer): Record
     [`${prefix}-healthcheck-interval`]: '10',
     [`${prefix}-healthcheck-healthy-threshold`]: '2',
     [`${prefix}-healthcheck-unhealthy-threshold`]: '2',
+    // Its own small subnets, whose CIDRs are all the pods' ingress policy admits.
+    ...(lb.subnets ? { [`${prefix}-subnets`]: lb.subnets.join(',') } : {}),
     [EXTERNAL_DNS_HOSTNAME_ANNOTATION]: lb.hostname,
   };
 }

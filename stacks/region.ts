@@ -4,7 +4,7 @@ import { EnvironmentConfig, RegionSite } from './config/load';
 import { RegionalCompute } from './compute';
 import { clusterName, physicalNames } from './naming';
 import { createRegionalData, DataFoundation, RegionalData } from './data/regional';
-import { Network } from './network/network';
+import { Network, NetworkPeer } from './network/network';
 import { regionalEndpointName } from './traffic/dns';
 
 /** What the estate hands each region to publish its scoring endpoint. */
@@ -28,6 +28,11 @@ export interface RegionalPlatformArgs {
   readonly data?: DataFoundation;
   /** The zone and certificate of this region's scoring endpoint (`score-<region>.<zone>`). */
   readonly endpoint: RegionalEndpointArgs;
+  /**
+   * VPCs in other regions this region's network peers with (the canary's, issue 13).
+   * @default - none
+   */
+  readonly peers?: readonly NetworkPeer[];
 }
 
 /**
@@ -51,10 +56,11 @@ export class RegionalPlatform extends pulumi.ComponentResource {
       {
         region: site.region,
         vpcCidr: site.vpcCidr,
-        availabilityZones: site.availabilityZones,
+        availabilityZoneIds: site.availabilityZoneIds,
         natGateways: config.network.natGateways,
         clusterName: clusterName(config.environment, site.region),
         tags: config.tags,
+        peers: args.peers,
       },
       { parent: this },
     );
@@ -95,6 +101,7 @@ export class RegionalPlatform extends pulumi.ComponentResource {
           appKey: pulumi.secret(config.secrets.datadogAppKey),
         },
         privateSubnets: this.network.privateSubnets,
+        loadBalancerSubnets: this.network.loadBalancerSubnets,
         vpcCidr: site.vpcCidr,
         vpc: { id: this.network.vpc.id, arn: this.network.vpc.arn },
         scoringEndpoint: {

@@ -3,6 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { managedPolicy, policyDocument, serviceTrust } from '../data/policy-documents';
 import { SUPPORTED_KUBERNETES_VERSIONS } from './versions';
 import { InvalidArgumentError } from '../errors';
+import { zoneSlot } from '../config/zones';
 
 /** Every EKS control-plane log type. */
 export const CLUSTER_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
@@ -61,8 +62,12 @@ export interface EksClusterArgs {
   readonly kubernetesVersion: string;
   /** The private subnets, one per AZ (exactly three): the control plane's ENIs span them, one node group per subnet. */
   readonly privateSubnets: readonly aws.ec2.Subnet[];
-  /** The AZ of each private subnet, in the same order, e.g. `us-west-2a` (names each zone's node group). */
-  readonly availabilityZones: readonly string[];
+  /**
+   * The AZ ID of each private subnet, in the same order, e.g. `usw2-az1`. Each zone's node group is
+   * named by its slot in this list (`a`, `b`, `c`: stacks/config/zones.ts `zoneSlot`), not by an
+   * account's zone name, so the physical group names stay those of the `us-west-2a/b/c` era.
+   */
+  readonly availabilityZoneIds: readonly string[];
   /**
    * CIDRs allowed to reach the public API endpoint.
    * Note: an empty list turns the public endpoint off (private only, as in prod).
@@ -101,16 +106,6 @@ export interface EksClusterArgs {
   readonly tags: Readonly<Record<string, string>>;
 }
 
-/** `us-west-2a` -> `a`: the suffix that names a zone's node group. */
-export function zoneSuffix(availabilityZone: string): string {
-  const m = /^[a-z]{2}(-[a-z]+)+-\d([a-z0-9-]+)$/.exec(availabilityZone);
-  if (!m)
-    throw new InvalidArgumentError(
-      `'availabilityZone' (${JSON.stringify(availabilityZone)}) must be an availability zone name such as us-west-2a`,
-    );
-  return m[2];
-}
-
 /**
  * The tags Cluster Autoscaler's auto-discovery (`--node-group-auto-discovery=asg:tag=...`) looks for.
  * EKS puts them on a managed group's Auto Scaling group itself; they are set on the node group too so
@@ -137,9 +132,9 @@ export function validateClusterArgs(args: EksClusterArgs): void {
       `'privateSubnets' (${args.privateSubnets.length} subnets) must list exactly 3 subnets, one per AZ`,
     );
   }
-  if (args.availabilityZones.length !== args.privateSubnets.length) {
+  if (args.availabilityZoneIds.length !== args.privateSubnets.length) {
     problems.push(
-      `'availabilityZones' (${args.availabilityZones.length} zones) must name the AZ of each of the ${args.privateSubnets.length} private subnets`,
+      `'availabilityZoneIds' (${args.availabilityZoneIds.length} zones) must give the AZ ID of each of the ${args.privateSubnets.length} private subnets`,
     );
   }
   if (args.adminRoleArns.length === 0)
@@ -355,7 +350,7 @@ export class EksCluster extends pulumi.ComponentResource {
     // together): Cluster Autoscaler picks the zone whose pods are pending and, with
     // `balance-similar-node-groups`, keeps the groups level.
     this.nodeGroups = args.privateSubnets.map((subnet, i) => {
-      const zone = zoneSuffix(args.availabilityZones[i]);
+      const zone = zoneSlot(i);
       const groupName = `${clusterName}-scoring-${zone}-v2`;
       return new aws.eks.NodeGroup(
         `${name}-nodes-${zone}`,
@@ -373,7 +368,12 @@ export class EksCluster extends pulumi.ComponentResource {
           updateConfig: { maxUnavailablePercentage: 33 },
           launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
           labels: { [NODE_POOL_LABEL]: 'scoring' },
-          tags: { ...tags, ...clusterAutoscalerTags(clusterName), Name: groupName },
+          tags: {
+            ...tags,
+            ...clusterAutoscalerTags(clusterName),
+            Name: groupName,
+            'availability-zone-id': args.availabilityZoneIds[i],
+          },
         },
         // The cluster autoscaler owns the desired size once the group exists.
         {

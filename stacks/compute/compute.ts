@@ -18,6 +18,8 @@ import { EksCluster } from './cluster';
 import { regionalImages } from './images';
 import { kubeProvider } from './kubeconfig';
 import { DeploymentOutputs, deploymentsOf, Workloads, WorkloadsInputProps } from './workloads';
+import { SCORING_API_LOAD_BALANCER_DEFAULTS } from '../../charts/scoring-api';
+import { sourceRangesAdmittingCanary } from '../observability/canary-cidr';
 
 /**
  * System pods that are not DaemonSets (CoreDNS x2, KEDA operator x2 + metrics server + webhooks,
@@ -69,7 +71,12 @@ export interface ComputeArgs {
   readonly datadog: { readonly apiKey: pulumi.Output<string>; readonly appKey: pulumi.Output<string> };
   /** The region's private subnets, one per AZ. */
   readonly privateSubnets: readonly aws.ec2.Subnet[];
-  /** The VPC CIDR: the subnets (private for the NLB, endpoint subnets for the AWS APIs) derive from it. */
+  /**
+   * The region's load-balancer subnets, one per AZ: the scoring API's internal NLB goes there
+   * (`aws-load-balancer-subnets`), and its pods admit only their CIDRs.
+   */
+  readonly loadBalancerSubnets: readonly aws.ec2.Subnet[];
+  /** The VPC CIDR: the subnet CIDRs (load-balancer subnets for the NLB, endpoint subnets for the AWS APIs) derive from it. */
   readonly vpcCidr: string;
   /** The region's VPC (the load balancer controller works in it). */
   readonly vpc: ClusterIngressArgs['vpc'];
@@ -141,7 +148,8 @@ export class RegionalCompute extends pulumi.ComponentResource {
       minReplicas: b.minReplicas,
       maxReplicas: b.maxReplicas,
     });
-    const zones = site.availabilityZones.length;
+    const zones = site.availabilityZoneIds.length;
+    const subnetPlan = planSubnets(args.vpcCidr, site.availabilityZoneIds);
     const regionNodes = nodeGroupSize(
       [
         pods(SCORING_API_RESOURCES, bounds.scoringApi),
@@ -163,7 +171,7 @@ export class RegionalCompute extends pulumi.ComponentResource {
         clusterName,
         kubernetesVersion: args.cluster.kubernetesVersion,
         privateSubnets: args.privateSubnets,
-        availabilityZones: site.availabilityZones,
+        availabilityZoneIds: site.availabilityZoneIds,
         adminRoleArns: args.cluster.adminRoleArns,
         viewerRoleArns: args.cluster.viewerRoleArns,
         publicAccessCidrs: args.cluster.publicAccessCidrs,
@@ -232,13 +240,21 @@ export class RegionalCompute extends pulumi.ComponentResource {
           clusterName,
           // The interface endpoints' own subnets (stacks/network), not the VPC CIDR, which also holds
           // the API server's ENIs and every pod.
-          awsApiCidrs: planSubnets(args.vpcCidr, site.availabilityZones).map((z) => z.endpointCidr),
-          // The internal NLB lives in the private subnets (`kubernetes.io/role/internal-elb`) and does
-          // not preserve client IPs: its own addresses there are the only sources the pods see.
-          ingressCidrs: planSubnets(args.vpcCidr, site.availabilityZones).map((z) => z.privateCidr),
+          awsApiCidrs: subnetPlan.map((z) => z.endpointCidr),
+          // The internal NLB lives in its own subnets (the Service names them) and does not preserve
+          // client IPs: its addresses there are the only sources the pods see. Not the private
+          // subnets: every pod has an address there too (VPC CNI), so they would admit any pod.
+          ingressCidrs: subnetPlan.map((z) => z.loadBalancerCidr),
           scoringEndpoint: {
             hostname: args.scoringEndpoint.hostname,
             certificateArn: args.scoringEndpoint.certificateArn,
+            subnets: args.loadBalancerSubnets.map((s) => s.id),
+            // Issue 13: the NLB's security group admits the canary VPC (peered); the pods' ingress
+            // policy needs nothing, since the NLB does not preserve client IPs.
+            sourceRanges: sourceRangesAdmittingCanary(
+              SCORING_API_LOAD_BALANCER_DEFAULTS.sourceRanges,
+              args.observability.canaryNetwork.vpcCidr,
+            ),
           },
           kubernetesVersion: args.cluster.kubernetesVersion,
         },

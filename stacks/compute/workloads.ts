@@ -13,9 +13,11 @@ import { InvalidArgumentError } from '../errors';
 /** The chart props, with the data-plane values that are Outputs allowed as Inputs. */
 export type WorkloadsInputProps = Omit<WorkloadsProps, 'names' | 'roleArns' | 'scoringEndpoint'> & {
   readonly names: { readonly [K in keyof WorkloadsProps['names']]: pulumi.Input<string> };
-  readonly scoringEndpoint: Omit<WorkloadsProps['scoringEndpoint'], 'certificateArn'> & {
+  readonly scoringEndpoint: Omit<WorkloadsProps['scoringEndpoint'], 'certificateArn' | 'subnets'> & {
     /** The validated ACM certificate of this region (an Output until the certificate is issued). */
     readonly certificateArn: pulumi.Input<string>;
+    /** The NLB's subnet IDs, one per AZ (Outputs of the network's load-balancer subnets). */
+    readonly subnets?: readonly pulumi.Input<string>[];
   };
 };
 
@@ -162,6 +164,7 @@ export class Workloads extends pulumi.ComponentResource {
         );
       return role;
     };
+    const { subnets: subnetIds, ...endpoint } = props.scoringEndpoint;
     const chartProps: WorkloadsProps = {
       ...props,
       names,
@@ -174,12 +177,15 @@ export class Workloads extends pulumi.ComponentResource {
           }
         : {}),
       scoringEndpoint: {
-        ...props.scoringEndpoint,
+        ...endpoint,
         certificateArn: tokens.token(
           'scoringCertificateArn',
           props.scoringEndpoint.certificateArn,
           (p) => `arn:aws:acm:${cluster.region}:000000000000:certificate/${p}`,
         ),
+        ...(subnetIds
+          ? { subnets: subnetIds.map((id, i) => tokens.token(`loadBalancerSubnet${i}`, id)) }
+          : {}),
       },
       roleArns: {
         streamScorer: roleArn('roleStreamScorer', scalerRole('stream-scorer')),

@@ -19,7 +19,11 @@ export interface RegionSite {
   readonly role: 'primary' | 'dr';
   readonly region: AwsRegion;
   readonly vpcCidr: string;
-  readonly availabilityZones: readonly string[];
+  /**
+   * The region's zones by AZ ID (`usw2-az1`), in slot order (config `regions.<role>.availabilityZoneIds`):
+   * the subnets are placed by ID, and per-zone names use the slot (stacks/config/zones.ts `zoneSlot`).
+   */
+  readonly availabilityZoneIds: readonly string[];
 }
 
 /** The whole, validated configuration of one environment. Components receive parts of it as props. */
@@ -200,7 +204,7 @@ export function parseEnvironmentConfig(
       role,
       region: s.region,
       vpcCidr: s.vpcCidr,
-      availabilityZones: s.availabilityZones ?? ['a', 'b', 'c'].map((z) => `${s.region}${z}`),
+      availabilityZoneIds: [...s.availabilityZoneIds],
     };
   };
   const regions = { primary: site('primary'), dr: site('dr') };

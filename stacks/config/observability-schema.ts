@@ -72,14 +72,44 @@ export const modelMonitoringSchema = z.strictObject({
     .default(30),
 });
 
-/** The keys `observabilitySchema` gains; `region` is the schema's AWS region enum (passed to avoid a cycle). */
-export function observabilityExtensions<R extends z.ZodTypeAny>(region: R) {
+const AZ_IDS =
+  'a list of 2 or 3 distinct availability zone IDs of the canary region (e.g. use2-az1, use2-az2: IDs, the same zones in every account)';
+
+/**
+ * The canary's VPC in its region (issue 13): peered with each regional VPC so the Lambda reaches the
+ * internal NLBs. `schema.ts` checks that it overlaps neither regional VPC.
+ */
+export function canaryNetworkSchema<C extends z.ZodType<string>>(cidr: C) {
+  return z.strictObject({
+    /** A /24 to /27 (stacks/observability/canary-cidr.ts cuts it into one subnet per AZ). */
+    vpcCidr: cidr.refine((v: string) => Number(v.split('/')[1]) >= 24 && Number(v.split('/')[1]) <= 27, {
+      message: 'an IPv4 CIDR block between /24 and /27 (the canary VPC holds a few ENIs only)',
+    }),
+    /** The AZs of the Lambda's subnets and of the CloudWatch interface endpoint's ENIs. */
+    availabilityZoneIds: z
+      .array(z.string().regex(/^[a-z]{2,5}\d-az\d{1,2}$/, { message: AZ_IDS }), { message: AZ_IDS })
+      .min(2, { message: AZ_IDS })
+      .max(3, { message: AZ_IDS })
+      .refine((ids) => new Set(ids).size === ids.length, { message: AZ_IDS }),
+  });
+}
+
+/**
+ * The keys `observabilitySchema` gains; `region` is the schema's AWS region enum and `cidr` its CIDR
+ * block (passed to avoid a cycle).
+ */
+export function observabilityExtensions<R extends z.ZodTypeAny, C extends z.ZodType<string>>(
+  region: R,
+  cidr: C,
+) {
   return {
     /**
      * The region the synthetic canary runs in, and the audit trail's home: neither the primary nor
      * the DR region, so the failover evidence does not depend on the region that failed.
      */
     canaryRegion: region,
+    /** The canary's VPC (peered with both regional VPCs): its CIDR and AZ IDs. */
+    canaryNetwork: canaryNetworkSchema(cidr),
     slo: sloSchema,
     /** @default - every bound at its default */
     model: modelMonitoringSchema.default({

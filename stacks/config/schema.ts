@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { imageRefProblem } from '../compute/images';
 import { SUPPORTED_KUBERNETES_VERSIONS } from '../compute/versions';
 import { canaryRegionProblem, observabilityExtensions } from './observability-schema';
+import { arcClusterSchema } from './arc-cluster-schema';
+import { azIdProblem } from './zones';
 
 /**
  * The schema of an environment's stack configuration (`environments/Pulumi.<env>.yaml`).
@@ -83,13 +85,23 @@ const regionSite = z.strictObject({
   /** The VPC CIDR of this region; primary and DR must not overlap (they are peered for the runbook's reach). */
   vpcCidr: cidr,
   /**
-   * Availability zones for subnets and node groups.
-   * @default - `<region>a`, `<region>b`, `<region>c`
+   * The region's three zones by AZ ID (`usw2-az1`), in slot order: each zone's subnets, NAT gateway and
+   * node group are named by its slot (`a`, `b`, `c`: stacks/config/zones.ts `zoneSlot`), and placed with
+   * `availabilityZoneId`. An ID is the same physical zone in every account; a name (`us-west-2a`) is not.
+   * Each must be `<region prefix>-az<N>` of this region, not a zone EKS refuses for cluster subnets
+   * (use1-az3, usw1-az2, cac1-az3), and appear once.
+   * Note: the order is part of the resource names: append, never reorder (a moved ID replaces subnets).
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html#cluster-subnets
    */
-  availabilityZones: z
-    .array(nonEmpty('an availability zone name'))
-    .length(3, { message: 'exactly 3 availability zones' })
-    .optional(),
+  availabilityZoneIds: z
+    .array(z.string({ message: 'an AZ ID such as usw2-az1' }), {
+      message: 'a list of exactly 3 AZ IDs such as ["usw2-az1", "usw2-az2", "usw2-az3"]',
+    })
+    .length(3, {
+      message: 'exactly 3 AZ IDs, one per zone (a list such as ["usw2-az1", "usw2-az2", "usw2-az3"])',
+    }),
+  /** Replaced by `availabilityZoneIds`: refused with a message that says so. */
+  availabilityZones: z.unknown().optional(),
 });
 
 export const targetsSchema = z.strictObject({
@@ -333,6 +345,12 @@ export const trafficSchema = z.strictObject({
     .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { message: 'a DNS zone name such as risk.example.com' }),
   /** The record name of the scoring API inside the zone, e.g. `score`. */
   recordName: z.string().regex(/^[a-z0-9-]+$/, { message: 'a DNS label such as score' }),
+  /**
+   * The ARC cluster of the environment's control panel: created here, or shared with another
+   * environment of the account (issue 15 finding 28; see ./arc-cluster-schema.ts).
+   * @default - `{ create: true }`
+   */
+  arcCluster: arcClusterSchema(region).optional(),
 });
 
 export const observabilitySchema = z.strictObject({
@@ -346,7 +364,7 @@ export const observabilitySchema = z.strictObject({
   /** Where monitors notify, e.g. `@pagerduty-risk-platform`. */
   notify: z.array(z.string().regex(/^@[\w.-]+$/, { message: 'a Datadog handle such as @pagerduty-risk' })),
   // --- issue 13: canary, SLOs, model monitoring, audit (stacks/config/observability-schema.ts) ---
-  ...observabilityExtensions(region),
+  ...observabilityExtensions(region, cidr),
 });
 
 /**
@@ -451,16 +469,35 @@ export const projectConfigSchema = z
     // issue 13: the canary watches both regions from a third one.
     const canary = canaryRegionProblem(c.observability.canaryRegion, ownRegions);
     if (canary) ctx.addIssue({ code: 'custom', path: ['observability', 'canaryRegion'], message: canary });
+    // issue 13: the canary VPC is peered with both regional VPCs, so it overlaps neither.
+    const canaryCidr = c.observability.canaryNetwork?.vpcCidr;
+    const clash = (['primary', 'dr'] as const).filter(
+      (role) => canaryCidr !== undefined && cidrsOverlap(canaryCidr, c.regions[role].vpcCidr),
+    );
+    if (clash.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['observability', 'canaryNetwork', 'vpcCidr'],
+        message: `a CIDR that overlaps neither regional VPC (${clash.map((r) => `${c.regions[r].region} ${c.regions[r].vpcCidr}`).join(', ')}): the canary VPC is peered with both`,
+      });
+    }
     for (const role of ['primary', 'dr'] as const) {
       const site = c.regions[role];
-      site.availabilityZones?.forEach((az, i) => {
-        if (!az.startsWith(site.region)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['regions', role, 'availabilityZones', i],
-            message: `an availability zone of ${site.region}`,
-          });
-        }
+      if (site.availabilityZones !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['regions', role, 'availabilityZones'],
+          message:
+            'no such key: zones are configured by AZ ID in availabilityZoneIds (e.g. ["usw2-az1", "usw2-az2", "usw2-az3"]; `aws ec2 describe-availability-zones` lists ZoneName -> ZoneId)',
+        });
+      }
+      site.availabilityZoneIds.forEach((id, i) => {
+        const problem = azIdProblem(id, site.region);
+        const earlier = site.availabilityZoneIds.indexOf(id);
+        const message =
+          problem ?? (earlier < i ? `an AZ ID not already listed (slot ${earlier})` : undefined);
+        if (message)
+          ctx.addIssue({ code: 'custom', path: ['regions', role, 'availabilityZoneIds', i], message });
       });
     }
   });

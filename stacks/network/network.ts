@@ -28,8 +28,12 @@ export interface NetworkArgs {
   readonly region: string;
   /** The VPC CIDR, split per AZ by {@link planSubnets}. */
   readonly vpcCidr: string;
-  /** Exactly the AZs to spread over (three for production-grade zonal independence). */
-  readonly availabilityZones: readonly string[];
+  /**
+   * The zones to spread over, by AZ ID (`usw2-az1`), in slot order (three for production-grade zonal
+   * independence). Subnets are placed with `availabilityZoneId`; per-zone names use the slot
+   * (`a`, `b`, `c`), so listing the zones of existing subnets in their old letter order keeps every name.
+   */
+  readonly availabilityZoneIds: readonly string[];
   /**
    * NAT gateways: one per AZ (an AZ outage leaves the others' egress intact) or a single one.
    * @default 'one-per-az'
@@ -42,11 +46,29 @@ export interface NetworkArgs {
   readonly clusterName: string;
   /** Tags for every taggable resource. */
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * VPCs in other regions to peer with (issue 13: the canary's VPC). For each, this network requests a
+   * peering connection (its side; the peer's stack accepts it in the peer region) and routes the peer's
+   * CIDR to it from every private route table, where the internal NLB's nodes answer from.
+   * @default - none
+   */
+  readonly peers?: readonly NetworkPeer[];
+}
+
+/** A VPC this network peers with (see {@link NetworkArgs.peers}). */
+export interface NetworkPeer {
+  /** Short name, in the peering connection's resource name: `<network>-peer-<name>`. */
+  readonly name: string;
+  /** The peer VPC's region (`peerRegion`: the accepter side lives there). */
+  readonly region: string;
+  readonly vpcId: pulumi.Input<string>;
+  readonly cidr: string;
 }
 
 /**
- * A VPC over three AZs: private subnets for nodes, public subnets for NAT and load balancers, and VPC
- * endpoints (gateway: DynamoDB, S3; interface: Kinesis, SQS, SNS, KMS, STS, ECR).
+ * A VPC over three AZs (placed by AZ ID): private subnets for nodes and pods, public subnets for NAT
+ * and internet-facing load balancers, small load-balancer subnets for the internal NLB, and VPC
+ * endpoints (gateway: DynamoDB, S3; interface: Kinesis, SQS, SNS, KMS, STS, ECR) in their own subnets.
  */
 export class Network extends pulumi.ComponentResource {
   readonly vpc: aws.ec2.Vpc;
@@ -57,13 +79,21 @@ export class Network extends pulumi.ComponentResource {
    * main route table's local route is all an endpoint needs to answer).
    */
   readonly endpointSubnets: aws.ec2.Subnet[];
+  /**
+   * One small subnet per AZ for the internal load balancers only (`kubernetes.io/role/internal-elb`;
+   * the private subnets no longer carry the tag), routed like its zone's private subnet. The scoring
+   * API's Service names them (`aws-load-balancer-subnets`), and its pods admit their CIDRs only.
+   */
+  readonly loadBalancerSubnets: aws.ec2.Subnet[];
   readonly endpointSecurityGroup: aws.ec2.SecurityGroup;
   readonly vpcId: pulumi.Output<string>;
   readonly privateSubnetIds: pulumi.Output<string>[];
+  /** The requester side of each peering connection, by peer name ({@link NetworkArgs.peers}). */
+  readonly peeringConnections: Readonly<Record<string, aws.ec2.VpcPeeringConnection>>;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super('risk-platform:network:Network', name, {}, opts);
-    const zones = planSubnets(args.vpcCidr, args.availabilityZones);
+    const zones = planSubnets(args.vpcCidr, args.availabilityZoneIds);
     const region = args.region;
     const parent = { parent: this };
     const tags = (extra: Record<string, string>) => ({ ...args.tags, ...extra });
@@ -95,25 +125,54 @@ export class Network extends pulumi.ComponentResource {
       parent,
     );
 
+    // Peering (issue 13): cross-region, so `autoAccept` must be false and the peer's side is a
+    // VpcPeeringConnectionAccepter in `peerRegion` (pulumi-aws v7 ec2.VpcPeeringConnection docs,
+    // "Cross-Region Peering (Same Account) AWS Provider v7"). The routes are inline, like the NAT route:
+    // a table with inline routes must not also get standalone aws.ec2.Route resources.
+    const peeringConnections: Record<string, aws.ec2.VpcPeeringConnection> = {};
+    for (const peer of args.peers ?? []) {
+      peeringConnections[peer.name] = new aws.ec2.VpcPeeringConnection(
+        `${name}-peer-${peer.name}`,
+        {
+          region,
+          vpcId: this.vpc.id,
+          peerVpcId: peer.vpcId,
+          peerRegion: peer.region,
+          autoAccept: false,
+          tags: tags({ Name: `${name}-peer-${peer.name}`, Side: 'Requester' }),
+        },
+        parent,
+      );
+    }
+    this.peeringConnections = peeringConnections;
+    const peerRoutes = (args.peers ?? []).map((peer) => ({
+      cidrBlock: peer.cidr,
+      vpcPeeringConnectionId: peeringConnections[peer.name].id,
+    }));
+
     this.publicSubnets = [];
     this.privateSubnets = [];
     this.endpointSubnets = [];
+    this.loadBalancerSubnets = [];
     const natGateways: aws.ec2.NatGateway[] = [];
     const privateRouteTables: aws.ec2.RouteTable[] = [];
     const natPerAz = (args.natGateways ?? 'one-per-az') === 'one-per-az';
 
     zones.forEach((zone, i) => {
-      const suffix = zone.availabilityZone.slice(-1);
+      const suffix = zone.slot;
+      const placement = { availabilityZoneId: zone.availabilityZoneId };
+      const zoneTag = { 'availability-zone-id': zone.availabilityZoneId };
       const pub = new aws.ec2.Subnet(
         `${name}-public-${suffix}`,
         {
           region,
           vpcId: this.vpc.id,
           cidrBlock: zone.publicCidr,
-          availabilityZone: zone.availabilityZone,
+          ...placement,
           mapPublicIpOnLaunch: false,
           tags: tags({
             Name: `${name}-public-${suffix}`,
+            ...zoneTag,
             tier: 'public',
             'kubernetes.io/role/elb': '1',
             [`kubernetes.io/cluster/${args.clusterName}`]: 'shared',
@@ -156,11 +215,12 @@ export class Network extends pulumi.ComponentResource {
           region,
           vpcId: this.vpc.id,
           cidrBlock: zone.privateCidr,
-          availabilityZone: zone.availabilityZone,
+          ...placement,
+          // No `kubernetes.io/role/internal-elb`: internal load balancers go to the load-balancer subnets.
           tags: tags({
             Name: `${name}-private-${suffix}`,
+            ...zoneTag,
             tier: 'private',
-            'kubernetes.io/role/internal-elb': '1',
             [`kubernetes.io/cluster/${args.clusterName}`]: 'shared',
           }),
         },
@@ -171,7 +231,7 @@ export class Network extends pulumi.ComponentResource {
         {
           region,
           vpcId: this.vpc.id,
-          routes: [{ cidrBlock: '0.0.0.0/0', natGatewayId: nat.id }],
+          routes: [{ cidrBlock: '0.0.0.0/0', natGatewayId: nat.id }, ...peerRoutes],
           tags: tags({ Name: `${name}-private-${suffix}-rt` }),
         },
         parent,
@@ -191,12 +251,40 @@ export class Network extends pulumi.ComponentResource {
             region,
             vpcId: this.vpc.id,
             cidrBlock: zone.endpointCidr,
-            availabilityZone: zone.availabilityZone,
-            tags: tags({ Name: `${name}-endpoints-${suffix}`, tier: 'endpoints' }),
+            ...placement,
+            tags: tags({ Name: `${name}-endpoints-${suffix}`, ...zoneTag, tier: 'endpoints' }),
           },
           parent,
         ),
       );
+
+      // The internal NLB's own subnet (AWS Load Balancer Controller subnet discovery reads the role tag;
+      // the Service names these subnets explicitly too), routed like the zone's private subnet so the
+      // NLB answers callers over the same paths as before.
+      // @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/deploy/subnet_discovery/
+      const lb = new aws.ec2.Subnet(
+        `${name}-lb-${suffix}`,
+        {
+          region,
+          vpcId: this.vpc.id,
+          cidrBlock: zone.loadBalancerCidr,
+          ...placement,
+          tags: tags({
+            Name: `${name}-lb-${suffix}`,
+            ...zoneTag,
+            tier: 'load-balancer',
+            'kubernetes.io/role/internal-elb': '1',
+            [`kubernetes.io/cluster/${args.clusterName}`]: 'shared',
+          }),
+        },
+        parent,
+      );
+      new aws.ec2.RouteTableAssociation(
+        `${name}-lb-${suffix}`,
+        { region, subnetId: lb.id, routeTableId: rt.id },
+        parent,
+      );
+      this.loadBalancerSubnets.push(lb);
     });
 
     for (const service of GATEWAY_ENDPOINT_SERVICES) {

@@ -4,6 +4,7 @@ import { RegionSite } from '../config/load';
 import { InvalidArgumentError } from '../errors';
 import { ScoringDns, syntheticEndpointUrl } from '../traffic/dns';
 import { bundleCanary } from './canary-bundle';
+import { CanaryNetwork } from './canary-network';
 
 /** A probe with no full response in 5 s is a timeout (the Lambda's own timeout leaves room for the publish). */
 export const CANARY_TIMEOUT_MS = 5000;
@@ -14,6 +15,19 @@ export const CANARY_TIMEOUT_MS = 5000;
 export const CANARY_LATENCY_BUDGET_MS = 1000;
 /** Minutes of failed probes before a region's alarm fires (and its health check turns unhealthy). */
 export const CANARY_ALARM_MINUTES = 3;
+
+/**
+ * The EC2 calls Lambda makes with the function's role to manage its VPC network interfaces.
+ * @see https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSLambdaVPCAccessExecutionRole.html
+ */
+export const CANARY_VPC_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+];
 
 /** The canary's physical names (a contract: the runbook reads the metrics by these). */
 export const canaryNames = (env: string) => ({
@@ -33,6 +47,13 @@ export interface ScoreCanaryArgs {
   readonly sites: readonly Pick<RegionSite, 'role' | 'region'>[];
   readonly dns: ScoringDns;
   readonly accountId: pulumi.Input<string>;
+  /** The canary's VPC (peered with each regional VPC by the regional stacks): the Lambda runs in it. */
+  readonly network: Pick<CanaryNetwork, 'subnets' | 'lambdaSecurityGroup'>;
+  /**
+   * Where the per-region alarms publish (ALARM and OK): an SNS topic in the canary region that on-call
+   * subscribes to (the audit alerts' topic, `<env>-risk-audit-alerts`, which CloudWatch may publish to).
+   */
+  readonly alarmTopic: { readonly arn: pulumi.Input<string> };
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -95,8 +116,12 @@ export class ScoreCanary extends pulumi.ComponentResource {
       },
       parent,
     );
-    // Least privilege: its own log group's streams, and PutMetricData into its namespace only
-    // (PutMetricData has no resource-level permissions; the namespace condition is the scope).
+    // Least privilege: its own log group's streams, PutMetricData into its namespace only
+    // (PutMetricData has no resource-level permissions; the namespace condition is the scope), and the
+    // ENI calls Lambda makes with the role to attach the function to its VPC: the EC2 actions of
+    // AWSLambdaVPCAccessExecutionRole without its `logs:*` on every log group. `DescribeNetworkInterfaces`
+    // works only on `*` (Lambda developer guide, "Giving Lambda functions access to resources in an
+    // Amazon VPC"), and Lambda names no resource ahead of creating the ENI, so the statement is `*`.
     const rolePolicy = new aws.iam.RolePolicy(
       `${name}-role`,
       {
@@ -115,6 +140,12 @@ export class ScoreCanary extends pulumi.ComponentResource {
               Action: 'cloudwatch:PutMetricData',
               Resource: '*',
               Condition: { StringEquals: { 'cloudwatch:namespace': n.namespace } },
+            },
+            {
+              Sid: 'AttachToCanaryVpc',
+              Effect: 'Allow',
+              Action: CANARY_VPC_ACTIONS,
+              Resource: '*',
             },
           ]),
         ),
@@ -140,6 +171,11 @@ export class ScoreCanary extends pulumi.ComponentResource {
         memorySize: 256,
         timeout: Math.ceil(CANARY_TIMEOUT_MS / 1000) + 10,
         loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
+        // In the canary VPC: the internal NLBs are reached over the peering connections (CanaryPeering).
+        vpcConfig: {
+          subnetIds: args.network.subnets.map((s) => s.id),
+          securityGroupIds: [args.network.lambdaSecurityGroup.id],
+        },
         environment: {
           variables: {
             CANARY_TARGETS: JSON.stringify(targets),
@@ -195,6 +231,8 @@ export class ScoreCanary extends pulumi.ComponentResource {
           comparisonOperator: 'LessThanThreshold',
           // A silent canary is no evidence either way: INSUFFICIENT_DATA, never a region marked down.
           treatMissingData: 'missing',
+          alarmActions: [args.alarmTopic.arn],
+          okActions: [args.alarmTopic.arn],
           tags: tags(n.alarm(site.region), { region: site.region, role: site.role }),
         },
         parent,

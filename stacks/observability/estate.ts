@@ -7,6 +7,7 @@ import { ModelMonitors } from './model-monitors';
 import { ScoringSlos } from './slo';
 import { AuditTrail, TableArns } from './trail';
 import { ScoreCanary } from './canary';
+import { CanaryNetwork } from './canary-network';
 import { physicalNames, streamScorerLeaseTableName } from '../naming';
 
 /** What the observability of issue 13 needs from the rest of the estate: objects, not ARNs. */
@@ -29,6 +30,8 @@ export interface Observability {
   readonly leaseMonitors: LeaseTableMonitors;
   readonly trail: AuditTrail;
   readonly canary: ScoreCanary;
+  /** The canary's VPC: each regional stack peers with it (the global stack exports its IDs). */
+  readonly canaryNetwork: CanaryNetwork;
 }
 
 /**
@@ -90,13 +93,24 @@ export function createObservability(config: EnvironmentConfig, deps: Observabili
     runbookRoleArns: obs.runbookRoleArns,
     tags: config.tags,
   });
+  const canaryNetwork = new CanaryNetwork('canary-network', {
+    environment: config.environment,
+    region: obs.canaryRegion,
+    vpcCidr: obs.canaryNetwork.vpcCidr,
+    availabilityZoneIds: obs.canaryNetwork.availabilityZoneIds,
+    regionCidrs: Object.fromEntries(config.sites.map((s) => [s.region, s.vpcCidr])),
+    tags: config.tags,
+  });
   const canary = new ScoreCanary('canary', {
     environment: config.environment,
     region: obs.canaryRegion,
     sites: config.sites,
     dns: config.traffic,
     accountId: deps.accountId,
+    network: canaryNetwork,
+    // The third region's alarms share one topic for on-call to subscribe to.
+    alarmTopic: trail.topic,
     tags: config.tags,
   });
-  return { slos, dashboard, modelMonitors, leaseMonitors, trail, canary };
+  return { slos, dashboard, modelMonitors, leaseMonitors, trail, canary, canaryNetwork };
 }

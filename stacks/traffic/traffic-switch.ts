@@ -3,6 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { RegionSite } from '../config/load';
 import { regionalEndpointName, ScoringDns, scoringRecordName } from './dns';
 import { InvalidArgumentError } from '../errors';
+import { accountOfArcClusterArn, ArcClusterConfig } from '../config/arc-cluster-schema';
 
 export interface TrafficSwitchArgs {
   /** The environment name, the prefix of every ARC resource's name. */
@@ -24,6 +25,19 @@ export interface TrafficSwitchArgs {
    * @default 60
    */
   readonly recordTtlSeconds?: number;
+  /**
+   * The ARC cluster the control panel goes into: `{ create: true }` creates one (this environment owns
+   * it), `{ arn, endpoints }` uses the cluster another environment of the same account created.
+   * @default - `{ create: true }`
+   * @see https://docs.aws.amazon.com/r53recovery/latest/dg/routing-control.quotas.html
+   */
+  readonly arcCluster?: ArcClusterConfig;
+  /**
+   * The deploying account: a shared cluster's ARN must name it (a control panel cannot go into
+   * another account's cluster without RAM sharing, which this platform does not set up).
+   * Note: only checked when `arcCluster` is `{ arn, endpoints }`.
+   */
+  readonly accountId?: pulumi.Input<string>;
 }
 
 /** {@link TrafficSwitchArgs.recordTtlSeconds} when not given. */
@@ -57,8 +71,37 @@ export function validateSites(sites: readonly Pick<RegionSite, 'role' | 'region'
   }
 }
 
+/** The shared cluster of `arcCluster`, or undefined when this environment creates its own. */
+export function sharedCluster(
+  arcCluster: ArcClusterConfig | undefined,
+): { arn: string; endpoints: readonly ClusterEndpoint[] } | undefined {
+  if (arcCluster?.arn === undefined) return undefined;
+  if (!arcCluster.endpoints || arcCluster.endpoints.length === 0) {
+    throw new InvalidArgumentError(
+      `'traffic.arcCluster.endpoints' (${JSON.stringify(arcCluster.endpoints)}) must list the shared cluster's data-plane endpoints`,
+    );
+  }
+  return { arn: arcCluster.arn, endpoints: arcCluster.endpoints };
+}
+
+/** A shared cluster must be in the deploying account (`accountId`, from the caller identity). */
+export function checkSharedClusterAccount(arn: string, accountId: string): void {
+  const account = accountOfArcClusterArn(arn);
+  if (account === undefined) {
+    throw new InvalidArgumentError(
+      `'traffic.arcCluster.arn' (${JSON.stringify(arn)}) must be an ARC cluster ARN such as arn:aws:route53-recovery-control::123456789012:cluster/<id>`,
+    );
+  }
+  if (accountId !== '' && account !== accountId) {
+    throw new InvalidArgumentError(
+      `'traffic.arcCluster.arn' (${JSON.stringify(arn)}) must name a cluster of the deploying account ${accountId}, not ${account}: environments share a cluster only within one account`,
+    );
+  }
+}
+
 /**
- * The traffic switch of one environment: a Route 53 Application Recovery Controller cluster and control
+ * The traffic switch of one environment: a Route 53 Application Recovery Controller cluster (its own,
+ * or one shared with the other environments of its account: `arcCluster`) and control
  * panel, one routing control per region, a safety rule that keeps at least one region on, a
  * `RECOVERY_CONTROL` health check per routing control, and failover records for the scoring API.
  *
@@ -67,7 +110,10 @@ export function validateSites(sites: readonly Pick<RegionSite, 'role' | 'region'
  * data-plane endpoints (statically stable: no Pulumi, no control plane).
  */
 export class TrafficSwitch extends pulumi.ComponentResource {
-  readonly cluster: aws.route53recoverycontrol.Cluster;
+  /** The ARC cluster, when this environment creates it (`arcCluster: { create: true }`); else undefined. */
+  readonly cluster?: aws.route53recoverycontrol.Cluster;
+  /** The ARN of the cluster holding the control panel: the created one's, or the shared one's. */
+  readonly clusterArn: pulumi.Output<string>;
   readonly controlPanel: aws.route53recoverycontrol.ControlPanel;
   /** Routing controls by region. */
   readonly routingControls: Readonly<Record<string, aws.route53recoverycontrol.RoutingControl>>;
@@ -94,16 +140,31 @@ export class TrafficSwitch extends pulumi.ComponentResource {
     const env = args.environment;
     const tags = (extra: Record<string, string>) => ({ ...args.tags, ...extra });
 
-    this.cluster = new aws.route53recoverycontrol.Cluster(
-      `${name}-cluster`,
-      { name: `${env}-risk-platform`, tags: tags({ Name: `${env}-risk-platform` }) },
-      parent,
-    );
+    const shared = sharedCluster(args.arcCluster);
+    if (shared) {
+      this.clusterArn = pulumi.output(args.accountId ?? '').apply((account) => {
+        checkSharedClusterAccount(shared.arn, account);
+        return shared.arn;
+      });
+      this.clusterEndpoints = pulumi.output(
+        shared.endpoints.map((e) => ({ endpoint: e.endpoint, region: e.region })),
+      );
+    } else {
+      this.cluster = new aws.route53recoverycontrol.Cluster(
+        `${name}-cluster`,
+        { name: `${env}-risk-platform`, tags: tags({ Name: `${env}-risk-platform` }) },
+        parent,
+      );
+      this.clusterArn = this.cluster.arn;
+      this.clusterEndpoints = this.cluster.clusterEndpoints.apply((eps) =>
+        (eps ?? []).map((e) => ({ endpoint: e.endpoint, region: e.region })),
+      );
+    }
     this.controlPanel = new aws.route53recoverycontrol.ControlPanel(
       `${name}-panel`,
       {
         name: `${env}-scoring-traffic`,
-        clusterArn: this.cluster.arn,
+        clusterArn: this.clusterArn,
         tags: tags({ Name: `${env}-scoring-traffic` }),
       },
       parent,
@@ -116,7 +177,7 @@ export class TrafficSwitch extends pulumi.ComponentResource {
         `${name}-${site.region}-control`,
         {
           name: `${env}-scoring-${site.region}`,
-          clusterArn: this.cluster.arn,
+          clusterArn: this.clusterArn,
           controlPanelArn: this.controlPanel.arn,
         },
         parent,
@@ -176,11 +237,8 @@ export class TrafficSwitch extends pulumi.ComponentResource {
     }
     this.records = records;
 
-    this.clusterEndpoints = this.cluster.clusterEndpoints.apply((eps) =>
-      (eps ?? []).map((e) => ({ endpoint: e.endpoint, region: e.region })),
-    );
-
     this.registerOutputs({
+      clusterArn: this.clusterArn,
       clusterEndpoints: this.clusterEndpoints,
       controlPanelArn: this.controlPanel.arn,
       safetyRuleArn: this.safetyRule.arn,

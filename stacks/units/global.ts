@@ -11,7 +11,8 @@ import { TrafficSwitch } from '../traffic/traffic-switch';
 /**
  * The `<env>-global` stack: what is global or spans both regions. The workload IAM roles (each trusts
  * both regions' clusters), the ARC cluster, control panel, routing controls and safety rule, the
- * Route 53 failover records and their health checks, and the Datadog monitors and SLOs. No AWS
+ * Route 53 failover records and their health checks (the ARC cluster only when `traffic.arcCluster`
+ * creates it; otherwise the control panel goes into the account's shared cluster), and the Datadog monitors and SLOs. No AWS
  * resource here lands in the primary or the DR region (IAM and Route 53 are global services; ARC's
  * cluster spans five regions of its own).
  */
@@ -29,6 +30,8 @@ export function buildGlobalStack(config: EnvironmentConfig) {
     sites: config.sites,
     dns: config.traffic,
     tags: config.tags,
+    arcCluster: config.traffic.arcCluster,
+    accountId,
   });
   const monitors = new Monitors('observability', {
     environment: config.environment,
@@ -53,7 +56,7 @@ export function buildGlobalStack(config: EnvironmentConfig) {
       (s) => pulumi.interpolate`arn:aws:dynamodb:${s.region}:${accountId}:table/${name}`,
     ),
   });
-  createObservability(config, {
+  const observability = createObservability(config, {
     datadogProvider: monitors.provider,
     routingHealthChecks: traffic.healthChecks,
     tables: {
@@ -70,5 +73,10 @@ export function buildGlobalStack(config: EnvironmentConfig) {
     heartbeatRoleArn: identities.heartbeatRole.arn,
     // Read by each regional stack (StackReference) for its runbook parameter.
     traffic: trafficViewOf(traffic),
+    // Read by each regional stack (StackReference) to peer its VPC with the canary's (random IDs).
+    canaryNetwork: {
+      vpcId: observability.canaryNetwork.vpc.id,
+      routeTableId: observability.canaryNetwork.routeTable.id,
+    },
   };
 }

@@ -30,3 +30,30 @@ export function unitStackReference(
     name: unitStackReferenceName(config, unit),
   });
 }
+
+/** The output of the global stack that each regional stack requires: the ARC switch's identifiers. */
+export const GLOBAL_TRAFFIC_OUTPUT = 'traffic';
+/** The output of the global stack that each regional stack peers with: the canary's VPC (issue 13). */
+export const GLOBAL_CANARY_NETWORK_OUTPUT = 'canaryNetwork';
+/** The output of the primary stack that the DR stack requires: the multi-region primary key's ARN. */
+export const PRIMARY_KEY_OUTPUT = 'keyArn';
+
+/**
+ * The outputs a unit's stack requires of the stacks it references (`requireOutput`; an optional
+ * `getOutput` such as the primary's `runbookRegion` is not listed). The offline plan checks them before
+ * it runs the unit, so a missing one fails naming both stacks and the output, where `pulumi up` would
+ * fail at the reference.
+ */
+export function requiredReferences(
+  config: Pick<EnvironmentConfig, 'regions'>,
+  unit: StackUnit,
+): { readonly unit: StackUnit; readonly outputs: readonly string[] }[] {
+  if (unit === 'global') return [];
+  const references: { unit: StackUnit; outputs: string[] }[] = [
+    { unit: 'global', outputs: [GLOBAL_TRAFFIC_OUTPUT, GLOBAL_CANARY_NETWORK_OUTPUT] },
+  ];
+  if (unit === config.regions.dr.region) {
+    references.push({ unit: config.regions.primary.region, outputs: [PRIMARY_KEY_OUTPUT] });
+  }
+  return references;
+}

@@ -12,7 +12,13 @@ import { regionRunbookOutput, runbookOutputs, runbookRegionOf, TrafficView } fro
 import { RunbookPublication } from '../runbook-publication';
 import { EndpointCertificates } from '../traffic/certificates';
 import { RunbookNotifications } from '../traffic/notifications';
-import { unitStackReference } from './references';
+import { CanaryNetworkView, canaryPeer, CanaryPeering, CANARY_PEER } from '../observability/canary-peering';
+import {
+  GLOBAL_CANARY_NETWORK_OUTPUT,
+  GLOBAL_TRAFFIC_OUTPUT,
+  PRIMARY_KEY_OUTPUT,
+  unitStackReference,
+} from './references';
 
 /**
  * The `<env>-<region>` stack: everything of one region, and nothing of the other. Network, cluster,
@@ -27,7 +33,13 @@ export function buildRegionStack(config: EnvironmentConfig, site: RegionSite) {
   const global = unitStackReference(config, 'global');
   const primaryRef =
     site.role === 'dr' ? unitStackReference(config, config.regions.primary.region) : undefined;
-  const data = createDataFoundation(config, capacity, accountId, site, primaryRef?.requireOutput('keyArn'));
+  const data = createDataFoundation(
+    config,
+    capacity,
+    accountId,
+    site,
+    primaryRef?.requireOutput(PRIMARY_KEY_OUTPUT),
+  );
   // The zone is owned outside the environment and looked up by name (as the traffic switch does).
   const zone = aws.route53.getZoneOutput({ name: config.traffic.hostedZoneName, privateZone: false });
   const certificates = new EndpointCertificates(`${site.region}-endpoints`, {
@@ -46,6 +58,17 @@ export function buildRegionStack(config: EnvironmentConfig, site: RegionSite) {
       callerAccountId: accountId,
     });
   }
+  // Issue 13: this region's VPC peers with the canary's (global stack, third region; its IDs are random,
+  // so they are a StackReference). The requester is in this region's Network; the accepter and the
+  // canary-side route are this stack's too, in the canary region.
+  const canaryView = global.requireOutput(GLOBAL_CANARY_NETWORK_OUTPUT) as pulumi.Output<
+    pulumi.Unwrap<CanaryNetworkView>
+  >;
+  const canaryNetwork: CanaryNetworkView = {
+    vpcId: canaryView.apply((c) => c.vpcId),
+    routeTableId: canaryView.apply((c) => c.routeTableId),
+  };
+  const obs = config.observability;
   const region = new RegionalPlatform(site.region, {
     site,
     config,
@@ -54,6 +77,16 @@ export function buildRegionStack(config: EnvironmentConfig, site: RegionSite) {
       zone: { id: zone.zoneId, arn: zone.arn },
       certificateArn: certificates.certificateArns[site.region],
     },
+    peers: [canaryPeer({ region: obs.canaryRegion, vpcCidr: obs.canaryNetwork.vpcCidr }, canaryNetwork)],
+  });
+  new CanaryPeering(`${site.region}-canary-peering`, {
+    environment: config.environment,
+    region: site.region,
+    regionCidr: site.vpcCidr,
+    canaryRegion: obs.canaryRegion,
+    connection: region.network.peeringConnections[CANARY_PEER],
+    canaryNetwork,
+    tags: config.tags,
   });
   const regional = region.data!;
   new WorkloadPermissions(`${site.region}-workloads`, {
@@ -74,7 +107,7 @@ export function buildRegionStack(config: EnvironmentConfig, site: RegionSite) {
     accountId,
     tags: config.tags,
   }).topic;
-  const traffic = global.requireOutput('traffic') as pulumi.Output<pulumi.Unwrap<TrafficView>>;
+  const traffic = global.requireOutput(GLOBAL_TRAFFIC_OUTPUT) as pulumi.Output<pulumi.Unwrap<TrafficView>>;
   const trafficView: TrafficView = {
     routingControlArns: traffic.apply((t) => t.routingControlArns),
     healthCheckIds: traffic.apply((t) => t.healthCheckIds),

@@ -38,7 +38,8 @@ describe('parseEnvironmentConfig', () => {
       ['primary', 'us-west-2'],
       ['dr', 'us-east-1'],
     ]);
-    expect(config.regions.dr.availabilityZones).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
+    expect(config.regions.primary.availabilityZoneIds).toEqual(['usw2-az1', 'usw2-az2', 'usw2-az3']);
+    expect(config.regions.dr.availabilityZoneIds).toEqual(['use1-az1', 'use1-az2', 'use1-az4']);
     expect(config.tags).toMatchObject({
       owner: 'trust-and-safety-platform',
       'cost-centre': 'cc-4411',
@@ -81,8 +82,53 @@ describe('parseEnvironmentConfig', () => {
     [
       'a DR region equal to the primary',
       'risk-platform:regions',
-      (v) => ((v.dr as Record<string, unknown>).region = 'us-west-2'),
+      (v) =>
+        Object.assign(v.dr as Record<string, unknown>, {
+          region: 'us-west-2',
+          availabilityZoneIds: ['usw2-az1', 'usw2-az2', 'usw2-az3'],
+        }),
       'risk-platform:regions.dr.region: received "us-west-2", expected a region different from the primary region (us-west-2)',
+    ],
+    // Issue 15 finding 2: zones by AZ ID, of the stack's region, not where EKS refuses cluster subnets.
+    [
+      'a DR zone where EKS refuses cluster subnets',
+      'risk-platform:regions',
+      (v) => ((v.dr as Record<string, unknown>).availabilityZoneIds = ['use1-az1', 'use1-az3', 'use1-az4']),
+      'risk-platform:regions.dr.availabilityZoneIds.1: received "use1-az3", expected an AZ ID EKS supports for cluster subnets: use1-az3 is refused in us-east-1 (UnsupportedAvailabilityZoneException; EKS user guide, VPC and subnet requirements)',
+    ],
+    [
+      'a primary zone of another region',
+      'risk-platform:regions',
+      (v) =>
+        ((v.primary as Record<string, unknown>).availabilityZoneIds = ['usw2-az1', 'use1-az2', 'usw2-az3']),
+      'risk-platform:regions.primary.availabilityZoneIds.1: received "use1-az2", expected an AZ ID of us-west-2 (usw2-az<N>), not of another region',
+    ],
+    [
+      'a zone given by name',
+      'risk-platform:regions',
+      (v) =>
+        ((v.primary as Record<string, unknown>).availabilityZoneIds = ['usw2-az1', 'usw2-az2', 'us-west-2c']),
+      'risk-platform:regions.primary.availabilityZoneIds.2: received "us-west-2c", expected an AZ ID such as usw2-az1 (<region prefix>-az<N>; AZ names such as us-west-2a map to different zones in each account)',
+    ],
+    [
+      'a zone listed twice',
+      'risk-platform:regions',
+      (v) =>
+        ((v.primary as Record<string, unknown>).availabilityZoneIds = ['usw2-az1', 'usw2-az2', 'usw2-az1']),
+      'risk-platform:regions.primary.availabilityZoneIds.2: received "usw2-az1", expected an AZ ID not already listed (slot 0)',
+    ],
+    [
+      'two zones only',
+      'risk-platform:regions',
+      (v) => ((v.primary as Record<string, unknown>).availabilityZoneIds = ['usw2-az1', 'usw2-az2']),
+      'risk-platform:regions.primary.availabilityZoneIds: received ["usw2-az1","usw2-az2"], expected exactly 3 AZ IDs, one per zone',
+    ],
+    [
+      'the retired availabilityZones key',
+      'risk-platform:regions',
+      (v) =>
+        ((v.dr as Record<string, unknown>).availabilityZones = ['us-east-1a', 'us-east-1b', 'us-east-1c']),
+      'risk-platform:regions.dr.availabilityZones: received ["us-east-1a","us-east-1b","us-east-1c"], expected no such key: zones are configured by AZ ID in availabilityZoneIds',
     ],
     [
       'a missing key',

@@ -62,3 +62,33 @@ describe('the replace-forcing inputs table', () => {
     }
   });
 });
+
+describe('node group launch template and subnet placement (issue 15)', () => {
+  const NODE_GROUP = 'aws:eks/nodeGroup:NodeGroup';
+  const SUBNET = 'aws:ec2/subnet:Subnet';
+
+  test('replaces a node group whose launch template id or name changes', () => {
+    expect(opWhenChanged(NODE_GROUP, 'launchTemplate.id')).toBe('replace');
+    expect(opWhenChanged(NODE_GROUP, 'launchTemplate.name')).toBe('replace');
+  });
+
+  test('updates a node group in place when only the launch template version changes', () => {
+    expect(opWhenChanged(NODE_GROUP, 'launchTemplate.version')).toBe('update');
+  });
+
+  test('replaces a node group that gains a launch template', () => {
+    const base = resource(NODE_GROUP, { nodeGroupName: 'g' });
+    const head = resource(NODE_GROUP, { nodeGroupName: 'g', launchTemplate: { id: 'lt-1', version: '1' } });
+    expect(diffPlans([base], [head]).changes[0]?.op).toBe('replace');
+  });
+
+  test('replaces a subnet that moves from availabilityZone to availabilityZoneId', () => {
+    const base = resource(SUBNET, { cidrBlock: '10.40.0.0/18', availabilityZone: 'us-west-2a' });
+    const head = resource(SUBNET, { cidrBlock: '10.40.0.0/18', availabilityZoneId: 'usw2-az1' });
+    expect(diffPlans([base], [head]).changes[0]?.op).toBe('replace');
+  });
+
+  test('updates a subnet in place when only its tags change', () => {
+    expect(opWhenChanged(SUBNET, 'tags.availability-zone-id')).toBe('update');
+  });
+});

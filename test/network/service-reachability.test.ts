@@ -197,6 +197,8 @@ test('every region of the prod plan has a VPC with its endpoints', async () => {
   const plan = await planOf('prod');
   expect(
     ofType(plan, 'aws:ec2/vpc:Vpc')
+      // The canary's VPC in the third region (issue 13) is tested in test/stacks/observability.
+      .filter((v) => !v.urn.includes('CanaryNetwork'))
       .map((v) => v.region)
       .sort(),
   ).toEqual(['us-east-1', 'us-west-2']);

@@ -77,9 +77,11 @@ describe('planEnvironment', () => {
   test('gives the network three AZs, endpoints for every data-plane service, and NAT per AZ in staging', () => {
     const inRegion = staging.resources.filter((r) => r.region === 'us-west-2');
     const subnets = inRegion.filter((r) => r.type === 'aws:ec2/subnet:Subnet');
-    expect(new Set(subnets.map((s) => s.props.availabilityZone))).toEqual(
-      new Set(['us-west-2a', 'us-west-2b', 'us-west-2c']),
+    // Placed by AZ ID, never by an account's zone name (issue 15 finding 2).
+    expect(new Set(subnets.map((s) => s.props.availabilityZoneId))).toEqual(
+      new Set(['usw2-az1', 'usw2-az2', 'usw2-az3']),
     );
+    expect(subnets.filter((s) => 'availabilityZone' in s.props)).toEqual([]);
     const endpoints = inRegion.filter((r) => r.type === 'aws:ec2/vpcEndpoint:VpcEndpoint');
     expect(
       endpoints

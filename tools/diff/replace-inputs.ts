@@ -68,8 +68,32 @@ export const REPLACE_INPUTS: Readonly<Record<string, ReplaceRule>> = {
       'amiType',
       'diskSize',
       'remoteAccess',
+      // launch_template.id and .name are ForceNew, .version is not (read at the source): a new
+      // template replaces the group, a new version of the same template rolls it in place.
+      'launchTemplate.id',
+      'launchTemplate.name',
     ],
     source: `${TF}/eks/node_group.go`,
+  },
+  'aws:ec2/subnet:Subnet': {
+    // Read at the source: vpc_id, cidr_block, availability_zone, availability_zone_id, ipv6_native,
+    // outpost_arn, ipv4/ipv6 IPAM pool and netmask length are ForceNew. availability_zone and
+    // availability_zone_id are Optional+Computed: a subnet that moves from `availabilityZone` to the
+    // `availabilityZoneId` it already sits in keeps its state value, so the provider plans no change;
+    // this offline diff cannot know an account's name-to-ID mapping and reports the replace.
+    paths: [
+      'vpcId',
+      'cidrBlock',
+      'availabilityZone',
+      'availabilityZoneId',
+      'ipv6Native',
+      'outpostArn',
+      'ipv4IpamPoolId',
+      'ipv4NetmaskLength',
+      'ipv6IpamPoolId',
+      'ipv6NetmaskLength',
+    ],
+    source: `${TF}/ec2/vpc_subnet.go`,
   },
   'aws:route53recoverycontrol/cluster:Cluster': {
     paths: ['name'],

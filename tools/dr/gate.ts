@@ -171,7 +171,7 @@ export async function runGate(
 ): Promise<GateResult> {
   const start = deps.now().getTime();
   let rounds = 0;
-  let checks: GateCheck[] = [];
+  let checks: GateCheck[];
   for (;;) {
     rounds += 1;
     const [status, synthetic] = await Promise.all([

@@ -14,6 +14,7 @@ import { readUnitStackConfig } from '../../stacks/config/units';
 import { freshOrder } from '../../stacks/units/order';
 import { fillMissingRegions } from '../dr/outputs';
 import { PlanMocks, PLAN_ORGANIZATION, STACK_REFERENCE_TYPE } from './mocks';
+import { checkReferencedOutputs } from './reference-check';
 
 /** One registered resource in `resources.json` (DESIGN.md §3.2). */
 export interface PlannedResource {
@@ -221,6 +222,7 @@ export async function planEnvironment(
         stack,
         isSecret: (k) => own.secretKeys.includes(k),
       });
+      checkReferencedOutputs(config, unit, outputsByStack);
       const planned = await planStack(stack, values, own.secretKeys, outputsByStack);
       outputsByStack[stack] = planned.outputs;
       stacks.push({ stack, unit, config: stackConfig, ...planned });
@@ -319,7 +321,7 @@ async function settleProgram<T>(run: () => Promise<T>): Promise<T> {
       await drain();
       const others = strays.filter((r) => describe(r) !== describe(err));
       if (others.length === 0) throw err;
-      throw new Error([describe(err), ...others.map(describe)].join('\n'));
+      throw new Error([describe(err), ...others.map(describe)].join('\n'), { cause: err });
     }
     await drain();
     // An unhandled rejection in a program that otherwise finished is a failure, never ignored.

@@ -133,7 +133,7 @@ describe.each(['staging', 'prod'])('compute plane of %s', (env) => {
     const site = plan.config.regions[region === 'us-west-2' ? 'primary' : 'dr'];
     expect(rule.to.map((t) => t.ipBlock.cidr)).toEqual([
       // The interface endpoints' own subnets (issue 15 finding 24), not the VPC CIDR.
-      ...planSubnets(site.vpcCidr, site.availabilityZones).map((z) => z.endpointCidr),
+      ...planSubnets(site.vpcCidr, site.availabilityZoneIds).map((z) => z.endpointCidr),
       ...MOCK_DYNAMODB_PREFIX_LIST_CIDRS[region],
     ]);
   });

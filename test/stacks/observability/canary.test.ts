@@ -82,7 +82,7 @@ describe('ScoreCanary in the prod plan', () => {
     });
   });
 
-  test('least privilege: its own log streams, and metrics in its namespace only', () => {
+  test('least privilege: its own log streams, metrics in its namespace only, and its VPC ENIs', () => {
     const policy = jsonProp<{ Statement: Record<string, unknown>[] }>(
       one('aws:iam/rolePolicy:RolePolicy'),
       'policy',
@@ -96,7 +96,22 @@ describe('ScoreCanary in the prod plan', () => {
         Action: 'cloudwatch:PutMetricData',
         Condition: { StringEquals: { 'cloudwatch:namespace': 'prod-risk-canary' } },
       }),
+      {
+        Sid: 'AttachToCanaryVpc',
+        Effect: 'Allow',
+        Action: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        Resource: '*',
+      },
     ]);
+    // No logs:* on every log group, as AWSLambdaVPCAccessExecutionRole would grant.
+    expect(JSON.stringify(policy)).not.toContain('logs:CreateLogGroup');
   });
 
   test.each(['us-west-2', 'us-east-1'])(
@@ -113,6 +128,9 @@ describe('ScoreCanary in the prod plan', () => {
         threshold: 1,
         evaluationPeriods: 3,
         treatMissingData: 'missing',
+        // Subscribed (issue 13): the third region's alerts topic, on ALARM and on OK.
+        alarmActions: ['arn:aws:sns:us-east-2:123456789012:prod-risk-audit-alerts'],
+        okActions: ['arn:aws:sns:us-east-2:123456789012:prod-risk-audit-alerts'],
       });
       const hc = of('aws:route53/healthCheck:HealthCheck').find((h) => h.name === `canary-${region}`)!;
       expect(hc.props).toMatchObject({

@@ -13,6 +13,7 @@ import { buildUnit } from '../../../stacks/program';
 import { freshOrder, rolloutOrder } from '../../../stacks/units/order';
 import { EnvironmentPlan } from '../../../tools/plan/harness';
 import { PlanMocks } from '../../../tools/plan/mocks';
+import { checkReferencedOutputs } from '../../../tools/plan/reference-check';
 import { planOf } from '../../helpers/plan';
 import { tempDir } from '../../helpers/tmp';
 
@@ -34,15 +35,27 @@ describe.each(ENVS)('%s: one stack per region', (env) => {
   });
 
   test("no stack holds AWS resources in both of the environment's regions", () => {
+    const canaryRegion = plans[env].config.observability.canaryRegion;
     for (const s of plans[env].stacks) {
-      const regions = new Set(
-        s.resources.filter((r) => r.type.startsWith('aws:') && r.region !== null).map((r) => r.region),
-      );
-      expect(regions.size).toBeLessThanOrEqual(1);
-      // The global stack's only regional resources are the canary's and the audit trail's, in the
-      // third region (observability.canaryRegion), never in a serving one.
-      if (s.unit === 'global') expect([...regions]).toEqual([plans[env].config.observability.canaryRegion]);
-      else expect([...regions]).toEqual([s.unit]);
+      const regional = s.resources.filter((r) => r.type.startsWith('aws:') && r.region !== null);
+      const regions = new Set(regional.map((r) => r.region));
+      // The global stack's only regional resources are the canary's, its VPC's and the audit trail's, in
+      // the third region (observability.canaryRegion), never in a serving one.
+      if (s.unit === 'global') expect([...regions]).toEqual([canaryRegion]);
+      else {
+        // A regional stack: its own region, plus the canary-region half of its peering with the canary
+        // VPC (issue 13) and nothing else there.
+        expect([...regions].sort()).toEqual([s.unit, canaryRegion].sort());
+        expect(
+          regional
+            .filter((r) => r.region === canaryRegion)
+            .map((r) => r.type)
+            .sort(),
+        ).toEqual([
+          'aws:ec2/route:Route',
+          'aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter',
+        ]);
+      }
     }
   });
 
@@ -128,6 +141,14 @@ describe('cross-stack references resolve in the offline plan', () => {
         global.controlPanelArn,
       );
     }
+  });
+
+  test("the real plan: every required output is exported by the referenced stack's plan", () => {
+    const plan = plans.prod;
+    const outputs = plan.outputs.stacks as Record<string, Record<string, unknown>>;
+    for (const s of plan.stacks)
+      expect(() => checkReferencedOutputs(plan.config, s.unit, outputs)).not.toThrow();
+    expect(outputs['prod-us-west-2'].keyArn).toMatch(/^arn:aws:kms:us-west-2:/);
   });
 
   test('a reference to a stack not planned yet fails naming the stack and the order', () => {
