@@ -8,9 +8,11 @@ import {
 } from './capacity-share';
 import { recordFloors } from '../control/capacity-record';
 import { describeFloor } from './capacity-plan';
-import { planScaleUp, waitForTables } from './scale-up-plan';
+import { floorChanges, planScaleUp, raiseTables, waitForTables } from './scale-up-plan';
 import { Step, StepContext, waitFor } from './step';
-import { floorId, floorName, setTableMin } from './table-floors';
+import { restoreFloors, standbyTableTargets } from '../restore-floors';
+import { kubectlSetMin } from './kubectl-min';
+import { floorName } from './table-floors';
 
 type Deployment = RegionOutputs['workloads']['deployments'][number];
 
@@ -41,46 +43,24 @@ async function setMinimum(ctx: StepContext, r: RegionOutputs, d: Deployment, wan
 export const scaleUp: Step = {
   id: 'scale-up',
   title: (op) =>
-    `raise ${op.to} autoscaler minimums and table floors to full capacity (or the source's current), wait for readiness`,
+    `raise ${op.to} autoscaler minimums and table floors (full, or the source's current), wait for readiness`,
   async run(ctx) {
     const r = regionOf(ctx.outputs, ctx.op.to);
     const kube = ctx.clients.kube(r);
     const pct = ctx.minCapacityPct ?? DEFAULT_MIN_CAPACITY_PCT;
     const started = ctx.now().getTime();
     const plan = await planScaleUp(ctx);
-    const changes = [
-      ...plan.pods
-        .filter((p) => p.current < p.floor.want)
-        .map((p) => ({
-          kind: 'autoscaler' as const,
-          id: `${p.d.autoscaler.kind}/${p.d.autoscaler.name}`,
-          previous: p.current,
-          set: p.floor.want,
-        })),
-      ...plan.tables
-        .filter((t) => t.current < t.floor.want)
-        .map((t) => ({
-          kind: 'table' as const,
-          id: floorId(t.entry),
-          previous: t.current,
-          set: t.floor.want,
-        })),
-    ];
+    const changes = floorChanges(plan);
     if (changes.length > 0)
       await recordFloors(ctx.control, { runId: ctx.run.runId, region: r.region, changes });
-    const raisedTables: string[] = [];
-    for (const t of plan.tables.filter((x) => x.current < x.floor.want)) {
-      await setTableMin(ctx, r.region, t.entry, t.floor.want);
-      raisedTables.push(`${floorName(t.entry)} ${t.current}->${t.floor.want}`);
-    }
+    const raisedTables = await raiseTables(ctx, r.region, plan.tables);
     const changed: string[] = [];
-    // Never lowers a floor: a retry whose source now runs fewer keeps what the first attempt set.
-    const targetOf = (p: (typeof plan.pods)[number]) => Math.max(p.current, p.floor.want);
+    // plannedFloor never lowers a floor: a retry whose source now runs fewer keeps what the first set.
     for (const p of plan.pods) {
-      const c = await setMinimum(ctx, r, p.d, targetOf(p));
+      const c = await setMinimum(ctx, r, p.d, p.floor.want);
       if (c) changed.push(c);
     }
-    const wantOf = new Map(plan.pods.map((p) => [p.d.name, targetOf(p)]));
+    const wantOf = new Map(plan.pods.map((p) => [p.d.name, p.floor.want]));
     let last: CapacityVerdict | undefined;
     const read = async () => {
       const readings = await Promise.all(
@@ -155,18 +135,6 @@ export const scaleUp: Step = {
   },
 };
 
-/** The `kubectl` command that sets one autoscaler's minimum by hand (what `standby` could not do). */
-export function kubectlSetMin(r: RegionOutputs, d: Deployment, min: number): string {
-  const [resource, field] =
-    d.autoscaler.kind === 'HorizontalPodAutoscaler'
-      ? ['hpa', 'minReplicas']
-      : ['scaledobject', 'minReplicaCount'];
-  return (
-    `kubectl --context ${r.cluster.kubeContext} -n ${r.workloads.namespace} patch ${resource} ${d.autoscaler.name} ` +
-    `--type merge -p '${JSON.stringify({ spec: { [field]: min } })}'`
-  );
-}
-
 /**
  * Failback only, last step (after notify and unlock: issue 16 finding 6). Restores the warm-standby
  * minimums in the region that becomes standby (the old DR region), after traffic has left it.
@@ -179,32 +147,56 @@ export function kubectlSetMin(r: RegionOutputs, d: Deployment, min: number): str
  */
 export const restoreStandby: Step = {
   id: 'standby',
-  title: (op) => `restore standby minimums in ${op.from} (best-effort)`,
+  title: (op) => `restore standby minimums and table floors in ${op.from} (best-effort)`,
   async run(ctx) {
     const r = regionOf(ctx.outputs, ctx.op.from);
-    const changed: string[] = [];
-    const deployments = r.workloads.deployments;
-    for (const [i, d] of deployments.entries()) {
-      try {
-        const c = await setMinimum(ctx, r, d, d.autoscaler.standbyMinReplicas);
-        if (c) changed.push(c);
-      } catch (err) {
-        const left = deployments.slice(i);
-        const warning =
-          `standby minimums not restored in ${r.region} (${(err as Error).name}: ${(err as Error).message.split('\n')[0]}): ` +
-          `${left.map((x) => `${x.autoscaler.kind}/${x.autoscaler.name}`).join(', ')} may still be at full capacity ` +
-          `(cost, not safety); when its API server answers, run: ${left.map((x) => kubectlSetMin(r, x, x.autoscaler.standbyMinReplicas)).join(' ; ')} ` +
-          `(the next pulumi up of ${ctx.outputs.environment}-${r.region} restores them too)`;
-        return {
-          detail: `${changed.length ? `patched ${changed.join(', ')}; ` : ''}WARNING: ${warning}`,
-          warning,
-          data: { patched: changed, restored: false, notRestored: left.map((x) => x.autoscaler.name) },
-        };
-      }
-    }
+    const pods = await restorePods(ctx, r);
+    // The table floors go through Application Auto Scaling, not the API server: tried either way.
+    const tables = await restoreFloors(ctx, r.region, standbyTableTargets(ctx.outputs, r.region));
+    const tableWarning = tables.failed
+      ? `standby table floors not restored in ${r.region} (${tables.failed.error}): they may still be at full ` +
+        `(cost, not safety); run: ${tables.failed.commands.join(' ; ')} (the next pulumi up of ` +
+        `${ctx.outputs.environment}-${r.region} restores them too)`
+      : undefined;
+    const warning = [pods.warning, tableWarning].filter((x) => x !== undefined).join('; ') || undefined;
+    const podDetail = pods.changed.length ? `patched ${pods.changed.join(', ')}` : undefined;
+    const tableDetail = tables.restored.length ? `table floors ${tables.restored.join(', ')}` : undefined;
+    const done = [podDetail, tableDetail].filter((x) => x !== undefined).join('; ');
     return {
-      detail: changed.length ? `patched ${changed.join(', ')}` : 'minimums already at standby',
-      data: { patched: changed, restored: true },
+      detail: warning
+        ? `${done ? `${done}; ` : ''}WARNING: ${warning}`
+        : done || 'minimums already at standby',
+      ...(warning ? { warning } : {}),
+      data: {
+        patched: pods.changed,
+        restored: !pods.warning,
+        ...(pods.notRestored ? { notRestored: pods.notRestored } : {}),
+        tableFloors: tables.restored,
+        tablesRestored: !tables.failed,
+      },
     };
   },
 };
+
+/** The standby minimums back, stopping at the first failure (the API server is then likely down). */
+async function restorePods(ctx: StepContext, r: RegionOutputs) {
+  const changed: string[] = [];
+  const deployments = r.workloads.deployments;
+  for (const [i, d] of deployments.entries()) {
+    try {
+      const c = await setMinimum(ctx, r, d, d.autoscaler.standbyMinReplicas);
+      if (c) changed.push(c);
+    } catch (err) {
+      const left = deployments.slice(i);
+      const warning =
+        `standby minimums not restored in ${r.region} (${(err as Error).name}: ${(err as Error).message.split('\n')[0]}): ` +
+        `${left.map((x) => `${x.autoscaler.kind}/${x.autoscaler.name}`).join(', ')} may still be at full capacity ` +
+        `(cost, not safety); when its API server answers, run: ${left.map((x) => kubectlSetMin(r, x, x.autoscaler.standbyMinReplicas)).join(' ; ')} ` +
+        `(the next pulumi up of ${ctx.outputs.environment}-${r.region} restores them too)`;
+      return { changed, warning, notRestored: left.map((x) => x.autoscaler.name) };
+    }
+  }
+  return { changed };
+}
+
+export { kubectlSetMin } from './kubectl-min';

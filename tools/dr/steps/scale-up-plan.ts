@@ -3,12 +3,15 @@ import { withDeadline } from '../deadline';
 import { regionOf } from '../operation';
 import { PlannedFloor, plannedFloor } from './capacity-plan';
 import { requiredReady } from './capacity-share';
+import { FloorChange } from '../control/capacity-record';
 import { StepContext, waitFor } from './step';
 import {
+  cliSetTableMin,
   floorId,
   floorName,
   planTableFloors,
   readProvisioned,
+  setTableMin,
   SOURCE_READ_DEADLINE_MS,
   TableFloorRow,
 } from './table-floors';
@@ -80,7 +83,12 @@ export async function planScaleUp(
       d,
       current,
       ...(source !== undefined ? { source } : {}),
-      floor: plannedFloor({ full: d.autoscaler.fullMinReplicas, max: d.autoscaler.maxReplicas, source }),
+      floor: plannedFloor({
+        current,
+        full: d.autoscaler.fullMinReplicas,
+        max: d.autoscaler.maxReplicas,
+        source,
+      }),
     });
   }
   // Preflight's finding (or the pods' read) tells the tables' read whether to call the source at all.
@@ -89,6 +97,56 @@ export async function planScaleUp(
   const tables = await planTableFloors({ clients: ctx.clients, facts }, r, src);
   const note = replicas.note ?? tables.sourceNote;
   return { pods, tables: tables.rows, ...(note ? { sourceNote: note } : {}) };
+}
+
+/** The floors a plan raises (what `dr abort` and the journal record need), pods first. */
+export function floorChanges(plan: ScaleUpPlan): FloorChange[] {
+  return [
+    ...plan.pods
+      .filter((p) => p.current < p.floor.want)
+      .map((p) => ({
+        kind: 'autoscaler' as const,
+        id: `${p.d.autoscaler.kind}/${p.d.autoscaler.name}`,
+        previous: p.current,
+        set: p.floor.want,
+      })),
+    ...plan.tables
+      .filter((t) => t.current < t.floor.want)
+      .map((t) => ({ kind: 'table' as const, id: floorId(t.entry), previous: t.current, set: t.floor.want })),
+  ];
+}
+
+/** A RegisterScalableTarget that failed, naming the table copy (the run fails at scale-up: exit 1). */
+export class TableFloorError extends Error {
+  constructor(region: string, t: TableFloorRow, cause: unknown) {
+    const why = `${(cause as Error).name}: ${(cause as Error).message.split('\n')[0]}`;
+    super(
+      `could not raise the floor of ${floorName(t.entry)} (${t.entry.resourceId} ${t.entry.dimension}) in ${region} ` +
+        `from ${t.current} to ${t.floor.want}: RegisterScalableTarget failed (${why}); nothing is fenced or flipped. ` +
+        `Retry the same command (it resumes), or run \`dr abort\` to put back the floors already raised; by hand: ` +
+        cliSetTableMin(region, t.entry, t.floor.want),
+      { cause },
+    );
+    this.name = 'TableFloorError';
+  }
+}
+
+/** Raises each table floor the plan raises; returns `name from->to` per change. */
+export async function raiseTables(
+  ctx: Pick<StepContext, 'clients'>,
+  region: string,
+  rows: readonly TableFloorRow[],
+): Promise<string[]> {
+  const raised: string[] = [];
+  for (const t of rows.filter((x) => x.current < x.floor.want)) {
+    try {
+      await setTableMin(ctx, region, t.entry, t.floor.want);
+    } catch (err) {
+      throw new TableFloorError(region, t, err);
+    }
+    raised.push(`${floorName(t.entry)} ${t.current}->${t.floor.want}`);
+  }
+  return raised;
 }
 
 /** A table row with what the target has provisioned now. */

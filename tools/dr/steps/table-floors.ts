@@ -168,7 +168,7 @@ export async function planTableFloors(
       current: r.min,
       max: r.max,
       ...(src !== undefined ? { source: src } : {}),
-      floor: plannedFloor({ full: entry.fullMinCapacity, max: r.max, source: src }),
+      floor: plannedFloor({ current: r.min, full: entry.fullMinCapacity, max: r.max, source: src }),
     };
   });
   return { rows, ...(note ? { sourceNote: note } : {}) };
