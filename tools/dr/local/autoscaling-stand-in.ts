@@ -39,6 +39,8 @@ export class AutoScalingStandIn {
   readonly calls: { region: string; command: string; input: unknown }[] = [];
   /** Regions whose Application Auto Scaling answers with a 500. */
   readonly failingRegions = new Set<string>();
+  /** Resource IDs (`table/<name>`) whose RegisterScalableTarget is refused (a throttled or denied call). */
+  readonly failingRegisters = new Set<string>();
   /** While true, RegisterScalableTarget records the minimum but does not update the table (a slow scale-out). */
   holdUpdates = false;
 
@@ -63,6 +65,7 @@ export class AutoScalingStandIn {
     );
     this.calls.length = 0;
     this.failingRegions.clear();
+    this.failingRegisters.clear();
     this.holdUpdates = false;
   }
 
@@ -102,6 +105,11 @@ export class AutoScalingStandIn {
     mock.on(RegisterScalableTargetCommand).callsFake(async (input: RegisterScalableTargetCommandInput) => {
       this.calls.push({ region, command: 'RegisterScalableTarget', input });
       this.fail(region);
+      if (this.failingRegisters.has(input.ResourceId ?? '')) {
+        const e = new Error('Rate exceeded (stand-in)');
+        e.name = 'ConcurrentUpdateException';
+        throw e;
+      }
       const t = this.target(region, input.ResourceId ?? '', input.ScalableDimension ?? '');
       if (!t || input.ServiceNamespace !== 'dynamodb') {
         const e = new Error(`no scalable target ${input.ResourceId} ${input.ScalableDimension} (stand-in)`);

@@ -61,6 +61,9 @@ export interface StepContext {
   readonly facts?: InvocationFacts;
 }
 
+/** What a step's dry-run preview may use: read-only clients, no journal, no lock. */
+export type PreviewContext = Pick<StepContext, 'outputs' | 'op' | 'clients' | 'facts'>;
+
 export interface StepResult {
   /** One line for the progress output, the journal and the audit. */
   readonly detail: string;
@@ -85,7 +88,7 @@ export interface Step {
    * `--dry-run`: the changes the step would make, one line each, read-only.
    * @default - none (the dry run lists the step's title only)
    */
-  preview?(ctx: StepContext): Promise<readonly string[]>;
+  preview?(ctx: PreviewContext): Promise<readonly string[]>;
 }
 
 export type StepId =
