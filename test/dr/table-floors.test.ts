@@ -146,6 +146,18 @@ describe('dr failover --dry-run', () => {
     expect(floor(env)).toBe(25);
     expect(await observe(env)).toEqual(before);
   });
+  test('says so under the step when Application Auto Scaling does not answer, and still exits 0', async () => {
+    await env.reset();
+    env.autoscaling.failingRegions.add(DR);
+    const out = await runDr(env, ['failover', '--env', 'staging', '--dry-run'], {
+      deps: { loadOutputs: async () => env.outputs },
+    });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain(
+      '     would: (preview unavailable: InternalServiceException: Application Auto Scaling in us-east-1 is unavailable (stand-in))',
+    );
+    expect(registers(env)).toHaveLength(0);
+  });
 });
 
 describe('a RegisterScalableTarget that fails', () => {
