@@ -21,6 +21,17 @@ export const SHARD_BYTES_PER_SEC = 1024 * 1024;
  * keeps a cold start from a quiet period within one HPA/KEDA scale-up step of the peak.
  */
 export const MIN_REPLICAS_FRACTION_OF_PEAK = 0.5;
+
+/**
+ * The minimum of a queue consumer (feedback-worker) as a fraction of its peak pods: all of them.
+ * KEDA's `aws-sqs-queue` scaler proposes `ceil((visible + in-flight) / queueLength)`, so a consumer that
+ * keeps up holds no backlog and does not scale out until messages pile up: half of peak then carries half
+ * of the peak (issue 12 build 5). In the capacity simulator (prod, 800 messages/s at 100 per pod): the
+ * diurnal day's feedback-worker breach 2,875 s -> 0 s and the failover's modelled RTO 354 s -> 210 s, for
+ * 4 more pods of 250m in the active region (about $36 a month).
+ * @see https://keda.sh/docs/2.18/scalers/aws-sqs/
+ */
+export const QUEUE_CONSUMER_MIN_FRACTION_OF_PEAK = 1;
 /**
  * The lowest autoscaler minimum in the primary region, in every environment: with two pods a single
  * eviction, node drain or AZ loss never takes a workload to zero, and a PDB can allow one disruption.
@@ -213,6 +224,8 @@ export interface ReplicaBoundsOptions {
   readonly cap?: number;
   /** The smallest standby minimum (see {@link standbyMinimum}). @default 1 */
   readonly standbyFloor?: number;
+  /** The minimum as a fraction of the peak pods. @default MIN_REPLICAS_FRACTION_OF_PEAK */
+  readonly minFractionOfPeak?: number;
 }
 
 /**
@@ -257,7 +270,10 @@ export function replicaBounds(
   }
   const minReplicas = Math.min(
     maxReplicas,
-    Math.max(MIN_REPLICAS_FLOOR, ceilUnits(peakPods * MIN_REPLICAS_FRACTION_OF_PEAK)),
+    Math.max(
+      MIN_REPLICAS_FLOOR,
+      ceilUnits(peakPods * (opts.minFractionOfPeak ?? MIN_REPLICAS_FRACTION_OF_PEAK)),
+    ),
   );
   return {
     peakPods,
@@ -296,7 +312,7 @@ export function workloadBounds(
       t.feedbackPodMessagesPerSec,
       t.headroom,
       standbyFraction,
-      { standbyFloor },
+      { standbyFloor, minFractionOfPeak: QUEUE_CONSUMER_MIN_FRACTION_OF_PEAK },
     ),
   };
 }

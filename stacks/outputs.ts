@@ -57,6 +57,34 @@ export const regionOutputsSchema = z.strictObject({
       }),
     ),
   }),
+  /**
+   * This region's autoscaled DynamoDB capacity (Application Auto Scaling scalable targets of its table
+   * copies), which the runbook's scale-up raises to the full floor, or to the source's current capacity
+   * when larger, and `dr abort` / failback restore (issue 15 finding 26). Only the dimensions this
+   * region registers itself: the DR replica's reads (its writes follow the home table's global settings).
+   * @default - none (on-demand tables, or outputs published before it existed: tables are not raised)
+   */
+  tableCapacity: z
+    .array(
+      z.strictObject({
+        /** The physical table name. */
+        table: z.string().min(1),
+        /** `table/<name>` or `table/<name>/index/<index>`. */
+        resourceId: z.string().regex(/^table\/[^/]+(\/index\/[^/]+)?$/),
+        dimension: z.enum([
+          'dynamodb:table:ReadCapacityUnits',
+          'dynamodb:table:WriteCapacityUnits',
+          'dynamodb:index:ReadCapacityUnits',
+          'dynamodb:index:WriteCapacityUnits',
+        ]),
+        /** `MinCapacity` with the region active (the home floor). */
+        fullMinCapacity: z.number().int().positive(),
+        /** `MinCapacity` in warm standby (the standby fraction of the home floor). */
+        standbyMinCapacity: z.number().int().positive(),
+        maxCapacity: z.number().int().positive(),
+      }),
+    )
+    .optional(),
   /** Route 53 health check bound to this region's routing control. */
   healthCheckId: z.string().min(1),
   routingControlArn: z.string().min(1),

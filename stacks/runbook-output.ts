@@ -47,7 +47,7 @@ export function trafficViewOf(t: {
 /** The data-plane fields of one region's runbook output (key, stream, consumer, tables, topic, queues). */
 export type DataPlaneFields = Pick<
   RegionOutputs,
-  'keyArn' | 'stream' | 'streamConsumerArn' | 'tables' | 'topic' | 'queues'
+  'keyArn' | 'stream' | 'streamConsumerArn' | 'tables' | 'topic' | 'queues' | 'tableCapacity'
 >;
 
 /** The cluster and workloads of one region, as the runbook needs them. */
@@ -157,6 +157,7 @@ export function regionRunbookOutput(
       tables: data.tables,
       topic: data.topic,
       queues: data.queues,
+      ...(data.tableCapacity?.length ? { tableCapacity: [...data.tableCapacity] } : {}),
       cluster: compute.cluster,
       workloads: {
         namespace: compute.workloads.namespace,

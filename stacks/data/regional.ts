@@ -18,7 +18,7 @@ import { PlatformKeys, RegionKey } from './keys';
 import { LeaseTable } from './lease-table';
 import { DecisionFanout } from './messaging';
 import { StreamCapacity, TransactionStream } from './stream';
-import { GlobalTable, PlatformTables, TableBilling } from './tables';
+import { GlobalTable, PlatformTables, TableBilling, TableFloor } from './tables';
 
 /** The workload roles as a regional stack uses them (the roles themselves are the global stack's). */
 export interface WorkloadRoles {
@@ -136,7 +136,7 @@ export interface RegionalData {
 /** The data-plane fields of {@link RegionOutputs}. */
 export type RegionDataOutputs = Pick<
   RegionOutputs,
-  'keyArn' | 'stream' | 'streamConsumerArn' | 'tables' | 'topic' | 'queues'
+  'keyArn' | 'stream' | 'streamConsumerArn' | 'tables' | 'topic' | 'queues' | 'tableCapacity'
 >;
 
 /** Creates one region's stream and fan-out (children of `parent`) and collects the region's handles. */
@@ -213,6 +213,12 @@ export function createRegionalData(
     tables,
     topic: { name: fanout.topic.name, arn: fanout.topic.arn },
     queues: { caseReview: queue('caseReview'), modelFeedback: queue('modelFeedback') },
+    // Only the floors a failover raises (standby below full: the DR replica's reads). The home copies never
+    // drop to a standby floor, and listing them would push the DR region's published outputs (both
+    // regions) over the 7 KB budget of the SSM parameter (test/stacks/runbook-publication.test.ts).
+    tableCapacity: Object.values(foundation.tables).flatMap((t) =>
+      (t.floors[site.region] ?? []).filter((f: TableFloor) => f.standbyMinCapacity < f.fullMinCapacity),
+    ),
   });
   return { key, stream, fanout, leaseTable, shardCount: capacity.stream.shardCount, tables, outputs };
 }

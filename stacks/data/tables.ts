@@ -79,6 +79,19 @@ export type ScaledDimension = 'reads' | 'writes';
  */
 export const REPLICA_SCALED_DIMENSIONS = ['reads'] as const;
 
+/**
+ * One scalable target of a table copy as the runbook sees it (`RegionOutputs.tableCapacity`): the floors
+ * it raises at failover and restores after.
+ */
+export interface TableFloor {
+  readonly table: string;
+  readonly resourceId: string;
+  readonly dimension: (typeof DIMENSIONS)[ScaledDimension]['dimension'];
+  readonly fullMinCapacity: number;
+  readonly standbyMinCapacity: number;
+  readonly maxCapacity: number;
+}
+
 /** The scalable dimensions of a provisioned table. */
 const DIMENSIONS = {
   reads: { dimension: 'dynamodb:table:ReadCapacityUnits', metric: 'DynamoDBReadCapacityUtilization' },
@@ -143,6 +156,12 @@ export class GlobalTable extends pulumi.ComponentResource {
   readonly tableName: string;
   /** Whether the table is deletion-protected and retained on delete. */
   readonly protect: boolean;
+  /**
+   * The scalable targets this component registers, by region (the home copy's reads and writes, the
+   * replica's reads), with their full and standby floors: the runbook's scale-up raises them. Empty for
+   * on-demand billing.
+   */
+  readonly floors: Readonly<Record<string, readonly TableFloor[]>>;
 
   constructor(name: string, args: GlobalTableArgs, opts?: pulumi.ComponentResourceOptions) {
     super('risk-platform:data:GlobalTable', name, {}, opts);
@@ -167,11 +186,25 @@ export class GlobalTable extends pulumi.ComponentResource {
       : pulumi.interpolate`arn:aws:dynamodb:${this.homeRegion}:${args.accountId!}:table/${args.tableName}`;
 
     const scalingPolicies: Record<string, Partial<Record<ScaledDimension, aws.appautoscaling.Policy>>> = {};
+    const floors: Record<string, TableFloor[]> = {};
+    const floor = (region: string, dim: ScaledDimension, standbyMin: number) =>
+      (floors[region] ??= []).push({
+        table: args.tableName,
+        resourceId: `table/${args.tableName}`,
+        dimension: DIMENSIONS[dim].dimension,
+        fullMinCapacity: provisioned![dim].min,
+        standbyMinCapacity: standbyMin,
+        maxCapacity: provisioned![dim].max,
+      });
     const home =
       provisioned && this.table
         ? this.autoscale(name, this.homeRegion, provisioned, args.tags, this.table, ['reads', 'writes'])
         : undefined;
-    if (home) scalingPolicies[this.homeRegion] = home;
+    if (home) {
+      scalingPolicies[this.homeRegion] = home;
+      // The home floors never drop to a standby fraction (the home table is the write owner).
+      for (const dim of ['reads', 'writes'] as const) floor(this.homeRegion, dim, provisioned![dim].min);
+    }
     if (part !== 'home') {
       const replicaKey = keys.replica;
       if (!replicaKey) {
@@ -211,8 +244,10 @@ export class GlobalTable extends pulumi.ComponentResource {
         this.replica,
         REPLICA_SCALED_DIMENSIONS,
       );
+      floor(this.replicaRegion, 'reads', standbyMin);
     }
     this.scalingPolicies = scalingPolicies;
+    this.floors = floors;
     this.registerOutputs({ name: this.name, arn: this.arn, replicaArn: this.replica?.arn });
   }
 

@@ -73,9 +73,21 @@ describe('a scale-up that times out', () => {
         'us-east-1: not fenced by this run',
         'us-west-2: not fenced by this run',
         `run ${result.runId} closed as aborted (audited)`,
+        'us-east-1: restored ScaledObject/scoring-api minimum 15->4',
+        'us-east-1: restored ScaledObject/stream-scorer minimum 5->2',
+        'us-east-1: restored ScaledObject/feedback-worker minimum 2->1',
         'lock released in us-east-1; us-west-2: released',
-        'us-east-1 keeps its raised autoscaler minimums (harmless; a new run reuses them, the next pulumi up restores standby)',
       ]);
+      // AND the standby minimums are back in the stand-in
+      expect(
+        Object.fromEntries(
+          Object.entries(slow.kube['us-east-1'].state.autoscalers).map(([k, a]) => [k, a.min]),
+        ),
+      ).toEqual({
+        'ScaledObject/scoring-api': 4,
+        'ScaledObject/stream-scorer': 2,
+        'ScaledObject/feedback-worker': 1,
+      });
     });
     test('leaves no open run and no lock, and audits the abort once', async () => {
       const j = journalIn(slow, 'us-east-1');

@@ -128,7 +128,7 @@ describe('the Mermaid timeline', () => {
     const lines = tasks(drillGantt(failedAt(3)));
     expect(lines).toHaveLength(8);
     expect(lines[2]).toBe(
-      '  3. scale-up - raise us-east-1 autoscaler minimums to full capacity, wait for readiness (FAILED) :crit, failover3, 1212, 1ms',
+      "  3. scale-up - raise us-east-1 autoscaler minimums and table floors (full, or the source's current), wait for readiness (FAILED) :crit, failover3, 1212, 1ms",
     );
     expect(lines.filter((l) => l.includes(':crit,'))).toHaveLength(1);
     expect(lines[3]).toMatch(/\(not run\) :failover4, 1213, 1ms$/);
@@ -261,7 +261,7 @@ describe('the Markdown report', () => {
       '| failover.1 | `preflight` | preflight: us-east-1 ready to take over from us-west-2 | done | 1.20 s | detail 1 |',
     );
     expect(rows[16]).toBe(
-      '| failback.9 | `standby` | restore standby minimums in us-east-1 (best-effort) | done | 11 ms | a \\| b |',
+      '| failback.9 | `standby` | restore standby minimums and table floors in us-east-1 (best-effort) | done | 11 ms | a \\| b |',
     );
   });
 

@@ -49,7 +49,7 @@ describe('failover traces', () => {
       quarterPeak,
     );
     expect(r.rtoStages?.[0]).toEqual({
-      stage: 'runbook scale-up: standby to full minimums, Ready',
+      stage: "runbook scale-up: to the planned floors (full, or the source's current), Ready",
       seconds: 0,
     });
     expect(r.rtoStages?.[4].seconds).toBe(0);
@@ -87,7 +87,7 @@ describe('failover traces that end too early', () => {
     );
     expect(r.verdict).toBe('fail');
     expect(r.findings).toContain(
-      'us-east-1: the runbook never saw every workload Ready at its full minimum within 60 s',
+      'us-east-1: the runbook never saw every workload Ready at its planned minimum (and every raised table floor provisioned) within 60 s',
     );
   });
 });

@@ -160,7 +160,13 @@ describe('replica bounds', () => {
     const w = planFor(PROD).workloads;
     expect(w['scoring-api']).toMatchObject({ minReplicas: 50, maxReplicas: 150, standbyMinReplicas: 13 });
     expect(w['stream-scorer']).toMatchObject({ minReplicas: 25, maxReplicas: 75, standbyMinReplicas: 7 });
-    expect(w['feedback-worker']).toMatchObject({ minReplicas: 4, maxReplicas: 12, standbyMinReplicas: 1 });
+    // A queue consumer's minimum carries its whole peak (QUEUE_CONSUMER_MIN_FRACTION_OF_PEAK): 800 / 100.
+    expect(w['feedback-worker']).toMatchObject({ minReplicas: 8, maxReplicas: 12, standbyMinReplicas: 2 });
+  });
+
+  test('a minFractionOfPeak of 1 sets the minimum at the peak pods, 0.5 (the default) at half', () => {
+    expect(replicaBounds(800, 100, 1.5, 0.25, { minFractionOfPeak: 1 }).minReplicas).toBe(8);
+    expect(replicaBounds(800, 100, 1.5, 0.25).minReplicas).toBe(4);
   });
 
   test.each([

@@ -6,6 +6,7 @@ import { LockRefused, RunbookLock } from './control/lock';
 import { ControlTable, ifConditionHolds } from './control/table';
 import { OperationKind, regionOf } from './operation';
 import { drillOfRun } from './drill-next';
+import { restoreRecordedFloors } from './restore-floors';
 import { RunnerDeps } from './runner';
 
 /** The result of `dr abort`. */
@@ -37,8 +38,9 @@ const describe = (err: unknown) => `${(err as Error).name}: ${(err as Error).mes
  * source's when it answers), closes the run as `aborted` (audited), frees an open drill of that run,
  * and releases the lock. It refuses, changing nothing, when there is no unfinished run, or when the
  * flip happened (traffic has moved: finish the run, then move back) or may have (ARC unreadable).
- * Raised autoscaler minimums are left as they are: harmless, kept for a retry, and the next
- * `pulumi up` restores the standby minimums.
+ * It also puts back the floors the run's scale-up raised (autoscaler minimums and DynamoDB scalable-target
+ * minimums, as the journal recorded them: ./restore-floors.ts), best-effort: a floor it cannot restore
+ * is listed with its command (cost, not safety), and a retry raises them again.
  */
 export async function runAbort(deps: RunnerDeps, req: AbortRequest): Promise<AbortResult> {
   const { outputs, clients, progress } = deps;
@@ -146,13 +148,9 @@ export async function runAbort(deps: RunnerDeps, req: AbortRequest): Promise<Abo
         if (freed) actions.push(`drill ${drill} closed in ${region}`);
       }
     }
+    actions.push(...(await floorActions(deps, journal.table, run)));
     const released = await lock.release();
     actions.push(`lock released in ${run.to}${released.other ? `; ${run.from}: ${released.other}` : ''}`);
-    if (steps.some((s) => s.stepId === 'scale-up')) {
-      actions.push(
-        `${run.to} keeps its raised autoscaler minimums (harmless; a new run reuses them, the next pulumi up restores standby)`,
-      );
-    }
   } catch (err) {
     lock.stopHeartbeat();
     await lock.handBack().catch(() => false);
@@ -161,6 +159,19 @@ export async function runAbort(deps: RunnerDeps, req: AbortRequest): Promise<Abo
   }
   for (const a of actions) progress.log(`    ${a}`);
   return { ...base, ...ids, status: 'aborted', actions };
+}
+
+/** Puts back the floors the run's scale-up recorded; one action line each (best-effort). */
+async function floorActions(deps: RunnerDeps, journal: ControlTable, run: RunRecord): Promise<string[]> {
+  const r = await restoreRecordedFloors(deps, journal, run.runId);
+  if (!r) return [];
+  const lines = r.result.restored.map((x) => `${r.region}: restored ${x}`);
+  if (r.result.failed)
+    lines.push(
+      `${r.region}: floors not restored (${r.result.failed.error}; cost, not safety): run ${r.result.failed.commands.join(' ; ')}`,
+    );
+  else if (lines.length === 0) lines.push(`${r.region}: the recorded floors are already as before the run`);
+  return lines;
 }
 
 /** Why the run may not be aborted because its flip happened (or may have), else undefined. */

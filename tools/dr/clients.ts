@@ -1,3 +1,4 @@
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -27,6 +28,11 @@ export interface Clients {
   sqs(region: string): SQSClient;
   sns(region: string): SNSClient;
   cloudwatch(region: string): CloudWatchClient;
+  /**
+   * Application Auto Scaling (the scale-up raises the target's DynamoDB scalable-target minimums).
+   * @default - none: clients built before it existed; scale-up then raises no table floors and says so
+   */
+  autoscaling?(region: string): ApplicationAutoScalingClient;
   /** One client per ARC cluster endpoint: each is built with that endpoint and its region. */
   arc(endpoint: string, region: string): Route53RecoveryClusterClient;
   /** The ARC endpoint that last answered, tried first by the next call. */
@@ -93,7 +99,7 @@ export interface AwsClientsOptions {
    * @default - the SDK's regional endpoint
    */
   readonly endpoint?: (
-    service: 'dynamodb' | 'kinesis' | 'sqs' | 'sns' | 'cloudwatch',
+    service: 'dynamodb' | 'kinesis' | 'sqs' | 'sns' | 'cloudwatch' | 'application-autoscaling',
     region: string,
   ) => string | undefined;
   /**
@@ -116,6 +122,9 @@ export function awsClients(opts: AwsClientsOptions = {}): Clients {
   const sqs = memo((region) => new SQSClient(cfg('sqs', region)));
   const sns = memo((region) => new SNSClient(cfg('sns', region)));
   const cloudwatch = memo((region) => new CloudWatchClient(cfg('cloudwatch', region)));
+  const autoscaling = memo(
+    (region) => new ApplicationAutoScalingClient(cfg('application-autoscaling', region)),
+  );
   const arc = memo((key) => {
     const [endpoint, region] = key.split('|');
     return new Route53RecoveryClusterClient({ ...awsClientConfig(region, opts.bounds), endpoint });
@@ -133,6 +142,7 @@ export function awsClients(opts: AwsClientsOptions = {}): Clients {
     sqs,
     sns,
     cloudwatch,
+    autoscaling,
     arc: (endpoint, region) => arc(`${endpoint}|${region}`),
     arcEndpoints: new ArcEndpointPreference(),
     kube: (r) => {

@@ -10,11 +10,11 @@ import { LockRefused, RunbookLock } from './control/lock';
 import { ControlTable } from './control/table';
 import { Operation, OperationKind, regionOf } from './operation';
 import { planSteps, Step, StepContext, StepId, StepTimings } from './steps';
-import { checkLine, PreflightRefused, runPreflightChecks } from './steps/preflight';
+import { planRun } from './plan-run';
+import { PreflightRefused } from './steps/preflight';
 import {
   DEFAULT_MAX_RUN_AGE_MS,
   expiredRun,
-  flipStarted,
   observedRpo,
   recheckBefore,
   recheckPreflight,
@@ -79,6 +79,8 @@ export interface StepReport {
   readonly status: 'done' | 'done-earlier' | 'failed' | 'pending' | 'not-run' | 'planned';
   readonly ms?: number;
   readonly detail?: string;
+  /** Dry run only: the changes the step would make (its `preview`). @default - none */
+  readonly preview?: readonly string[];
 }
 
 export interface OperationResult {
@@ -541,108 +543,4 @@ function skipped(progress: Progress, name: string, n: number, step: Step, entry:
     `[${progress.steps.length}] ${name} ... done earlier (${formatMs(ms)}) - ${entry.detail ?? ''}`,
   );
   return { n, id: step.id, title: entry.title, status: 'done-earlier', ms, detail: entry.detail };
-}
-
-interface PlanState {
-  readonly journal: Journal;
-  readonly control: ControlTable;
-  readonly otherControl: ControlTable;
-  readonly steps: readonly Step[];
-  readonly existing?: RunRecord;
-  readonly done: Map<number, StepEntry>;
-  readonly label: (n: number, s: Step) => string;
-  readonly now: () => Date;
-  readonly sleep: (ms: number) => Promise<void>;
-}
-
-/** `--dry-run`: read-only preflight checks and the list of steps; writes nothing anywhere. */
-async function planRun(
-  deps: RunnerDeps,
-  req: OperationRequest,
-  s: PlanState,
-  warnings: readonly string[] = [],
-): Promise<OperationResult> {
-  const { progress, outputs } = deps;
-  const { op } = req;
-  progress.log(
-    s.existing
-      ? `DRY RUN ${op.kind} ${op.from} -> ${op.to}: would resume run ${s.existing.runId} (started ${s.existing.startedAt})`
-      : warnings.length > 0
-        ? `DRY RUN ${op.kind} ${op.from} -> ${op.to}: journal unreadable, planning as a new run (resume markers unknown); nothing will be written`
-        : `DRY RUN ${op.kind} ${op.from} -> ${op.to}: would start a new run; nothing will be written`,
-  );
-  let wouldRefuse: string[] | undefined;
-  // A resume re-runs preflight until its flip is done (finding 3), so the dry run shows it too.
-  if (req.dryRunChecks !== false && !flipStarted(s.done, s.steps)) {
-    const lock = new RunbookLock(
-      { target: s.control, other: s.otherControl },
-      {
-        runId: 'dry-run',
-        operation: op.kind,
-        owner: deps.owner,
-        invocation: deps.invocation,
-        leaseMs: deps.lease.leaseMs,
-        waitMs: 0,
-        now: () => s.now().getTime(),
-        sleep: s.sleep,
-        log: () => undefined,
-      },
-    );
-    const placeholder: RunRecord = {
-      runId: 'dry-run',
-      operation: op.kind,
-      environment: outputs.environment,
-      from: op.from,
-      to: op.to,
-      startedAt: s.now().toISOString(),
-      status: 'running',
-      owner: deps.owner,
-    };
-    const { checks } = await runPreflightChecks({
-      outputs,
-      op,
-      run: placeholder,
-      clients: deps.clients,
-      control: s.control,
-      lock,
-      timings: deps.timings,
-      ...(req.ignoreCanaryReason ? { ignoreCanaryReason: req.ignoreCanaryReason } : {}),
-      now: s.now,
-      sleep: s.sleep,
-      log: () => undefined,
-    });
-    progress.log('preflight checks (read-only):');
-    for (const c of checks) progress.log(checkLine(c));
-    if (checks.some((c) => !c.ok)) {
-      progress.log(
-        req.forceReason
-          ? `    would be overridden by --force (${req.forceReason})`
-          : '    the run would be REFUSED (exit 1)',
-      );
-      if (!req.forceReason) wouldRefuse = checks.filter((c) => !c.ok).map((c) => checkLine(c).trim());
-    }
-  }
-  const steps = s.steps.map((step, i): StepReport => {
-    const n = i + 1;
-    const e = s.done.get(n);
-    const title = step.title(op);
-    progress.log(`  ${n}. ${title}${e?.status === 'done' ? ' (done earlier, skipped)' : ''}`);
-    return e?.status === 'done'
-      ? { n, id: step.id, title, status: 'done-earlier', ms: e.durationMs, detail: e.detail }
-      : { n, id: step.id, title, status: 'planned' };
-  });
-  return {
-    operation: op.kind,
-    environment: outputs.environment,
-    from: op.from,
-    to: op.to,
-    runId: s.existing?.runId,
-    status: 'planned',
-    resumed: s.existing !== undefined,
-    steps,
-    rtoMs: 0,
-    forceReason: req.forceReason,
-    ...(warnings.length > 0 ? { warnings } : {}),
-    ...(wouldRefuse ? { wouldRefuse } : {}),
-  };
 }

@@ -48,7 +48,13 @@ export interface RegionRunOptions {
   /** A failover: the runbook raises minimums at t=0, traffic arrives `trafficSeconds` after they are Ready. */
   readonly failover?: {
     readonly trafficSeconds: number;
+    /** The runbook's planned `MinCapacity` per `<table>:<dimension>` (./failover-floors.ts). */
     readonly tableMinimums: Readonly<Record<string, number>>;
+    /**
+     * The runbook's planned minimum per workload (./failover-floors.ts).
+     * @default - each workload's `fullMinReplicas`
+     */
+    readonly podMinimums?: Readonly<Record<string, number>>;
   };
   /** Seconds between chart samples. @default duration / 60 */
   readonly sampleEvery?: number;
@@ -184,7 +190,8 @@ export function simulateRegion(
     return plan ? [{ state: newTable(plan, demandAt(load, 0)), load, track: new Tracker() }] : [];
   });
   if (opts.failover) {
-    for (const w of live) w.min = Math.max(w.min, w.plan.fullMinReplicas);
+    for (const w of live)
+      w.min = Math.max(w.min, opts.failover.podMinimums?.[w.plan.workload] ?? w.plan.fullMinReplicas);
     for (const t of tables) {
       const min = opts.failover.tableMinimums[`${t.state.plan.table}:${t.state.plan.dimension}`];
       if (min !== undefined) raiseMinimum(t.state, min, 0, a.dynamodbUpdateSeconds);
@@ -272,10 +279,12 @@ export function simulateRegion(
       peakNodes = Math.max(peakNodes, cluster.nodes.length);
     }
     if (opts.failover && arrival === undefined && t % a.runbookPollSeconds === 0) {
-      const atFull = live.every(
-        (w) =>
-          w.pods.filter((p) => p.readyAt !== undefined && p.readyAt <= t).length >= w.plan.fullMinReplicas,
-      );
+      // The runbook's scale-up waits for its planned minimums Ready and its raised table floors provisioned.
+      const floorOf = (tb: (typeof tables)[number]) =>
+        opts.failover?.tableMinimums[`${tb.state.plan.table}:${tb.state.plan.dimension}`] ?? 0;
+      const atFull =
+        live.every((w) => w.pods.filter((p) => p.readyAt !== undefined && p.readyAt <= t).length >= w.min) &&
+        tables.every((tb) => tb.state.provisioned >= floorOf(tb));
       if (atFull) arrival = t + opts.failover.trafficSeconds;
     }
   }

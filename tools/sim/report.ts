@@ -3,6 +3,7 @@
  * report (tables per trace, the RTO by stage, Mermaid `xychart-beta` charts of demand, capacity and
  * pods over time).
  */
+import { describeFloor } from '../dr/steps/capacity-plan';
 import { markdownTable } from '../lib/progress';
 import type { Assumptions } from './assumptions';
 import type { Budgets } from './model';
@@ -32,6 +33,7 @@ export function simulationJson(r: SimulationReport): object {
       kind: t.kind,
       verdict: t.verdict,
       ...(t.rtoSeconds !== undefined ? { rtoSeconds: t.rtoSeconds, rtoStages: t.rtoStages } : {}),
+      ...(t.runbookFloors ? { runbookFloors: t.runbookFloors } : {}),
       workloads: t.workloads,
       tables: t.tables,
       findings: t.findings,
@@ -118,6 +120,20 @@ export function renderSimulation(r: SimulationReport, assumptions: Assumptions):
         markdownTable(
           ['stage', 'seconds'],
           t.rtoStages.map((s) => [s.stage, String(s.seconds)]),
+        ),
+      );
+    }
+    if (t.runbookFloors) {
+      out.push('', "The runbook's scale-up floors (tools/dr/steps/capacity-plan.ts):", '');
+      out.push(
+        markdownTable(
+          ['floor', 'standby', 'source at t=0', 'planned'],
+          t.runbookFloors.map((f) => [
+            f.kind === 'pods' ? `${f.key} pods` : `${f.key.replace(':read', '')} reads`,
+            String(f.current),
+            String(f.source),
+            describeFloor(f.floor, f.source),
+          ]),
         ),
       );
     }

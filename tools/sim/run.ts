@@ -5,6 +5,7 @@
 import type { PriceTable } from '../cost/prices';
 import { Assumptions, DEFAULT_ASSUMPTIONS } from './assumptions';
 import { RegionOutcome, simulateRegion, TableDemand, WorkloadDemand } from './engine';
+import { failoverFloors, SimFloor } from './failover-floors';
 import type { SimModel } from './model';
 import { Trace, valueAt } from './trace';
 import type { Outcome } from './tracker';
@@ -34,6 +35,8 @@ export interface TraceResult {
   readonly verdict: 'pass' | 'fail';
   readonly rtoSeconds?: number;
   readonly rtoStages?: RtoStage[];
+  /** Failover traces: the floors the runbook's scale-up plans (./failover-floors.ts). */
+  readonly runbookFloors?: readonly SimFloor[];
   readonly workloads: WorkloadResult[];
   readonly tables: WorkloadResult[];
   readonly findings: string[];
@@ -107,19 +110,14 @@ export function simulateTrace(
   });
   const stages = trafficStages(plan.traffic, a);
   const trafficSeconds = stages.reduce((x, s) => x + s.seconds, 0);
-  const tableMinimums: Record<string, number> = {};
-  if (failover) {
-    for (const t of region.tables) {
-      const h = home.tables.find((x) => x.table === t.table && x.dimension === t.dimension);
-      if (h && t.dimension === 'read') tableMinimums[`${t.table}:${t.dimension}`] = h.minCapacity;
-    }
-  }
+  // The runbook's own plan of the floors (tools/dr/steps/capacity-plan.ts), not a re-derivation.
+  const floors = failover ? failoverFloors(home, region, loads, tables, a) : undefined;
   const outcome = simulateRegion(region, loads, tables, {
     duration: trace.durationSeconds,
     dt: opts.dt ?? trace.stepSeconds ?? 1,
     assumptions: a,
     extraNodesPerGroup: opts.extraNodesPerGroup,
-    failover: failover ? { trafficSeconds, tableMinimums } : undefined,
+    failover: floors ? { trafficSeconds, tableMinimums: floors.tables, podMinimums: floors.pods } : undefined,
   });
   const result = (o: Outcome): WorkloadResult => {
     const w = region.workloads.find((x) => x.workload === o.name);
@@ -151,7 +149,7 @@ export function simulateTrace(
     );
     rtoStages = [
       {
-        stage: 'runbook scale-up: standby to full minimums, Ready',
+        stage: "runbook scale-up: to the planned floors (full, or the source's current), Ready",
         seconds: outcome.arrivalAt - trafficSeconds,
       },
       ...stages,
@@ -176,7 +174,7 @@ export function simulateTrace(
   }
   if (failover && !outcome.arrived)
     findings.push(
-      `${region.region}: the runbook never saw every workload Ready at its full minimum within ${trace.durationSeconds} s`,
+      `${region.region}: the runbook never saw every workload Ready at its planned minimum (and every raised table floor provisioned) within ${trace.durationSeconds} s`,
     );
   else if (failover && outcome.arrivalAt + 60 > trace.durationSeconds)
     findings.push(
@@ -190,6 +188,7 @@ export function simulateTrace(
     verdict: findings.length > 0 ? 'fail' : 'pass',
     rtoSeconds,
     rtoStages,
+    ...(floors ? { runbookFloors: floors.rows } : {}),
     workloads,
     tables: tableResults,
     findings,

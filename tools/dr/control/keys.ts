@@ -12,6 +12,7 @@ import { TABLE_KEYS } from '../../../stacks/naming';
  * | run header (operation, regions, status, force reason) | `journal#<runId>` | `run` |
  * | one journal entry per step | `journal#<runId>` | `step#NN` |
  * | notification sent (makes the SNS step idempotent) | `journal#<runId>` | `notification` |
+ * | floors before the scale-up raised them (for `dr abort`) | `journal#<runId>` | `capacity` |
  * | active region and write fence | `active-region` | `current` |
  * | audit log, one record per completed step | `audit` | `<run start ISO time>#<runId>#step#NN` |
  * | audit of a refused run | `audit` | `<run start ISO time>#<runId>#refused` |
@@ -33,6 +34,7 @@ export const keys = {
   step: (runId: string, n: number) => key(`journal#${runId}`, `step#${nn(n)}`),
   journalPk: (runId: string) => `journal#${runId}`,
   notification: (runId: string) => key(`journal#${runId}`, 'notification'),
+  capacity: (runId: string) => key(`journal#${runId}`, 'capacity'),
   activeRegion: () => key('active-region', 'current'),
   auditPk: () => 'audit',
   auditStep: (runStartedAt: string, runId: string, n: number) =>

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
   CreateTableCommand,
@@ -22,6 +23,7 @@ import { ControlTable } from '../control/table';
 import { ClientNodeKubeGateway } from '../kube';
 import { arnRegion } from '../steps/notify';
 import { ArcStandIn } from './arc-stand-in';
+import { AutoScalingStandIn, seededFloor, updateThroughput } from './autoscaling-stand-in';
 import { CloudWatchStandIn, MetricValues } from './cloudwatch-stand-in';
 import { FauxqsServer, RunningServer, startDynalite, startFauxqs, startKinesalite } from './emulators';
 import { KubeStandIn } from './kube-stand-in';
@@ -84,6 +86,8 @@ export class LocalEnvironment {
 
   /** See {@link LocalOptions.kubeCallTimeoutMs}. */
   private kubeCallTimeoutMs?: number;
+  /** Application Auto Scaling at the SDK boundary (the tables of `tableCapacity`). */
+  autoscaling!: AutoScalingStandIn;
   private heartbeatTimer?: NodeJS.Timeout;
   private heartbeatWrite?: Promise<void>;
   /** While true the heartbeat stand-in writes no heartbeats (tests of a stale heartbeat). */
@@ -173,7 +177,7 @@ export class LocalEnvironment {
       const db = new DynamoDBClient({ region: r.region, endpoint: dynamo[r.region].url, credentials });
       const existing = new Set((await db.send(new ListTablesCommand({}))).TableNames ?? []);
       for (const { name } of Object.values(r.tables)) {
-        if (!existing.has(name)) await createTable(db, name);
+        if (!existing.has(name)) await createTable(db, name, provisionedSeed(r, name));
       }
       const ks = kinesisClient(r.region, kinesis[r.region].url);
       const streams = new Set((await ks.send(new ListStreamsCommand({}))).StreamNames ?? []);
@@ -220,6 +224,7 @@ export class LocalEnvironment {
       stateDir !== undefined,
     );
     local.kubeCallTimeoutMs = opts.kubeCallTimeoutMs;
+    local.autoscaling = new AutoScalingStandIn(local.outputs, (region) => local.clients().dynamodb(region));
     await local.writeHeartbeats();
     local.startHeartbeats(heartbeatIntervalMs);
     return local;
@@ -262,6 +267,11 @@ export class LocalEnvironment {
       this.cloudwatch.attach(client, region);
       return client;
     });
+    const autoscaling = memo((region) => {
+      const client = new ApplicationAutoScalingClient({ region, credentials });
+      this.autoscaling.attach(client, region);
+      return client;
+    });
     const kube = memo(
       (region) =>
         new ClientNodeKubeGateway(
@@ -278,6 +288,7 @@ export class LocalEnvironment {
       sqs: memo((region) => new SQSClient({ region, endpoint: this.fauxqs.address, credentials })),
       sns: memo((region) => new SNSClient({ region, endpoint: this.fauxqs.address, credentials })),
       cloudwatch: cw,
+      autoscaling,
       arc: (endpoint, region) => arcClients(`${endpoint}|${region}`),
       arcEndpoints: new ArcEndpointPreference(),
       kube: (r) => kube(r.region),
@@ -317,6 +328,12 @@ export class LocalEnvironment {
         service: 'CloudWatch (incl. Route 53 health)',
         implementation: 'stand-in',
         detail: "aws-sdk-client-mock; health follows routing controls; the canary's probes score in every region",
+      },
+      {
+        service: 'Application Auto Scaling',
+        implementation: 'stand-in',
+        detail:
+          'aws-sdk-client-mock; a raised MinCapacity updates the dynalite table, as the service-linked role does',
       },
       {
         service: 'Kubernetes API',
@@ -387,7 +404,18 @@ export class LocalEnvironment {
         );
       }
       this.kube[r.region].reset();
+      // Provisioned tables back to their seeded capacity (a test may have raised them).
+      for (const { name } of Object.values(r.tables)) {
+        const seed = provisionedSeed(r, name);
+        if (!seed) continue;
+        const db = this.clients().dynamodb(r.region);
+        const pt = (await db.send(new DescribeTableCommand({ TableName: name }))).Table
+          ?.ProvisionedThroughput;
+        if (pt?.ReadCapacityUnits !== seed.read || pt?.WriteCapacityUnits !== seed.write)
+          await updateThroughput(db, name, seed);
+      }
     }
+    this.autoscaling.reset();
     this.arc.reset(LocalEnvironment.initialRouting(this.outputs));
     this.clients().arcEndpoints.reset();
     this.cloudwatch.reset(metrics);
@@ -414,11 +442,41 @@ function kinesisClient(region: string, endpoint: string): KinesisClient {
   return new KinesisClient({ region, endpoint, credentials, requestHandler: new NodeHttpHandler() });
 }
 
-async function createTable(db: DynamoDBClient, name: string): Promise<void> {
+/**
+ * The provisioned capacity a table starts at when the region's outputs list autoscaled floors for it
+ * (`tableCapacity`): reads and writes at the region's seeded floor (standby in DR, full in the primary;
+ * a dimension the region does not register, like the DR replica's writes, at 5). Undefined: on-demand.
+ */
+function provisionedSeed(
+  r: RunbookOutputs['regions'][string],
+  table: string,
+): { read: number; write: number } | undefined {
+  const entries = (r.tableCapacity ?? []).filter((e) => e.resourceId === `table/${table}`);
+  if (entries.length === 0) return undefined;
+  const at = (suffix: string) => {
+    const e = entries.find((x) => x.dimension.endsWith(suffix));
+    return e ? seededFloor(r.role, e) : 5;
+  };
+  return { read: at('ReadCapacityUnits'), write: at('WriteCapacityUnits') };
+}
+
+async function createTable(
+  db: DynamoDBClient,
+  name: string,
+  provisioned?: { read: number; write: number },
+): Promise<void> {
   await db.send(
     new CreateTableCommand({
       TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
+      ...(provisioned
+        ? {
+            BillingMode: 'PROVISIONED',
+            ProvisionedThroughput: {
+              ReadCapacityUnits: provisioned.read,
+              WriteCapacityUnits: provisioned.write,
+            },
+          }
+        : { BillingMode: 'PAY_PER_REQUEST' }),
       AttributeDefinitions: [
         { AttributeName: TABLE_KEYS.partition, AttributeType: 'S' },
         { AttributeName: TABLE_KEYS.sort, AttributeType: 'S' },

@@ -67,6 +67,9 @@ export interface StepContext {
   readonly facts?: InvocationFacts;
 }
 
+/** What a step's dry-run preview may use: read-only clients, no journal, no lock. */
+export type PreviewContext = Pick<StepContext, 'outputs' | 'op' | 'clients' | 'facts'>;
+
 export interface StepResult {
   /** One line for the progress output, the journal and the audit. */
   readonly detail: string;
@@ -87,6 +90,11 @@ export interface Step {
   readonly id: StepId;
   title(op: Operation): string;
   run(ctx: StepContext): Promise<StepResult>;
+  /**
+   * `--dry-run`: the changes the step would make, one line each, read-only.
+   * @default - none (the dry run lists the step's title only)
+   */
+  preview?(ctx: PreviewContext): Promise<readonly string[]>;
 }
 
 export type StepId =
