@@ -1,4 +1,7 @@
-import { Check, repositoryChecks, runChecks } from '../../tools/check/run';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tempDir } from '../helpers/tmp';
+import { Check, colourEnv, repositoryChecks, runChecks } from '../../tools/check/run';
 
 /** `npm test`'s engine (issue 14): checks run at once, buffered except the streamed one. */
 const node = (name: string, script: string, stream = false): Check => ({
@@ -73,4 +76,29 @@ test('the repository checks are tsc, eslint, prettier and jest, with the argumen
     ['prettier', 'node_modules/.bin/prettier', '--check . --log-level warn', false],
     ['jest', 'node_modules/.bin/jest', '--json --outputFile=x.json', true],
   ]);
+});
+
+test('buffered checks run without colours, the streamed one on a terminal with them', () => {
+  const base = { PATH: '/bin', FORCE_COLOR: '0', NO_COLOR: '' };
+  expect(colourEnv(false, base)).toEqual({ PATH: '/bin', NO_COLOR: '1' });
+  expect(colourEnv(true, base)).toEqual({ PATH: '/bin', FORCE_COLOR: '1' });
+});
+
+test('a buffered check prints no escape codes even when the parent forces colours', async () => {
+  const dir = tempDir('check-colour-');
+  const file = path.join(dir, 'ugly.ts');
+  fs.writeFileSync(file, 'const   x = {a:1}\n');
+  const saved = process.env.FORCE_COLOR;
+  process.env.FORCE_COLOR = '1';
+  try {
+    const prettier = path.resolve('node_modules/.bin/prettier');
+    const r = await run([{ name: 'p', command: prettier, args: ['--check', file, '--no-config'] }]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^\[warn\] \S*ugly\.ts$/m);
+    expect(r.out).not.toContain('\u001b[');
+  } finally {
+    if (saved === undefined) delete process.env.FORCE_COLOR;
+    else process.env.FORCE_COLOR = saved;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

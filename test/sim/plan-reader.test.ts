@@ -49,7 +49,7 @@ describe('readSimPlan (prod plan)', () => {
     // No scaleUp in the spec: the HPA default applies.
     expect(stream.behavior.scaleUp.policies).toHaveLength(2);
     expect(dr.fixed).toEqual([
-      { workload: 'replication-heartbeat', replicas: 1, cpuRequestMillis: 700, memoryRequestMiB: 128 },
+      { workload: 'replication-heartbeat', replicas: 1, cpuRequestMillis: 50, memoryRequestMiB: 96 },
     ]);
   });
 

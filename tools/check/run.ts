@@ -33,6 +33,17 @@ export interface CheckIo {
   readonly cwd?: string;
 }
 
+/**
+ * Colours only for the streamed check on a terminal; buffered output is plain text (prettier ignores
+ * `FORCE_COLOR=0`, so colours are turned off with `NO_COLOR`, https://no-color.org).
+ */
+export function colourEnv(colour: boolean, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base };
+  delete env.FORCE_COLOR;
+  delete env.NO_COLOR;
+  return colour ? { ...env, FORCE_COLOR: '1' } : { ...env, NO_COLOR: '1' };
+}
+
 /** Runs one check as a child process; a process that cannot start counts as exit 127. */
 function runOne(check: Check, io: CheckIo): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -41,8 +52,7 @@ function runOne(check: Check, io: CheckIo): Promise<{ code: number; out: string 
     const child = spawn(check.command, [...check.args], {
       cwd: io.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
-      // Colours stay on for the streamed check only when our own stdout is a terminal.
-      env: { ...process.env, FORCE_COLOR: check.stream && process.stdout.isTTY ? '1' : '0' },
+      env: colourEnv(check.stream === true && process.stdout.isTTY === true),
     });
     child.stdout.on('data', (d: Buffer) => (check.stream ? io.stdout(d.toString()) : (out += d.toString())));
     child.stderr.on('data', (d: Buffer) => (check.stream ? io.stderr(d.toString()) : (out += d.toString())));

@@ -327,7 +327,8 @@ export class LocalEnvironment {
       {
         service: 'CloudWatch (incl. Route 53 health)',
         implementation: 'stand-in',
-        detail: "aws-sdk-client-mock; health follows routing controls; the canary's probes score in every region",
+        detail:
+          "aws-sdk-client-mock; health follows routing controls; the canary's probes score in every region",
       },
       {
         service: 'Application Auto Scaling',
