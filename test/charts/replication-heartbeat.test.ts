@@ -117,7 +117,7 @@ describe('replication heartbeat writer', () => {
       '../../charts/replication-heartbeat',
     );
     const { Chart, Testing } = jest.requireActual<typeof import('cdk8s')>('cdk8s');
-    const chart = new Chart(Testing.app(), 'test');
+    const chart = new Chart(Testing.app({ outdir: tempDir('cdk8s-') }), 'test');
     expect(
       () =>
         new ReplicationHeartbeat(chart, 'hb', {
