@@ -6,18 +6,9 @@ import {
   monitorSpecs,
 } from '../../../stacks/observability/monitor-specs';
 import { ofType, planOf } from '../../helpers/plan';
+import { PROD_MONITOR_INPUT } from './monitor-input';
 
-const input = {
-  environment: 'prod',
-  sites: [
-    { role: 'primary' as const, region: 'us-west-2' as const },
-    { role: 'dr' as const, region: 'us-east-1' as const },
-  ],
-  targets: { p99LatencyMs: 30 },
-  dr: { rpoSeconds: 5 },
-  messaging: { maxReceiveCount: 5, consumerProcessingSeconds: 20 },
-  namespace: 'risk-scoring',
-};
+const input = PROD_MONITOR_INPUT;
 
 describe('monitors on CloudWatch-crawled metrics (issue 15 finding 8)', () => {
   it("waits 17 minutes: the 10-minute crawl, 2 minutes of CloudWatch availability, 5 of queueing (Datadog's cloud metric delay guide)", () => {

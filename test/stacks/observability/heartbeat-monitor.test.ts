@@ -11,18 +11,9 @@ import { monitoringCoverage, monitorView } from '../../../policies/monitoring-co
 import { EnvironmentPlan } from '../../../tools/plan/harness';
 import { evaluatePolicies } from '../../../tools/policy/evaluate';
 import { ofType, planOf } from '../../helpers/plan';
+import { PROD_MONITOR_INPUT } from './monitor-input';
 
-const input = {
-  environment: 'prod',
-  sites: [
-    { role: 'primary' as const, region: 'us-west-2' as const },
-    { role: 'dr' as const, region: 'us-east-1' as const },
-  ],
-  targets: { p99LatencyMs: 30 },
-  dr: { rpoSeconds: 5 },
-  messaging: { maxReceiveCount: 5, consumerProcessingSeconds: 20 },
-  namespace: 'risk-scoring',
-};
+const input = PROD_MONITOR_INPUT;
 
 describe('heartbeat-interval monitor (issue 15 finding 17)', () => {
   test('reads the metric the writer emits', () => {
