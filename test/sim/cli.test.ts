@@ -151,6 +151,7 @@ describe('npm run simulate', () => {
       ['diurnal-day', 'load'],
       ['launch-day', 'load'],
       ['regional-failover', 'failover'],
+      ['surprise-spike', 'load'],
     ]);
   });
 });

@@ -3,6 +3,7 @@
  * what is left out), KEDA triggers and HPA metrics as the simulator's {@link Trigger}s.
  */
 import { UsageError } from '../lib/exit-codes';
+import { parseWeeklyCron, windowMinutes } from '../../stacks/launch-windows';
 import { DEFAULT_BEHAVIOR } from './hpa';
 import type { HpaBehavior, HpaRules, Trigger } from './types';
 
@@ -81,13 +82,37 @@ export function kedaTrigger(t: unknown, where: string): Trigger {
         periodSeconds: num(m.metricStatPeriod, 300),
         endOffsetSeconds: num(m.metricEndTimeOffset, 0),
       };
+    case 'cron': {
+      const seconds = cronWindowSeconds(m.start, m.end);
+      const desired = num(m.desiredReplicas, NaN);
+      if (seconds === undefined || !(desired >= 1))
+        throw new UsageError(
+          `${where} trigger ${String(o.name ?? 'cron')} metadata`,
+          { start: m.start, end: m.end, desiredReplicas: m.desiredReplicas },
+          "start and end crons 'M H * * <days>' (stacks/launch-windows.ts) and desiredReplicas >= 1",
+        );
+      return { type: 'cron', name: String(o.name ?? ''), desiredReplicas: desired, windowSeconds: seconds };
+    }
     default:
   }
   throw new UsageError(
     `${where} trigger`,
     { type: o.type, metricType },
-    'one of cpu (Utilization), datadog, aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch',
+    'one of cpu (Utilization), datadog, aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch, cron',
   );
+}
+
+/** Seconds from a window's start cron to its end cron (KEDA or AWS syntax); undefined if unparsable. */
+export function cronWindowSeconds(start: unknown, end: unknown): number | undefined {
+  // `cron(M H ? * DAYS *)` / `cron(M H * * ? *)` -> `M H * * DAYS|*`.
+  const five = (v: unknown) => {
+    const s = String(v ?? '').trim();
+    const aws = /^cron\((\S+) (\S+) (\S+) \* (\S+) \*\)$/.exec(s);
+    return aws ? `${aws[1]} ${aws[2]} * * ${aws[4] === '?' ? '*' : aws[4]}` : s;
+  };
+  const a = parseWeeklyCron(five(start));
+  const b = parseWeeklyCron(five(end));
+  return typeof a === 'string' || typeof b === 'string' ? undefined : windowMinutes(a, b) * 60;
 }
 
 /** An autoscaling/v2 HPA metric as a trigger (CPU utilization only). */
