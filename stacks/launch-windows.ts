@@ -154,3 +154,16 @@ export function windowHoursPerMonth(start: WeeklyCron, end: WeeklyCron): number 
   const perWeek = start.days?.length ?? 7;
   return (windowMinutes(start, end) / 60) * perWeek * WEEKS_PER_MONTH;
 }
+
+/** Seconds from a window's start cron to its end cron (KEDA or AWS syntax); undefined if unparsable. */
+export function cronWindowSeconds(start: unknown, end: unknown): number | undefined {
+  // `cron(M H ? * DAYS *)` / `cron(M H * * ? *)` -> `M H * * DAYS|*`.
+  const five = (v: unknown) => {
+    const s = String(v ?? '').trim();
+    const aws = /^cron\((\S+) (\S+) (\S+) \* (\S+) \*\)$/.exec(s);
+    return aws ? `${aws[1]} ${aws[2]} * * ${aws[4] === '?' ? '*' : aws[4]}` : s;
+  };
+  const a = parseWeeklyCron(five(start));
+  const b = parseWeeklyCron(five(end));
+  return typeof a === 'string' || typeof b === 'string' ? undefined : windowMinutes(a, b) * 60;
+}

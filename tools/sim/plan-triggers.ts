@@ -3,13 +3,14 @@
  * what is left out), KEDA triggers and HPA metrics as the simulator's {@link Trigger}s.
  */
 import { UsageError } from '../lib/exit-codes';
-import { parseWeeklyCron, windowMinutes } from '../../stacks/launch-windows';
+import { cronWindowSeconds } from '../../stacks/launch-windows';
 import { DEFAULT_BEHAVIOR } from './hpa';
 import type { HpaBehavior, HpaRules, Trigger } from './types';
 
 export type Obj = Record<string, unknown>;
 export const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+export { cronWindowSeconds };
 export const num = (v: unknown, dflt: number): number => {
   const n = typeof v === 'string' ? Number(v) : v;
   return typeof n === 'number' && Number.isFinite(n) ? n : dflt;
@@ -100,19 +101,6 @@ export function kedaTrigger(t: unknown, where: string): Trigger {
     { type: o.type, metricType },
     'one of cpu (Utilization), datadog, aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch, cron',
   );
-}
-
-/** Seconds from a window's start cron to its end cron (KEDA or AWS syntax); undefined if unparsable. */
-export function cronWindowSeconds(start: unknown, end: unknown): number | undefined {
-  // `cron(M H ? * DAYS *)` / `cron(M H * * ? *)` -> `M H * * DAYS|*`.
-  const five = (v: unknown) => {
-    const s = String(v ?? '').trim();
-    const aws = /^cron\((\S+) (\S+) (\S+) \* (\S+) \*\)$/.exec(s);
-    return aws ? `${aws[1]} ${aws[2]} * * ${aws[4] === '?' ? '*' : aws[4]}` : s;
-  };
-  const a = parseWeeklyCron(five(start));
-  const b = parseWeeklyCron(five(end));
-  return typeof a === 'string' || typeof b === 'string' ? undefined : windowMinutes(a, b) * 60;
 }
 
 /** An autoscaling/v2 HPA metric as a trigger (CPU utilization only). */
