@@ -40,8 +40,9 @@ export interface TrafficSwitchArgs {
   readonly accountId?: pulumi.Input<string>;
 }
 
-/** {@link TrafficSwitchArgs.recordTtlSeconds} when not given. */
-export const DEFAULT_RECORD_TTL_SECONDS = 60;
+import { DEFAULT_RECORD_TTL_SECONDS } from './record-defaults';
+
+export { DEFAULT_RECORD_TTL_SECONDS };
 
 /** The failover role Route 53 gives each region's record. */
 export const FAILOVER_TYPE = { primary: 'PRIMARY', dr: 'SECONDARY' } as const;

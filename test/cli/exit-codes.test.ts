@@ -5,7 +5,6 @@ import * as path from 'path';
 import { ExitCode } from '../../tools/lib/exit-codes';
 import { exitCodeFor } from '../../tools/lib/main';
 import { main as planMain } from '../../tools/plan/cli';
-import { planAndWrite } from '../../tools/plan/run';
 import { main as policyMain } from '../../tools/policy/cli';
 import { main as synthMain } from '../../charts/main';
 
@@ -14,6 +13,7 @@ const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 let tmp: string;
 let envDir: string;
 let planFile: string;
+let planExit: number;
 
 /** Runs a CLI in-process and maps its outcome to the exit code the process would have. */
 async function exitOf(run: () => Promise<number>): Promise<number> {
@@ -31,12 +31,14 @@ beforeAll(async () => {
   for (const f of fs.readdirSync(path.join(ROOT, 'environments'))) {
     fs.copyFileSync(path.join(ROOT, 'environments', f), path.join(envDir, f));
   }
-  await planAndWrite('dev', path.join(tmp, 'plan'));
-  planFile = path.join(tmp, 'plan', 'dev', 'resources.json');
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
   jest.spyOn(console, 'error').mockImplementation(() => undefined);
   jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  // The one dev plan of the suite, made by the CLI itself: its exit code and files are the first
+  // test's subject, and the saved plan is the policy CLI's input.
+  planExit = await exitOf(() => planMain(['--env', 'dev', '--out', path.join(tmp, 'plan')]));
+  planFile = path.join(tmp, 'plan', 'dev', 'resources.json');
 });
 
 afterAll(() => {
@@ -83,8 +85,8 @@ function mutatedPlan(
 
 describe('npm run plan', () => {
   test('exits 0 and writes resources.json, report.md, outputs.json and policy-config.json', async () => {
-    const out = path.join(tmp, 'out-ok');
-    expect(await exitOf(() => planMain(['--env', 'dev', '--out', out]))).toBe(ExitCode.Ok);
+    const out = path.join(tmp, 'plan');
+    expect(planExit).toBe(ExitCode.Ok);
     expect(fs.readdirSync(path.join(out, 'dev')).sort()).toEqual(
       expect.arrayContaining(['outputs.json', 'policy-config.json', 'report.md', 'resources.json']),
     );
@@ -170,21 +172,22 @@ describe('component argument errors', () => {
   // runtime, which surfaces the error as an unhandled rejection; in-process, jest's own handler takes
   // it before the plan harness sees it, so only a real process shows the exit code the operator sees.
   test('a value a component refuses exits 2 with its message, writing nothing (real process)', () => {
-    const file = path.join(envDir, 'Pulumi.staging.yaml');
+    // dev's primary region: the smallest environment, and the first regional stack the plan makes.
+    const file = path.join(envDir, 'Pulumi.dev.yaml');
     // 3 AZs are required by the schema; a /23 VPC passes the schema but is too small for the subnet plan.
     fs.writeFileSync(
       file,
-      fs.readFileSync(file, 'utf8').replace('vpcCidr: 10.31.0.0/16', 'vpcCidr: 10.31.0.0/23'),
+      fs.readFileSync(file, 'utf8').replace('vpcCidr: 10.20.0.0/16', 'vpcCidr: 10.20.0.0/23'),
     );
     const out = path.join(tmp, 'bad-arg');
     const run = spawnSync(
       TSX,
-      ['tools/plan/cli.ts', '--env', 'staging', '--environments', envDir, '--out', out],
+      ['tools/plan/cli.ts', '--env', 'dev', '--environments', envDir, '--out', out],
       { cwd: ROOT, encoding: 'utf8' },
     );
     expect(run.status).toBe(ExitCode.Usage);
-    expect(run.stderr).toContain("'vpcCidr' (10.31.0.0/23) must have a prefix between /16 and /22");
-    expect(fs.existsSync(path.join(out, 'staging', 'resources.json'))).toBe(false);
+    expect(run.stderr).toContain("'vpcCidr' (10.20.0.0/23) must have a prefix between /16 and /22");
+    expect(fs.existsSync(path.join(out, 'dev', 'resources.json'))).toBe(false);
   });
 });
 

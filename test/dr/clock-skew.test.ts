@@ -26,7 +26,7 @@ describe('an operator clock 30 s slow, a real replication lag of 40 s, RPO 15 s'
     // THEN
     expect(result.status).toBe('refused');
     expect(result.error).toMatch(
-      /stale replication: heartbeat#us-west-2 is (39|40)\d{3} ms old \(written [^)]*, age on us-east-1's clock\): replication lag ≈ (39|40)\d{3} ms \(age - 100 ms write interval\) exceeds 15000 ms, while us-west-2 still writes it/,
+      /stale replication: heartbeat#us-west-2 is (39|40)\d{3} ms old \(written [^)]*, age on us-east-1's clock\): replication lag ≈ (39|40)\d{3} ms \(age - 250 ms write interval\) exceeds 15000 ms, while us-west-2 still writes it/,
     );
     expect(result.error).toMatch(
       /the local clock is at least (29\d{3}|30\d{3}) ms behind us-east-1's \(heartbeat#us-east-1 was written at .* by us-east-1's clock\); ages are measured on us-east-1's clock: fix this machine's clock \(NTP\)/,

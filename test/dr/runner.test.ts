@@ -1,6 +1,6 @@
 import { keys } from '../../tools/dr/control/keys';
 import { AuditCheck, checkDrillAudit } from '../../tools/dr/local/audit-check';
-import { LocalEnvironment } from '../../tools/dr/local/harness';
+import { LOCAL_HEARTBEAT_INTERVAL_MS, LocalEnvironment } from '../../tools/dr/local/harness';
 import { Operation, reverse } from '../../tools/dr/operation';
 import { OperationResult, runOperation } from '../../tools/dr/runner';
 import { DrillResult, runDrill } from '../../tools/dr/drill';
@@ -336,7 +336,7 @@ describe('preflight', () => {
     const result = await runOperation(runnerDeps(env), { op: failover(env), dryRun: false });
     expect(result.status).toBe('refused');
     expect(result.error).toMatch(
-      /^PreflightRefused: preflight refused: replication us-west-2 -> us-east-1 within RPO 15 s \(heartbeat#us-west-2 read in us-east-1\): stale replication: heartbeat#us-west-2 is 60\d{3} ms old \(written [^)]+\): replication lag ≈ 59\d{3} ms \(age - 100 ms write interval\) exceeds 15000 ms, while us-west-2 still writes it \(\d+ ms old in us-west-2's own replica\); /,
+      /^PreflightRefused: preflight refused: replication us-west-2 -> us-east-1 within RPO 15 s \(heartbeat#us-west-2 read in us-east-1\): stale replication: heartbeat#us-west-2 is 60\d{3} ms old \(written [^)]+\): replication lag ≈ 59\d{3} ms \(age - 250 ms write interval\) exceeds 15000 ms, while us-west-2 still writes it \(\d+ ms old in us-west-2's own replica\); /,
     );
     expect(result.error).toContain(
       "source region us-west-2: stale replication reported by us-west-2's CloudWatch: staging-features 60000 ms, staging-decisions 60000 ms, staging-control 60000 ms exceeds 15000 ms",
@@ -371,11 +371,11 @@ describe('preflight', () => {
   });
 
   test('the observed RPO is the heartbeat age at cut-over less one write interval (the replication lag)', async () => {
-    // GIVEN a replication lag of 1234 ms; the stand-in writes every 100 ms (the outputs say so)
+    // GIVEN a replication lag of 1234 ms; the stand-in writes every LOCAL_HEARTBEAT_INTERVAL_MS (the outputs say so)
     await env.reset({ replicationLatencyMs: 1234 });
     const result = await runOperation(runnerDeps(env), { op: failover(env), dryRun: false });
     // THEN age - interval: the lag, less at most one interval (and the time preflight takes to read)
-    expect(result.replicationLatencyMs).toBeGreaterThanOrEqual(1234 - 100);
+    expect(result.replicationLatencyMs).toBeGreaterThanOrEqual(1234 - LOCAL_HEARTBEAT_INTERVAL_MS);
     expect(result.replicationLatencyMs).toBeLessThan(1234 + 500);
   });
 });

@@ -37,17 +37,50 @@ async function sharedPlan(
   const file = root
     ? path.join(root, 'plans', `${createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`)
     : undefined;
-  if (file && fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as EnvironmentPlan;
+  if (!file) return planHere(env, overrides);
+  return savedBy(file, () => planHere(env, overrides));
+}
+
+async function planHere(env: string, overrides: Readonly<Record<string, string>>): Promise<EnvironmentPlan> {
   const { planEnvironment } = await import('../../tools/plan/harness');
-  const plan = await planEnvironment(env, overrides);
-  if (file) {
+  return JSON.parse(JSON.stringify(await planEnvironment(env, overrides))) as EnvironmentPlan;
+}
+
+/** How long a suite waits for the other worker's plan before making its own. */
+const WAIT_FOR_OTHER_MS = 180_000;
+
+/**
+ * The plan saved at `file`, made with `make` by whichever worker asks first: the other waits for it
+ * (an exclusive `.lock` file) instead of planning the same environment at the same time, which cost
+ * both workers the CPU of a second plan. A worker that fails removes its lock and the waiter plans.
+ */
+export async function savedBy(file: string, make: () => Promise<EnvironmentPlan>): Promise<EnvironmentPlan> {
+  const read = () => JSON.parse(fs.readFileSync(file, 'utf8')) as EnvironmentPlan;
+  const lock = `${file}.lock`;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const deadline = Date.now() + WAIT_FOR_OTHER_MS;
+  for (;;) {
+    if (fs.existsSync(file)) return read();
+    try {
+      fs.closeSync(fs.openSync(lock, 'wx'));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (Date.now() > deadline) return make();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    if (fs.existsSync(file)) return read();
+    const plan = await make();
     // Written whole, then renamed: a suite in the other worker never reads half a plan.
-    fs.mkdirSync(path.dirname(file), { recursive: true });
     const partial = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(partial, JSON.stringify(plan));
     fs.renameSync(partial, file);
+    return plan;
+  } finally {
+    fs.rmSync(lock, { force: true });
   }
-  return JSON.parse(JSON.stringify(plan)) as EnvironmentPlan;
 }
 
 /** The resources of one type, optionally only those in one region. */

@@ -1,5 +1,5 @@
 import { RunbookOutputs } from '../../stacks/outputs';
-import { DEFAULT_RECORD_TTL_SECONDS } from '../../stacks/traffic/traffic-switch';
+import { DEFAULT_RECORD_TTL_SECONDS } from '../../stacks/traffic/record-defaults';
 import { RunRecord, StepEntry } from './control/journal';
 import type { OperationResult, StepReport } from './runner';
 import { SourceEvidence } from './source-evidence';
