@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import type { UnifiedServiceTags } from './datadog-tagging';
+import type { ScaledObjectTrigger } from './keda';
 import { KedaScaling } from './keda-scaled-workload';
 import type { Bounds } from './props';
 import { ContainerResources, ScoringWorkload } from './scoring-workload';
@@ -28,6 +29,8 @@ export interface FeedbackWorkerProps {
   /** Datadog unified service tags of the workload (see ./datadog-tagging.ts). */
   readonly datadog: UnifiedServiceTags;
   readonly autoscalerAnnotations: Readonly<Record<string, string>>;
+  /** The launch windows' `cron` triggers (charts/keda.ts cronTriggers). @default - none */
+  readonly cronTriggers?: readonly ScaledObjectTrigger[];
 }
 
 /** The SQS consumer of model feedback: workload plus a KEDA `aws-sqs-queue` ScaledObject. */
@@ -53,6 +56,7 @@ export class FeedbackWorker extends Construct {
       bounds: props.bounds,
       roleArn: props.roleArn,
       autoscalerAnnotations: props.autoscalerAnnotations,
+      extraTriggers: props.cronTriggers,
       trigger: {
         type: 'aws-sqs-queue',
         metadata: {

@@ -23,6 +23,8 @@ export interface KedaScalingProps {
   readonly roleArn: string;
   readonly trigger: Omit<ScaledObjectTrigger, 'authenticationRef'>;
   readonly autoscalerAnnotations: Readonly<Record<string, string>>;
+  /** More triggers without authentication (the launch windows' `cron` floors). @default - none */
+  readonly extraTriggers?: readonly ScaledObjectTrigger[];
 }
 
 /** A KEDA ScaledObject for one Deployment and the TriggerAuthentication it uses. */
@@ -50,7 +52,10 @@ export class KedaScaling extends Construct {
         minReplicaCount: props.bounds.minReplicas,
         maxReplicaCount: props.bounds.maxReplicas,
         advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: KEDA_SCALE_DOWN } } },
-        triggers: [{ ...props.trigger, authenticationRef: { name: authName } }],
+        triggers: [
+          { ...props.trigger, authenticationRef: { name: authName } },
+          ...(props.extraTriggers ?? []),
+        ],
       },
     });
   }

@@ -74,7 +74,9 @@ export interface TriggerAuthenticationSpec {
 }
 
 export interface ScaledObjectTrigger {
-  readonly type: 'aws-cloudwatch' | 'aws-sqs-queue' | 'cpu' | 'datadog';
+  readonly type: 'aws-cloudwatch' | 'aws-sqs-queue' | 'cpu' | 'datadog' | 'cron';
+  /** The trigger's name (KEDA `triggers[].name`). @default - none */
+  readonly name?: string;
   /**
    * How the trigger's value is compared with its target.
    * @default - `AverageValue` (KEDA); `cpu` and `memory` triggers must set it
@@ -148,3 +150,40 @@ export class TriggerAuthentication extends kedaKind<TriggerAuthenticationSpec>('
 
 /** A KEDA ScaledObject. */
 export class ScaledObject extends kedaKind<ScaledObjectSpec>('ScaledObject') {}
+
+/**
+ * The KEDA `cron` triggers of one workload, one per launch window that lists it: metadata `timezone`,
+ * `start`, `end` and `desiredReplicas` (all strings), named `prescale-<window>`.
+ *
+ * Semantics at KEDA 2.20.2 (pkg/scalers/cron_scaler.go): the metric is External with an AverageValue
+ * target of 1; inside the window (the next `end` comes before the next `start`) its value is
+ * `desiredReplicas`, so the HPA proposes exactly that many; outside it is 0 and the trigger is
+ * inactive, proposing nothing above the minimum. The HPA takes the largest proposal over all
+ * triggers, so the cron trigger is a floor under the load triggers, never a cap.
+ * @see https://keda.sh/docs/2.20/scalers/cron/
+ */
+export function cronTriggers(
+  windows:
+    | readonly {
+        name: string;
+        timezone: string;
+        start: string;
+        end: string;
+        replicas: Readonly<Record<string, number | undefined>>;
+      }[]
+    | undefined,
+  key: string,
+): ScaledObjectTrigger[] {
+  return (windows ?? []).flatMap((w) => {
+    const n = w.replicas[key];
+    return n === undefined
+      ? []
+      : [
+          {
+            type: 'cron' as const,
+            name: `prescale-${w.name}`,
+            metadata: { timezone: w.timezone, start: w.start, end: w.end, desiredReplicas: String(n) },
+          },
+        ];
+  });
+}

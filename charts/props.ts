@@ -27,6 +27,23 @@ export interface Bounds {
 
 export type RegionRole = 'primary' | 'dr';
 
+/** The workloads a launch window pre-scales, by their key in `WorkloadsProps.bounds`. */
+export type PrescaledWorkload = 'scoringApi' | 'streamScorer' | 'feedbackWorker';
+
+/**
+ * One announced launch window (issue 12, stacks/prescale.ts): each listed workload's ScaledObject gets
+ * a KEDA `cron` trigger named `prescale-<name>` holding `replicas` from `start` to `end` (KEDA cron
+ * syntax, five fields) in `timezone`.
+ */
+export interface PrescaleWindowProps {
+  readonly name: string;
+  readonly timezone: string;
+  readonly start: string;
+  readonly end: string;
+  /** desiredReplicas per workload; a workload left out gets no trigger. */
+  readonly replicas: Readonly<Partial<Record<PrescaledWorkload, number>>>;
+}
+
 /** Where a load balancer lives: `internal` (private subnets) or `internet-facing` (public subnets). */
 export type LoadBalancerScheme = 'internal' | 'internet-facing';
 
@@ -136,6 +153,11 @@ export interface WorkloadsProps {
   /** The stream's shard count (ON_DEMAND: the capacity model's equivalent). Caps the stream scorer. */
   readonly shardCount: number;
   /** Autoscaler bounds per workload, already this region's values (standby passes the standby minimums). */
+  /**
+   * Announced launch windows: a KEDA `cron` trigger per window on each listed workload.
+   * @default - none (reactive autoscaling only)
+   */
+  readonly prescale?: readonly PrescaleWindowProps[];
   readonly bounds: {
     readonly scoringApi: Bounds;
     readonly streamScorer: Bounds;
@@ -397,5 +419,33 @@ export function validateWorkloadsProps(props: WorkloadsProps): void {
       `'kubernetesVersion' (${show(props.kubernetesVersion)}) must be a Kubernetes minor version such as 1.33`,
     );
   }
+  problems.push(...prescaleProblems(props));
   if (problems.length > 0) throw new InvalidArgumentError(problems.join('\n'));
+}
+
+/**
+ * Checks the launch windows: a name, distinct start and end (KEDA refuses equal ones), and each
+ * desiredReplicas an integer between 1 and the workload's maxReplicas (a cron floor above the maximum
+ * is clamped by the HPA and would promise capacity that never comes).
+ */
+export function prescaleProblems(props: Pick<WorkloadsProps, 'prescale' | 'bounds'>): string[] {
+  const problems: string[] = [];
+  (props.prescale ?? []).forEach((w, i) => {
+    const f = `prescale[${i}]`;
+    if (typeof w.name !== 'string' || !DNS_LABEL.test(w.name))
+      problems.push(`'${f}.name' (${show(w.name)}) must be a DNS-1123 label such as weekly-release`);
+    if (typeof w.start !== 'string' || w.start.trim().split(/\s+/).length !== 5)
+      problems.push(`'${f}.start' (${show(w.start)}) must be a five-field cron such as '30 9 * * TUE'`);
+    else if (w.start === w.end) problems.push(`'${f}.end' (${show(w.end)}) must differ from '${f}.start'`);
+    if (typeof w.end !== 'string' || w.end.trim().split(/\s+/).length !== 5)
+      problems.push(`'${f}.end' (${show(w.end)}) must be a five-field cron such as '0 12 * * TUE'`);
+    for (const [key, n] of Object.entries(w.replicas) as [PrescaledWorkload, number][]) {
+      const max = props.bounds[key]?.maxReplicas;
+      if (!isPositiveInt(n) || (max !== undefined && n > max))
+        problems.push(
+          `'${f}.replicas.${key}' (${show(n)}) must be an integer between 1 and 'bounds.${key}.maxReplicas' (${max})`,
+        );
+    }
+  });
+  return problems;
 }

@@ -4,7 +4,12 @@ import type { UnifiedServiceTags } from './datadog-tagging';
 import * as kplus from 'cdk8s-plus-28';
 import { ClusterAgentMetricsReader } from './cluster-agent-metrics-reader';
 import { DatadogMetric } from './datadog-metric';
-import { KEDA_TRANSFER_HPA_OWNERSHIP_ANNOTATION, ScaledObject, TriggerAuthentication } from './keda';
+import {
+  KEDA_TRANSFER_HPA_OWNERSHIP_ANNOTATION,
+  ScaledObject,
+  ScaledObjectTrigger,
+  TriggerAuthentication,
+} from './keda';
 import { KEDA_POLLING_INTERVAL_SECONDS } from './keda-scaled-workload';
 import { selectorLabels } from './labels';
 import type { Bounds, LoadBalancerScheme } from './props';
@@ -148,6 +153,8 @@ export interface ScoringApiProps {
   readonly autoscalerAnnotations: Readonly<Record<string, string>>;
   /** How the Service is published: NLB, certificate and regional DNS name. */
   readonly loadBalancer: ScoringApiLoadBalancer;
+  /** The launch windows' `cron` triggers (./keda.ts cronTriggers). @default - none */
+  readonly cronTriggers?: readonly ScaledObjectTrigger[];
 }
 
 /**
@@ -294,6 +301,7 @@ export class ScoringApi extends Construct {
             },
             authenticationRef: { name: `${SCORING_API}-datadog` },
           },
+          ...(props.cronTriggers ?? []),
         ],
       },
     });

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { clusterName as defaultClusterName, kclMetadataTableNames } from '../stacks/naming';
 import { DATADOG_TAG_LABELS, datadogVersion, UnifiedServiceTags } from './datadog-tagging';
 import { FEEDBACK_WORKER, FeedbackWorker } from './feedback-worker';
+import { cronTriggers } from './keda';
 import { ANNOTATIONS, commonLabels, LABELS, labelTree } from './labels';
 import { WorkloadNamespace } from './namespace';
 import { NetworkPolicies } from './network-policies';
@@ -150,6 +151,7 @@ export class WorkloadsChart extends Chart {
       targetRpsPerPod: props.scoringApiTargetRpsPerPod,
       autoscalerAnnotations: autoscalerAnnotations(props, props.bounds.scoringApi),
       loadBalancer: props.scoringEndpoint,
+      cronTriggers: cronTriggers(props.prescale, 'scoringApi'),
     });
     const streamScorer = new StreamScorer(this, 'StreamScorer', {
       namespace,
@@ -163,6 +165,7 @@ export class WorkloadsChart extends Chart {
       podLabels: podLabels(STREAM_SCORER),
       datadog: workloadDatadogTags(props, STREAM_SCORER, props.images.streamScorer),
       autoscalerAnnotations: autoscalerAnnotations(props, props.bounds.streamScorer),
+      cronTriggers: cronTriggers(props.prescale, 'streamScorer'),
     });
     const feedbackWorker = new FeedbackWorker(this, 'FeedbackWorker', {
       namespace,
@@ -177,6 +180,7 @@ export class WorkloadsChart extends Chart {
       podLabels: podLabels(FEEDBACK_WORKER),
       datadog: workloadDatadogTags(props, FEEDBACK_WORKER, props.images.feedbackWorker),
       autoscalerAnnotations: autoscalerAnnotations(props, props.bounds.feedbackWorker),
+      cronTriggers: cronTriggers(props.prescale, 'feedbackWorker'),
     });
 
     const heartbeat = new ReplicationHeartbeat(this, 'ReplicationHeartbeat', {

@@ -1,6 +1,7 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
 import { kedaDatadogFallback, kedaKinesisLoadSignal, kedaKinesisMaxReplicas } from './keda-triggers';
 import { kedaClusterAgentTls } from './keda-tls';
+import { kedaCronFloor } from './keda-cron';
 import { arr, at, forTypes, k8sId, kindOf, num, obj, Props, regionOf, str } from './props';
 
 /** A Kubernetes object of the stack, with what the autoscaling rules join on. */
@@ -304,4 +305,5 @@ export const autoscalingCapacityPolicies = [
   kedaDatadogFallback,
   kedaWorkloadIdentity,
   kedaClusterAgentTls,
+  kedaCronFloor,
 ];

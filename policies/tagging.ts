@@ -21,6 +21,8 @@ export const UNTAGGABLE_AWS_TYPES: ReadonlySet<string> = new Set([
   'aws:kms/alias:Alias',
   'aws:eks/accessPolicyAssociation:AccessPolicyAssociation',
   'aws:appautoscaling/policy:Policy',
+  // PutScheduledAction takes no tags (ScheduledActionArgs has no `tags`).
+  'aws:appautoscaling/scheduledAction:ScheduledAction',
   'aws:route53/record:Record',
   'aws:acm/certificateValidation:CertificateValidation',
   'aws:route53recoverycontrol/cluster:Cluster',

@@ -1,3 +1,4 @@
+import { prescaleWindows } from './prescale';
 import * as pulumi from '@pulumi/pulumi';
 import { heartbeatIntervalSeconds } from './capacity';
 import { EnvironmentConfig, RegionSite } from './config/load';
@@ -95,6 +96,7 @@ export class RegionalPlatform extends pulumi.ComponentResource {
         observability: config.observability,
         p99LatencyMs: config.targets.p99LatencyMs,
         standbyFraction: config.dr.standbyFraction,
+        prescale: prescaleWindows(config),
         capacity: foundation.capacity,
         datadog: {
           apiKey: pulumi.secret(config.secrets.datadogApiKey),

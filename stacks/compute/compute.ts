@@ -1,3 +1,5 @@
+import { PrescaleWindow, prescaleReplicas } from '../prescale';
+import type { PrescaledWorkload, PrescaleWindowProps } from '../../charts/props';
 import type { RoleRef } from '../data/identities';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
@@ -65,6 +67,11 @@ export interface ComputeArgs {
   /** The scoring API's p99 latency SLO, published to the workloads. */
   readonly p99LatencyMs: number;
   readonly standbyFraction: number;
+  /**
+   * Announced launch windows (stacks/prescale.ts): the active region's ScaledObjects get a `cron`
+   * floor at each workload's peak need. @default - none
+   */
+  readonly prescale?: readonly PrescaleWindow[];
   /** The environment's capacity plan (replica bounds, shard count, HPA target). */
   readonly capacity: CapacityPlan;
   /** Datadog keys as Pulumi secrets. */
@@ -118,6 +125,29 @@ export interface ComputeOutputs {
  */
 export function withScaleRoom<T extends { minSize: number; desiredSize: number; maxSize: number }>(s: T): T {
   return { ...s, maxSize: Math.max(s.maxSize, s.minSize + 1) };
+}
+
+/** The chart's launch windows: per window, each workload's peak need where it is above its minimum. */
+export function chartPrescale(
+  windows: readonly PrescaleWindow[],
+  capacity: Pick<CapacityPlan, 'workloads'>,
+): PrescaleWindowProps[] {
+  return windows.map((w) => {
+    const replicas: Partial<Record<PrescaledWorkload, number>> = {};
+    const keys = {
+      scoringApi: 'scoring-api',
+      streamScorer: 'stream-scorer',
+      feedbackWorker: 'feedback-worker',
+    } as const;
+    for (const [key, workload] of Object.entries(keys) as [
+      PrescaledWorkload,
+      keyof typeof capacity.workloads,
+    ][]) {
+      const n = prescaleReplicas(capacity.workloads[workload], w.level);
+      if (n !== undefined) replicas[key] = n;
+    }
+    return { name: w.name, timezone: w.timezone, start: w.kedaStart, end: w.kedaEnd, replicas };
+  });
 }
 
 export class RegionalCompute extends pulumi.ComponentResource {
@@ -236,6 +266,8 @@ export class RegionalCompute extends pulumi.ComponentResource {
           replicationHeartbeat: args.replicationHeartbeat,
           shardCount: capacity.stream.shardCount,
           bounds,
+          // Launch traffic lands in the serving region only; a failover raises the other's minimums.
+          prescale: active ? chartPrescale(args.prescale ?? [], capacity) : undefined,
           scoringLatencySloMs: args.p99LatencyMs,
           scoringApiTargetRpsPerPod: capacity.scoringApiTargetRpsPerPod,
           streamScorerTargetRecordsPerSecPerPod: capacity.streamScorerTargetRecordsPerSecPerPod,

@@ -4,6 +4,7 @@ import { SUPPORTED_KUBERNETES_VERSIONS } from '../compute/versions';
 import { canaryRegionProblem, observabilityExtensions } from './observability-schema';
 import { arcClusterSchema } from './arc-cluster-schema';
 import { azIdProblem } from './zones';
+import { LAUNCH_WINDOW_DEFAULTS, launchWindowProblems } from '../launch-windows';
 
 /**
  * The schema of an environment's stack configuration (`environments/Pulumi.<env>.yaml`).
@@ -389,6 +390,54 @@ export const simulationSchema = z.strictObject({
   level: z.enum(['advisory', 'mandatory'], { message: 'one of advisory, mandatory' }).optional(),
 });
 
+/**
+ * Announced launch windows (issue 12): the platform pre-scales pods (a KEDA `cron` trigger) and table
+ * floors (Application Auto Scaling scheduled actions) to `level` x the declared peak from
+ * `leadMinutes` before each `launch` until `durationMinutes` after it. See stacks/launch-windows.ts.
+ * @default - no windows: reactive autoscaling only
+ */
+export const launchWindowSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/, {
+      message: 'a kebab-case name of at most 32 characters, e.g. weekly-release',
+    }),
+    /** The announced on-sale time: `minute hour * * days`. */
+    launch: z.string({ message: "a cron 'minute hour * * days'" }),
+    timezone: z.string({ message: 'an IANA time zone such as America/Los_Angeles' }),
+    leadMinutes: z
+      .number()
+      .int({ message: 'whole minutes >= 5' })
+      .min(5, { message: 'whole minutes >= 5 (nodes and table updates need minutes)' })
+      .optional(),
+    durationMinutes: z
+      .number()
+      .int({ message: 'whole minutes >= 1' })
+      .min(1, { message: 'whole minutes >= 1' }),
+    level: z
+      .number({ message: 'a fraction of the declared peak in (0, 1]' })
+      .gt(0, { message: 'a fraction of the declared peak in (0, 1]' })
+      .max(1, {
+        message: 'a fraction of the declared peak in (0, 1] (more than the peak exceeds the maximums)',
+      })
+      .optional(),
+  })
+  .superRefine((w, ctx) => {
+    for (const p of launchWindowProblems({ ...LAUNCH_WINDOW_DEFAULTS, ...w }))
+      ctx.addIssue({ code: 'custom', path: [p.key], message: p.message });
+  });
+export const capacitySchema = z.strictObject({
+  launchWindows: z
+    .array(launchWindowSchema)
+    .max(8, { message: 'at most 8 windows' })
+    .superRefine((ws, ctx) => {
+      ws.forEach((w, i) => {
+        if (ws.findIndex((x) => x.name === w.name) < i)
+          ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `a name not already used (${w.name})` });
+      });
+    })
+    .optional(),
+});
+
 /** The project-namespaced keys of the stack config, as parsed. */
 export const projectConfigSchema = z
   .strictObject({
@@ -415,6 +464,7 @@ export const projectConfigSchema = z
      */
     unit: nonEmpty("global or one of the environment's regions").optional(),
     simulation: simulationSchema.optional(),
+    capacity: capacitySchema.optional(),
   })
   .superRefine((c, ctx) => {
     const units = ['global', c.regions.primary.region, c.regions.dr.region];

@@ -1,3 +1,4 @@
+import { prescaleWindows } from '../prescale';
 import * as pulumi from '@pulumi/pulumi';
 import { CapacityPlan } from '../capacity';
 import { EnvironmentConfig, RegionSite } from '../config/load';
@@ -104,6 +105,17 @@ export function createDataFoundation(
       ttlAttribute,
       protect: config.tables.protect,
       replicaReadFloorFraction: config.dr.standbyFraction,
+      // The control table carries the runbook's fence and lock, not launch traffic.
+      // Decisions writes: a launch adds puts at the scoring rate, which the standing floor (half the
+      // peak of puts plus their replicated TTL deletes) already carries; the deletes come a TTL later.
+      prescale:
+        logical === 'control'
+          ? undefined
+          : {
+              windows: prescaleWindows(config),
+              activeRegion: config.activeRegion,
+              dimensions: logical === 'decisions' ? ['reads'] : ['reads', 'writes'],
+            },
       part: home ? 'home' : 'replica',
       accountId: home ? undefined : accountId,
       tags: config.tags,

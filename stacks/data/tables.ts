@@ -2,6 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { TableCapacity, TABLE_TARGET_UTILIZATION_PERCENT } from '../capacity';
 import { TABLE_KEYS } from '../naming';
+import { PrescaleWindow, prescaleUnits } from '../prescale';
 import { PlatformKeys } from './keys';
 import { arnInRegion } from './policy-documents';
 import { InvalidArgumentError } from '../errors';
@@ -66,6 +67,18 @@ export interface GlobalTableArgs {
    * Note: only valid when `part` is `replica`.
    */
   readonly accountId?: pulumi.Input<string>;
+  /**
+   * Announced launch windows (issue 12): in the serving region, scheduled actions raise the reads'
+   * `MinCapacity` (and the home writes', which are global) to the launch need at each window's opening
+   * and restore the standing floor at its close. Provisioned billing only.
+   * @default - none
+   */
+  readonly prescale?: {
+    readonly windows: readonly PrescaleWindow[];
+    readonly activeRegion: string;
+    /** The dimensions a launch drives. @default ['reads', 'writes'] */
+    readonly dimensions?: readonly ScaledDimension[];
+  };
   /** Tags for every taggable resource (propagated to the replica). */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -162,6 +175,7 @@ export class GlobalTable extends pulumi.ComponentResource {
    * on-demand billing.
    */
   readonly floors: Readonly<Record<string, readonly TableFloor[]>>;
+  private readonly prescaleArgs?: GlobalTableArgs['prescale'];
 
   constructor(name: string, args: GlobalTableArgs, opts?: pulumi.ComponentResourceOptions) {
     super('risk-platform:data:GlobalTable', name, {}, opts);
@@ -169,6 +183,7 @@ export class GlobalTable extends pulumi.ComponentResource {
     this.homeRegion = keys.primaryRegion;
     this.replicaRegion = keys.drRegion;
     this.protect = args.protect ?? true;
+    this.prescaleArgs = args.billing.mode === 'PROVISIONED' ? args.prescale : undefined;
     const billing = args.billing;
     const provisioned = billing.mode === 'PROVISIONED' ? billing.capacity : undefined;
 
@@ -303,6 +318,7 @@ export class GlobalTable extends pulumi.ComponentResource {
   ): Record<D, aws.appautoscaling.Policy> {
     const resourceId = this.table ? pulumi.interpolate`table/${this.table.name}` : `table/${this.tableName}`;
     const policies = {} as Record<D, aws.appautoscaling.Policy>;
+    const prescale = this.prescaleArgs;
     for (const dim of dimensions) {
       const { dimension, metric } = DIMENSIONS[dim];
       const target = new aws.appautoscaling.Target(
@@ -333,8 +349,54 @@ export class GlobalTable extends pulumi.ComponentResource {
         },
         { parent: this },
       );
+      // Launch traffic reads in the serving region; write settings are global (home target only).
+      const serving =
+        prescale &&
+        (prescale.dimensions ?? ['reads', 'writes']).includes(dim) &&
+        (dim === 'writes' ? region === this.homeRegion : region === prescale.activeRegion);
+      for (const w of serving ? prescale.windows : [])
+        this.launchFloor(`${name}-${region}-${dim}`, region, target, capacity[dim], w);
     }
     return policies;
+  }
+
+  /**
+   * Two scheduled actions on one scalable target for a launch window: at the opening `MinCapacity` =
+   * the launch need ({@link prescaleUnits}), at the close `MinCapacity` = the standing floor. Only the
+   * minimum is set ("you can set both values or just one"); target tracking keeps working between them,
+   * and after the close scales in on its own (15 minutes below target) within DynamoDB's decrease quota.
+   * Note: RegisterScalableTarget (the DR runbook's scale-up) and these actions both write
+   * `MinCapacity`: a close during a failover lowers a floor the runbook raised (docs/RUNBOOK.md
+   * "Failover during a launch window").
+   * @see https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-scheduled-scaling.html
+   * @see https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScheduledAction.html
+   */
+  private launchFloor(
+    name: string,
+    region: string,
+    target: aws.appautoscaling.Target,
+    bounds: TableCapacity['reads'],
+    w: PrescaleWindow,
+  ): void {
+    const units = prescaleUnits(bounds, bounds.min, w.level);
+    if (units === undefined) return;
+    const action = (edge: 'open' | 'close', schedule: string, minCapacity: number) =>
+      new aws.appautoscaling.ScheduledAction(
+        `${name}-prescale-${w.name}-${edge}`,
+        {
+          region,
+          name: `prescale-${w.name}-${edge}`,
+          serviceNamespace: target.serviceNamespace,
+          resourceId: target.resourceId,
+          scalableDimension: target.scalableDimension,
+          schedule,
+          timezone: w.timezone,
+          scalableTargetAction: { minCapacity },
+        },
+        { parent: this, dependsOn: [target] },
+      );
+    action('open', w.awsStart, units);
+    action('close', w.awsEnd, bounds.min);
   }
 
   /** The table's (or replica's) ARN in a region: the same name, that region in the ARN. */

@@ -382,7 +382,8 @@ export const MUTATIONS: readonly Mutation[] = [
     resource: 'us-west-2-risk-scoring/scoring-api',
     property: 'spec.maxReplicaCount',
     change: (p) => void (spec(p).maxReplicaCount = spec(p).minReplicaCount),
-    expect: ['hpa-replica-bounds'],
+    // The launch window's cron floor (100) is now above the maximum too (issue 12).
+    expect: ['hpa-replica-bounds', 'keda-cron-floor'],
   },
   {
     policy: 'autoscaler-exclusive',
@@ -415,6 +416,31 @@ export const MUTATIONS: readonly Mutation[] = [
     property: 'spec.query',
     change: (p) => void (spec(p).query = String(spec(p).query).replace(/^default_zero\((.*)\)$/, '$1')),
     expect: ['keda-datadog-fallback'],
+  },
+  {
+    policy: 'keda-cron-floor',
+    type: T.scaledObject,
+    resource: 'us-west-2-risk-scoring/scoring-api',
+    property: 'spec.triggers[cron].metadata.desiredReplicas',
+    change: (p) => {
+      const cron = (spec(p).triggers as Props[]).find((t) => t.type === 'cron')!;
+      cron.metadata = {
+        ...(cron.metadata as Props),
+        desiredReplicas: String(Number(spec(p).maxReplicaCount) + 1),
+      };
+    },
+    expect: ['keda-cron-floor'],
+  },
+  {
+    policy: 'keda-cron-floor',
+    type: T.scaledObject,
+    resource: 'us-west-2-risk-scoring/stream-scorer',
+    property: 'spec.triggers[cron].metadata.end',
+    change: (p) => {
+      const cron = (spec(p).triggers as Props[]).find((t) => t.type === 'cron')!;
+      cron.metadata = { ...(cron.metadata as Props), end: (cron.metadata as Record<string, string>).start };
+    },
+    expect: ['keda-cron-floor'],
   },
   {
     policy: 'keda-kinesis-load-signal',

@@ -105,6 +105,7 @@ describe('the policy list', () => {
         'keda-datadog-fallback',
         'keda-workload-identity',
         'keda-cluster-agent-tls',
+        'keda-cron-floor',
       ],
       'dr-parity': ['dr-parity', 'dr-standby-minimums'],
       cost: ['cost-budget'],

@@ -57,6 +57,18 @@ describe('the comment on the fixture pair', () => {
     expect(c.text).toContain('_From `dist/sim/prod.json` (`npm run simulate -- --env prod --json`)._');
   });
 
+  test('marks an advisory trace (issue 12 surprise-spike) next to its verdict', () => {
+    const sim = {
+      ...SIM,
+      traces: [{ ...SIM.traces[0], trace: 'surprise-spike', verdict: 'fail', budget: 'advisory' }],
+    };
+    const c = assembleComment(
+      { ...withoutSim, sim },
+      { artifacts: ARTIFACTS, simFile: 'dist/sim/prod.json' },
+    );
+    expect(c.text).toContain('| surprise-spike | **fail** (advisory) | n/a | 0 of 1 | 0 s |');
+  });
+
   test('highlights the stateful deletion with the guard verdict BLOCKED, above the changes', () => {
     const c = assembleComment(withoutSim, { artifacts: ARTIFACTS });
     expect(c.text).toContain('**Stateful guard: BLOCKED.** 1 resource(s) that hold data');

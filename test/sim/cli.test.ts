@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { planOf } from '../helpers/plan';
+import { TRACES_DIR } from '../../tools/sim/trace';
 import { tempDir } from '../helpers/tmp';
 import { runCli } from '../diff/cli-run';
 import { main } from '../../tools/sim/cli';
@@ -96,6 +97,40 @@ describe('npm run simulate', () => {
     expect(code).toBe(0);
   });
 
+  it('the announced launch-day trace passes on the prod plan: every workload and table at 0 s', async () => {
+    const file = path.join(TRACES_DIR, 'launch-day.json');
+    const { code, stdout } = await runCli(main, [
+      '--env',
+      'prod',
+      '--plan',
+      planFile,
+      '--trace',
+      file,
+      '--json',
+    ]);
+    const t = JSON.parse(stdout).traces[0];
+    expect(code).toBe(0);
+    expect(t.verdict).toBe('pass');
+    expect(t.prescale).toEqual({
+      window: 'weekly-release',
+      opensAtSeconds: 0,
+      workloads: ['scoring-api', 'stream-scorer'],
+      tables: ['prod-features:read', 'prod-features:write', 'prod-decisions:read'],
+    });
+    const ttc = [...t.workloads, ...t.tables].map(
+      (w: { timeToCapacitySeconds: number }) => w.timeToCapacitySeconds,
+    );
+    expect(ttc).toEqual([0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('the unannounced surprise-spike is reported as an advisory fail and does not fail the command', async () => {
+    const file = path.join(TRACES_DIR, 'surprise-spike.json');
+    const { code, stdout } = await runCli(main, ['--env', 'prod', '--plan', planFile, '--trace', file]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('## surprise-spike (load): FAIL (advisory: reported, never fails the command)');
+    expect(stdout).toContain('- us-west-2 scoring-api: time to capacity 200 s > budget 120 s');
+  });
+
   it('exits 2 naming the workload when an autoscaled Deployment has no ScaledObject', async () => {
     const resources = JSON.parse(fs.readFileSync(planFile, 'utf8')) as {
       name: string;
@@ -151,6 +186,7 @@ describe('npm run simulate', () => {
       ['diurnal-day', 'load'],
       ['launch-day', 'load'],
       ['regional-failover', 'failover'],
+      ['surprise-spike', 'load'],
     ]);
   });
 });

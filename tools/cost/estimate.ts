@@ -1,3 +1,4 @@
+import { scaledObjectLines, scheduledActionLines } from './launch-windows';
 import { envOf, PlanRecord, projectOf, stackOf } from '../diff/load';
 import { PriceTable } from './prices';
 
@@ -172,6 +173,10 @@ function linesOf(r: PlanRecord, all: readonly PlanRecord[], price: Pricer): (Cos
         price(r, `${name} replica replicated writes: ${writes} rWCU`, 'dynamodb.rwcu-hour', writes, true),
       ];
     }
+    case 'aws:appautoscaling/scheduledAction:ScheduledAction':
+      return scheduledActionLines(r, all, (item, key, q) => price(r, item, key, q, false));
+    case 'kubernetes:keda.sh/v1alpha1:ScaledObject':
+      return scaledObjectLines(r, all, (item, key, q) => price(r, item, key, q, false));
     case 'aws:kms/key:Key':
     case 'aws:kms/replicaKey:ReplicaKey':
       return [price(r, 'KMS key', 'kms.key-month', 1, false)];

@@ -18,7 +18,7 @@ export function simBlocks(sim: SimResult, file: string): Block[] {
       const longest = Math.max(0, ...t.workloads.map((w) => w.breachSeconds ?? 0));
       return [
         t.trace,
-        `**${t.verdict}**`,
+        `**${t.verdict}**${t.budget === 'advisory' ? ' (advisory)' : ''}`,
         secs(t.rtoSeconds),
         `${breaching.length} of ${t.workloads.length}`,
         secs(longest),

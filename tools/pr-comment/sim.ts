@@ -15,6 +15,8 @@ const simSchema = z.object({
     z.object({
       trace: z.string().min(1),
       verdict: z.string().min(1),
+      /** `advisory`: reported, never fails the simulate command (issue 12 surprise-spike). */
+      budget: z.string().optional(),
       rtoSeconds: seconds,
       workloads: z.array(
         z.object({

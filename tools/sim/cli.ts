@@ -107,11 +107,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       ? JSON.stringify(simulationJson(report), null, 2)
       : renderSimulation(report, DEFAULT_ASSUMPTIONS),
   );
-  const failed = results.filter((r) => r.verdict === 'fail');
+  const failed = results.filter((r) => r.verdict === 'fail' && r.budget === 'budgeted');
+  const advisory = results.filter((r) => r.verdict === 'fail' && r.budget === 'advisory');
   const mandatory = model.budgets.level === 'mandatory';
   progress.log(
-    `${opts.env}: ${results.length - failed.length}/${results.length} traces within budget` +
-      (failed.length > 0 ? ` (${mandatory ? 'mandatory: exit 1' : 'advisory'})` : ''),
+    `${opts.env}: ${results.length - failed.length - advisory.length}/${results.length} traces within budget` +
+      (failed.length > 0 ? ` (${mandatory ? 'mandatory: exit 1' : 'advisory'})` : '') +
+      (advisory.length > 0
+        ? `; advisory trace(s) over budget, not gating: ${advisory.map((r) => r.trace).join(', ')}`
+        : ''),
   );
   return failed.length > 0 && mandatory ? ExitCode.Failed : ExitCode.Ok;
 }

@@ -56,6 +56,11 @@ export interface RegionRunOptions {
      */
     readonly podMinimums?: Readonly<Record<string, number>>;
   };
+  /**
+   * An announced launch: window `window` opens at `opensAt` seconds; the plan's cron triggers and
+   * scheduled table floors of that window apply for their planned length. @default - none
+   */
+  readonly prescale?: { readonly window: string; readonly opensAt: number };
   /** Seconds between chart samples. @default duration / 60 */
   readonly sampleEvery?: number;
 }
@@ -68,6 +73,27 @@ export interface RegionOutcome {
   /** False when a failover's runbook never saw every workload Ready at its full minimum. */
   readonly arrived: boolean;
   readonly outcomes: Outcome[];
+  /** The pre-scale objects of the announced window found in the plan (workloads, `<table>:<dimension>`). */
+  readonly prescaled?: { readonly workloads: string[]; readonly tables: string[] };
+}
+
+/** The names of the cron triggers whose window (opened at `opensAt`) holds `t`. */
+export function activeCronTriggers(
+  w: Pick<WorkloadPlan, 'triggers'>,
+  prescale: RegionRunOptions['prescale'],
+  t: number,
+): Set<string> {
+  const out = new Set<string>();
+  for (const tr of w.triggers)
+    if (
+      tr.type === 'cron' &&
+      prescale &&
+      tr.name === `prescale-${prescale.window}` &&
+      t >= prescale.opensAt &&
+      t < prescale.opensAt + tr.windowSeconds
+    )
+      out.add(tr.name);
+  return out;
 }
 
 interface Live {
@@ -83,9 +109,17 @@ interface Live {
   readonly track: Tracker;
 }
 
-function observe(w: Live, now: number, ready: number, shards: number, a: Assumptions): Observation {
+function observe(
+  w: Live,
+  now: number,
+  ready: number,
+  shards: number,
+  a: Assumptions,
+  prescale?: RegionRunOptions['prescale'],
+): Observation {
   const cw = w.plan.triggers.find((t) => t.type === 'aws-cloudwatch');
   return {
+    cronActive: activeCronTriggers(w.plan, prescale, now),
     replicas: w.hpa.replicas,
     readyPods: ready,
     notReadyPods: w.pods.length - ready,
@@ -247,6 +281,14 @@ export function simulateRegion(
         });
     }
     for (const tb of tables) {
+      // The window's scheduled actions: MinCapacity raised at the opening (UpdateTable follows), restored at the close.
+      const lf = tb.state.plan.launchFloors?.find((f) => f.window === opts.prescale?.window);
+      if (lf && opts.prescale) {
+        if (t >= opts.prescale.opensAt && t - dt < opts.prescale.opensAt)
+          raiseMinimum(tb.state, lf.minCapacity, t, a.dynamodbUpdateSeconds);
+        const closes = opts.prescale.opensAt + lf.windowSeconds;
+        if (t >= closes && t - dt < closes) tb.state.min = lf.restoreCapacity;
+      }
       const d = demandAt(tb.load, t);
       const cap = tableStep(tb.state, t, dt, d, {
         alarmDelaySeconds: a.dynamodbAlarmDelaySeconds,
@@ -260,7 +302,10 @@ export function simulateRegion(
     if (t % HPA_SYNC_SECONDS === 0) {
       for (const w of live) {
         const ready = w.pods.filter((p) => p.readyAt !== undefined && p.readyAt <= t).length;
-        const proposal = kedaProposal(w.plan.triggers, observe(w, t, ready, Math.min(shards, 1e9), a));
+        const proposal = kedaProposal(
+          w.plan.triggers,
+          observe(w, t, ready, Math.min(shards, 1e9), a, opts.prescale),
+        );
         w.hpa = hpaSync(
           w.hpa,
           t,
@@ -290,9 +335,21 @@ export function simulateRegion(
   }
   const end = opts.duration;
   const arr = opts.failover ? (arrival ?? end) : undefined;
+  const win = opts.prescale?.window;
+  const prescaled = win
+    ? {
+        workloads: live
+          .filter((w) => w.plan.triggers.some((tr) => tr.type === 'cron' && tr.name === `prescale-${win}`))
+          .map((w) => w.plan.workload),
+        tables: tables
+          .filter((tb) => tb.state.plan.launchFloors?.some((f) => f.window === win))
+          .map((tb) => `${tb.state.plan.table}:${tb.state.plan.dimension}`),
+      }
+    : undefined;
   return {
     region: region.region,
     peakNodes,
+    ...(prescaled ? { prescaled } : {}),
     arrivalAt: arrival ?? end,
     arrived: arrival !== undefined,
     outcomes: [

@@ -7,6 +7,8 @@
  * @see https://keda.sh/docs/2.20/scalers/aws-sqs/ (`queueLength` per pod; visible + in flight with `scaleOnInFlight`)
  * @see https://keda.sh/docs/2.20/scalers/aws-kinesis/ (metric = open shards, target `shardCount` per pod)
  * @see https://keda.sh/docs/2.20/scalers/aws-cloudwatch/ (newest datapoint of the window, `targetMetricValue`)
+ * @see https://keda.sh/docs/2.20/scalers/cron/ (pkg/scalers/cron_scaler.go at v2.20.2: `desiredReplicas` inside
+ *   `[start, end)`, 0 and inactive outside; External metric with AverageValue target 1)
  * - Scaling phase (1..N): the HPA queries KEDA's metrics server on its own sync period; without
  *   `useCachedMetrics` KEDA reads the source on each query, so `pollingInterval` does not delay it.
  * - Activation phase (0 <-> 1): the operator checks every `pollingInterval`; a trigger is active when
@@ -34,6 +36,8 @@ export interface Observation {
   readonly queueInFlight: number;
   /** Open shards of the stream. */
   readonly shardCount: number;
+  /** The `cron` triggers (by name) whose window holds the current time. @default - none */
+  readonly cronActive?: ReadonlySet<string>;
 }
 
 /** The metric value a trigger reports (before the HPA divides by its target). */
@@ -49,6 +53,9 @@ export function triggerMetric(t: Trigger, o: Observation): number {
       return o.queueVisible + (t.scaleOnInFlight ? o.queueInFlight : 0);
     case 'aws-kinesis-stream':
       return o.shardCount;
+    case 'cron':
+      // pkg/scalers/cron_scaler.go (v2.20.2): desiredReplicas inside the window, 0 outside.
+      return o.cronActive?.has(t.name) ? t.desiredReplicas : 0;
   }
 }
 
@@ -67,6 +74,9 @@ export function triggerProposal(t: Trigger, o: Observation, tolerance = HPA_TOLE
       return replicasForAverageValue(o.replicas, value, t.queueLength, tolerance);
     case 'aws-kinesis-stream':
       return replicasForAverageValue(o.replicas, value, t.shardCount, tolerance);
+    case 'cron':
+      // AverageValue target 1 (GetMetricSpecForScaling's specReplicas): proposes `desiredReplicas`.
+      return replicasForAverageValue(o.replicas, value, 1, tolerance);
   }
 }
 
@@ -82,5 +92,6 @@ export function kedaProposal(
 /** A trigger is active when its metric is greater than its activation value (cpu: always). */
 export function isActive(t: Trigger, o: Observation): boolean {
   if (t.type === 'cpu') return true;
+  if (t.type === 'cron') return triggerMetric(t, o) > 0;
   return triggerMetric(t, o) > t.activation;
 }

@@ -29,7 +29,7 @@ export interface PlanResource {
   readonly props: Record<string, unknown>;
 }
 
-import { arr, behaviorOf, hpaMetric, kedaTrigger, num, obj, Obj } from './plan-triggers';
+import { arr, behaviorOf, cronWindowSeconds, hpaMetric, kedaTrigger, num, obj, Obj } from './plan-triggers';
 
 /** KEDA ScaledObject defaults. @see https://keda.sh/docs/2.20/reference/scaledobject-spec/ */
 export const KEDA_DEFAULTS = { pollingInterval: 30, minReplicaCount: 0, maxReplicaCount: 100 } as const;
@@ -193,6 +193,7 @@ function tablesOf(here: readonly PlanResource[]): TableScalingPlan[] {
       const cfg = obj(p?.props.targetTrackingScalingPolicyConfiguration);
       if (!p || cfg.targetValue === undefined) return [];
       const dim = String(t.props.scalableDimension);
+      const launchFloors = launchFloorsOf(here, t);
       return [
         {
           table: String(t.props.resourceId).replace(/^table\//, ''),
@@ -200,9 +201,37 @@ function tablesOf(here: readonly PlanResource[]): TableScalingPlan[] {
           minCapacity: num(t.props.minCapacity, 0),
           maxCapacity: num(t.props.maxCapacity, 0),
           targetPercent: num(cfg.targetValue, 70),
+          ...(launchFloors.length > 0 ? { launchFloors } : {}),
         },
       ];
     });
+}
+
+/** The `prescale-<window>-open|close` scheduled actions on one scalable target, paired by window. */
+function launchFloorsOf(
+  here: readonly PlanResource[],
+  target: PlanResource,
+): NonNullable<TableScalingPlan['launchFloors']> {
+  const actions = here.filter(
+    (r) =>
+      r.type === 'aws:appautoscaling/scheduledAction:ScheduledAction' &&
+      r.props.resourceId === target.props.resourceId &&
+      r.props.scalableDimension === target.props.scalableDimension,
+  );
+  return actions.flatMap((open) => {
+    const m = /^prescale-(.+)-open$/.exec(String(open.props.name ?? ''));
+    const close = m && actions.find((c) => c.props.name === `prescale-${m[1]}-close`);
+    const seconds = close ? cronWindowSeconds(open.props.schedule, close.props.schedule) : undefined;
+    if (!m || !close || seconds === undefined) return [];
+    return [
+      {
+        window: m[1],
+        minCapacity: num(obj(open.props.scalableTargetAction).minCapacity, 0),
+        restoreCapacity: num(obj(close.props.scalableTargetAction).minCapacity, 0),
+        windowSeconds: seconds,
+      },
+    ];
+  });
 }
 
 function trafficOf(resources: readonly PlanResource[]): TrafficPlan | undefined {

@@ -3,12 +3,14 @@
  * what is left out), KEDA triggers and HPA metrics as the simulator's {@link Trigger}s.
  */
 import { UsageError } from '../lib/exit-codes';
+import { cronWindowSeconds } from '../../stacks/launch-windows';
 import { DEFAULT_BEHAVIOR } from './hpa';
 import type { HpaBehavior, HpaRules, Trigger } from './types';
 
 export type Obj = Record<string, unknown>;
 export const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+export { cronWindowSeconds };
 export const num = (v: unknown, dflt: number): number => {
   const n = typeof v === 'string' ? Number(v) : v;
   return typeof n === 'number' && Number.isFinite(n) ? n : dflt;
@@ -81,12 +83,23 @@ export function kedaTrigger(t: unknown, where: string): Trigger {
         periodSeconds: num(m.metricStatPeriod, 300),
         endOffsetSeconds: num(m.metricEndTimeOffset, 0),
       };
+    case 'cron': {
+      const seconds = cronWindowSeconds(m.start, m.end);
+      const desired = num(m.desiredReplicas, NaN);
+      if (seconds === undefined || !(desired >= 1))
+        throw new UsageError(
+          `${where} trigger ${String(o.name ?? 'cron')} metadata`,
+          { start: m.start, end: m.end, desiredReplicas: m.desiredReplicas },
+          "start and end crons 'M H * * <days>' (stacks/launch-windows.ts) and desiredReplicas >= 1",
+        );
+      return { type: 'cron', name: String(o.name ?? ''), desiredReplicas: desired, windowSeconds: seconds };
+    }
     default:
   }
   throw new UsageError(
     `${where} trigger`,
     { type: o.type, metricType },
-    'one of cpu (Utilization), datadog, aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch',
+    'one of cpu (Utilization), datadog, aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch, cron',
   );
 }
 

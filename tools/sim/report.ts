@@ -32,6 +32,9 @@ export function simulationJson(r: SimulationReport): object {
       trace: t.trace,
       kind: t.kind,
       verdict: t.verdict,
+      budget: t.budget,
+      ...(t.advisoryReason ? { advisoryReason: t.advisoryReason } : {}),
+      ...(t.prescale ? { prescale: t.prescale } : {}),
       ...(t.rtoSeconds !== undefined ? { rtoSeconds: t.rtoSeconds, rtoStages: t.rtoStages } : {}),
       ...(t.runbookFloors ? { runbookFloors: t.runbookFloors } : {}),
       workloads: t.workloads,
@@ -112,7 +115,17 @@ export function renderSimulation(r: SimulationReport, assumptions: Assumptions):
     'their cost',
   ];
   for (const t of r.traces) {
-    out.push('', `## ${t.trace} (${t.kind}): ${t.verdict.toUpperCase()}`, '');
+    const advisory = t.budget === 'advisory' ? ' (advisory: reported, never fails the command)' : '';
+    out.push('', `## ${t.trace} (${t.kind}): ${t.verdict.toUpperCase()}${advisory}`, '');
+    if (t.advisoryReason) out.push(`Advisory: ${t.advisoryReason}`, '');
+    if (t.prescale)
+      out.push(
+        `Announced launch: window \`${t.prescale.window}\` opens at ${t.prescale.opensAtSeconds} s; the plan pre-scales ` +
+          (t.prescale.workloads.length + t.prescale.tables.length > 0
+            ? `${[...t.prescale.workloads, ...t.prescale.tables].join(', ')}.`
+            : 'nothing for it (no cron trigger or scheduled action of that window): reactive scaling only.'),
+        '',
+      );
     out.push(markdownTable(headers, [...rows(t.workloads), ...rows(t.tables)]));
     if (t.rtoStages) {
       out.push('', `Modelled RTO: **${t.rtoSeconds} s** (budget ${b.rtoSeconds} s)`, '');

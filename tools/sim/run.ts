@@ -40,6 +40,16 @@ export interface TraceResult {
   readonly workloads: WorkloadResult[];
   readonly tables: WorkloadResult[];
   readonly findings: string[];
+  /** The trace's budget: `advisory` traces never fail the command (their verdict is still reported). */
+  readonly budget: 'budgeted' | 'advisory';
+  readonly advisoryReason?: string;
+  /** An announced launch: its window, when it opens, and the plan's pre-scale objects found for it. */
+  readonly prescale?: {
+    readonly window: string;
+    readonly opensAtSeconds: number;
+    readonly workloads: string[];
+    readonly tables: string[];
+  };
   readonly outcome: RegionOutcome;
 }
 
@@ -118,6 +128,9 @@ export function simulateTrace(
     assumptions: a,
     extraNodesPerGroup: opts.extraNodesPerGroup,
     failover: floors ? { trafficSeconds, tableMinimums: floors.tables, podMinimums: floors.pods } : undefined,
+    prescale: trace.prescale
+      ? { window: trace.prescale.window, opensAt: trace.prescale.opensAtSeconds }
+      : undefined,
   });
   const result = (o: Outcome): WorkloadResult => {
     const w = region.workloads.find((x) => x.workload === o.name);
@@ -192,6 +205,18 @@ export function simulateTrace(
     workloads,
     tables: tableResults,
     findings,
+    budget: trace.budget ?? 'budgeted',
+    ...(trace.advisoryReason ? { advisoryReason: trace.advisoryReason } : {}),
+    ...(trace.prescale
+      ? {
+          prescale: {
+            window: trace.prescale.window,
+            opensAtSeconds: trace.prescale.opensAtSeconds,
+            workloads: outcome.prescaled?.workloads ?? [],
+            tables: outcome.prescaled?.tables ?? [],
+          },
+        }
+      : {}),
     outcome,
   };
 }

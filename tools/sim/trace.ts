@@ -35,6 +35,25 @@ export const traceSchema = z.strictObject({
   stepSeconds: z.union([z.literal(1), z.literal(5)]).optional(),
   unit: z.enum(['peak', 'absolute']),
   signals: z.partialRecord(z.enum(SIGNALS), points),
+  /**
+   * An announced launch: the launch window `window` (config `capacity.launchWindows[].name`) opens at
+   * `opensAtSeconds` of the trace. The simulator then applies the plan's pre-scale objects of that
+   * window (the ScaledObjects' `prescale-<window>` cron triggers, the `prescale-<window>-open|close`
+   * scheduled actions) for their planned length. @default - unannounced: reactive scaling only
+   */
+  prescale: z
+    .strictObject({
+      window: z.string().regex(/^[a-z0-9-]+$/, { message: 'a launch window name' }),
+      opensAtSeconds: z.number().nonnegative(),
+    })
+    .optional(),
+  /**
+   * `advisory`: the trace's verdict is reported (text and `--json`) but never fails the command, e.g. an
+   * unannounced spike that no budget-conforming setting can meet; `advisoryReason` says why.
+   * @default 'budgeted'
+   */
+  budget: z.enum(['budgeted', 'advisory']).optional(),
+  advisoryReason: z.string().min(1).optional(),
 });
 
 export type Trace = z.infer<typeof traceSchema>;

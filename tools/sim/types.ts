@@ -51,6 +51,17 @@ export type Trigger =
       readonly stat: 'Sum' | 'Average';
       readonly periodSeconds: number;
       readonly endOffsetSeconds: number;
+    }
+  /**
+   * KEDA `cron` (a launch window's floor): External AverageValue, target 1; the metric is
+   * `desiredReplicas` inside the window and 0 outside (./keda.ts). `name` is the trigger's name
+   * (`prescale-<window>`); `windowSeconds` the time from its `start` to its `end` in the plan.
+   */
+  | {
+      readonly type: 'cron';
+      readonly name: string;
+      readonly desiredReplicas: number;
+      readonly windowSeconds: number;
     };
 
 /** One autoscaled workload in one region. */
@@ -100,6 +111,16 @@ export interface TableScalingPlan {
   readonly minCapacity: number;
   readonly maxCapacity: number;
   readonly targetPercent: number;
+  /**
+   * The launch windows' scheduled actions on this target (`aws:appautoscaling/scheduledAction`
+   * `prescale-<window>-open|close`): the raised and the restored `MinCapacity`.
+   */
+  readonly launchFloors?: readonly {
+    readonly window: string;
+    readonly minCapacity: number;
+    readonly restoreCapacity: number;
+    readonly windowSeconds: number;
+  }[];
 }
 
 export interface RegionPlan {

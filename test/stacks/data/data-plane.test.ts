@@ -619,6 +619,8 @@ describe('tags', () => {
       'aws:sns/topicPolicy:TopicPolicy',
       'aws:sns/topicSubscription:TopicSubscription',
       'aws:appautoscaling/policy:Policy',
+      // PutScheduledAction takes no tags (issue 12 launch windows).
+      'aws:appautoscaling/scheduledAction:ScheduledAction',
       'aws:iam/rolePolicy:RolePolicy',
     ]);
     const taggable = mine(plan.resources).filter((r) => r.type.startsWith('aws:') && !untaggable.has(r.type));
