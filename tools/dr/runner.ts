@@ -1,15 +1,10 @@
-import { RunbookOutputs } from '../../stacks/outputs';
-import { formatMs, Progress } from '../lib/progress';
-import { ActiveRegionFollowUp, activeRegionFollowUp } from './active-region';
-import { drillRunRefusal } from './drill-next';
+import { activeRegionFollowUp } from './active-region';
 import { recoveryTimes } from './recovery-time';
-import { SourceEvidence } from './source-evidence';
-import { Clients } from './clients';
 import { JournalConflict, Journal, newRunId, RunRecord, StepEntry } from './control/journal';
 import { LockRefused, RunbookLock } from './control/lock';
 import { ControlTable } from './control/table';
-import { Operation, OperationKind, regionOf } from './operation';
-import { planSteps, Step, StepContext, StepId, StepTimings } from './steps';
+import { regionOf } from './operation';
+import { planSteps, Step, StepContext } from './steps';
 import { planRun } from './plan-run';
 import { PreflightRefused } from './steps/preflight';
 import {
@@ -20,135 +15,18 @@ import {
   recheckPreflight,
   ResumeRefused,
 } from './resume';
+import {
+  atJournal,
+  describeError,
+  OperationRequest,
+  OperationResult,
+  RunnerDeps,
+  StepReport,
+} from './runner-types';
+import { incompatible, journalUnavailable, refusedBeforeStart, skipped, takenOver } from './runner-outcomes';
 
-/** Where a crash can be injected: after a step's side effect, before the journal records it done. */
-export interface StepRef {
-  readonly operation: OperationKind;
-  /** The step's number within its operation (1-based). */
-  readonly n: number;
-  readonly id: StepId;
-}
-
-export interface RunnerDeps {
-  readonly outputs: RunbookOutputs;
-  readonly clients: Clients;
-  readonly progress: Progress;
-  /** `user@host` recorded as the owner of runs and of the lock. */
-  readonly owner: string;
-  /** This process; a resumed run is a new invocation. */
-  readonly invocation: string;
-  /** Lock lease and how long to wait for a crashed invocation's lease. */
-  readonly lease: { readonly leaseMs: number; readonly waitMs: number };
-  readonly timings: StepTimings;
-  /** `--min-capacity`: see {@link StepContext.minCapacityPct}. @default 100 */
-  readonly minCapacityPct?: number;
-  /** @default () => new Date() */
-  readonly now?: () => Date;
-  /** @default setTimeout */
-  readonly sleep?: (ms: number) => Promise<void>;
-  /**
-   * An open run older than this is not resumed before its flip (`--max-run-age`).
-   * @default DEFAULT_MAX_RUN_AGE_MS (1 h)
-   */
-  readonly maxRunAgeMs?: number;
-  /** Test and drill hook, called after each step's side effect and before it is journaled. */
-  readonly afterEffect?: (ref: StepRef) => Promise<void> | void;
-}
-
-export interface OperationRequest {
-  readonly op: Operation;
-  readonly dryRun: boolean;
-  readonly forceReason?: string;
-  /** `--ignore-canary --reason` (see {@link StepContext.ignoreCanaryReason}); not kept across invocations. */
-  readonly ignoreCanaryReason?: string;
-  /** A fixed run id (the two halves of a drill); otherwise the open run is resumed or a new one started. */
-  readonly runId?: string;
-  /** Dry run only: also run the read-only preflight checks. @default true */
-  readonly dryRunChecks?: boolean;
-}
-
-export interface StepReport {
-  readonly n: number;
-  readonly id: StepId;
-  readonly title: string;
-  /**
-   * `done` now, `done-earlier` by a previous invocation of this run, or not done: `pending` (the run
-   * stopped before it; a re-run resumes there) or `not-run` (the journal could not be read or written,
-   * so nothing ran and whether a previous invocation did the step is unknown).
-   */
-  readonly status: 'done' | 'done-earlier' | 'failed' | 'pending' | 'not-run' | 'planned';
-  readonly ms?: number;
-  readonly detail?: string;
-  /** Dry run only: the changes the step would make (its `preview`). @default - none */
-  readonly preview?: readonly string[];
-}
-
-export interface OperationResult {
-  readonly operation: OperationKind;
-  readonly environment: string;
-  readonly from: string;
-  readonly to: string;
-  readonly runId?: string;
-  readonly status: 'completed' | 'failed' | 'refused' | 'planned';
-  readonly resumed: boolean;
-  readonly steps: readonly StepReport[];
-  /**
-   * The recovery time (issue 16 finding 14): {@link timeToFlipMs} plus {@link dnsTtlMs}, i.e. until
-   * clients resolve the target. 0 while the flip has not happened (nothing recovered yet).
-   */
-  readonly rtoMs: number;
-  /**
-   * Run start to the flip's completion, wall clock (a crash and its resume included), from the journal.
-   * @default - the flip has not happened
-   */
-  readonly timeToFlipMs?: number;
-  /** The failover records' TTL: resolvers may serve the old answer that long after the flip. */
-  readonly dnsTtlMs?: number;
-  /** Sum of the step durations of this result (the runbook's own work, post-flip steps included). */
-  readonly stepsMs?: number;
-  /** The source's Kinesis and SQS backlog read right before the fence (RPO evidence). @default - not read */
-  readonly sourceBacklog?: SourceEvidence;
-  /** Dry run only: the preflight checks that would refuse the run (exit 1). @default - none */
-  readonly wouldRefuse?: readonly string[];
-  /** Run start to completion, including any time between a crash and the resume. */
-  readonly wallClockMs?: number;
-  /** Replication latency measured by preflight just before the cut-over (the observed RPO). */
-  readonly replicationLatencyMs?: number | null;
-  readonly forceReason?: string;
-  readonly error?: string;
-  /** When completed: the stack config change that keeps the next `pulumi up` from undoing the move. */
-  readonly activeRegionConfig?: ActiveRegionFollowUp;
-  /** Things the operator must know that did not fail the result (a dry run's unreadable journal). */
-  readonly warnings?: readonly string[];
-}
-
-/** The journal (the target's control table) could not be read or written before the first step. */
-export class JournalUnavailable extends Error {
-  override name = 'JournalUnavailable';
-}
-
-const describeError = (err: unknown) =>
-  err instanceof Error ? `${err.name}: ${err.message.split('\n')[0]}` : String(err);
-
-/**
- * Runs `fn` against the journal in `table` (`region`); any failure becomes a {@link JournalUnavailable}
- * naming what could not be done where, e.g. `could not read the journal in staging-control (us-east-1)`.
- * A {@link JournalConflict} passes through (the journal was read; its content is the problem).
- */
-export async function atJournal<T>(
-  where: { readonly tableName: string; readonly region: string },
-  what: string,
-  fn: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof JournalConflict || err instanceof JournalUnavailable) throw err;
-    throw new JournalUnavailable(
-      `could not ${what} in ${where.tableName} (${where.region}): ${describeError(err)}`,
-    );
-  }
-}
+export * from './runner-types';
+export { journalUnavailable } from './runner-outcomes';
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -446,101 +324,4 @@ export async function runOperation(deps: RunnerDeps, req: OperationRequest): Pro
     activeRegionConfig: status === 'completed' ? activeRegionFollowUp(outputs.environment, op.to) : undefined,
     ...(stepWarnings.length > 0 ? { warnings: stepWarnings } : {}),
   };
-}
-
-/** Why this invocation may not run step `n`: another invocation `what` it meanwhile (finding 11). */
-async function takenOver(
-  journal: Journal,
-  run: RunRecord,
-  n: number,
-  step: Step,
-  what: 'completed' | 'taken over',
-): Promise<string> {
-  const e = await journal.step(run.runId, n).catch(() => undefined);
-  const who = e?.invocation
-    ? `invocation ${e.invocation} (${e.owner ?? 'unknown owner'})`
-    : 'another invocation';
-  return (
-    `step ${n} (${step.id}) was ${what} by ${who} while this invocation ${what === 'completed' ? 'was about to run' : 'ran'} it: ` +
-    `that invocation drives run ${run.runId}; this one stops without changing anything more`
-  );
-}
-
-/**
- * Why this invocation may not start or resume over `run`: another operation, or (issue 16 finding 12)
- * a drill's half met by a plain `failover` / `failback` (`runId` undefined), which must not adopt it.
- */
-function incompatible(
-  run: RunRecord,
-  op: Operation,
-  environment: string,
-  runId?: string,
-): string | undefined {
-  const drill =
-    runId === undefined || run.runId !== runId ? drillRunRefusal(environment, op.kind, run) : undefined;
-  if (drill) return drill;
-  if (run.operation !== op.kind || run.from !== op.from || run.to !== op.to) {
-    return (
-      `an unfinished ${run.operation} run ${run.runId} (${run.from} -> ${run.to}, started ${run.startedAt} by ${run.owner}) ` +
-      `is in the journal in ${op.to}; finish it first by re-running \`dr ${run.operation}\``
-    );
-  }
-  return undefined;
-}
-
-function refusedBeforeStart(
-  progress: Progress,
-  base: Pick<OperationResult, 'operation' | 'environment' | 'from' | 'to'>,
-  steps: readonly Step[],
-  op: Operation,
-  reason: string,
-  errorName = 'JournalConflict',
-): OperationResult {
-  progress.log(`refused: ${reason}`);
-  return {
-    ...base,
-    status: 'refused',
-    resumed: false,
-    steps: steps.map((s, i) => ({ n: i + 1, id: s.id, title: s.title(op), status: 'pending' })),
-    rtoMs: 0,
-    error: `${errorName}: ${reason}`,
-  };
-}
-
-/**
- * The result of an operation whose journal could not be read or written before its first step:
- * `failed`, every step `not-run`, the error naming the control table and region. Nothing changed.
- */
-export function journalUnavailable(
-  progress: Progress,
-  outputs: RunbookOutputs,
-  op: Operation,
-  req: Pick<OperationRequest, 'runId' | 'forceReason'>,
-  err: Error,
-): OperationResult {
-  const base = { operation: op.kind, environment: outputs.environment, from: op.from, to: op.to };
-  const steps = planSteps(op.kind);
-  progress.log(`failed: ${err.message}`);
-  progress.log(
-    `    no step was run and nothing was changed; fix access to the control table, then re-run the same command`,
-  );
-  return {
-    ...base,
-    runId: req.runId,
-    status: 'failed',
-    resumed: false,
-    steps: steps.map((s, i) => ({ n: i + 1, id: s.id, title: s.title(op), status: 'not-run' })),
-    rtoMs: 0,
-    forceReason: req.forceReason,
-    error: err.message,
-  };
-}
-
-function skipped(progress: Progress, name: string, n: number, step: Step, entry: StepEntry): StepReport {
-  const ms = entry.durationMs ?? 0;
-  progress.steps.push({ name, status: 'skipped', ms, detail: entry.detail });
-  progress.log(
-    `[${progress.steps.length}] ${name} ... done earlier (${formatMs(ms)}) - ${entry.detail ?? ''}`,
-  );
-  return { n, id: step.id, title: entry.title, status: 'done-earlier', ms, detail: entry.detail };
 }
