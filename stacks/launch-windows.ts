@@ -90,11 +90,17 @@ export function awsCron(c: WeeklyCron): string {
   return days ? `cron(${c.minute} ${c.hour} ? * ${days} *)` : `cron(${c.minute} ${c.hour} * * ? *)`;
 }
 
-/** True for a time zone the runtime's IANA database knows (KEDA: Go's time.LoadLocation; AWS: Joda-Time). */
+/**
+ * True for a time zone both consumers load: a name the runtime's IANA database knows, spelled as in it
+ * (Go's time.LoadLocation reads the zoneinfo file and is case-sensitive, so `utc` fails in KEDA), and not
+ * a legacy `US/...` alias (Application Auto Scaling takes the canonical Joda-Time names). ICU canonicalises
+ * some current names to older ones (Asia/Kolkata -> Asia/Calcutta), so canonical form is not compared.
+ */
 export function isTimeZone(tz: string): boolean {
+  if (!/^(UTC|[A-Z][A-Za-z_]+(\/[A-Za-z0-9_+-]+)+)$/.test(tz) || /^(US|SystemV)\//.test(tz)) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return tz.length > 0;
+    return true;
   } catch {
     return false;
   }

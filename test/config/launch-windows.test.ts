@@ -4,6 +4,7 @@ import { readStackFile, stackFilePath } from '../../stacks/config/stack-file';
 import {
   awsCron,
   cronWindowSeconds,
+  isTimeZone,
   kedaCron,
   parseWeeklyCron,
   shiftCron,
@@ -87,6 +88,15 @@ describe('the launch-window cron', () => {
     expect(cronWindowSeconds('30 23 * * SAT', '0 2 * * SUN')).toBe(9000);
     expect(cronWindowSeconds('30 23 * * *', '0 2 * * *')).toBe(9000);
   });
+});
+
+describe('isTimeZone', () => {
+  it.each(['America/Los_Angeles', 'UTC', 'Etc/GMT+9', 'Asia/Kolkata', 'Europe/Kyiv'])('accepts %s', (tz) =>
+    expect(isTimeZone(tz)).toBe(true),
+  );
+  it.each(['utc', 'US/Pacific', 'Mars/Olympus', 'PST', ''])('refuses %s', (tz) =>
+    expect(isTimeZone(tz)).toBe(false),
+  );
 });
 
 describe('capacity.launchWindows config', () => {

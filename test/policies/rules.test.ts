@@ -620,6 +620,24 @@ const CASES: Record<string, readonly Case[]> = {
       expect: ['keda-cluster-agent-tls', 'keda-datadog-fallback'],
     },
   ],
+  'keda-cron-floor': [
+    {
+      when: 'fails if a launch-window cron floor is above maxReplicaCount, in an unknown timezone, with start = end',
+      resource: `${PRIMARY}-scaledobject-stream-scorer`,
+      change: (p) =>
+        void (spec(p).triggers as Props[]).push({
+          type: 'cron',
+          name: 'prescale-weekly-release',
+          metadata: {
+            timezone: 'Mars/Olympus',
+            start: '0 9 * * TUE',
+            end: '0 9 * * TUE',
+            desiredReplicas: '100000',
+          },
+        }),
+      expect: ['keda-cron-floor'],
+    },
+  ],
   'keda-kinesis-load-signal': [
     {
       when: 'fails if the consumer scales on the constant open-shard count (108 shards / 1 > min 4)',
