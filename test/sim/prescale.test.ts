@@ -160,7 +160,8 @@ describe('pre-scaling in the engine', () => {
           );
         },
       ),
-      { numRuns: 15 },
+      // The example: a window opening during a reactive scale-up once pushed the in-flight table update back.
+      { numRuns: 15, examples: [[2000, 1, 1680]] },
     );
   });
 

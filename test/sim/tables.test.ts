@@ -35,6 +35,26 @@ describe('DynamoDB target tracking', () => {
     ]);
   });
 
+  it('a minimum raised while an update is in flight: that update lands when it was due, the raise follows it', () => {
+    // GIVEN the target-tracking update of the test above in flight (1429 units, due at t=300)
+    const t = newTable(plan, 0);
+    for (let s = 0; s < 250; s++) tableStep(t, s, 1, 5000, timing);
+    expect(t.pending).toEqual({ units: 1429, at: 300 });
+    // WHEN a scheduled action raises the minimum to 8000 at t=250
+    raiseMinimum(t, 8000, 250, timing.updateSeconds);
+    // THEN the in-flight update is not pushed back, and the raise is the next update (300 + 120 s)
+    const seen: [number, number][] = [];
+    for (let s = 250; s < 600; s++) {
+      tableStep(t, s, 1, 5000, timing);
+      if (seen.length === 0 || seen[seen.length - 1][1] !== t.provisioned) seen.push([s, t.provisioned]);
+    }
+    expect(seen).toEqual([
+      [250, 1000],
+      [300, 1429],
+      [420, 8000],
+    ]);
+  });
+
   it('burst capacity (when enabled) serves demand above the provisioned rate from 300 s of unused capacity', () => {
     const t = newTable(plan, 0);
     expect(tableStep(t, 0, 1, 3000, { ...timing, burst: true })).toBe(3000);

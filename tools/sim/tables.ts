@@ -44,11 +44,16 @@ export function newTable(plan: TableScalingPlan, demandAtStart: number): TableSt
   };
 }
 
-/** Raises the minimum (RegisterScalableTarget); the table follows after the update time. */
+/**
+ * Raises the minimum (RegisterScalableTarget, or a scheduled action); the table follows after the
+ * update time. An update already in flight is not replaced: a table takes one `UpdateTable` at a time
+ * (UPDATING until it is done), so that one lands when it was due and the raise follows it (see
+ * {@link tableStep}). Replacing it pushed capacity already on its way back by an update time: an
+ * announced window opening during a reactive scale-up made the time to capacity longer.
+ */
 export function raiseMinimum(t: TableState, min: number, now: number, updateSeconds: number): void {
   t.min = Math.max(t.min, min);
-  if (t.provisioned < t.min && (!t.pending || t.pending.units < t.min))
-    t.pending = { units: t.min, at: now + updateSeconds };
+  if (t.provisioned < t.min && !t.pending) t.pending = { units: t.min, at: now + updateSeconds };
 }
 
 /**
@@ -64,8 +69,9 @@ export function tableStep(
   timing: { readonly alarmDelaySeconds: number; readonly updateSeconds: number; readonly burst?: boolean },
 ): number {
   if (t.pending && now >= t.pending.at) {
-    t.provisioned = Math.max(t.min, t.pending.units);
-    t.pending = undefined;
+    t.provisioned = t.pending.units;
+    // A minimum raised while this update was in flight is the next update (raiseMinimum).
+    t.pending = t.provisioned < t.min ? { units: t.min, at: t.pending.at + timing.updateSeconds } : undefined;
   }
   let served = Math.min(demand, t.provisioned);
   if (timing.burst) {
