@@ -1,5 +1,6 @@
 import type { ResourceValidationArgs } from '@pulumi/policy';
 import { kedaCronFloor } from '../../policies/keda-cron';
+import { weeklyReleaseCronTrigger } from '../helpers/cron-trigger';
 
 /** The violations of `keda-cron-floor` for one ScaledObject with the given triggers and maximum. */
 function violations(triggers: unknown[], maxReplicaCount = 150): string[] {
@@ -24,17 +25,7 @@ function violations(triggers: unknown[], maxReplicaCount = 150): string[] {
   return out;
 }
 
-const cron = (metadata: Record<string, string>) => ({
-  type: 'cron',
-  name: 'prescale-weekly-release',
-  metadata: {
-    timezone: 'America/Los_Angeles',
-    start: '30 9 * * TUE',
-    end: '0 12 * * TUE',
-    desiredReplicas: '100',
-    ...metadata,
-  },
-});
+const cron = (metadata: Record<string, string>) => weeklyReleaseCronTrigger('100', metadata);
 const WHERE = "ScaledObject 'risk-scoring/scoring-api' cron trigger 'prescale-weekly-release'";
 
 describe('keda-cron-floor', () => {

@@ -5,6 +5,7 @@ import { kedaTrigger } from '../../tools/sim/plan-triggers';
 import { traceSchema } from '../../tools/sim/trace';
 import type { RegionPlan, Trigger } from '../../tools/sim/types';
 import { smallRegion } from './fixtures';
+import { weeklyReleaseCronTrigger } from '../helpers/cron-trigger';
 
 const cron: Trigger = {
   type: 'cron',
@@ -27,19 +28,7 @@ const obs = (over: Partial<Observation> = {}): Observation => ({
 
 describe('the KEDA cron trigger (pkg/scalers/cron_scaler.go at v2.20.2)', () => {
   it('reads the plan object: name, desiredReplicas and the window length from start/end', () => {
-    const t = kedaTrigger(
-      {
-        type: 'cron',
-        name: 'prescale-weekly-release',
-        metadata: {
-          timezone: 'America/Los_Angeles',
-          start: '30 9 * * TUE',
-          end: '0 12 * * TUE',
-          desiredReplicas: '100',
-        },
-      },
-      'ScaledObject x',
-    );
+    const t = kedaTrigger(weeklyReleaseCronTrigger('100'), 'ScaledObject x');
     expect(t).toEqual({
       type: 'cron',
       name: 'prescale-weekly-release',

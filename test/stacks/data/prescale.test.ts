@@ -8,6 +8,7 @@ import { estimateCost } from '../../../tools/cost/estimate';
 import { readPriceTable } from '../../../tools/cost/prices';
 import type { EnvironmentPlan } from '../../../tools/plan/harness';
 import { ofType, planOf } from '../../helpers/plan';
+import { weeklyReleaseCronTrigger } from '../../helpers/cron-trigger';
 
 let plan: EnvironmentPlan;
 beforeAll(async () => {
@@ -25,18 +26,7 @@ describe('prod launch pre-scaling', () => {
       (r.props.metadata as Obj).name,
       spec(r).triggers.filter((t) => t.type === 'cron'),
     ]);
-    const trigger = (n: string) => [
-      {
-        type: 'cron',
-        name: 'prescale-weekly-release',
-        metadata: {
-          timezone: 'America/Los_Angeles',
-          start: '30 9 * * TUE',
-          end: '0 12 * * TUE',
-          desiredReplicas: n,
-        },
-      },
-    ];
+    const trigger = (n: string) => [weeklyReleaseCronTrigger(n)];
     // 40,000 rps / 400 per pod; 50,000 records/s / 1,000 per pod. feedback-worker's minimum already covers its peak.
     expect(crons).toEqual(
       expect.arrayContaining([
