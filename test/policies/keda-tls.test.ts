@@ -7,6 +7,7 @@ import { kedaClusterAgentTls } from '../../policies/keda-tls';
 import { EnvironmentPlan, PlannedResource } from '../../tools/plan/harness';
 import { evaluatePolicies } from '../../tools/policy/evaluate';
 import { planOf } from '../helpers/plan';
+import { withChange } from './fixtures';
 
 type Props = Record<string, unknown>;
 
@@ -19,22 +20,11 @@ const SO = 'us-west-2-risk-scoring/scoring-api';
 const WHERE = "ScaledObject 'risk-scoring/scoring-api' (us-west-2)";
 
 /** `resources` (default: the plan's) with `change` applied to a copy of the resource named `name`. */
-function changed(
+const changed = (
   name: string,
   change: (p: Props) => void,
   resources: readonly PlannedResource[] = plan.resources,
-): PlannedResource[] {
-  let found = false;
-  const out = resources.map((r) => {
-    if (r.name !== name) return r;
-    found = true;
-    const props = structuredClone(r.props);
-    change(props);
-    return { ...r, props };
-  });
-  if (!found) throw new Error(`no resource '${name}' in the prod plan`);
-  return out;
-}
+): PlannedResource[] => withChange(resources, name, change);
 
 /** The violations' own messages (the evaluator prefixes each with the policy's description line). */
 const messages = async (resources: readonly PlannedResource[]) =>
