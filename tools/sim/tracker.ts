@@ -1,10 +1,21 @@
 /**
  * Per workload (or table) bookkeeping of a run: shortfall episodes, breach seconds, units above
  * capacity, peak pods, pod-seconds above need and the chart samples.
- * - An episode starts at the first short step and ends at the first step that is not short.
+ * - An episode starts at the first short step and ends where capacity last caught up, once capacity
+ *   has then met demand for `SETTLE_SECONDS`: a spike that capacity meets for one step mid-ramp and
+ *   then outgrows again is one episode, not two short ones (otherwise more headroom could report a
+ *   longer "time to capacity", because it merges two short episodes into one a little longer than
+ *   either; found by the headroom property in test/sim/engine.test.ts, counterexample kept there).
  * - Time to capacity is the longest episode; in a failover, an episode open when traffic arrives is
  *   measured from the arrival, and its end is when the region recovered (`recoveredAt`).
  */
+
+/**
+ * How long capacity must meet demand before a shortfall counts as over: four HPA syncs (15 s each,
+ * kube-controller-manager's `--horizontal-pod-autoscaler-sync-period` default), so that a capacity
+ * met between two syncs while demand still climbs is not taken for recovery.
+ */
+export const SETTLE_SECONDS = 60;
 export interface Sample {
   readonly t: number;
   readonly demand: number;
@@ -34,6 +45,8 @@ export class Tracker {
   above = 0;
   longest = 0;
   start?: number;
+  /** The end of the last short step of the open episode. */
+  lastShortEnd?: number;
   recoveredAt?: number;
   peakPods = 0;
   podSecondsAboveNeed = 0;
@@ -43,20 +56,25 @@ export class Tracker {
     if (short) {
       this.breach += dt;
       this.start ??= t;
+      this.lastShortEnd = t + dt;
     } else if (this.start !== undefined) {
-      this.close(t, arrival);
+      if (t + dt - (this.lastShortEnd ?? t) >= SETTLE_SECONDS) this.close(arrival);
     } else if (arrival !== undefined && t >= arrival) this.recoveredAt ??= t;
   }
-  close(t: number, arrival: number | undefined): void {
-    if (this.start === undefined) return;
+  /** Closes the open episode at the end of its last short step. */
+  close(arrival: number | undefined): void {
+    if (this.start === undefined || this.lastShortEnd === undefined) return;
+    const end = this.lastShortEnd;
     const from = arrival !== undefined && this.start <= arrival ? arrival : this.start;
-    this.longest = Math.max(this.longest, t - from);
-    if (arrival !== undefined && this.start <= arrival + 1e-9) this.recoveredAt ??= t;
+    this.longest = Math.max(this.longest, end - from);
+    if (arrival !== undefined && this.start <= arrival + 1e-9) this.recoveredAt ??= end;
     this.start = undefined;
+    this.lastShortEnd = undefined;
   }
   outcome(name: string, kind: Outcome['kind'], end: number, arrival: number | undefined): Outcome {
-    const open = this.start !== undefined;
-    this.close(end, arrival);
+    // Short at the last step: the shortfall lasts to the end of the trace, unrecovered.
+    const open = this.start !== undefined && this.lastShortEnd === end;
+    this.close(arrival);
     return {
       name,
       kind,
