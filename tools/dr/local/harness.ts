@@ -2,17 +2,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ListTablesCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { Route53RecoveryClusterClient } from '@aws-sdk/client-route53-recovery-cluster';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { TABLE_KEYS } from '../../../stacks/naming';
 import { RunbookOutputs } from '../../../stacks/outputs';
@@ -23,11 +18,12 @@ import { ControlTable } from '../control/table';
 import { ClientNodeKubeGateway } from '../kube';
 import { arnRegion } from '../steps/notify';
 import { ArcStandIn } from './arc-stand-in';
-import { AutoScalingStandIn, seededFloor, updateThroughput } from './autoscaling-stand-in';
+import { AutoScalingStandIn } from './autoscaling-stand-in';
 import { CloudWatchStandIn, MetricValues } from './cloudwatch-stand-in';
 import { FauxqsServer, RunningServer, startDynalite, startFauxqs, startKinesalite } from './emulators';
 import { KubeStandIn } from './kube-stand-in';
 import { Snapshot } from './snapshot';
+import { createTable, deleteItems, provisionedSeed, restoreSeed } from './tables';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -399,37 +395,11 @@ export class LocalEnvironment {
   /** Back to the seeded state (tests): empty control tables, traffic in primary, standby DR. */
   async reset(metrics: Partial<MetricValues> = {}): Promise<void> {
     for (const r of Object.values(this.outputs.regions)) {
-      const doc = DynamoDBDocumentClient.from(this.clients().dynamodb(r.region));
-      // BatchWriteItem takes at most 25 requests; what it leaves unprocessed is sent again.
-      // (One DeleteItem per item was a fifth of the runner suite's 9,600 SDK calls.)
-      // @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
-      const deletes = (await this.controlItems(r.region)).map((item) => ({
-        DeleteRequest: {
-          Key: {
-            [TABLE_KEYS.partition]: item[TABLE_KEYS.partition],
-            [TABLE_KEYS.sort]: item[TABLE_KEYS.sort],
-          },
-        },
-      }));
-      for (let i = 0; i < deletes.length; i += 25) {
-        let pending: Record<string, (typeof deletes)[number][]> | undefined = {
-          [r.tables.control.name]: deletes.slice(i, i + 25),
-        };
-        while (pending && Object.keys(pending).length > 0)
-          pending = (await doc.send(new BatchWriteCommand({ RequestItems: pending })))
-            .UnprocessedItems as typeof pending;
-      }
+      const db = this.clients().dynamodb(r.region);
+      await deleteItems(db, r.tables.control.name, await this.controlItems(r.region));
       this.kube[r.region].reset();
       // Provisioned tables back to their seeded capacity (a test may have raised them).
-      for (const { name } of Object.values(r.tables)) {
-        const seed = provisionedSeed(r, name);
-        if (!seed) continue;
-        const db = this.clients().dynamodb(r.region);
-        const pt = (await db.send(new DescribeTableCommand({ TableName: name }))).Table
-          ?.ProvisionedThroughput;
-        if (pt?.ReadCapacityUnits !== seed.read || pt?.WriteCapacityUnits !== seed.write)
-          await updateThroughput(db, name, seed);
-      }
+      for (const { name } of Object.values(r.tables)) await restoreSeed(db, name, provisionedSeed(r, name));
     }
     this.autoscaling.reset();
     this.arc.reset(LocalEnvironment.initialRouting(this.outputs));
@@ -456,57 +426,4 @@ export class LocalEnvironment {
 function kinesisClient(region: string, endpoint: string): KinesisClient {
   // kinesalite speaks HTTP/1.1 only.
   return new KinesisClient({ region, endpoint, credentials, requestHandler: new NodeHttpHandler() });
-}
-
-/**
- * The provisioned capacity a table starts at when the region's outputs list autoscaled floors for it
- * (`tableCapacity`): reads and writes at the region's seeded floor (standby in DR, full in the primary;
- * a dimension the region does not register, like the DR replica's writes, at 5). Undefined: on-demand.
- */
-function provisionedSeed(
-  r: RunbookOutputs['regions'][string],
-  table: string,
-): { read: number; write: number } | undefined {
-  const entries = (r.tableCapacity ?? []).filter((e) => e.resourceId === `table/${table}`);
-  if (entries.length === 0) return undefined;
-  const at = (suffix: string) => {
-    const e = entries.find((x) => x.dimension.endsWith(suffix));
-    return e ? seededFloor(r.role, e) : 5;
-  };
-  return { read: at('ReadCapacityUnits'), write: at('WriteCapacityUnits') };
-}
-
-async function createTable(
-  db: DynamoDBClient,
-  name: string,
-  provisioned?: { read: number; write: number },
-): Promise<void> {
-  await db.send(
-    new CreateTableCommand({
-      TableName: name,
-      ...(provisioned
-        ? {
-            BillingMode: 'PROVISIONED',
-            ProvisionedThroughput: {
-              ReadCapacityUnits: provisioned.read,
-              WriteCapacityUnits: provisioned.write,
-            },
-          }
-        : { BillingMode: 'PAY_PER_REQUEST' }),
-      AttributeDefinitions: [
-        { AttributeName: TABLE_KEYS.partition, AttributeType: 'S' },
-        { AttributeName: TABLE_KEYS.sort, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: TABLE_KEYS.partition, KeyType: 'HASH' },
-        { AttributeName: TABLE_KEYS.sort, KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  for (let i = 0; i < 100; i++) {
-    const { Table } = await db.send(new DescribeTableCommand({ TableName: name }));
-    if (Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`table ${name} did not become ACTIVE in dynalite`);
 }
