@@ -30,6 +30,9 @@ describe('npm run simulate', () => {
   let dir: string;
   let planFile: string;
   let traceFile: string;
+  /** `npm run simulate -- --env prod --plan <the suite's prod plan> --trace <trace> ...more`. */
+  const onProd = (trace: string, ...more: string[]) =>
+    runCli(main, ['--env', 'prod', '--plan', planFile, '--trace', trace, ...more]);
   beforeAll(async () => {
     dir = tempDir('sim-cli-');
     planFile = path.join(dir, 'resources.json');
@@ -39,15 +42,7 @@ describe('npm run simulate', () => {
   });
 
   it('--json prints the contract: env, traces with trace, verdict and workloads per region', async () => {
-    const { code, stdout } = await runCli(main, [
-      '--env',
-      'prod',
-      '--plan',
-      planFile,
-      '--trace',
-      traceFile,
-      '--json',
-    ]);
+    const { code, stdout } = await onProd(traceFile, '--json');
     const out = JSON.parse(stdout);
     expect(out.env).toBe('prod');
     expect(out.traces).toHaveLength(1);
@@ -69,7 +64,7 @@ describe('npm run simulate', () => {
   });
 
   it('exits 1 when a prod trace breaches a mandatory budget, and names the breach', async () => {
-    const { code, stdout } = await runCli(main, ['--env', 'prod', '--plan', planFile, '--trace', traceFile]);
+    const { code, stdout } = await onProd(traceFile);
     expect(code).toBe(1);
     expect(stdout).toContain('## short-spike (load): FAIL');
     expect(stdout).toMatch(/- us-west-2 dynamodb prod-features reads: time to capacity \d+ s > budget 120 s/);
@@ -83,31 +78,14 @@ describe('npm run simulate', () => {
       path.join(envs, 'Pulumi.prod.yaml'),
       `${prod}\n  risk-platform:simulation:\n    level: advisory\n`,
     );
-    const { code, stdout } = await runCli(main, [
-      '--env',
-      'prod',
-      '--plan',
-      planFile,
-      '--trace',
-      traceFile,
-      '--environments',
-      envs,
-    ]);
+    const { code, stdout } = await onProd(traceFile, '--environments', envs);
     expect(stdout).toContain('## short-spike (load): FAIL');
     expect(code).toBe(0);
   });
 
   it('the announced launch-day trace passes on the prod plan: every workload and table at 0 s', async () => {
     const file = path.join(TRACES_DIR, 'launch-day.json');
-    const { code, stdout } = await runCli(main, [
-      '--env',
-      'prod',
-      '--plan',
-      planFile,
-      '--trace',
-      file,
-      '--json',
-    ]);
+    const { code, stdout } = await onProd(file, '--json');
     const t = JSON.parse(stdout).traces[0];
     expect(code).toBe(0);
     expect(t.verdict).toBe('pass');
@@ -125,7 +103,7 @@ describe('npm run simulate', () => {
 
   it('the unannounced surprise-spike is reported as an advisory fail and does not fail the command', async () => {
     const file = path.join(TRACES_DIR, 'surprise-spike.json');
-    const { code, stdout } = await runCli(main, ['--env', 'prod', '--plan', planFile, '--trace', file]);
+    const { code, stdout } = await onProd(file);
     expect(code).toBe(0);
     expect(stdout).toContain('## surprise-spike (load): FAIL (advisory: reported, never fails the command)');
     expect(stdout).toContain('- us-west-2 scoring-api: time to capacity 200 s > budget 120 s');
@@ -171,9 +149,7 @@ describe('npm run simulate', () => {
         },
       }),
     );
-    const trace = await runCli(main, ['--env', 'prod', '--plan', planFile, '--trace', bad]).catch(
-      (e: unknown) => e,
-    );
+    const trace = await onProd(bad).catch((e: unknown) => e);
     expect(exitCodeFor(trace)).toBe(2);
     expect((trace as Error).message).toBe(
       `--trace ${bad}: signals.scoringRps: received nothing, expected points with strictly increasing seconds`,
